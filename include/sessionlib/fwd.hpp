@@ -1,0 +1,35 @@
+// sessionlib/fwd.hpp: forward declarations of sessionlib's public names.
+// This header includes nothing of sessionlib's and nothing of xtensor's, so a
+// header of the user's can name a handle without paying for the library.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sessionlib {
+
+inline constexpr std::ptrdiff_t dyn = -1;
+template <std::ptrdiff_t... D> struct shape;
+enum class dtype : std::uint8_t;
+
+class Graph;
+class Operation;
+template <class T, class S> class Tensor;
+template <class T, class S> class Variable;
+class Session;
+class any_array;
+struct none_t;
+struct SessionConfig;
+struct RunOptions;
+struct RunMetadata;
+template <class F> struct fetch_traits;  // defined (empty) in session/fetch.hpp
+
+class error;
+class invalid_argument;
+class failed_precondition;
+class not_found;
+class session_closed;
+class deadline_exceeded;
+class data_loss;
+
+}  // namespace sessionlib

@@ -1,0 +1,73 @@
+// How ops add nodes: an op_spec (plain data) plus the result type. Typed ops use
+// make_tensor<T, S>; gradient builders, which know types only at run time, use
+// add_tensor_node with a dtype and a static shape.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "handles.hpp"
+
+namespace sessionlib {
+
+/// What an op function fills in to add a node.
+struct op_spec {
+  std::string op{};                  // op kind, and the default name
+  std::string name{};                // "" -> op kind, made unique
+  std::vector<node_id> inputs{};
+  kernel_fn kernel = nullptr;
+  grad_fn grad = nullptr;
+  attributes attr{};
+  bool stateful = false;
+  bool elementwise = false;
+  std::vector<node_id> control_inputs{};
+};
+
+/// Adds a node of run-time dtype and static shape; returns its id.
+inline node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape) {
+  node n;
+  n.name = std::move(spec.name);
+  n.op = std::move(spec.op);
+  n.inputs = std::move(spec.inputs);
+  n.control_inputs = std::move(spec.control_inputs);
+  n.type = type;
+  n.shape = std::move(shape);
+  n.kernel = spec.kernel;
+  n.grad = spec.grad;
+  n.attr = std::move(spec.attr);
+  n.stateful = spec.stateful;
+  n.elementwise = spec.elementwise;
+  return g.add_node(std::move(n));
+}
+
+/// Adds a node producing a Tensor<T, S>.
+template <class T, class S>
+Tensor<T, S> make_tensor(Graph& g, op_spec spec) {
+  const node_id id = add_tensor_node(g, std::move(spec), dtype_of<T>, {S::extents.begin(), S::extents.end()});
+  return Tensor<T, S>(&g, id);
+}
+
+/// Adds a node with no output (run for its effect).
+inline Operation make_operation(Graph& g, op_spec spec) {
+  node n;
+  n.name = std::move(spec.name);
+  n.op = std::move(spec.op);
+  n.inputs = std::move(spec.inputs);
+  n.control_inputs = std::move(spec.control_inputs);
+  n.has_output = false;
+  n.kernel = spec.kernel;
+  n.attr = std::move(spec.attr);
+  n.stateful = spec.stateful;
+  return Operation(&g, g.add_node(std::move(n)));
+}
+
+/// The graph shared by all operands; sl::invalid_argument when they differ.
+template <class First, class... Rest>
+Graph& common_graph(const First& first, const Rest&... rest) {
+  Graph& g = as_tensor(first).graph();
+  if (((&as_tensor(rest).graph() != &g) || ...))
+    throw invalid_argument("Tensors must be from the same graph as '" + as_tensor(first).name() + "'");
+  return g;
+}
+
+}  // namespace sessionlib

@@ -1,0 +1,108 @@
+// Handles: small non-owning values ({graph, node id}) whose C++ type carries the
+// element type and static shape. Variable<T, S> (ops/state.hpp) is one too.
+#pragma once
+
+#include <concepts>
+#include <initializer_list>
+#include <string>
+
+#include "../core/shape.hpp"
+#include "graph.hpp"
+
+namespace sessionlib {
+
+struct feed_entry;
+
+/// TF's `None`: what fetching an Operation returns.
+struct none_t {
+  friend constexpr bool operator==(none_t, none_t) noexcept { return true; }
+};
+inline constexpr none_t none{};
+
+/// A node run for its effect (initializer, train op, group, no_op).
+class Operation {
+ public:
+  Operation() = default;
+  Operation(Graph* g, node_id id) noexcept : g_(g), id_(id) {}
+  Graph& graph() const noexcept { return *g_; }
+  node_id id() const noexcept { return id_; }
+  const std::string& name() const { return g_->at(id_).name; }
+  /// Runs this operation in the thread's default session (session/default_session.hpp).
+  void run(std::initializer_list<feed_entry> feeds = {}) const;
+  friend bool operator==(const Operation& a, const Operation& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
+
+ private:
+  Graph* g_ = nullptr;
+  node_id id_ = no_node;
+};
+
+/// The output of a node: element type `T`, static shape `S`.
+template <class T, class S>
+class Tensor {
+  static_assert(Element<T>, "sessionlib: Tensor: T must be float, double, int32, int64, uint8 or bool");
+  static_assert(Shape<S>, "sessionlib: Tensor: S must be sl::shape<...>");
+
+ public:
+  using value_type = T;
+  using shape_type = S;
+  static constexpr std::size_t rank = S::rank();
+
+  Tensor() = default;
+  Tensor(Graph* g, node_id id) noexcept : g_(g), id_(id) {}
+
+  Graph& graph() const noexcept { return *g_; }
+  node_id id() const noexcept { return id_; }
+  /// TF's tensor name: "op_name:0".
+  std::string name() const { return g_->at(id_).name + ":0"; }
+  /// The name of the node that produces it.
+  const std::string& op_name() const { return g_->at(id_).name; }
+  /// The producing node as an Operation (to use as a control input or target).
+  Operation op() const noexcept { return Operation(g_, id_); }
+  static constexpr sessionlib::dtype dtype() noexcept { return dtype_of<T>; }
+  /// Itself: what makes a Tensor TensorLike.
+  const Tensor& tensor() const noexcept { return *this; }
+  /// Evaluates in the thread's default session (session/default_session.hpp).
+  auto eval(std::initializer_list<feed_entry> feeds = {}) const;
+
+  friend bool operator==(const Tensor& a, const Tensor& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
+
+ private:
+  Graph* g_ = nullptr;
+  node_id id_ = no_node;
+};
+
+namespace detail {
+template <class X> struct is_tensor_impl : std::false_type {};
+template <class T, class S> struct is_tensor_impl<Tensor<T, S>> : std::true_type {};
+}  // namespace detail
+
+/// Anything that stands for a typed tensor: Tensor, Variable.
+template <class X>
+concept TensorLike = requires(const X& x) {
+  typename X::value_type;
+  typename X::shape_type;
+  { x.tensor() } -> std::convertible_to<Tensor<typename X::value_type, typename X::shape_type>>;
+};
+
+/// The Tensor a TensorLike stands for.
+template <TensorLike X>
+Tensor<typename X::value_type, typename X::shape_type> as_tensor(const X& x) { return x.tensor(); }
+
+template <TensorLike X> using value_type_of = typename X::value_type;
+template <TensorLike X> using shape_of = typename X::shape_type;
+
+template <class T, class S>
+Tensor<T, S> Graph::tensor(std::string_view name) {
+  const node_id id = lookup(name);
+  const node& n = at(id);
+  if (!n.has_output || n.type != dtype_of<T> || !std::equal(n.shape.begin(), n.shape.end(), S::extents.begin(), S::extents.end()))
+    throw invalid_argument("Tensor '" + n.name + ":0' has dtype " + std::string(dtype_name(n.type)) + " and shape " +
+                               static_shape_string(n.shape) + ", not dtype " + std::string(dtype_name(dtype_of<T>)) +
+                               " and shape " + static_shape_string(S::extents),
+                           n.name);
+  return Tensor<T, S>(this, id);
+}
+
+inline Operation Graph::operation(std::string_view name) { return Operation(this, lookup(name)); }
+
+}  // namespace sessionlib

@@ -1,0 +1,53 @@
+// A node is plain data: op kind, inputs, attributes, the kernel instantiated for
+// its element type when it was created, and its gradient builder. The runtime
+// never sees a template over the graph; it walks a table of these.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../core/dtype.hpp"
+#include "../runtime/any_array.hpp"
+
+namespace sessionlib {
+
+using node_id = std::uint32_t;
+inline constexpr node_id no_node = ~node_id{0};
+
+struct kernel_context;
+/// A kernel: reads `ctx.in`, writes `ctx.out`. One function per op and dtype.
+using kernel_fn = void (*)(kernel_context& ctx);
+
+class Graph;
+/// A gradient builder: given the node and the gradient of its output (`dy`),
+/// adds nodes to the graph and stores one gradient per input in `dx` (no_node: none).
+using grad_fn = void (*)(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx);
+
+/// Attributes: whatever an op needs beyond its inputs.
+struct attributes {
+  std::vector<std::int64_t> ints;   // axes, permutations, flags, sizes
+  std::vector<double> reals;        // scalars: alpha, epsilon, learning rate
+  any_array value;                  // a constant's value
+  std::uint64_t seed = 0;           // random ops: the op seed (0: none given)
+  std::int32_t variable = -1;       // state ops: index of the variable they touch
+  std::string text;                 // free-form (e.g. a slot's purpose)
+};
+
+/// One node of the graph. A node has at most one output.
+struct node {
+  std::string name;                  // unique in the graph ("layer1/mul_1")
+  std::string op;                    // op kind ("Mul", "MatMul", "Placeholder")
+  std::vector<node_id> inputs;       // data inputs, in order
+  std::vector<node_id> control_inputs;
+  sessionlib::dtype type = sessionlib::dtype::float32;
+  std::vector<std::ptrdiff_t> shape; // static shape, -1 for dynamic dimensions
+  bool has_output = true;            // false for operations (no_op, group, train ops)
+  kernel_fn kernel = nullptr;        // null only for nodes that run nothing (no_op, group)
+  grad_fn grad = nullptr;            // overrides the gradient registered for `op` (train/gradients.hpp)
+  attributes attr;
+  bool stateful = false;             // touches session state or randomness: never folded or merged
+  bool elementwise = false;          // a candidate for elementwise fusion
+};
+
+}  // namespace sessionlib

@@ -1,0 +1,53 @@
+// Arithmetic: add, subtract, multiply, divide, negative, and their operators,
+// with numpy broadcasting computed at compile time and scalars mixing in.
+#pragma once
+
+#include "op_support.hpp"
+
+namespace sessionlib {
+
+namespace fn {
+struct add { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a + b); } };
+struct sub { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a - b); } };
+struct mul { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a * b); } };
+struct div { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a / b); } };
+struct neg { template <class T> static T apply(T a) noexcept { return static_cast<T>(-a); } };
+}  // namespace fn
+
+// The operator forms take tensor-likes or a scalar on either side. The named
+// forms (sl::add, ...) are what TF spells tf.add, tf.subtract, ...
+
+#define SESSIONLIB_BINARY_ARITH(fname, opname, functor, symbol)                                         \
+  template <TensorLike A, TensorLike B>                                                                \
+  auto fname(const A& a, const B& b, const std::string& name = "") {                                    \
+    return binary_op<value_type_of<A>, fn::functor>(opname, a, b, name);                \
+  }                                                                                                    \
+  template <TensorLike A, Scalar V>                                                                    \
+  auto fname(const A& a, V b, const std::string& name = "") {                                           \
+    return fname(a, detail::lift<value_type_of<A>>(as_tensor(a).graph(), b), name);                     \
+  }                                                                                                    \
+  template <Scalar V, TensorLike B>                                                                    \
+  auto fname(V a, const B& b, const std::string& name = "") {                                           \
+    return fname(detail::lift<value_type_of<B>>(as_tensor(b).graph(), a), b, name);                     \
+  }                                                                                                    \
+  template <class A, class B>                                                                          \
+    requires(TensorLike<A> || TensorLike<B>) && (TensorLike<A> || Scalar<A>) && (TensorLike<B> || Scalar<B>) \
+  auto operator symbol(const A& a, const B& b) {                                                       \
+    return fname(a, b);                                                                                \
+  }
+
+SESSIONLIB_BINARY_ARITH(add, "add", add, +)
+SESSIONLIB_BINARY_ARITH(subtract, "sub", sub, -)
+SESSIONLIB_BINARY_ARITH(multiply, "mul", mul, *)
+SESSIONLIB_BINARY_ARITH(divide, "truediv", div, /)
+#undef SESSIONLIB_BINARY_ARITH
+
+/// -x
+template <TensorLike A>
+auto negative(const A& a, const std::string& name = "") {
+  return unary_op<value_type_of<A>, fn::neg>("Neg", a, name);
+}
+template <TensorLike A>
+auto operator-(const A& a) { return negative(a); }
+
+}  // namespace sessionlib

@@ -1,0 +1,70 @@
+// What typed op functions share: result shapes from the shape algebra,
+// the named concepts of their boundaries, scalar lifting, and the generic
+// unary/binary elementwise op builders.
+#pragma once
+
+#include "../core/report.hpp"
+#include "../core/shape_algebra.hpp"
+#include "../runtime/kernels/elementwise.hpp"
+#include "constant.hpp"
+
+namespace sessionlib {
+
+namespace detail {
+template <class A, class B> struct broadcast_fn {
+  static constexpr auto result = algebra::broadcast(A::extents, B::extents);
+  static constexpr auto value = result.dims;
+};
+}  // namespace detail
+
+/// The numpy broadcast of two static shapes.
+template <Shape A, Shape B> using broadcast_shape = shape_from<detail::broadcast_fn<A, B>>;
+
+/// Two tensor-likes whose static shapes broadcast.
+template <class A, class B>
+concept Broadcastable = detail::broadcast_fn<shape_of<A>, shape_of<B>>::result.ok;
+
+/// A scalar that mixes with tensors (`y * 2.0f`): any arithmetic value.
+template <class V>
+concept Scalar = std::is_arithmetic_v<V>;
+
+namespace detail {
+/// Reports (at compile time) a broadcast mismatch between shapes A and B.
+template <Shape A, Shape B>
+constexpr void check_broadcast() {
+  constexpr auto r = algebra::broadcast(A::extents, B::extents);
+  if constexpr (!r.ok) report::broadcast_mismatch<r.bad_a, r.bad_b>();  // the first incompatible pair
+}
+template <class A, class B>
+constexpr void check_same_dtype() {
+  if constexpr (!std::is_same_v<A, B>) report::dtype_mismatch<A, B>();  // TF would raise a TypeError
+}
+
+/// A scalar as a constant of the tensor's dtype (TF converts Python numbers so).
+template <class T, Scalar V>
+Tensor<T, shape<>> lift(Graph& g, V v) {
+  return constant(g, static_cast<T>(v));
+}
+}  // namespace detail
+
+/// Builds a broadcasting binary elementwise node; R is the result element type.
+template <class R, class Fn, TensorLike A, TensorLike B>
+auto binary_op(const char* op, const A& a, const B& b, const std::string& name = "") {
+  using T = value_type_of<A>;
+  detail::check_same_dtype<T, value_type_of<B>>();
+  detail::check_broadcast<shape_of<A>, shape_of<B>>();
+  using S = broadcast_shape<shape_of<A>, shape_of<B>>;
+  Graph& g = common_graph(a, b);
+  return make_tensor<R, S>(g, {.op = op, .name = name, .inputs = {as_tensor(a).id(), as_tensor(b).id()},
+                               .kernel = kernels::binary_kernel<T, R, Fn>, .elementwise = true});
+}
+
+/// Builds a unary elementwise node; R is the result element type.
+template <class R, class Fn, TensorLike A>
+auto unary_op(const char* op, const A& a, const std::string& name = "") {
+  using T = value_type_of<A>;
+  return make_tensor<R, shape_of<A>>(as_tensor(a).graph(), {.op = op, .name = name, .inputs = {as_tensor(a).id()},
+                                                             .kernel = kernels::unary_kernel<T, R, Fn>, .elementwise = true});
+}
+
+}  // namespace sessionlib

@@ -1,0 +1,72 @@
+// The executor: runs a plan's steps in order on the calling thread, checking
+// the deadline at node boundaries and, only when asked, recording step stats.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "../session/options.hpp"
+#include "kernel.hpp"
+#include "plan.hpp"
+
+namespace sessionlib {
+
+namespace detail {
+/// A small, stable per-process id of the calling thread, for traces.
+inline std::uint64_t trace_thread_id() {
+  static std::atomic<std::uint64_t> next{1};
+  thread_local std::uint64_t id = next++;
+  return id;
+}
+}  // namespace detail
+
+/// Runs `p` with the feeds already placed in `rs`'s feed slots.
+inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const RunOptions* opts, RunMetadata* md,
+                    exec_resources* res = nullptr) {
+  using clock = std::chrono::steady_clock;
+  const bool has_deadline = opts && opts->timeout.count() > 0;
+  const bool trace = md && opts && opts->trace_level != RunOptions::TraceLevel::no_trace;
+  const auto start = clock::now();
+  const auto deadline = has_deadline ? start + opts->timeout : clock::time_point::max();
+  std::size_t live_bytes = 0, peak = 0;
+  if (md) {
+    for (std::uint32_t s : p.feed_slots) live_bytes += rs.slots[s].nbytes();
+    peak = live_bytes;
+  }
+  for (const plan_step& s : p.steps) {
+    if (has_deadline && clock::now() > deadline)
+      throw deadline_exceeded("Timed out waiting for the run to finish (RunOptions::timeout of " +
+                                  std::to_string(opts->timeout.count()) + " ms) before node " + s.n->name,
+                              s.n->name);
+    any_array& out = rs.slots[s.out_slot];
+    if (s.n->kernel) {
+      kernel_context ctx{*s.n, rs.args.data() + s.in_off, s.nin, out, st, g, res};
+      if (trace) {
+        const auto t0 = clock::now();
+        s.n->kernel(ctx);
+        const auto t1 = clock::now();
+        using us = std::chrono::microseconds;
+        md->step_stats.push_back({s.n->name, s.n->op, std::chrono::duration_cast<us>(t0 - start).count(),
+                                  std::chrono::duration_cast<us>(t1 - start).count(), detail::trace_thread_id(),
+                                  out.nbytes()});
+      } else {
+        s.n->kernel(ctx);
+      }
+    }
+    if (md) {
+      live_bytes += out.nbytes();
+      peak = std::max(peak, live_bytes);
+    }
+    for (std::uint32_t i = 0; i < s.nrel; ++i) {
+      any_array& dead = rs.slots[p.releases[s.rel_off + i]];
+      if (md) live_bytes -= dead.nbytes();
+      // Aliases (feed views, variable values) are dropped so their owners can
+      // write in place; buffers we own are kept for the next run.
+      if (!dead.unique()) dead.reset();
+    }
+  }
+  if (md) md->peak_bytes = std::max(md->peak_bytes, peak);
+}
+
+}  // namespace sessionlib

@@ -1,0 +1,111 @@
+// Elementwise kernels over element type: unary maps and binary maps with numpy
+// broadcasting at run time. Same-shape and scalar operands take a flat loop the
+// compiler vectorises; other broadcasts walk the output with per-operand strides.
+#pragma once
+
+#include <string>
+
+#include "../kernel.hpp"
+
+namespace sessionlib::kernels {
+
+/// TF's "[2,3]" spelling of a shape in broadcast errors.
+inline std::string bracket_shape(const dims& d) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < d.size(); ++i) s += (i ? "," : "") + std::to_string(d[i]);
+  return s + "]";
+}
+
+/// The broadcast shape of a and b, or a failure naming the node.
+inline dims broadcast_dims(const kernel_context& ctx, const dims& a, const dims& b) {
+  const std::size_t n = std::max(a.size(), b.size());
+  dims out;
+  out.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t x = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    const std::size_t y = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    if (x != y && x != 1 && y != 1)
+      ctx.fail("Incompatible shapes: " + bracket_shape(a) + " vs. " + bracket_shape(b));
+    out[i] = x == 1 ? y : x;
+  }
+  return out;
+}
+
+/// Row-major strides of `d` aligned to rank `n`, 0 where `d` broadcasts.
+inline std::array<std::size_t, dims::max_rank> broadcast_strides(const dims& d, const dims& out) {
+  std::array<std::size_t, dims::max_rank> s{};
+  const std::size_t off = out.size() - d.size();
+  std::size_t stride = 1;
+  for (std::size_t i = d.size(); i-- > 0;) {
+    s[i + off] = d[i] == 1 ? 0 : stride;
+    stride *= d[i];
+  }
+  return s;
+}
+
+/// Calls f(out_index, a_index, b_index) for every element of `out`.
+template <class F>
+void for_each_broadcast(const dims& out, const dims& a, const dims& b, F&& f) {
+  const std::size_t n = out.size(), total = out.elements();
+  if (total == 0) return;
+  if (n == 0) { f(0, 0, 0); return; }
+  const auto sa = broadcast_strides(a, out), sb = broadcast_strides(b, out);
+  std::array<std::size_t, dims::max_rank> idx{};
+  std::size_t ia = 0, ib = 0;
+  const std::size_t inner = out[n - 1], ia_step = sa[n - 1], ib_step = sb[n - 1];
+  for (std::size_t o = 0; o < total; o += inner) {
+    for (std::size_t j = 0; j < inner; ++j) f(o + j, ia + j * ia_step, ib + j * ib_step);
+    // Advance the multi-index over all but the innermost axis.
+    for (std::size_t ax = n - 1; ax-- > 0;) {
+      ia += sa[ax];
+      ib += sb[ax];
+      if (++idx[ax] < out[ax]) break;
+      ia -= sa[ax] * out[ax];
+      ib -= sb[ax] * out[ax];
+      idx[ax] = 0;
+    }
+  }
+}
+
+/// out = Op(a, b) with broadcasting; R is the output element type.
+template <class T, class R, class Op>
+void binary_kernel(kernel_context& ctx) {
+  const any_array& a = ctx.input(0);
+  const any_array& b = ctx.input(1);
+  const T* pa = a.data<T>();
+  const T* pb = b.data<T>();
+  if (a.shape() == b.shape()) {
+    const std::size_t n = a.size();
+    ctx.out.ensure(dtype_of<R>, a.shape());
+    R* po = ctx.out.data<R>();
+    for (std::size_t i = 0; i < n; ++i) po[i] = Op::apply(pa[i], pb[i]);
+    return;
+  }
+  const dims out = broadcast_dims(ctx, a.shape(), b.shape());
+  ctx.out.ensure(dtype_of<R>, out);
+  R* po = ctx.out.data<R>();
+  const std::size_t n = out.elements();
+  if (b.size() == 1 && a.size() == n) {
+    const T s = pb[0];
+    for (std::size_t i = 0; i < n; ++i) po[i] = Op::apply(pa[i], s);
+  } else if (a.size() == 1 && b.size() == n) {
+    const T s = pa[0];
+    for (std::size_t i = 0; i < n; ++i) po[i] = Op::apply(s, pb[i]);
+  } else {
+    for_each_broadcast(out, a.shape(), b.shape(),
+                       [&](std::size_t o, std::size_t i, std::size_t j) { po[o] = Op::apply(pa[i], pb[j]); });
+  }
+}
+
+/// out = Op(a); R is the output element type.
+template <class T, class R, class Op>
+void unary_kernel(kernel_context& ctx) {
+  const any_array& a = ctx.input(0);
+  ctx.out.ensure(dtype_of<R>, a.shape());
+  const T* pa = a.data<T>();
+  R* po = ctx.out.data<R>();
+  const std::size_t n = a.size();
+  for (std::size_t i = 0; i < n; ++i) po[i] = Op::apply(pa[i]);
+}
+
+}  // namespace sessionlib::kernels

@@ -1,0 +1,77 @@
+// Session: runs parts of a graph. `run(fetches, feeds)` returns the fetch
+// structure with every leaf replaced by its value (DESIGN sections 2 and 3).
+#pragma once
+
+#include <memory>
+
+#include "session_impl.hpp"
+
+namespace sessionlib {
+
+/// A session over a graph: holds variable values, caches run plans.
+/// Copies share the same session (like TF's Python object); close() ends it.
+class Session {
+ public:
+  /// A session over `g` (default: the thread's default graph). `target` picks
+  /// the engine; "" is in-process, the only one this build provides.
+  explicit Session(Graph& g = get_default_graph(), SessionConfig config = {}, const std::string& target = "")
+      : impl_(std::make_shared<session_impl>(g, config)) {
+    if (!target.empty()) throw unimplemented("Session target '" + target + "' is not available in this build");
+  }
+  explicit Session(SessionConfig config) : Session(get_default_graph(), config) {}
+
+  Graph& graph() const noexcept { return impl_->graph(); }
+  const SessionConfig& config() const noexcept { return impl_->config(); }
+
+  /// Runs what `fetches` need and returns their values in the same structure.
+  template <class F>
+  fetch_result_t<F> run(const F& fetches, std::initializer_list<feed_entry> feeds = {}) {
+    return run_impl(fetches, std::span<const feed_entry>(feeds.begin(), feeds.size()), nullptr, nullptr);
+  }
+  /// As run(fetches, feeds), with a feed dict built at run time.
+  template <class F>
+  fetch_result_t<F> run(const F& fetches, const feed_dict& feeds) {
+    return run_impl(fetches, std::span<const feed_entry>(feeds), nullptr, nullptr);
+  }
+  /// As run(fetches, feeds), with options (timeout, tracing) and metadata out.
+  template <class F>
+  fetch_result_t<F> run(const F& fetches, std::initializer_list<feed_entry> feeds, const RunOptions& options,
+                        RunMetadata* metadata = nullptr) {
+    return run_impl(fetches, std::span<const feed_entry>(feeds.begin(), feeds.size()), &options, metadata);
+  }
+  template <class F>
+  fetch_result_t<F> run(const F& fetches, const feed_dict& feeds, const RunOptions& options,
+                        RunMetadata* metadata = nullptr) {
+    return run_impl(fetches, std::span<const feed_entry>(feeds), &options, metadata);
+  }
+
+  /// Ends the session; later runs throw sl::session_closed. Runs in flight finish.
+  void close() noexcept { impl_->close(); }
+  bool closed() const noexcept { return impl_->closed(); }
+
+  /// The shared core (for callables, partial runs, the default-session stack).
+  const std::shared_ptr<session_impl>& impl() const noexcept { return impl_; }
+
+ private:
+  template <class F>
+  fetch_result_t<F> run_impl(const F& fetches, std::span<const feed_entry> feeds, const RunOptions* opts,
+                             RunMetadata* md) {
+    using impl_t = detail::fetch_impl<std::remove_cvref_t<F>>;
+    impl_->check_open();
+    fetch_collector c;
+    c.graph = &impl_->graph();
+    impl_t::collect(fetches, c);
+    std::vector<node_id> ids;
+    std::vector<const feed_entry*> by_id;
+    impl_->sort_feeds(feeds, ids, by_id);
+    plan& p = impl_->get_plan(c.leaves, ids);
+    std::vector<any_array> values;
+    values.reserve(by_id.size());
+    for (auto* f : by_id) values.push_back(f->view());
+    return impl_->run_plan(p, values, opts, md, [&](fetch_reader& r) { return impl_t::build(fetches, r); });
+  }
+
+  std::shared_ptr<session_impl> impl_;
+};
+
+}  // namespace sessionlib

@@ -1,0 +1,120 @@
+// The shared core of a Session: its graph, config, per-session state and plan
+// cache, and the one routine every way of running goes through (run_plan).
+// Callables and partial runs hold a shared_ptr to it.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <shared_mutex>
+#include <span>
+#include <unordered_map>
+
+#include "../runtime/executor.hpp"
+#include "feed.hpp"
+#include "fetch.hpp"
+#include "options.hpp"
+
+namespace sessionlib {
+
+namespace detail {
+struct key_hash {
+  std::size_t operator()(const std::vector<std::uint64_t>& k) const noexcept {
+    std::uint64_t h = 1469598103934665603ull;
+    for (auto v : k) h = (h ^ v) * 1099511628211ull;
+    return static_cast<std::size_t>(h);
+  }
+};
+}  // namespace detail
+
+class session_impl {
+ public:
+  session_impl(Graph& g, SessionConfig config) : graph_(&g), config_(config) {}
+
+  Graph& graph() const noexcept { return *graph_; }
+  const SessionConfig& config() const noexcept { return config_; }
+  session_state& state() noexcept { return state_; }
+  bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  void close() noexcept { closed_.store(true, std::memory_order_release); }
+  void check_open() const {
+    if (closed()) throw session_closed();
+  }
+
+  /// The cached plan for this signature, built on first use.
+  plan& get_plan(std::span<const fetch_leaf> leaves, std::span<const node_id> sorted_feeds) {
+    std::vector<std::uint64_t> key;
+    key.reserve(leaves.size() + sorted_feeds.size() + 1);
+    for (const auto& l : leaves) key.push_back(std::uint64_t{l.id} * 2 + (l.wants_value ? 1 : 0));
+    key.push_back(~std::uint64_t{0});
+    for (node_id f : sorted_feeds) key.push_back(f);
+    {
+      std::shared_lock lock(plans_m_);
+      if (auto it = plans_.find(key); it != plans_.end()) return *it->second;
+    }
+    auto p = build_plan(*graph_, leaves, sorted_feeds);
+    std::unique_lock lock(plans_m_);
+    auto [it, inserted] = plans_.try_emplace(std::move(key), std::move(p));
+    return *it->second;
+  }
+
+  /// Sorts feeds by node id, rejecting duplicates and other graphs' tensors.
+  void sort_feeds(std::span<const feed_entry> feeds, std::vector<node_id>& ids, std::vector<const feed_entry*>& by_id) const {
+    by_id.clear();
+    for (const auto& f : feeds) {
+      if (f.graph != graph_) throw invalid_argument("Cannot feed a tensor of another graph", f.graph->at(f.id).name);
+      by_id.push_back(&f);
+    }
+    std::sort(by_id.begin(), by_id.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    ids.clear();
+    for (auto* f : by_id) {
+      if (!ids.empty() && ids.back() == f->id)
+        throw invalid_argument("Tensor '" + graph_->at(f->id).name + ":0' is fed more than once", graph_->at(f->id).name);
+      ids.push_back(f->id);
+    }
+  }
+
+  /// Checks a fed value against the fed node and places it in its slot.
+  static void place_feed(const node& n, any_array value, any_array& slot) {
+    if (!n.has_output) throw invalid_argument("Cannot feed operation '" + n.name + "': it has no output", n.name);
+    if (value.dtype() != n.type)
+      throw invalid_argument("Cannot feed value of dtype " + std::string(dtype_name(value.dtype())) + " for Tensor '" +
+                                 n.name + ":0', which has dtype " + std::string(dtype_name(n.type)),
+                             n.name);
+    if (!shape_fits(n.shape, value.shape()))
+      throw invalid_argument("Cannot feed value of shape " + to_string(value.shape()) + " for Tensor '" + n.name +
+                                 ":0', which has shape " + static_shape_string(n.shape),
+                             n.name);
+    slot = std::move(value);
+  }
+
+  /// Runs plan `p` with `feed_values` (parallel to p.feed_ids), then calls
+  /// `build(reader)` while the values are still in their slots.
+  template <class Build>
+  decltype(auto) run_plan(plan& p, std::span<const any_array> feed_values, const RunOptions* opts, RunMetadata* md,
+                          Build&& build) {
+    check_open();
+    struct returner {
+      plan& p;
+      std::unique_ptr<run_state> rs;
+      ~returner() { p.give_back(std::move(rs)); }
+    } guard{p, p.take()};
+    run_state& rs = *guard.rs;
+    for (std::size_t i = 0; i < p.feed_ids.size(); ++i) place_feed(*p.feed_nodes[i], feed_values[i], rs.slots[p.feed_slots[i]]);
+    execute(p, rs, state_, *graph_, opts, md);
+    thread_local std::vector<const any_array*> values;
+    values.resize(p.fetch_slots.size());
+    for (std::size_t i = 0; i < p.fetch_slots.size(); ++i)
+      values[i] = p.fetch_slots[i] == no_slot ? nullptr : &rs.slots[p.fetch_slots[i]];
+    fetch_reader reader{values.data()};
+    return build(reader);
+  }
+
+ private:
+  Graph* graph_;
+  SessionConfig config_;
+  session_state state_;
+  std::atomic<bool> closed_{false};
+  std::shared_mutex plans_m_;
+  std::unordered_map<std::vector<std::uint64_t>, std::unique_ptr<plan>, detail::key_hash> plans_;
+};
+
+}  // namespace sessionlib

@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Compile-fail check. The case file holds a line guarded by
+`#if SESSIONLIB_CF_FAIL`. Compiled with -DSESSIONLIB_CF_FAIL=0 (the twin) it must
+compile; with -DSESSIONLIB_CF_FAIL=1 it must fail, and the compiler's output
+must contain every `// expect: ...` line's text (and one of each
+`// expect-one-of: a | b`). So a case
+cannot pass by failing for a reason other than the one it promises.
+Usage: check.py CASE.cpp -- COMPILER ARGS..."""
+import re
+import subprocess
+import sys
+import tempfile
+
+def main():
+    case = sys.argv[1]
+    cmd = sys.argv[sys.argv.index('--') + 1:]
+    text = open(case, encoding='utf-8').read()
+    expects = [e.strip() for e in re.findall(r'//\s*expect:\s*(.+)', text)]
+    # "// expect-one-of: a | b": compilers spell template arguments differently
+    # (gcc: "[with Leaf = double]", clang: "not_fetchable<double>").
+    one_ofs = [[a.strip() for a in e.split('|')] for e in re.findall(r'//\s*expect-one-of:\s*(.+)', text)]
+    if not expects:
+        print(f'{case}: no "// expect:" line'); return 1
+    expect = expects[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        def compile_with(flag):
+            r = subprocess.run(cmd + [f'-DSESSIONLIB_CF_FAIL={flag}', '-fsyntax-only', case],
+                               capture_output=True, text=True, cwd=tmp)
+            return r.returncode, r.stdout + r.stderr
+        rc, out = compile_with(0)
+        if rc != 0:
+            print(f'{case}: the twin (SESSIONLIB_CF_FAIL=0) does not compile:\n{out[:4000]}'); return 1
+        rc, out = compile_with(1)
+        if rc == 0:
+            print(f'{case}: compiled, but must fail with "{expect}"'); return 1
+        for e in expects:
+            if e not in out:
+                print(f'{case}: failed, but without "{e}":\n{out[:6000]}'); return 1
+        for alts in one_ofs:
+            if not any(a in out for a in alts):
+                print(f'{case}: failed, but without any of {alts}:\n{out[:6000]}'); return 1
+    print(f'{case}: fails with "{expect}"; its twin compiles')
+    return 0
+
+sys.exit(main())

@@ -1,0 +1,3 @@
+// The suite's one doctest main.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
