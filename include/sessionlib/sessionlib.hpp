@@ -3,16 +3,47 @@
 #pragma once
 
 #include "fwd.hpp"
+
+// Compile-time vocabulary
 #include "core/dtype.hpp"
 #include "core/error.hpp"
 #include "core/shape.hpp"
 #include "core/shape_algebra.hpp"
+
+// The graph
 #include "graph/graph.hpp"
 #include "graph/handles.hpp"
 #include "graph/builder.hpp"
+
+// Ops by family
 #include "ops/constant.hpp"
 #include "ops/arithmetic.hpp"
+#include "ops/math.hpp"
+#include "ops/reduce.hpp"
+#include "ops/control.hpp"
+#include "ops/linalg.hpp"
+#include "ops/array.hpp"
+#include "ops/random.hpp"
+#include "ops/init.hpp"
+#include "ops/state.hpp"
+#include "ops/nn.hpp"
+#include "ops/conv.hpp"
+
+// The session
 #include "session/options.hpp"
 #include "session/feed.hpp"
 #include "session/fetch.hpp"
 #include "session/session.hpp"
+#include "session/callable.hpp"
+#include "session/partial_run.hpp"
+#include "session/default_session.hpp"
+#include "session/trace.hpp"
+#include "session/devices.hpp"
+
+// Training
+#include "train/gradients.hpp"
+#include "train/optimizers.hpp"
+#include "train/saver.hpp"
+
+// Data
+#include "data/idx.hpp"

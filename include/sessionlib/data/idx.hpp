@@ -1,0 +1,2 @@
+// Placeholder: this header is being written.
+#pragma once
