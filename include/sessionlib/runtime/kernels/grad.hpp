@@ -1,0 +1,328 @@
+// Kernels that gradient builders add (train/grad_support.hpp): reductions to a
+// run-time shape and their inverse broadcasts, masks, and the scatter/pad
+// kernels that undo slicing, concatenation and gathering. Each one pairs with
+// another as its gradient, so gradients can be differentiated again.
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "elementwise.hpp"
+
+namespace sessionlib::kernels::grad {
+
+/// Elementwise functors the gradient builders need (masks, sign, log, pow).
+namespace fn {
+struct sign { template <class T> static T apply(T a) noexcept { return static_cast<T>((a > T(0)) - (a < T(0))); } };
+struct exp { template <class T> static T apply(T a) noexcept { return std::exp(a); } };
+struct log { template <class T> static T apply(T a) noexcept { return std::log(a); } };
+struct pow { template <class T> static T apply(T a, T b) noexcept { return std::pow(a, b); } };
+struct greater_mask { template <class T> static T apply(T a, T b) noexcept { return a > b ? T(1) : T(0); } };
+struct greater_equal_mask { template <class T> static T apply(T a, T b) noexcept { return a >= b ? T(1) : T(0); } };
+struct less_equal_mask { template <class T> static T apply(T a, T b) noexcept { return a <= b ? T(1) : T(0); } };
+struct equal_mask { template <class T> static T apply(T a, T b) noexcept { return a == b ? T(1) : T(0); } };
+}  // namespace fn
+
+/// Dimensions of `full` with `axes` set to 1, or `small` right-aligned to
+/// rank(full) with leading 1s when `axes` is empty: the layout of the smaller
+/// operand inside the larger one. Fails unless it holds small.elements() values
+/// and every dimension is either full's or 1.
+inline dims aligned_dims(const kernel_context& ctx, const dims& full, const dims& small) {
+  const auto& axes = ctx.n.attr.ints;
+  dims a;
+  a.resize(full.size());
+  if (!axes.empty()) {
+    for (std::size_t i = 0; i < full.size(); ++i) a[i] = full[i];
+    for (auto ax : axes) a[static_cast<std::size_t>(ax)] = 1;
+  } else {
+    if (small.size() > full.size()) ctx.fail("Cannot reduce shape " + bracket_shape(full) + " to " + bracket_shape(small));
+    const std::size_t off = full.size() - small.size();
+    for (std::size_t i = 0; i < full.size(); ++i) a[i] = i < off ? 1 : small[i - off];
+  }
+  bool ok = a.elements() == small.elements();
+  for (std::size_t i = 0; i < full.size(); ++i) ok = ok && (a[i] == full[i] || a[i] == 1);
+  if (!ok) ctx.fail("Incompatible shapes: " + bracket_shape(full) + " vs. " + bracket_shape(small));
+  return a;
+}
+
+/// SumToShape(grad, like): sums `grad` over the axes where `like` was broadcast
+/// (attr ints: the reduced axes, when `like` dropped them); shape of `like`.
+template <class T>
+void sum_to_kernel(kernel_context& ctx) {
+  const any_array& g = ctx.input(0);
+  const dims target = ctx.input(1).shape();
+  const dims a = aligned_dims(ctx, g.shape(), target);
+  ctx.out.ensure(dtype_of<T>, target);
+  T* po = ctx.out.data<T>();
+  const T* pg = g.data<T>();
+  if (a == g.shape()) {
+    std::copy(pg, pg + g.size(), po);
+    return;
+  }
+  std::fill(po, po + target.elements(), T(0));
+  for_each_broadcast(g.shape(), a, a, [&](std::size_t o, std::size_t i, std::size_t) { po[i] += pg[o]; });
+}
+
+/// BroadcastToShape(x, like): repeats `x` to the shape of `like` (attr ints:
+/// the axes `x` lacks, when it came from a reduction without keepdims).
+template <class T>
+void broadcast_to_kernel(kernel_context& ctx) {
+  const any_array& x = ctx.input(0);
+  const dims target = ctx.input(1).shape();
+  const dims a = aligned_dims(ctx, target, x.shape());
+  ctx.out.ensure(dtype_of<T>, target);
+  T* po = ctx.out.data<T>();
+  const T* px = x.data<T>();
+  if (a == target) {
+    std::copy(px, px + x.size(), po);
+    return;
+  }
+  for_each_broadcast(target, a, a, [&](std::size_t o, std::size_t i, std::size_t) { po[o] = px[i]; });
+}
+
+/// ReshapeLike(x, like): x's values in like's shape.
+template <class T>
+void reshape_like_kernel(kernel_context& ctx) {
+  const any_array& x = ctx.input(0);
+  const dims& target = ctx.input(1).shape();
+  if (x.size() != target.elements())
+    ctx.fail("Input to reshape is a tensor with " + std::to_string(x.size()) + " values, but the requested shape has " +
+             std::to_string(target.elements()));
+  ctx.out.ensure(dtype_of<T>, target);
+  std::copy(x.data<T>(), x.data<T>() + x.size(), ctx.out.data<T>());
+}
+
+/// ZerosLike / OnesLike (attr reals[0]: the value) in the shape of input 0.
+template <class T>
+void fill_like_kernel(kernel_context& ctx) {
+  ctx.out.ensure(dtype_of<T>, ctx.input(0).shape());
+  std::fill(ctx.out.data<T>(), ctx.out.data<T>() + ctx.out.size(), static_cast<T>(ctx.n.attr.reals.at(0)));
+}
+
+/// SizeRatio(a, b): a scalar, elements(a) / elements(b) (mean's divisor).
+template <class T>
+void size_ratio_kernel(kernel_context& ctx) {
+  ctx.out.ensure(dtype_of<T>, dims{});
+  const std::size_t b = ctx.input(1).size();
+  *ctx.out.data<T>() = b ? static_cast<T>(ctx.input(0).size()) / static_cast<T>(b) : T(0);
+}
+
+/// ReluGrad(dy, x): dy where x > 0, else 0.
+template <class T>
+void relu_grad_kernel(kernel_context& ctx) {
+  const any_array& dy = ctx.input(0);
+  const any_array& x = ctx.input(1);
+  if (!(dy.shape() == x.shape())) ctx.fail("Incompatible shapes: " + bracket_shape(dy.shape()) + " vs. " + bracket_shape(x.shape()));
+  ctx.out.ensure(dtype_of<T>, x.shape());
+  const T* pd = dy.data<T>();
+  const T* px = x.data<T>();
+  T* po = ctx.out.data<T>();
+  for (std::size_t i = 0, n = x.size(); i < n; ++i) po[i] = px[i] > T(0) ? pd[i] : T(0);
+}
+
+/// Cast between element types.
+template <class From, class To>
+void cast_kernel(kernel_context& ctx) {
+  const any_array& x = ctx.input(0);
+  ctx.out.ensure(dtype_of<To>, x.shape());
+  const From* px = x.data<From>();
+  To* po = ctx.out.data<To>();
+  for (std::size_t i = 0, n = x.size(); i < n; ++i) po[i] = static_cast<To>(px[i]);
+}
+
+/// ProdOthers(x) (attr ints: reduced axes): each element replaced by the
+/// product of the other elements of its reduction group; exact with zeros.
+template <class T>
+void prod_others_kernel(kernel_context& ctx) {
+  const any_array& x = ctx.input(0);
+  const dims& full = x.shape();
+  dims a = full;
+  for (auto ax : ctx.n.attr.ints) a[static_cast<std::size_t>(ax)] = 1;
+  const std::size_t groups = a.elements();
+  std::vector<T> prod(groups, T(1));  // product of non-zeros, per group
+  std::vector<std::size_t> zeros(groups, 0);
+  const T* px = x.data<T>();
+  for_each_broadcast(full, a, a, [&](std::size_t o, std::size_t i, std::size_t) {
+    if (px[o] == T(0)) ++zeros[i];
+    else prod[i] *= px[o];
+  });
+  ctx.out.ensure(dtype_of<T>, full);
+  T* po = ctx.out.data<T>();
+  for_each_broadcast(full, a, a, [&](std::size_t o, std::size_t i, std::size_t) {
+    if (zeros[i] == 0) po[o] = prod[i] / px[o];
+    else if (zeros[i] == 1 && px[o] == T(0)) po[o] = prod[i];
+    else po[o] = T(0);
+  });
+}
+
+/// Outer/axis/inner extents of `d` around `axis` (row-major block view).
+struct axis_blocks {
+  std::size_t outer = 1, len = 1, inner = 1;
+};
+inline axis_blocks blocks_of(const dims& d, std::size_t axis) {
+  axis_blocks b;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i < axis) b.outer *= d[i];
+    else if (i == axis) b.len = d[i];
+    else b.inner *= d[i];
+  }
+  return b;
+}
+
+/// ConcatSlice(dy, x0, ..., xn-1) (attr ints {axis, i}): the part of the
+/// concatenation `dy` that came from input i (shape of x_i).
+template <class T>
+void concat_slice_kernel(kernel_context& ctx) {
+  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const auto which = static_cast<std::size_t>(ctx.n.attr.ints.at(1));
+  const any_array& dy = ctx.input(0);
+  std::size_t offset = 0;
+  for (std::size_t j = 0; j < which; ++j) offset += ctx.input(1 + j).shape()[axis];
+  const dims& piece = ctx.input(1 + which).shape();
+  const axis_blocks full = blocks_of(dy.shape(), axis), part = blocks_of(piece, axis);
+  ctx.out.ensure(dtype_of<T>, piece);
+  const T* src = dy.data<T>();
+  T* po = ctx.out.data<T>();
+  for (std::size_t o = 0; o < full.outer; ++o)
+    std::copy(src + (o * full.len + offset) * full.inner, src + (o * full.len + offset + part.len) * full.inner,
+              po + o * part.len * part.inner);
+}
+
+/// ConcatPad(d, x0, ..., xn-1) (attr ints {axis, i}): zeros in the shape of the
+/// concatenation with `d` in input i's place (the inverse of ConcatSlice).
+template <class T>
+void concat_pad_kernel(kernel_context& ctx) {
+  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const auto which = static_cast<std::size_t>(ctx.n.attr.ints.at(1));
+  const any_array& d = ctx.input(0);
+  dims full_shape = ctx.input(1).shape();
+  full_shape[axis] = 0;
+  std::size_t offset = 0;
+  for (std::size_t j = 0; j + 1 < ctx.nin; ++j) {
+    if (j == which) offset = full_shape[axis];
+    full_shape[axis] += ctx.input(1 + j).shape()[axis];
+  }
+  const axis_blocks full = blocks_of(full_shape, axis), part = blocks_of(d.shape(), axis);
+  ctx.out.ensure(dtype_of<T>, full_shape);
+  T* po = ctx.out.data<T>();
+  std::fill(po, po + full_shape.elements(), T(0));
+  const T* src = d.data<T>();
+  for (std::size_t o = 0; o < full.outer; ++o)
+    std::copy(src + o * part.len * part.inner, src + (o + 1) * part.len * part.inner,
+              po + (o * full.len + offset) * full.inner);
+}
+
+/// Calls f(full_index, part_index) for each element of a box of shape `part`
+/// placed at `begin` inside an array of shape `full`.
+template <class F>
+void for_each_in_box(const dims& full, const dims& part, const std::vector<std::int64_t>& begin, F&& f) {
+  const std::size_t n = full.size(), total = part.elements();
+  if (total == 0) return;
+  std::array<std::size_t, dims::max_rank> stride{}, idx{};
+  std::size_t s = 1;
+  for (std::size_t i = n; i-- > 0;) { stride[i] = s; s *= full[i]; }
+  for (std::size_t p = 0; p < total; ++p) {
+    std::size_t o = 0;
+    for (std::size_t i = 0; i < n; ++i) o += (idx[i] + static_cast<std::size_t>(begin[i])) * stride[i];
+    f(o, p);
+    for (std::size_t i = n; i-- > 0;) {
+      if (++idx[i] < part[i]) break;
+      idx[i] = 0;
+    }
+  }
+}
+
+/// SlicePad(d, like) (attr ints: begin): zeros of like's shape with `d` at begin.
+template <class T>
+void slice_pad_kernel(kernel_context& ctx) {
+  const any_array& d = ctx.input(0);
+  const dims& full = ctx.input(1).shape();
+  ctx.out.ensure(dtype_of<T>, full);
+  T* po = ctx.out.data<T>();
+  std::fill(po, po + full.elements(), T(0));
+  const T* pd = d.data<T>();
+  for_each_in_box(full, d.shape(), ctx.n.attr.ints, [&](std::size_t o, std::size_t p) { po[o] = pd[p]; });
+}
+
+/// SliceLike(x, like) (attr ints: begin): the box of like's shape at begin.
+template <class T>
+void slice_like_kernel(kernel_context& ctx) {
+  const any_array& x = ctx.input(0);
+  const dims& part = ctx.input(1).shape();
+  ctx.out.ensure(dtype_of<T>, part);
+  T* po = ctx.out.data<T>();
+  const T* px = x.data<T>();
+  for_each_in_box(x.shape(), part, ctx.n.attr.ints, [&](std::size_t o, std::size_t p) { po[p] = px[o]; });
+}
+
+/// GatherGrad(dy, indices, params) (attr ints {axis}): scatter-adds `dy` into
+/// zeros of the shape of `params` along axis (TF's dense IndexedSlices).
+template <class T, class I>
+void gather_grad_kernel(kernel_context& ctx) {
+  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const any_array& dy = ctx.input(0);
+  const any_array& idx = ctx.input(1);
+  const dims& full = ctx.input(2).shape();
+  const axis_blocks b = blocks_of(full, axis);
+  const std::size_t nidx = idx.size();
+  ctx.out.ensure(dtype_of<T>, full);
+  T* po = ctx.out.data<T>();
+  std::fill(po, po + full.elements(), T(0));
+  const T* pd = dy.data<T>();
+  const I* pi = idx.data<I>();
+  for (std::size_t o = 0; o < b.outer; ++o)
+    for (std::size_t k = 0; k < nidx; ++k) {
+      const auto at = static_cast<std::size_t>(pi[k]);
+      if (at >= b.len) ctx.fail("indices[" + std::to_string(k) + "] = " + std::to_string(pi[k]) + " is not in [0, " + std::to_string(b.len) + ")");
+      const T* src = pd + (o * nidx + k) * b.inner;
+      T* dst = po + (o * b.len + at) * b.inner;
+      for (std::size_t j = 0; j < b.inner; ++j) dst[j] += src[j];
+    }
+}
+
+/// GatherAxis(params, indices) (attr ints {axis}): params' slices at the indices
+/// along axis (the gradient of GatherGrad with respect to dy).
+template <class T, class I>
+void gather_axis_kernel(kernel_context& ctx) {
+  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const any_array& p = ctx.input(0);
+  const any_array& idx = ctx.input(1);
+  const axis_blocks b = blocks_of(p.shape(), axis);
+  dims out;
+  for (std::size_t i = 0; i < axis; ++i) out.push_back(p.shape()[i]);
+  for (auto d : idx.shape()) out.push_back(d);
+  for (std::size_t i = axis + 1; i < p.rank(); ++i) out.push_back(p.shape()[i]);
+  ctx.out.ensure(dtype_of<T>, out);
+  const std::size_t nidx = idx.size();
+  const T* pp = p.data<T>();
+  const I* pi = idx.data<I>();
+  T* po = ctx.out.data<T>();
+  for (std::size_t o = 0; o < b.outer; ++o)
+    for (std::size_t k = 0; k < nidx; ++k) {
+      const auto at = static_cast<std::size_t>(pi[k]);
+      if (at >= b.len) ctx.fail("indices[" + std::to_string(k) + "] = " + std::to_string(pi[k]) + " is not in [0, " + std::to_string(b.len) + ")");
+      std::copy(pp + (o * b.len + at) * b.inner, pp + (o * b.len + at + 1) * b.inner, po + (o * nidx + k) * b.inner);
+    }
+}
+
+/// AddN(x0, ..., xn-1): the sum of same-shaped inputs (gradient accumulation).
+template <class T>
+void add_n_kernel(kernel_context& ctx) {
+  const dims& s = ctx.input(0).shape();
+  for (std::size_t j = 1; j < ctx.nin; ++j)
+    if (!(ctx.input(j).shape() == s))
+      ctx.fail("Inputs to operation AddN must have the same size and shape.  Input 0: " + bracket_shape(s) +
+               " != input " + std::to_string(j) + ": " + bracket_shape(ctx.input(j).shape()));
+  ctx.out.ensure(dtype_of<T>, s);
+  T* po = ctx.out.data<T>();
+  const std::size_t n = s.elements();
+  const T* p0 = ctx.input(0).data<T>();
+  std::copy(p0, p0 + n, po);
+  for (std::size_t j = 1; j < ctx.nin; ++j) {
+    const T* pj = ctx.input(j).data<T>();
+    for (std::size_t i = 0; i < n; ++i) po[i] += pj[i];
+  }
+}
+
+}  // namespace sessionlib::kernels::grad

@@ -1,0 +1,279 @@
+// Erased op construction for gradient builders. A builder (grad_fn) knows its
+// node's dtype and static shape only at run time, so it cannot call the typed
+// ops; these functions add the same nodes by node id: each picks the kernel by
+// the operand's dtype (float and double only: gradients flow through those),
+// records the static shape (-1 for dynamic) and the op kind, and returns the id.
+//
+// The API is stable; the nn gradients (train/grad_nn.hpp) are written with it.
+// Every constructor here has a registered gradient (train/grad_math.hpp,
+// train/grad_array.hpp), so a gradient built from them can be differentiated again.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "../graph/builder.hpp"
+#include "../ops/arithmetic.hpp"
+#include "../runtime/kernels/grad.hpp"
+
+namespace sessionlib::erased {
+
+using static_shape = std::vector<std::ptrdiff_t>;
+
+/// The dtype of node `id`'s output.
+inline dtype type_of(const Graph& g, node_id id) { return g.at(id).type; }
+/// The static shape of node `id`'s output (-1: dynamic).
+inline const static_shape& shape_of(const Graph& g, node_id id) { return g.at(id).shape; }
+/// True when `t` carries gradients (float32, float64).
+constexpr bool is_floating(dtype t) noexcept { return t == dtype::float32 || t == dtype::float64; }
+/// True when the static shape has no dynamic dimension.
+inline bool fully_static(const static_shape& s) {
+  for (auto d : s) if (d < 0) return false;
+  return true;
+}
+
+/// Calls `f.template operator()<T>()` for T = float or double; sl::internal_error otherwise.
+template <class F>
+decltype(auto) visit_floating(dtype t, F&& f) {
+  if (t == dtype::float64) return f.template operator()<double>();
+  if (t != dtype::float32)
+    throw internal_error("gradient builder: expected float32 or float64, got " + std::string(dtype_name(t)));
+  return f.template operator()<float>();
+}
+
+/// Adds a node of op kind `op` over `inputs` with dtype `t` and static `shape`.
+inline node_id make(Graph& g, std::string op, std::vector<node_id> inputs, kernel_fn kernel, dtype t, static_shape shape,
+                   attributes attr = {}, bool elementwise = false) {
+  return add_tensor_node(g, {.op = std::move(op), .inputs = std::move(inputs), .kernel = kernel, .attr = std::move(attr),
+                             .elementwise = elementwise},
+                         t, std::move(shape));
+}
+
+/// Static numpy broadcast of two static shapes (dyn where unknown).
+inline static_shape broadcast_static(const static_shape& a, const static_shape& b) {
+  const std::size_t n = std::max(a.size(), b.size());
+  static_shape r(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::ptrdiff_t x = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    const std::ptrdiff_t y = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    r[i] = x == 1 ? y : (y == 1 ? x : (x < 0 ? y : x));
+  }
+  return r;
+}
+
+/// A rank-0 constant `value` of dtype `t`.
+inline node_id scalar(Graph& g, dtype t, double value) {
+  attributes a;
+  a.value = any_array(t, dims{});
+  visit_floating(t, [&]<class T>() { *a.value.data<T>() = static_cast<T>(value); });
+  return make(g, "Const", {}, kernels::constant_kernel, t, {}, std::move(a));
+}
+
+/// A broadcasting binary elementwise node `Fn` (functor with static apply(T, T)).
+template <class Fn>
+node_id binary(Graph& g, const char* op, node_id a, node_id b) {
+  const dtype t = type_of(g, a);
+  kernel_fn k = visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::binary_kernel<T, T, Fn>; });
+  return make(g, op, {a, b}, k, t, broadcast_static(shape_of(g, a), shape_of(g, b)), {}, true);
+}
+
+/// A unary elementwise node `Fn` (functor with static apply(T)).
+template <class Fn>
+node_id unary(Graph& g, const char* op, node_id a) {
+  const dtype t = type_of(g, a);
+  kernel_fn k = visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::unary_kernel<T, T, Fn>; });
+  return make(g, op, {a}, k, t, shape_of(g, a), {}, true);
+}
+
+/// a + b, a - b, a * b, a / b, -a (op kinds as sl::add, ... : "add", "sub", "mul", "truediv", "Neg").
+inline node_id add(Graph& g, node_id a, node_id b) { return binary<fn::add>(g, "add", a, b); }
+inline node_id sub(Graph& g, node_id a, node_id b) { return binary<fn::sub>(g, "sub", a, b); }
+inline node_id mul(Graph& g, node_id a, node_id b) { return binary<fn::mul>(g, "mul", a, b); }
+inline node_id div(Graph& g, node_id a, node_id b) { return binary<fn::div>(g, "truediv", a, b); }
+inline node_id neg(Graph& g, node_id a) { return unary<fn::neg>(g, "Neg", a); }
+/// a * value, a + value, value - a (value: a scalar constant of a's dtype).
+inline node_id mul_scalar(Graph& g, node_id a, double value) { return mul(g, a, scalar(g, type_of(g, a), value)); }
+inline node_id add_scalar(Graph& g, node_id a, double value) { return add(g, a, scalar(g, type_of(g, a), value)); }
+inline node_id scalar_sub(Graph& g, double value, node_id a) { return sub(g, scalar(g, type_of(g, a), value), a); }
+
+/// exp(a), log(a), sign(a), pow(a, b) (op kinds "Exp", "Log", "Sign", "Pow").
+inline node_id exp(Graph& g, node_id a) { return unary<kernels::grad::fn::exp>(g, "Exp", a); }
+inline node_id log(Graph& g, node_id a) { return unary<kernels::grad::fn::log>(g, "Log", a); }
+inline node_id sign(Graph& g, node_id a) { return unary<kernels::grad::fn::sign>(g, "Sign", a); }
+inline node_id pow(Graph& g, node_id a, node_id b) { return binary<kernels::grad::fn::pow>(g, "Pow", a, b); }
+
+/// 1 where a > b (a >= b, a <= b, a == b), else 0, in a's dtype; no gradient flows through a mask.
+inline node_id greater_mask(Graph& g, node_id a, node_id b) {
+  return binary<kernels::grad::fn::greater_mask>(g, "GreaterMask", a, b);
+}
+inline node_id greater_equal_mask(Graph& g, node_id a, node_id b) {
+  return binary<kernels::grad::fn::greater_equal_mask>(g, "GreaterEqualMask", a, b);
+}
+inline node_id less_equal_mask(Graph& g, node_id a, node_id b) {
+  return binary<kernels::grad::fn::less_equal_mask>(g, "LessEqualMask", a, b);
+}
+inline node_id equal_mask(Graph& g, node_id a, node_id b) {
+  return binary<kernels::grad::fn::equal_mask>(g, "EqualMask", a, b);
+}
+
+#define SESSIONLIB_ERASED_KERNEL(kernel_name)                                                 \
+  [&]<class T>() -> kernel_fn { return kernels::grad::kernel_name<T>; }
+
+/// Sums `grad` down to the run-time shape of `like` over the axes where `like`
+/// was broadcast ("SumToShape"). With `axes` (normalised, of grad's rank):
+/// sums over those axes, like being a reduction's result (keepdims or not).
+inline node_id reduce_sum_to_shape(Graph& g, node_id grad, node_id like, std::vector<std::int64_t> axes = {}) {
+  const dtype t = type_of(g, grad);
+  attributes a;
+  a.ints = std::move(axes);
+  return make(g, "SumToShape", {grad, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(sum_to_kernel)), t,
+             shape_of(g, like), std::move(a));
+}
+/// reduce_sum_to_shape, unless the static shapes show no broadcast happened.
+inline node_id sum_to_shape_if_needed(Graph& g, node_id grad, node_id like) {
+  const auto& sg = shape_of(g, grad);
+  const auto& sl = shape_of(g, like);
+  if (sg == sl && fully_static(sl)) return grad;
+  return reduce_sum_to_shape(g, grad, like);
+}
+/// Repeats `x` to the run-time shape of `like` ("BroadcastToShape"); `axes`:
+/// the axes of like that x lacks or has as 1 (x being a reduction's result).
+inline node_id broadcast_like(Graph& g, node_id x, node_id like, std::vector<std::int64_t> axes = {}) {
+  const dtype t = type_of(g, x);
+  attributes a;
+  a.ints = std::move(axes);
+  return make(g, "BroadcastToShape", {x, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(broadcast_to_kernel)), t,
+             shape_of(g, like), std::move(a));
+}
+/// x's values in the run-time shape of `like` ("ReshapeLike").
+inline node_id reshape_like(Graph& g, node_id x, node_id like) {
+  const dtype t = type_of(g, x);
+  return make(g, "ReshapeLike", {x, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(reshape_like_kernel)), t,
+             shape_of(g, like));
+}
+/// Zeros (ones) of like's dtype and run-time shape ("ZerosLike", "OnesLike").
+inline node_id fill_like(Graph& g, node_id like, double value) {
+  const dtype t = type_of(g, like);
+  attributes a;
+  a.reals = {value};
+  return make(g, value == 0 ? "ZerosLike" : "OnesLike", {like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(fill_like_kernel)),
+             t, shape_of(g, like), std::move(a));
+}
+inline node_id zeros_like(Graph& g, node_id like) { return fill_like(g, like, 0.0); }
+inline node_id ones_like(Graph& g, node_id like) { return fill_like(g, like, 1.0); }
+/// elements(a) / elements(b) as a scalar of dtype `t` ("SizeRatio"; no gradient).
+inline node_id size_ratio(Graph& g, node_id a, node_id b, dtype t) {
+  return make(g, "SizeRatio", {a, b}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(size_ratio_kernel)), t, {});
+}
+/// dy where x > 0, else 0 ("ReluGrad").
+inline node_id relu_grad(Graph& g, node_id dy, node_id x) {
+  const dtype t = type_of(g, dy);
+  return make(g, "ReluGrad", {dy, x}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(relu_grad_kernel)), t, shape_of(g, x));
+}
+/// Product of the other elements of each reduction group over `axes` ("ProdOthers").
+inline node_id prod_others(Graph& g, node_id x, std::vector<std::int64_t> axes) {
+  const dtype t = type_of(g, x);
+  attributes a;
+  a.ints = std::move(axes);
+  return make(g, "ProdOthers", {x}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(prod_others_kernel)), t, shape_of(g, x),
+             std::move(a));
+}
+/// The sum of same-shaped tensors ("AddN"); a single one is returned as is.
+inline node_id add_n(Graph& g, std::vector<node_id> xs) {
+  if (xs.size() == 1) return xs[0];
+  const dtype t = type_of(g, xs[0]);
+  static_shape s = shape_of(g, xs[0]);
+  return make(g, "AddN", std::move(xs), visit_floating(t, SESSIONLIB_ERASED_KERNEL(add_n_kernel)), t, std::move(s));
+}
+
+/// x converted to dtype `to` ("Cast"); any numeric or bool source, float or double target.
+inline node_id cast(Graph& g, node_id x, dtype to) {
+  const dtype from = type_of(g, x);
+  kernel_fn k = visit_floating(to, [&]<class To>() -> kernel_fn {
+    if (from == dtype::bool_) return kernels::grad::cast_kernel<bool, To>;
+    return visit_dtype(from, [&]<class From>() -> kernel_fn { return kernels::grad::cast_kernel<From, To>; });
+  });
+  return make(g, "Cast", {x}, k, to, shape_of(g, x), {}, true);
+}
+
+/// The part of the concatenation `dy` that came from xs[i] ("ConcatSlice").
+inline node_id concat_slice(Graph& g, node_id dy, const std::vector<node_id>& xs, std::size_t axis, std::size_t i) {
+  const dtype t = type_of(g, dy);
+  attributes a;
+  a.ints = {static_cast<std::int64_t>(axis), static_cast<std::int64_t>(i)};
+  std::vector<node_id> in{dy};
+  in.insert(in.end(), xs.begin(), xs.end());
+  return make(g, "ConcatSlice", std::move(in), visit_floating(t, SESSIONLIB_ERASED_KERNEL(concat_slice_kernel)), t,
+             shape_of(g, xs[i]), std::move(a));
+}
+/// Zeros in the shape of the concatenation of xs, with `d` in xs[i]'s place ("ConcatPad").
+inline node_id concat_pad(Graph& g, node_id d, const std::vector<node_id>& xs, std::size_t axis, std::size_t i) {
+  const dtype t = type_of(g, d);
+  attributes a;
+  a.ints = {static_cast<std::int64_t>(axis), static_cast<std::int64_t>(i)};
+  std::vector<node_id> in{d};
+  in.insert(in.end(), xs.begin(), xs.end());
+  static_shape s = shape_of(g, xs[0]);
+  s[axis] = 0;
+  for (node_id x : xs) {
+    const auto e = shape_of(g, x)[axis];
+    s[axis] = (s[axis] < 0 || e < 0) ? -1 : s[axis] + e;
+  }
+  return make(g, "ConcatPad", std::move(in), visit_floating(t, SESSIONLIB_ERASED_KERNEL(concat_pad_kernel)), t,
+             std::move(s), std::move(a));
+}
+/// Zeros of like's shape with `d` placed at `begin` ("SlicePad").
+inline node_id slice_pad(Graph& g, node_id d, node_id like, std::vector<std::int64_t> begin) {
+  const dtype t = type_of(g, d);
+  attributes a;
+  a.ints = std::move(begin);
+  return make(g, "SlicePad", {d, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(slice_pad_kernel)), t,
+             shape_of(g, like), std::move(a));
+}
+/// The box of like's shape at `begin` inside x ("SliceLike").
+inline node_id slice_like(Graph& g, node_id x, node_id like, std::vector<std::int64_t> begin) {
+  const dtype t = type_of(g, x);
+  attributes a;
+  a.ints = std::move(begin);
+  return make(g, "SliceLike", {x, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(slice_like_kernel)), t,
+             shape_of(g, like), std::move(a));
+}
+
+namespace detail {
+template <template <class, class> class K>
+kernel_fn indexed_kernel(dtype t, dtype index) {
+  return visit_floating(t, [&]<class T>() -> kernel_fn {
+    if (index == dtype::int64) return K<T, std::int64_t>::fn;
+    if (index != dtype::int32) throw internal_error("gather: indices must be int32 or int64");
+    return K<T, std::int32_t>::fn;
+  });
+}
+template <class T, class I> struct gather_grad_k { static constexpr kernel_fn fn = kernels::grad::gather_grad_kernel<T, I>; };
+template <class T, class I> struct gather_axis_k { static constexpr kernel_fn fn = kernels::grad::gather_axis_kernel<T, I>; };
+}  // namespace detail
+
+/// Scatter-adds `dy` into zeros of params' shape at `indices` along `axis` ("GatherGrad").
+inline node_id gather_grad(Graph& g, node_id dy, node_id indices, node_id params, std::size_t axis) {
+  const dtype t = type_of(g, dy);
+  attributes a;
+  a.ints = {static_cast<std::int64_t>(axis)};
+  return make(g, "GatherGrad", {dy, indices, params}, detail::indexed_kernel<detail::gather_grad_k>(t, type_of(g, indices)),
+             t, shape_of(g, params), std::move(a));
+}
+/// params' slices at `indices` along `axis` ("GatherAxis").
+inline node_id gather_axis(Graph& g, node_id params, node_id indices, std::size_t axis) {
+  const dtype t = type_of(g, params);
+  attributes a;
+  a.ints = {static_cast<std::int64_t>(axis)};
+  const auto& ps = shape_of(g, params);
+  const auto& is = shape_of(g, indices);
+  static_shape s(ps.begin(), ps.begin() + static_cast<std::ptrdiff_t>(axis));
+  s.insert(s.end(), is.begin(), is.end());
+  s.insert(s.end(), ps.begin() + static_cast<std::ptrdiff_t>(axis) + 1, ps.end());
+  return make(g, "GatherAxis", {params, indices}, detail::indexed_kernel<detail::gather_axis_k>(t, type_of(g, indices)),
+             t, std::move(s), std::move(a));
+}
+
+#undef SESSIONLIB_ERASED_KERNEL
+
+}  // namespace sessionlib::erased
