@@ -60,4 +60,28 @@ constexpr void dtype_mismatch() {
   static_assert(always_false<A, B>, "sessionlib: operands have different dtypes");
 }
 
+template <class S>
+constexpr void random_needs_static_shape() {
+  // S is the requested shape; random ops and initializers need every dimension static.
+  static_assert(always_false<S>, "sessionlib: random: the shape must be fully static");
+}
+
+template <class S>
+constexpr void variable_needs_initial_shape() {
+  // S is the variable's shape: with a dyn dimension, only an xtensor initial value gives the shape.
+  static_assert(always_false<S>, "sessionlib: Variable: a shape with dyn dimensions needs an xtensor initial value");
+}
+
+template <std::size_t VariableRank, std::size_t ValueRank>
+constexpr void assign_rank_mismatch() {
+  // The variable's rank, then the assigned value's.
+  static_assert(always_false_dims<VariableRank, ValueRank>, "sessionlib: assign: the value's rank differs from the variable's");
+}
+
+template <std::ptrdiff_t VariableDim, std::ptrdiff_t ValueDim>
+constexpr void assign_dim_mismatch() {
+  // The first pair of static dimensions that differ: the variable's, then the value's.
+  static_assert(always_false_dims<VariableDim, ValueDim>, "sessionlib: assign: a static dimension of the value differs from the variable's");
+}
+
 }  // namespace sessionlib::report

@@ -1,2 +1,326 @@
-// Placeholder: this header is being written.
+// Variables: Variable<T, S>, a small copyable handle to a value that lives in
+// each session; assign / assign_add / assign_sub; initializers and the
+// collections (global and trainable variables).
+//
+// A variable is three nodes: the variable itself ("w", op VariableV2), whose
+// output is the session's current value; its initial value ("w/initial_value");
+// and its initializer ("w/Assign"), an assign from the initial value.
 #pragma once
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../core/report.hpp"
+#include "../graph/builder.hpp"
+#include "../runtime/kernels/state.hpp"
+#include "../session/fetch.hpp"
+#include "constant.hpp"
+#include "init.hpp"
+
+namespace sessionlib {
+
+namespace detail {
+// The node's final name relative to the current name scope: `requested` as
+// made unique ("w", "w_1"), so child nodes are named "w_1/Assign" in the scope.
+inline std::string leaf_name(const std::string& final_name, const std::string& requested) {
+  std::size_t pos = final_name.rfind(requested);
+  while (pos != std::string::npos) {
+    const std::string rest = final_name.substr(pos + requested.size());
+    if (rest.empty() || (rest[0] == '_' && rest.find_first_not_of("0123456789", 1) == std::string::npos)) break;
+    pos = pos == 0 ? std::string::npos : final_name.rfind(requested, pos - 1);
+  }
+  return pos == std::string::npos ? final_name : final_name.substr(pos);
+}
+
+template <class S, class V>
+constexpr void check_assignable() {
+  if constexpr (S::rank() != V::rank()) {
+    report::assign_rank_mismatch<S::rank(), V::rank()>();  // the variable's rank, then the value's
+  } else {
+    constexpr auto bad = [] {
+      for (std::size_t i = 0; i < S::rank(); ++i)
+        if (S::extents[i] != dyn && V::extents[i] != dyn && S::extents[i] != V::extents[i]) return i;
+      return S::rank();
+    }();
+    if constexpr (bad < S::rank()) report::assign_dim_mismatch<S::extents[bad], V::extents[bad]>();
+  }
+}
+
+inline node_id state_node(Graph& g, const char* op, const std::string& name, std::vector<node_id> inputs,
+                          kernel_fn k, std::int32_t variable, dtype type, std::vector<std::ptrdiff_t> shape) {
+  attributes a;
+  a.variable = variable;
+  return add_tensor_node(g, {.op = op, .name = name, .inputs = std::move(inputs), .kernel = k, .attr = std::move(a),
+                             .stateful = true},
+                         type, std::move(shape));
+}
+}  // namespace detail
+
+/// A variable without its static type: what collections hold and what
+/// variables_initializer takes. Every Variable converts to one.
+class any_variable {
+ public:
+  any_variable() = default;
+  any_variable(Graph* g, node_id id) noexcept : g_(g), id_(id) {}
+  Graph& graph() const noexcept { return *g_; }
+  /// The variable's node (whose output is its value).
+  node_id id() const noexcept { return id_; }
+  /// TF's name: "w:0".
+  std::string name() const { return g_->at(id_).name + ":0"; }
+  const std::string& op_name() const { return g_->at(id_).name; }
+  /// Index of the variable in each session's variable table.
+  std::int32_t index() const { return g_->at(id_).attr.variable; }
+  sessionlib::dtype dtype() const { return g_->at(id_).type; }
+  const std::vector<std::ptrdiff_t>& shape() const { return g_->at(id_).shape; }
+  /// The op that assigns the initial value.
+  Operation initializer() const { return Operation(g_, static_cast<node_id>(g_->at(id_).attr.ints.at(0))); }
+  /// The node of the initial value.
+  node_id initial_value_id() const { return static_cast<node_id>(g_->at(id_).attr.ints.at(1)); }
+  friend bool operator==(const any_variable& a, const any_variable& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
+
+ private:
+  Graph* g_ = nullptr;
+  node_id id_ = no_node;
+};
+
+/// A variable of element type T and static shape S (tf.Variable). Its value
+/// lives in each session: initialise it there (its initializer(), or
+/// global_variables_initializer) before reading it.
+///
+///     sl::Variable<float, sl::shape<784, 10>> w(g, sl::init::glorot_uniform<float>(), "w");
+///     sl::Variable<int, sl::shape<>> foo(g, 42, "foo");    // a scalar fills any static shape
+///     sl::Variable<float, sl::shape<sl::dyn>> v(g, xt::xtensor<float, 1>{1, 2, 3}, "v");
+template <class T, class S>
+class Variable {
+  static_assert(Element<T>, "sessionlib: Variable: T must be float, double, int32, int64, uint8 or bool");
+  static_assert(Shape<S>, "sessionlib: Variable: S must be sl::shape<...>");
+
+ public:
+  using value_type = T;
+  using shape_type = S;
+  static constexpr std::size_t rank = S::rank();
+
+  Variable() = default;
+
+  /// From an initializer (sl::init::zeros<T>(), glorot_uniform<T>(seed), ...).
+  template <init::Initializer I>
+  Variable(Graph& g, const I& initializer, const std::string& name = "", bool trainable = true) {
+    if constexpr (!std::is_same_v<typename I::value_type, T>) {
+      report::dtype_mismatch<T, typename I::value_type>();  // the variable's dtype, then the initializer's
+    } else if constexpr (S::rank_dynamic() != 0) {
+      report::variable_needs_initial_shape<S>();  // S has a dyn dimension
+    } else {
+      create(g, name, trainable, [&](const std::string& n) { return initializer.template build<S>(g, n); });
+    }
+  }
+  /// From a scalar, which fills the static shape S.
+  template <class V>
+    requires std::is_arithmetic_v<V>
+  Variable(Graph& g, V value, const std::string& name = "", bool trainable = true) {
+    if constexpr (S::rank_dynamic() != 0) {
+      report::variable_needs_initial_shape<S>();  // S has a dyn dimension
+    } else {
+      create(g, name, trainable, [&](const std::string& n) { return init::detail::filled<T, S>(g, static_cast<T>(value), n); });
+    }
+  }
+  /// From an xtensor expression of element type T; its shape must fit S (checked
+  /// at run time: sl::invalid_argument) and gives S's dyn dimensions.
+  template <class E>
+    requires xt::is_xexpression<E>::value
+  Variable(Graph& g, const E& value, const std::string& name = "", bool trainable = true) {
+    if constexpr (!std::is_same_v<typename E::value_type, T>) {
+      report::dtype_mismatch<T, typename E::value_type>();  // the variable's dtype, then the value's
+    } else {
+      create(g, name, trainable, [&](const std::string& n) { return constant<S>(g, value, n); });
+    }
+  }
+  /// Default-graph forms.
+  template <init::Initializer I>
+  explicit Variable(const I& initializer, const std::string& name = "", bool trainable = true)
+      : Variable(get_default_graph(), initializer, name, trainable) {}
+  template <class V>
+    requires std::is_arithmetic_v<V> || xt::is_xexpression<V>::value
+  explicit Variable(const V& value, const std::string& name = "", bool trainable = true)
+      : Variable(get_default_graph(), value, name, trainable) {}
+
+  Graph& graph() const noexcept { return *g_; }
+  node_id id() const noexcept { return id_; }
+  /// TF's name: "w:0".
+  std::string name() const { return g_->at(id_).name + ":0"; }
+  const std::string& op_name() const { return g_->at(id_).name; }
+  Operation op() const noexcept { return Operation(g_, id_); }
+  static constexpr sessionlib::dtype dtype() noexcept { return dtype_of<T>; }
+  /// Index of the variable in each session's variable table.
+  std::int32_t index() const noexcept { return index_; }
+
+  /// The variable's value, as a tensor (what makes a Variable TensorLike).
+  Tensor<T, S> tensor() const noexcept { return Tensor<T, S>(g_, id_); }
+  Tensor<T, S> value() const noexcept { return tensor(); }
+  Tensor<T, S> read_value() const noexcept { return tensor(); }
+  /// The initial value's node.
+  Tensor<T, S> initial_value() const noexcept { return Tensor<T, S>(g_, initial_); }
+  /// The op that assigns the initial value (run it, or global_variables_initializer).
+  Operation initializer() const noexcept { return Operation(g_, init_); }
+  /// The type-erased handle.
+  operator any_variable() const noexcept { return any_variable(g_, id_); }
+  /// Evaluates in the thread's default session (session/default_session.hpp).
+  auto eval(std::initializer_list<feed_entry> feeds = {}) const;
+
+  /// Sets the value (tf.assign); fetching the result yields the new value.
+  template <TensorLike V>
+  Tensor<T, S> assign(const V& value, const std::string& name = "") const {
+    return update<V>("Assign", kernels::assign_kernel<T>, value, name);
+  }
+  /// Adds to the value (tf.assign_add); the result is the new value.
+  template <TensorLike V>
+  Tensor<T, S> assign_add(const V& delta, const std::string& name = "") const {
+    return update<V>("AssignAdd", kernels::assign_add_kernel<T>, delta, name);
+  }
+  /// Subtracts from the value (tf.assign_sub); the result is the new value.
+  template <TensorLike V>
+  Tensor<T, S> assign_sub(const V& delta, const std::string& name = "") const {
+    return update<V>("AssignSub", kernels::assign_sub_kernel<T>, delta, name);
+  }
+  /// Scalar forms: the scalar fills the variable's static shape.
+  template <class V> requires std::is_arithmetic_v<V>
+  Tensor<T, S> assign(V value, const std::string& name = "") const { return assign(fill(value), name); }
+  template <class V> requires std::is_arithmetic_v<V>
+  Tensor<T, S> assign_add(V delta, const std::string& name = "") const { return assign_add(fill(delta), name); }
+  template <class V> requires std::is_arithmetic_v<V>
+  Tensor<T, S> assign_sub(V delta, const std::string& name = "") const { return assign_sub(fill(delta), name); }
+
+  friend bool operator==(const Variable& a, const Variable& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
+
+ private:
+  template <class Build>
+  void create(Graph& g, const std::string& name, bool trainable, Build&& build) {
+    const std::string requested = name.empty() ? "Variable" : name;
+    g_ = &g;
+    id_ = detail::state_node(g, "VariableV2", requested, {}, kernels::variable_read_kernel, -1, dtype_of<T>,
+                             {S::extents.begin(), S::extents.end()});
+    index_ = g.add_variable(id_, trainable);
+    g.mutable_at(id_).attr.variable = index_;
+    const std::string leaf = detail::leaf_name(g.at(id_).name, requested);
+    initial_ = build(leaf + "/initial_value").id();
+    init_ = detail::state_node(g, "Assign", leaf + "/Assign", {initial_}, kernels::assign_kernel<T>, index_,
+                               dtype_of<T>, {S::extents.begin(), S::extents.end()});
+    g.mutable_at(id_).attr.ints = {static_cast<std::int64_t>(init_), static_cast<std::int64_t>(initial_)};
+  }
+
+  template <class V>
+  Tensor<T, S> update(const char* op, kernel_fn k, const V& value, const std::string& name) const {
+    if constexpr (!std::is_same_v<value_type_of<V>, T>) {
+      report::dtype_mismatch<T, value_type_of<V>>();  // the variable's dtype, then the value's
+      return {};
+    } else {
+      detail::check_assignable<S, shape_of<V>>();
+      const auto v = as_tensor(value);
+      if (&v.graph() != g_)
+        throw invalid_argument("Tensors must be from the same graph as '" + this->name() + "'", v.op_name());
+      return Tensor<T, S>(g_, detail::state_node(*g_, op, name, {v.id()}, k, index_, dtype_of<T>,
+                                                 {S::extents.begin(), S::extents.end()}));
+    }
+  }
+
+  template <class V>
+  Tensor<T, S> fill(V value) const {
+    if constexpr (S::rank_dynamic() != 0) {
+      report::variable_needs_initial_shape<S>();  // a scalar cannot fill a shape with dyn dimensions
+      return {};
+    } else {
+      return init::detail::filled<T, S>(*g_, static_cast<T>(value), "");
+    }
+  }
+
+  Graph* g_ = nullptr;
+  node_id id_ = no_node, init_ = no_node, initial_ = no_node;
+  std::int32_t index_ = -1;
+};
+
+/// The variables of `g` (tf.global_variables), in creation order.
+inline std::vector<any_variable> global_variables(Graph& g = get_default_graph()) {
+  std::vector<any_variable> out;
+  for (node_id id : g.collection("variables")) out.emplace_back(&g, id);
+  return out;
+}
+/// The variables of `g` created trainable (tf.trainable_variables).
+inline std::vector<any_variable> trainable_variables(Graph& g = get_default_graph()) {
+  std::vector<any_variable> out;
+  for (node_id id : g.collection("trainable_variables")) out.emplace_back(&g, id);
+  return out;
+}
+
+/// An op that runs the initializers of `vars` (tf.variables_initializer).
+inline Operation variables_initializer(Graph& g, const std::vector<any_variable>& vars, const std::string& name = "init") {
+  std::vector<node_id> inits;
+  for (const auto& v : vars) {
+    if (&v.graph() != &g) throw invalid_argument("variables_initializer: variable '" + v.name() + "' is of another graph");
+    inits.push_back(v.initializer().id());
+  }
+  return make_operation(g, {.op = "NoOp", .name = name, .control_inputs = std::move(inits)});
+}
+inline Operation variables_initializer(const std::vector<any_variable>& vars, const std::string& name = "init") {
+  if (vars.empty()) return variables_initializer(get_default_graph(), vars, name);
+  return variables_initializer(vars.front().graph(), vars, name);
+}
+
+/// An op that runs every variable's initializer (tf.global_variables_initializer).
+inline Operation global_variables_initializer(Graph& g = get_default_graph()) {
+  return variables_initializer(g, global_variables(g), "init");
+}
+
+/// True when the variable has a value in the session (tf.is_variable_initialized).
+template <TensorLike V>
+  requires std::is_convertible_v<V, any_variable>
+Tensor<bool, shape<>> is_variable_initialized(const V& var, const std::string& name = "") {
+  const any_variable v = var;
+  return Tensor<bool, shape<>>(&v.graph(), detail::state_node(v.graph(), "IsVariableInitialized", name, {},
+                                                              kernels::is_initialized_kernel, v.index(),
+                                                              dtype::bool_, {}));
+}
+
+/// What report_uninitialized_variables returns: fetching it yields the names
+/// (op names, as TF's) of the variables without a value in the session.
+struct uninitialized_variables {
+  Tensor<bool, shape<dyn>> mask;                    // true where uninitialized
+  std::shared_ptr<const std::vector<std::string>> names;  // parallel to mask
+};
+
+/// The variables of `vars` (default: all of `g`) that the session has not
+/// initialised (tf.report_uninitialized_variables); fetch it with run().
+inline uninitialized_variables report_uninitialized_variables(Graph& g, const std::vector<any_variable>& vars,
+                                                              const std::string& name = "report_uninitialized_variables") {
+  attributes a;
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (const auto& v : vars) {
+    a.ints.push_back(v.index());
+    names->push_back(v.op_name());
+  }
+  auto t = make_tensor<bool, shape<dyn>>(g, {.op = "ReportUninitializedVariables", .name = name,
+                                              .kernel = kernels::report_uninitialized_kernel, .attr = std::move(a),
+                                              .stateful = true});
+  return {t, std::move(names)};
+}
+inline uninitialized_variables report_uninitialized_variables(Graph& g = get_default_graph()) {
+  return report_uninitialized_variables(g, global_variables(g));
+}
+
+namespace detail {
+template <>
+struct fetch_impl<uninitialized_variables> {
+  static constexpr bool valid = true;
+  using result = std::vector<std::string>;
+  static void collect(const uninitialized_variables& u, fetch_collector& c) { c.add(u.mask.graph(), u.mask.id(), true); }
+  static result build(const uninitialized_variables& u, fetch_reader& r) {
+    const any_array& mask = r.next();
+    result out;
+    for (std::size_t i = 0; i < mask.size(); ++i)
+      if (mask.data<bool>()[i]) out.push_back((*u.names)[i]);
+    return out;
+  }
+};
+}  // namespace detail
+
+}  // namespace sessionlib
