@@ -84,4 +84,46 @@ constexpr void assign_dim_mismatch() {
   static_assert(always_false_dims<VariableDim, ValueDim>, "sessionlib: assign: a static dimension of the value differs from the variable's");
 }
 
+template <class Op, class T>
+constexpr void not_floating() {
+  // Op (its functor or kind) takes float or double; T is the operand's element type.
+  static_assert(always_false<Op, T>, "sessionlib: this op takes float or double tensors only");
+}
+
+template <class Op, class T>
+constexpr void not_numeric() {
+  // Op takes numeric element types; T (bool) is the operand's.
+  static_assert(always_false<Op, T>, "sessionlib: this op takes numeric tensors, not bool");
+}
+
+template <class Op, class T>
+constexpr void not_bool() {
+  // Op (logical_and, reduce_any, ...) takes bool; T is the operand's element type.
+  static_assert(always_false<Op, T>, "sessionlib: this op takes bool tensors only");
+}
+
+template <class T>
+constexpr void where_condition_not_bool() {
+  // T is the condition's element type.
+  static_assert(always_false<T>, "sessionlib: where: the condition must be a bool tensor");
+}
+
+template <class U>
+constexpr void cast_target_not_dtype() {
+  // U is the requested target type.
+  static_assert(always_false<U>, "sessionlib: cast: the target type is not a dtype (float, double, int32, int64, uint8, bool)");
+}
+
+template <std::ptrdiff_t Axis, std::ptrdiff_t Rank>
+constexpr void reduce_axis_out_of_range() {
+  // Axis is the offending axis, Rank the operand's rank: valid axes are [-Rank, Rank).
+  static_assert(always_false_dims<Axis, Rank>, "sessionlib: reduce: axis out of range");
+}
+
+template <std::ptrdiff_t Axis>
+constexpr void reduce_axis_repeated() {
+  // Axis (normalised) is listed twice.
+  static_assert(always_false_dims<Axis>, "sessionlib: reduce: an axis is listed twice");
+}
+
 }  // namespace sessionlib::report

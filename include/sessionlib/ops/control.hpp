@@ -1,2 +1,112 @@
-// Placeholder: this header is being written.
+// Control ops: identity, stop_gradient, no_op, group and control_dependencies.
 #pragma once
+
+#include <initializer_list>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "../graph/builder.hpp"
+#include "../runtime/kernels/elementwise.hpp"
+
+namespace sessionlib {
+
+/// x itself as a new node (TF's tf.identity); the output shares x's buffer.
+template <TensorLike X>
+Tensor<value_type_of<X>, shape_of<X>> identity(const X& x, const std::string& name = "") {
+  return make_tensor<value_type_of<X>, shape_of<X>>(
+      as_tensor(x).graph(), {.op = "Identity", .name = name, .inputs = {as_tensor(x).id()}, .kernel = kernels::identity_kernel});
+}
+
+/// x, with no gradient flowing back through it (TF's tf.stop_gradient).
+template <TensorLike X>
+Tensor<value_type_of<X>, shape_of<X>> stop_gradient(const X& x, const std::string& name = "") {
+  return make_tensor<value_type_of<X>, shape_of<X>>(
+      as_tensor(x).graph(), {.op = "StopGradient", .name = name, .inputs = {as_tensor(x).id()}, .kernel = kernels::identity_kernel});
+}
+
+/// An operation that does nothing (TF's tf.no_op); fetching it yields sl::none.
+inline Operation no_op(Graph& g, const std::string& name = "") { return make_operation(g, {.op = "NoOp", .name = name}); }
+/// no_op in the thread's default graph.
+inline Operation no_op(const std::string& name = "") { return no_op(get_default_graph(), name); }
+
+/// Something that can be a control input: an Operation or a tensor-like (whose
+/// producing node is meant, as in TF).
+class control_input {
+ public:
+  // Implicit, so a braced list may mix operations and tensors.
+  control_input(const Operation& op) noexcept : g_(&op.graph()), id_(op.id()) {}
+  template <TensorLike X>
+  control_input(const X& x) noexcept : g_(&as_tensor(x).graph()), id_(as_tensor(x).id()) {}
+  Graph& graph() const noexcept { return *g_; }
+  node_id id() const noexcept { return id_; }
+
+ private:
+  Graph* g_;
+  node_id id_;
+};
+
+namespace detail {
+template <class X>
+concept ControlInputRange = requires(const X& r) {
+  r.begin();
+  r.end();
+  control_input(*r.begin());
+};
+
+template <class X>
+void add_control_inputs(std::vector<control_input>& out, const X& x) {
+  if constexpr (ControlInputRange<X>)
+    for (const auto& e : x) out.emplace_back(e);
+  else
+    out.emplace_back(x);
+}
+
+inline std::vector<node_id> control_ids(Graph& g, const std::vector<control_input>& deps) {
+  std::vector<node_id> ids;
+  ids.reserve(deps.size());
+  for (const auto& d : deps) {
+    if (&d.graph() != &g) throw invalid_argument("Control inputs must be from the same graph", g.at(d.id()).name);
+    ids.push_back(d.id());
+  }
+  return ids;
+}
+}  // namespace detail
+
+/// group over a list built at run time; an empty list needs the graph: group(g, {}).
+inline Operation group(const std::vector<control_input>& deps, const std::string& name = "group_deps") {
+  Graph& g = deps.empty() ? get_default_graph() : deps.front().graph();
+  return make_operation(g, {.op = "NoOp", .name = name, .control_inputs = detail::control_ids(g, deps)});
+}
+/// group in graph `g` (accepts an empty list).
+inline Operation group(Graph& g, const std::vector<control_input>& deps, const std::string& name = "group_deps") {
+  return make_operation(g, {.op = "NoOp", .name = name, .control_inputs = detail::control_ids(g, deps)});
+}
+
+/// An operation that runs after all of `inputs` (TF's tf.group): each may be an
+/// Operation, a tensor-like or a range of those (e.g. std::vector<Operation>).
+/// Named "group_deps" unless `name` is given.
+template <class... In>
+  requires(sizeof...(In) > 0) && ((detail::ControlInputRange<In> || std::is_convertible_v<const In&, control_input>) && ...)
+Operation group(const In&... inputs) {
+  std::vector<control_input> deps;
+  (detail::add_control_inputs(deps, inputs), ...);
+  return group(deps);
+}
+
+/// Nodes created while the returned guard lives run after `deps` (TF's
+/// `with tf.control_dependencies([...])`): `auto guard = sl::control_dependencies({train, loss});`.
+[[nodiscard]] inline Graph::control_guard control_dependencies(Graph& g, std::initializer_list<control_input> deps) {
+  return Graph::control_guard(g, detail::control_ids(g, std::vector<control_input>(deps)));
+}
+/// As above, in the graph of the first dependency (the default graph when empty).
+[[nodiscard]] inline Graph::control_guard control_dependencies(std::initializer_list<control_input> deps) {
+  Graph& g = deps.size() ? deps.begin()->graph() : get_default_graph();
+  return control_dependencies(g, deps);
+}
+/// As above, with a list built at run time.
+[[nodiscard]] inline Graph::control_guard control_dependencies(Graph& g, const std::vector<control_input>& deps) {
+  return Graph::control_guard(g, detail::control_ids(g, deps));
+}
+
+}  // namespace sessionlib

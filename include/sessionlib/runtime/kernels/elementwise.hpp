@@ -108,4 +108,8 @@ void unary_kernel(kernel_context& ctx) {
   for (std::size_t i = 0; i < n; ++i) po[i] = Op::apply(pa[i]);
 }
 
+/// Identity, StopGradient: the output shares the input's buffer (no copy). Safe
+/// because kernels never write through inputs and a shared buffer is not unique.
+inline void identity_kernel(kernel_context& ctx) { ctx.out = ctx.input(0); }
+
 }  // namespace sessionlib::kernels
