@@ -43,6 +43,8 @@
 // Training
 #include "train/gradients.hpp"
 #include "train/optimizers.hpp"
+#include "train/npy.hpp"
+#include "train/checkpoint.hpp"
 #include "train/saver.hpp"
 
 // Data
