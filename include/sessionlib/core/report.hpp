@@ -126,4 +126,124 @@ constexpr void reduce_axis_repeated() {
   static_assert(always_false_dims<Axis>, "sessionlib: reduce: an axis is listed twice");
 }
 
+template <class T>
+constexpr void nn_not_floating() {
+  // T is the element type given; nn ops and optimizers take float or double.
+  static_assert(always_false<T>, "sessionlib: nn: this op needs float or double");
+}
+
+template <std::size_t Want, std::size_t Got>
+constexpr void nn_rank() {
+  // The rank the op needs (a minimum for softmax-like ops), then the rank given.
+  static_assert(always_false_dims<Want, Got>, "sessionlib: nn: the tensor has the wrong rank");
+}
+
+template <std::ptrdiff_t LabelsDim, std::ptrdiff_t LogitsDim>
+constexpr void labels_logits_mismatch() {
+  // The first pair of static dimensions (labels, logits) that differ, or the two ranks.
+  static_assert(always_false_dims<LabelsDim, LogitsDim>, "sessionlib: cross entropy: labels and logits shapes differ");
+}
+
+template <class L>
+constexpr void sparse_labels_not_integer() {
+  // L is the labels' element type.
+  static_assert(always_false<L>, "sessionlib: sparse_softmax_cross_entropy_with_logits: labels must be int32 or int64");
+}
+
+template <std::ptrdiff_t LastDim, std::ptrdiff_t BiasDim>
+constexpr void bias_add_mismatch() {
+  // The value's last dimension, then the bias length.
+  static_assert(always_false_dims<LastDim, BiasDim>, "sessionlib: bias_add: the bias length differs from the last dimension");
+}
+
+template <std::ptrdiff_t InputChannels, std::ptrdiff_t FilterChannels>
+constexpr void conv_channels_mismatch() {
+  // The input's channels (NHWC's C), then the filter's input channels (HWIO's I).
+  static_assert(always_false_dims<InputChannels, FilterChannels>, "sessionlib: conv2d: the filter's input channels differ from the input's");
+}
+
+template <std::ptrdiff_t Window, std::ptrdiff_t Input>
+constexpr void window_exceeds_input() {
+  // The window (filter or ksize) extent, then the input extent, along one axis.
+  static_assert(always_false_dims<Window, Input>, "sessionlib: VALID padding: the window is larger than the input");
+}
+
+template <std::ptrdiff_t... Values>
+constexpr void window_not_positive() {
+  // The ksize and strides given; each must be >= 1.
+  static_assert(always_false_dims<Values...>, "sessionlib: conv/pool: ksize and strides must be >= 1");
+}
+
+template <class S>
+constexpr void random_needs_static_shape() {
+  // S is the requested shape; random ops and initializers need every dimension static.
+  static_assert(always_false<S>, "sessionlib: random: the shape must be fully static");
+}
+
+template <class S>
+constexpr void variable_needs_initial_shape() {
+  // S is the variable's shape: with a dyn dimension, only an xtensor initial value gives the shape.
+  static_assert(always_false<S>, "sessionlib: Variable: a shape with dyn dimensions needs an xtensor initial value");
+}
+
+template <class Op, class T>
+constexpr void not_floating() {
+  // Op (its functor or kind) takes float or double; T is the operand's element type.
+  static_assert(always_false<Op, T>, "sessionlib: this op takes float or double tensors only");
+}
+
+template <class Op, class T>
+constexpr void not_numeric() {
+  // Op takes numeric element types; T (bool) is the operand's.
+  static_assert(always_false<Op, T>, "sessionlib: this op takes numeric tensors, not bool");
+}
+
+template <class Op, class T>
+constexpr void not_bool() {
+  // Op (logical_and, reduce_any, ...) takes bool; T is the operand's element type.
+  static_assert(always_false<Op, T>, "sessionlib: this op takes bool tensors only");
+}
+
+template <class T>
+constexpr void where_condition_not_bool() {
+  // T is the condition's element type.
+  static_assert(always_false<T>, "sessionlib: where: the condition must be a bool tensor");
+}
+
+template <class U>
+constexpr void cast_target_not_dtype() {
+  // U is the requested target type.
+  static_assert(always_false<U>, "sessionlib: cast: the target type is not a dtype (float, double, int32, int64, uint8, bool)");
+}
+
+template <std::ptrdiff_t Axis, std::ptrdiff_t Rank>
+constexpr void reduce_axis_out_of_range() {
+  // Axis is the offending axis, Rank the operand's rank: valid axes are [-Rank, Rank).
+  static_assert(always_false_dims<Axis, Rank>, "sessionlib: reduce: axis out of range");
+}
+
+template <std::ptrdiff_t Axis>
+constexpr void reduce_axis_repeated() {
+  // Axis (normalised) is listed twice.
+  static_assert(always_false_dims<Axis>, "sessionlib: reduce: an axis is listed twice");
+}
+
+template <std::size_t VariableRank, std::size_t ValueRank>
+constexpr void assign_rank_mismatch() {
+  // The variable's rank, then the assigned value's.
+  static_assert(always_false_dims<VariableRank, ValueRank>, "sessionlib: assign: the value's rank differs from the variable's");
+}
+
+template <std::ptrdiff_t VariableDim, std::ptrdiff_t ValueDim>
+constexpr void assign_dim_mismatch() {
+  // The first pair of static dimensions that differ: the variable's, then the value's.
+  static_assert(always_false_dims<VariableDim, ValueDim>, "sessionlib: assign: a static dimension of the value differs from the variable's");
+}
+
+template <class T>
+constexpr void gradient_not_floating() {
+  // T is the element type of the x given to sl::gradients; only float and double carry gradients.
+  static_assert(always_false<T>, "sessionlib: gradients: x must be a float or double tensor");
+}
+
 }  // namespace sessionlib::report
