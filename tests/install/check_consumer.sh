@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Builds consumer.cpp against sessionlib one way and checks what it prints.
+#   check_consumer.sh MODE SOURCE_ROOT CXX [CXX_ARGS...]
+# MODE: subproject  -- a Meson project whose subprojects/sessionlib is this tree
+#       pkgconfig   -- `meson install` into a temporary prefix, then
+#                      $CXX $(pkg-config --cflags --libs sessionlib)
+#       cmake       -- `meson install --destdir` (so the package must be
+#                      relocatable), then find_package(sessionlib)
+# Everything happens in a temporary directory, removed on exit.
+set -euo pipefail
+
+mode=$1
+src=$(cd "$2" && pwd)
+shift 2
+cxx=("$@")
+here=$(cd "$(dirname "$0")" && pwd)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sessionlib-install-$mode.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/app"
+cp "$here/consumer.cpp" "$tmp/app/main.cpp"
+
+step() { echo "+ $*"; "$@"; }
+
+# Configures and installs the library (headers, sessionlib.pc, CMake config)
+# from this source tree; no tests, no benchmarks.
+install_library() {
+  local prefix=$1; shift
+  CXX="${cxx[*]}" step meson setup "$tmp/build" "$src" --prefix="$prefix" \
+    -Dtests=false -Dbenchmarks=false >"$tmp/setup.log" 2>&1 || { cat "$tmp/setup.log"; return 1; }
+  step meson install -C "$tmp/build" --no-rebuild "$@" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; return 1; }
+}
+
+case $mode in
+subproject)
+  mkdir "$tmp/app/subprojects"
+  ln -s "$src" "$tmp/app/subprojects/sessionlib"
+  cat >"$tmp/app/meson.build" <<'MESON'
+project('consumer', 'cpp', default_options : ['cpp_std=c++20', 'warning_level=3', 'werror=true'])
+sessionlib_dep = subproject('sessionlib').get_variable('sessionlib_dep')
+executable('consumer', 'main.cpp', dependencies : sessionlib_dep)
+MESON
+  CXX="${cxx[*]}" step meson setup "$tmp/app-build" "$tmp/app" >"$tmp/app-setup.log" 2>&1 \
+    || { cat "$tmp/app-setup.log"; exit 1; }
+  step ninja -C "$tmp/app-build"
+  exe=$tmp/app-build/consumer
+  ;;
+pkgconfig)
+  install_library "$tmp/prefix"
+  pcdir=$(dirname "$(find "$tmp/prefix" -name sessionlib.pc | head -n 1)")
+  export PKG_CONFIG_PATH=$pcdir
+  flags=$(pkg-config --cflags --libs sessionlib)
+  echo "pkg-config --cflags --libs sessionlib: $flags"
+  # shellcheck disable=SC2086  # the flags are meant to split
+  step "${cxx[@]}" -std=c++20 -Wall -Wextra -Wpedantic -Werror "$tmp/app/main.cpp" $flags -o "$tmp/consumer"
+  exe=$tmp/consumer
+  ;;
+cmake)
+  install_library /opt/sessionlib --destdir "$tmp/stage"
+  cat >"$tmp/app/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(consumer CXX)
+find_package(sessionlib 0.1 REQUIRED)
+message(STATUS "sessionlib ${sessionlib_VERSION} from ${sessionlib_DIR}")
+add_executable(consumer main.cpp)  # C++20 comes from the target
+target_compile_options(consumer PRIVATE -Wall -Wextra -Wpedantic -Werror)
+target_link_libraries(consumer PRIVATE sessionlib::sessionlib)
+CMAKE
+  step cmake -S "$tmp/app" -B "$tmp/app-build" -G Ninja \
+    -DCMAKE_CXX_COMPILER="${cxx[-1]}" -DCMAKE_PREFIX_PATH="$tmp/stage/opt/sessionlib" \
+    | tee "$tmp/cmake.log"
+  grep -q "from $tmp/stage/opt/sessionlib/lib/cmake/sessionlib" "$tmp/cmake.log" \
+    || { echo "find_package(sessionlib) did not find the staged install"; exit 1; }
+  step cmake --build "$tmp/app-build" -- -v
+  exe=$tmp/app-build/consumer
+  ;;
+*)
+  echo "unknown mode '$mode' (subproject, pkgconfig or cmake)"; exit 2 ;;
+esac
+
+out=$("$exe")
+echo "$out"
+if [[ $out != "c = 30" ]]; then
+  echo "expected 'c = 30'"
+  exit 1
+fi
+echo "install/$mode: ok"
