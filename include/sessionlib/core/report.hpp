@@ -60,70 +60,76 @@ constexpr void dtype_mismatch() {
   static_assert(always_false<A, B>, "sessionlib: operands have different dtypes");
 }
 
-template <class S>
-constexpr void random_needs_static_shape() {
-  // S is the requested shape; random ops and initializers need every dimension static.
-  static_assert(always_false<S>, "sessionlib: random: the shape must be fully static");
+template <std::ptrdiff_t BatchA, std::ptrdiff_t BatchB>
+constexpr void matmul_batch_mismatch() {
+  // The first pair of leading (batch) dimensions that cannot broadcast.
+  static_assert(always_false_dims<BatchA, BatchB>, "sessionlib: matmul: batch dimensions do not broadcast");
+}
+
+template <std::size_t RankA, std::size_t RankB>
+constexpr void matmul_rank() {
+  // The operands' ranks; matmul needs rank >= 2 on both sides.
+  static_assert(always_false_dims<RankA, RankB>, "sessionlib: matmul: operands must have rank >= 2");
+}
+
+template <std::size_t Rank, int... Perm>
+constexpr void transpose_not_permutation() {
+  // The input's rank, then the permutation given.
+  static_assert(always_false_dims<Rank, Perm...>, "sessionlib: transpose: perm is not a permutation of the axes");
+}
+
+template <std::size_t Rank, int Axis>
+constexpr void axis_out_of_range() {
+  // The rank the axis refers to, then the axis given.
+  static_assert(always_false_dims<Rank, Axis>, "sessionlib: axis is out of range for the tensor's rank");
+}
+
+template <std::size_t RankA, std::size_t RankB>
+constexpr void concat_rank_mismatch() {
+  // The ranks of the first operand and of the first one that differs.
+  static_assert(always_false_dims<RankA, RankB>, "sessionlib: concat: operands have different ranks");
+}
+
+template <std::ptrdiff_t DimA, std::ptrdiff_t DimB>
+constexpr void concat_mismatch() {
+  // The first pair of non-axis dimensions that differ.
+  static_assert(always_false_dims<DimA, DimB>, "sessionlib: concat: dimensions off the concat axis differ");
+}
+
+template <int Axis, std::ptrdiff_t Dim>
+constexpr void squeeze_not_one() {
+  // The axis asked to be squeezed, then its static dimension.
+  static_assert(always_false_dims<Axis, Dim>, "sessionlib: squeeze: the dimension is not 1");
+}
+
+template <class Index>
+constexpr void gather_indices_not_integer() {
+  // Index is the element type given as indices.
+  static_assert(always_false<Index>, "sessionlib: gather: indices must be int32 or int64");
+}
+
+template <class Index>
+constexpr void one_hot_indices_not_integer() {
+  // Index is the element type given as indices.
+  static_assert(always_false<Index>, "sessionlib: one_hot: indices must be uint8, int32 or int64");
+}
+
+template <std::size_t Axis, std::ptrdiff_t Begin, std::ptrdiff_t Size, std::ptrdiff_t Dim>
+constexpr void slice_out_of_bounds() {
+  // The axis, the slice's begin and size there, then the static dimension.
+  static_assert(always_false_dims<Axis, Begin, Size, Dim>, "sessionlib: slice: begin/size exceed the static dimension");
+}
+
+template <std::size_t Rank, std::size_t BeginRank, std::size_t SizeRank>
+constexpr void slice_rank_mismatch() {
+  // The input's rank, then how many begins and sizes were given.
+  static_assert(always_false_dims<Rank, BeginRank, SizeRank>, "sessionlib: slice: begin and size need one entry per axis");
 }
 
 template <class S>
-constexpr void variable_needs_initial_shape() {
-  // S is the variable's shape: with a dyn dimension, only an xtensor initial value gives the shape.
-  static_assert(always_false<S>, "sessionlib: Variable: a shape with dyn dimensions needs an xtensor initial value");
-}
-
-template <std::size_t VariableRank, std::size_t ValueRank>
-constexpr void assign_rank_mismatch() {
-  // The variable's rank, then the assigned value's.
-  static_assert(always_false_dims<VariableRank, ValueRank>, "sessionlib: assign: the value's rank differs from the variable's");
-}
-
-template <std::ptrdiff_t VariableDim, std::ptrdiff_t ValueDim>
-constexpr void assign_dim_mismatch() {
-  // The first pair of static dimensions that differ: the variable's, then the value's.
-  static_assert(always_false_dims<VariableDim, ValueDim>, "sessionlib: assign: a static dimension of the value differs from the variable's");
-}
-
-template <class Op, class T>
-constexpr void not_floating() {
-  // Op (its functor or kind) takes float or double; T is the operand's element type.
-  static_assert(always_false<Op, T>, "sessionlib: this op takes float or double tensors only");
-}
-
-template <class Op, class T>
-constexpr void not_numeric() {
-  // Op takes numeric element types; T (bool) is the operand's.
-  static_assert(always_false<Op, T>, "sessionlib: this op takes numeric tensors, not bool");
-}
-
-template <class Op, class T>
-constexpr void not_bool() {
-  // Op (logical_and, reduce_any, ...) takes bool; T is the operand's element type.
-  static_assert(always_false<Op, T>, "sessionlib: this op takes bool tensors only");
-}
-
-template <class T>
-constexpr void where_condition_not_bool() {
-  // T is the condition's element type.
-  static_assert(always_false<T>, "sessionlib: where: the condition must be a bool tensor");
-}
-
-template <class U>
-constexpr void cast_target_not_dtype() {
-  // U is the requested target type.
-  static_assert(always_false<U>, "sessionlib: cast: the target type is not a dtype (float, double, int32, int64, uint8, bool)");
-}
-
-template <std::ptrdiff_t Axis, std::ptrdiff_t Rank>
-constexpr void reduce_axis_out_of_range() {
-  // Axis is the offending axis, Rank the operand's rank: valid axes are [-Rank, Rank).
-  static_assert(always_false_dims<Axis, Rank>, "sessionlib: reduce: axis out of range");
-}
-
-template <std::ptrdiff_t Axis>
-constexpr void reduce_axis_repeated() {
-  // Axis (normalised) is listed twice.
-  static_assert(always_false_dims<Axis>, "sessionlib: reduce: an axis is listed twice");
+constexpr void shape_not_static() {
+  // S is the shape given; this op needs every dimension known at compile time.
+  static_assert(always_false<S>, "sessionlib: the shape must be fully static here");
 }
 
 template <class T>

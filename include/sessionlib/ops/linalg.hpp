@@ -1,2 +1,96 @@
-// Placeholder: this header is being written.
+// Linear algebra: matmul (tf.linalg.matmul / tf.matmul), 2-D and batched, with
+// transpose flags as template arguments:
+//
+//   sl::matmul(a, b)                                   // a @ b
+//   sl::matmul<sl::transpose_a>(a, b)                  // a^T @ b   (TF: transpose_a=True)
+//   sl::matmul<sl::transpose_a | sl::transpose_b>(a, b)
+//   sl::matmul<false, true>(a, b)                      // the same flags, positionally
+//
+// Rank-2 operands make a "MatMul" node; higher ranks a "BatchMatMulV2" node whose
+// leading axes broadcast. Both use kernels::matmul_kernel<T> with
+// attr.ints = {transpose_a, transpose_b}.
 #pragma once
+
+#include "../runtime/kernels/matmul.hpp"
+#include "op_support.hpp"
+
+namespace sessionlib {
+
+/// Transpose flags of sl::matmul; combine with `|`.
+enum class matmul_flags : unsigned { none = 0, transpose_a = 1, transpose_b = 2 };
+constexpr matmul_flags operator|(matmul_flags a, matmul_flags b) noexcept {
+  return static_cast<matmul_flags>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
+}
+constexpr bool has_flag(matmul_flags f, matmul_flags bit) noexcept {
+  return (static_cast<unsigned>(f) & static_cast<unsigned>(bit)) != 0;
+}
+/// matmul transposes its first operand (TF's transpose_a=True).
+inline constexpr matmul_flags transpose_a = matmul_flags::transpose_a;
+/// matmul transposes its second operand (TF's transpose_b=True).
+inline constexpr matmul_flags transpose_b = matmul_flags::transpose_b;
+
+namespace detail {
+template <class SA, class SB, bool TA, bool TB>
+struct matmul_fn {
+  static constexpr auto result = algebra::matmul(SA::extents, SB::extents, TA, TB);
+  static constexpr auto value = result.dims;
+};
+
+/// Batch (leading) axes of a static shape.
+template <class S>
+struct batch_dims_fn {
+  static constexpr auto value = [] {
+    std::array<std::ptrdiff_t, S::rank() - 2> a{};
+    for (std::size_t i = 0; i + 2 < S::rank(); ++i) a[i] = S::extents[i];
+    return a;
+  }();
+};
+
+template <bool TA, bool TB, TensorLike A, TensorLike B>
+auto matmul_node(const A& a, const B& b, const std::string& name) {
+  using T = value_type_of<A>;
+  using SA = shape_of<A>;
+  using SB = shape_of<B>;
+  check_same_dtype<T, value_type_of<B>>();
+  static_assert(!std::is_same_v<T, bool>, "sessionlib: matmul: bool tensors cannot be multiplied");
+  if constexpr (SA::rank() < 2 || SB::rank() < 2) {
+    report::matmul_rank<SA::rank(), SB::rank()>();  // TF: "Shape must be rank 2"
+    return Tensor<T, shape<>>{};
+  } else {
+    constexpr std::ptrdiff_t ka = SA::extents[TA ? SA::rank() - 2 : SA::rank() - 1];
+    constexpr std::ptrdiff_t kb = SB::extents[TB ? SB::rank() - 1 : SB::rank() - 2];
+    constexpr auto batch = algebra::broadcast(batch_dims_fn<SA>::value, batch_dims_fn<SB>::value);
+    if constexpr (ka != dyn && kb != dyn && ka != kb) {
+      report::matmul_mismatch<ka, kb>();  // the inner dimensions of op(a) and op(b)
+      return Tensor<T, shape<>>{};
+    } else if constexpr (!batch.ok) {
+      report::matmul_batch_mismatch<batch.bad_a, batch.bad_b>();  // the first batch pair that cannot broadcast
+      return Tensor<T, shape<>>{};
+    } else {
+      using S = shape_from<matmul_fn<SA, SB, TA, TB>>;
+      const bool batched = SA::rank() > 2 || SB::rank() > 2;
+      attributes attr;
+      attr.ints = std::vector<std::int64_t>{TA ? 1 : 0, TB ? 1 : 0};
+      return make_tensor<T, S>(common_graph(a, b), {.op = batched ? "BatchMatMulV2" : "MatMul", .name = name,
+                                                    .inputs = {as_tensor(a).id(), as_tensor(b).id()},
+                                                    .kernel = kernels::matmul_kernel<T>, .attr = std::move(attr)});
+    }
+  }
+}
+}  // namespace detail
+
+/// Matrix product of the last two axes of `a` and `b`; leading axes broadcast.
+/// Flags as `sl::matmul<sl::transpose_b>(a, b)`. Inner dimensions that differ
+/// statically are a compile error; at run time, sl::invalid_argument.
+template <matmul_flags Flags, TensorLike A, TensorLike B>
+auto matmul(const A& a, const B& b, const std::string& name = "") {
+  return detail::matmul_node<has_flag(Flags, transpose_a), has_flag(Flags, transpose_b)>(a, b, name);
+}
+
+/// Matrix product with TF's positional flags: `sl::matmul<TransposeA, TransposeB>(a, b)`.
+template <bool TransposeA = false, bool TransposeB = false, TensorLike A, TensorLike B>
+auto matmul(const A& a, const B& b, const std::string& name = "") {
+  return detail::matmul_node<TransposeA, TransposeB>(a, b, name);
+}
+
+}  // namespace sessionlib

@@ -1,0 +1,135 @@
+// Matrix multiplication kernels ("MatMul", "BatchMatMulV2"). float and double go
+// to OpenBLAS's gemm, writing straight into the reused output buffer; integer
+// types take a plain blocked loop. Leading (batch) axes broadcast as in numpy.
+//
+// Node attributes: attr.ints = {transpose_a, transpose_b} (0 or 1 each).
+#pragma once
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "../kernel.hpp"
+#include "elementwise.hpp"
+
+namespace sessionlib::kernels {
+
+namespace detail {
+
+/// One (possibly transposed) row-major matrix product: C[m,n] = op(A)[m,k] op(B)[k,n].
+struct gemm_dims {
+  std::size_t m, n, k;
+  bool ta, tb;
+};
+
+inline void gemm(const gemm_dims& g, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k), 1.0f, a,
+              static_cast<blasint>(g.ta ? g.m : g.k), b, static_cast<blasint>(g.tb ? g.k : g.n), 0.0f, c,
+              static_cast<blasint>(g.n));
+}
+
+inline void gemm(const gemm_dims& g, const double* a, const double* b, double* c) {
+  cblas_dgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k), 1.0, a,
+              static_cast<blasint>(g.ta ? g.m : g.k), b, static_cast<blasint>(g.tb ? g.k : g.n), 0.0, c,
+              static_cast<blasint>(g.n));
+}
+
+/// The integer product: i-k-j order over tiles of k and j, so a tile of B's rows
+/// stays in cache while every row of C is updated from it.
+template <class T>
+void gemm(const gemm_dims& g, const T* a, const T* b, T* c) {
+  constexpr std::size_t kb = 64, jb = 256;
+  const std::size_t m = g.m, n = g.n, k = g.k;
+  std::fill(c, c + m * n, T{0});
+  // Strides of op(A) and op(B) over (row, column).
+  const std::size_t a_row = g.ta ? 1 : k, a_col = g.ta ? m : 1;
+  const std::size_t b_row = g.tb ? 1 : n, b_col = g.tb ? k : 1;
+  for (std::size_t k0 = 0; k0 < k; k0 += kb) {
+    const std::size_t k1 = std::min(k, k0 + kb);
+    for (std::size_t j0 = 0; j0 < n; j0 += jb) {
+      const std::size_t j1 = std::min(n, j0 + jb);
+      for (std::size_t i = 0; i < m; ++i) {
+        T* ci = c + i * n;
+        for (std::size_t p = k0; p < k1; ++p) {
+          const T aip = a[i * a_row + p * a_col];
+          const T* bp = b + p * b_row;
+          for (std::size_t j = j0; j < j1; ++j) ci[j] = static_cast<T>(ci[j] + aip * bp[j * b_col]);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+/// out = op(a) @ op(b) over the last two axes; the leading axes broadcast.
+/// Works for any element type with a detail::gemm overload (float, double, integers).
+template <class T>
+void matmul_kernel(kernel_context& ctx) {
+  const any_array& a = ctx.input(0);
+  const any_array& b = ctx.input(1);
+  const bool ta = ctx.n.attr.ints.at(0) != 0, tb = ctx.n.attr.ints.at(1) != 0;
+  const dims& da = a.shape();
+  const dims& db = b.shape();
+  const std::size_t ra = da.size(), rb = db.size();
+  if (ra < 2 || rb < 2)
+    ctx.fail("In[0] and In[1] must have rank >= 2: " + bracket_shape(da) + " vs. " + bracket_shape(db));
+  const std::size_t m = ta ? da[ra - 1] : da[ra - 2], ka = ta ? da[ra - 2] : da[ra - 1];
+  const std::size_t kb = tb ? db[rb - 1] : db[rb - 2], n = tb ? db[rb - 2] : db[rb - 1];
+  if (ka != kb) ctx.fail("Matrix size-incompatible: In[0]: " + bracket_shape(da) + ", In[1]: " + bracket_shape(db));
+
+  // Batch axes: broadcast the leading dimensions.
+  dims ba(da.begin(), da.end() - 2), bb(db.begin(), db.end() - 2);
+  const std::size_t nb = std::max(ba.size(), bb.size());
+  dims batch;
+  batch.resize(nb);
+  for (std::size_t i = 0; i < nb; ++i) {
+    const std::size_t x = i < nb - ba.size() ? 1 : ba[i - (nb - ba.size())];
+    const std::size_t y = i < nb - bb.size() ? 1 : bb[i - (nb - bb.size())];
+    if (x != y && x != 1 && y != 1)
+      ctx.fail("In[0] and In[1] must have compatible batch dimensions: " + bracket_shape(da) + " vs. " +
+               bracket_shape(db));
+    batch[i] = x == 1 ? y : x;
+  }
+  dims out = batch;
+  out.push_back(m);
+  out.push_back(n);
+  ctx.out.ensure(dtype_of<T>, out);
+
+  const T* pa = a.data<T>();
+  const T* pb = b.data<T>();
+  T* pc = ctx.out.data<T>();
+  const std::size_t count = batch.elements(), msize = m * n;
+  if (msize == 0 || count == 0) return;
+  if (ka == 0) {  // an empty sum: zeros (and BLAS rejects a leading dimension of 0)
+    std::fill(pc, pc + count * msize, T{0});
+    return;
+  }
+  const detail::gemm_dims g{m, n, ka, ta, tb};
+  const std::size_t asize = m * ka, bsize = ka * n;
+  if (nb == 0 || (ba == batch && bb == batch)) {  // plain or same-shape batches: contiguous
+    for (std::size_t i = 0; i < count; ++i) detail::gemm(g, pa + i * asize, pb + i * bsize, pc + i * msize);
+    return;
+  }
+  // Broadcast batches: matrix offsets of a and b per output matrix.
+  const auto sa = broadcast_strides(ba, batch), sb = broadcast_strides(bb, batch);
+  std::array<std::size_t, dims::max_rank> idx{};
+  std::size_t ia = 0, ib = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    detail::gemm(g, pa + ia * asize, pb + ib * bsize, pc + i * msize);
+    for (std::size_t ax = nb; ax-- > 0;) {
+      ia += sa[ax];
+      ib += sb[ax];
+      if (++idx[ax] < batch[ax]) break;
+      ia -= sa[ax] * batch[ax];
+      ib -= sb[ax] * batch[ax];
+      idx[ax] = 0;
+    }
+  }
+}
+
+}  // namespace sessionlib::kernels
