@@ -138,7 +138,7 @@ class Graph {
   /// Opens name scope `name` (made unique like TF's `tf.name_scope`).
   [[nodiscard]] scope_guard name_scope(std::string_view name) {
     std::unique_lock lock(mutex_);
-    std::string full = unique_name_locked(std::string(name), /*reserve=*/true);
+    std::string full = unique_name_locked(std::string(name));
     return scope_guard(*this, full + "/");
   }
 
@@ -211,10 +211,9 @@ class Graph {
   }
 
   // TF's rule: "mul", then "mul_1", "mul_2", ...; scopes prefix the name.
-  std::string unique_name_locked(const std::string& base, bool reserve = false) {
-    std::string prefix;
-    for (const auto& s : scopes_) prefix += s;
-    std::string name = prefix + base;
+  std::string unique_name_locked(const std::string& base) {
+    // scopes_ holds full paths ("layer1/dense/"): the innermost one is the prefix.
+    std::string name = (scopes_.empty() ? std::string() : scopes_.back()) + base;
     auto& count = names_in_use_[name];
     std::string candidate = name;
     if (count > 0) {
@@ -224,7 +223,6 @@ class Graph {
     } else {
       ++count;
     }
-    (void)reserve;
     return candidate;
   }
 

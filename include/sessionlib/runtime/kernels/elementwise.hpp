@@ -12,7 +12,10 @@ namespace sessionlib::kernels {
 /// TF's "[2,3]" spelling of a shape in broadcast errors.
 inline std::string bracket_shape(const dims& d) {
   std::string s = "[";
-  for (std::size_t i = 0; i < d.size(); ++i) s += (i ? "," : "") + std::to_string(d[i]);
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i) s += ",";
+    s += std::to_string(d[i]);
+  }
   return s + "]";
 }
 

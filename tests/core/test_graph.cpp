@@ -1,0 +1,116 @@
+// DESIGN section 5, the graph: unique names, scopes, the default graph,
+// finalize, typed lookup, Graphviz, growth after a session's first run.
+#include <doctest/doctest.h>
+
+#include <sessionlib/ops/arithmetic.hpp>
+#include <sessionlib/session/session.hpp>
+
+namespace sl = sessionlib;
+using sl::dyn;
+using sl::shape;
+
+TEST_CASE("names are unique: mul, mul_1, ...; explicit names too") {
+  sl::Graph g;
+  auto a = sl::constant(g, 1.0f);
+  CHECK(a.name() == "Const:0");
+  CHECK(sl::constant(g, 2.0f).name() == "Const_1:0");
+  CHECK((a * a).name() == "mul:0");
+  CHECK((a * a).name() == "mul_1:0");
+  CHECK(sl::placeholder<float>(g, "x").op_name() == "x");
+  CHECK(sl::placeholder<float>(g, "x").op_name() == "x_1");
+}
+
+TEST_CASE("name scopes prefix names and nest") {
+  sl::Graph g;
+  auto a = sl::constant(g, 1.0f);
+  {
+    auto s = g.name_scope("layer1");
+    CHECK((a + a).op_name() == "layer1/add");
+    {
+      auto inner = g.name_scope("dense");
+      CHECK(sl::constant(g, 2.0f).op_name() == "layer1/dense/Const");
+    }
+  }
+  {
+    auto again = g.name_scope("layer1");  // a second scope of the same name is made unique
+    CHECK((a + a).op_name() == "layer1_1/add");
+  }
+  CHECK((a + a).op_name() == "add");
+}
+
+TEST_CASE("the per-thread default graph") {
+  sl::Graph g;
+  {
+    auto guard = g.as_default();
+    CHECK(&sl::get_default_graph() == &g);
+    auto c = sl::constant(5.0f) * sl::constant(6.0f);
+    CHECK(&c.graph() == &g);
+    sl::Session sess;  // over the default graph
+    CHECK(sess.run(c) == 30.0f);
+    sl::Graph inner;
+    {
+      auto nested = inner.as_default();
+      CHECK(&sl::get_default_graph() == &inner);
+    }
+    CHECK(&sl::get_default_graph() == &g);
+  }
+  CHECK(&sl::get_default_graph() != &g);
+}
+
+TEST_CASE("a finalized graph refuses new ops") {
+  sl::Graph g;
+  auto a = sl::constant(g, 1.0f);
+  g.finalize();
+  CHECK(g.finalized());
+  CHECK_THROWS_WITH_AS((void)(a + a), "Graph is finalized and cannot be modified.", sl::failed_precondition);
+  sl::Session sess(g);
+  CHECK(sess.run(a) == 1.0f);  // running is still fine
+}
+
+TEST_CASE("typed lookup by name") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, shape<dyn, 784>>(g, "x");
+  auto found = g.tensor<float, shape<dyn, 784>>("x:0");
+  CHECK(found == x);
+  CHECK(g.tensor<float, shape<dyn, 784>>("x") == x);
+  CHECK_THROWS_WITH_AS(((void)g.tensor<float, shape<dyn, 784>>("nope:0")),
+                       "The name 'nope:0' refers to a Tensor which does not exist.", sl::not_found);
+  CHECK_THROWS_WITH_AS(((void)g.tensor<double, shape<dyn, 784>>("x:0")),
+                       "Tensor 'x:0' has dtype float32 and shape (?, 784), not dtype float64 and shape (?, 784)",
+                       sl::invalid_argument);
+  CHECK_THROWS_AS(((void)g.tensor<float, shape<dyn, 10>>("x:0")), sl::invalid_argument);
+  CHECK(g.operation("x").id() == x.id());
+}
+
+TEST_CASE("to_dot draws nodes, data edges and control edges") {
+  sl::Graph g;
+  auto a = sl::constant(g, 1.0f, "a");
+  auto b = a * a;
+  sl::Operation op = sl::make_operation(g, {.op = "NoOp", .name = "done", .control_inputs = {b.id()}});
+  const std::string dot = g.to_dot();
+  CHECK(dot.rfind("digraph G {", 0) == 0);
+  CHECK(dot.find("a\\nConst\\nfloat32()") != std::string::npos);
+  CHECK(dot.find("n0 -> n1;") != std::string::npos);
+  CHECK(dot.find("n1 -> n2 [style=dashed];") != std::string::npos);
+  CHECK(op.name() == "done");
+}
+
+TEST_CASE("ops added after a session's first run are runnable in its next run") {
+  sl::Graph g;
+  auto a = sl::constant(g, 2.0f);
+  sl::Session sess(g);
+  CHECK(sess.run(a) == 2.0f);
+  auto b = a * 21.0f;
+  CHECK(sess.run(b) == 42.0f);
+}
+
+TEST_CASE("handles are small copyable values") {
+  static_assert(sizeof(sl::Tensor<float, shape<dyn, 784>>) <= 2 * sizeof(void*));
+  static_assert(std::is_trivially_copyable_v<sl::Tensor<float, shape<>>>);
+  static_assert(std::is_trivially_copyable_v<sl::Operation>);
+  sl::Graph g;
+  sl::Graph other;
+  auto a = sl::constant(g, 1.0f);
+  auto b = sl::constant(other, 1.0f);
+  CHECK_THROWS_WITH_AS((void)(a + b), "Tensors must be from the same graph as 'Const:0'", sl::invalid_argument);
+}
