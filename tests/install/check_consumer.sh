@@ -51,8 +51,10 @@ pkgconfig)
   export PKG_CONFIG_PATH=$pcdir
   flags=$(pkg-config --cflags --libs sessionlib)
   echo "pkg-config --cflags --libs sessionlib: $flags"
+  # No -Wpedantic: pkg-config hands out OpenBLAS's include path as -I, not as a
+  # system path, and clang's -Wpedantic rejects its openblas_config.h (_Complex).
   # shellcheck disable=SC2086  # the flags are meant to split
-  step "${cxx[@]}" -std=c++20 -Wall -Wextra -Wpedantic -Werror "$tmp/app/main.cpp" $flags -o "$tmp/consumer"
+  step "${cxx[@]}" -std=c++20 -Wall -Wextra -Werror "$tmp/app/main.cpp" $flags -o "$tmp/consumer"
   exe=$tmp/consumer
   ;;
 cmake)
