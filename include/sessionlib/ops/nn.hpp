@@ -114,7 +114,7 @@ auto softmax_xent(const L& labels, const X& logits, const std::string& name) {
   check_min_rank<shape_of<X>, 1>();
   check_same_shape<shape_of<L>, shape_of<X>>();
   attributes a;
-  a.ints = {LabelsGrad ? 1 : 0};  // read by the gradient: whether labels get one
+  a.ints = std::vector<std::int64_t>{LabelsGrad ? 1 : 0};  // read by the gradient: whether labels get one
   return make_tensor<T, drop_last<shape_of<X>>>(
       common_graph(labels, logits),
       {.op = "SoftmaxCrossEntropyWithLogits", .name = name, .inputs = {as_tensor(labels).id(), as_tensor(logits).id()},
@@ -203,7 +203,7 @@ Tensor<T, S> dropout_mask(Graph& g, std::vector<node_id> inputs, double rate, st
   a.seed = seed ? seed : g.next_op_seed();
   const auto mask = make_tensor<T, S>(g, {.op = "DropoutMask", .name = "", .inputs = std::move(inputs),
                                           .kernel = kernels::dropout_mask_kernel<T>, .attr = std::move(a), .stateful = true});
-  g.mutable_at(mask.id()).attr.ints = {static_cast<std::int64_t>(mask.id())};  // keys this op's generator
+  g.mutable_at(mask.id()).attr.ints = std::vector<std::int64_t>{static_cast<std::int64_t>(mask.id())};  // keys this op's generator
   return mask;
 }
 }  // namespace detail
