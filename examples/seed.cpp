@@ -60,23 +60,37 @@ std::string dtype_suffix(int) { return "int32"; }
 template <class T>
 std::string repr(const xt::xtensor<T, 1>& x) {
   std::string s = "array([";
-  for (std::size_t i = 0; i < x.size(); ++i) s += (i ? ", " : "") + element(x(i));
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (i) s += ", ";
+    s += element(x(i));
+  }
   return s + "], dtype=" + dtype_suffix(T{}) + ")";
 }
 // numpy's print of a 1-D array: "[10 20]", "[1. 2.]".
 template <class T>
 std::string str(const xt::xtensor<T, 1>& x) {
   std::string s = "[";
-  for (std::size_t i = 0; i < x.size(); ++i) s += (i ? " " : "") + element(x(i));
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (i) s += ' ';
+    s += element(x(i));
+  }
   return s + "]";
 }
 template <class A, class B>
 std::string repr(const std::tuple<A, B>& t) {
-  return "(" + repr(std::get<0>(t)) + ", " + repr(std::get<1>(t)) + ")";
+  std::string s = "(";  // appends, not "(" + repr(...): g++ 12 warns falsely (-Wrestrict) on that at -O3
+  s += repr(std::get<0>(t));
+  s += ", ";
+  s += repr(std::get<1>(t));
+  return s + ")";
 }
 template <class A, class B>
 std::string repr(const MyData<A, B>& d) {
-  return "MyData(a=" + repr(d.a) + ", b=" + repr(d.b) + ")";
+  std::string s = "MyData(a=";
+  s += repr(d.a);
+  s += ", b=";
+  s += repr(d.b);
+  return s + ")";
 }
 
 template <class T>

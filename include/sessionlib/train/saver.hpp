@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../ops/state.hpp"
 #include "../session/session.hpp"
 #include "checkpoint.hpp"
 
@@ -22,6 +23,7 @@ struct saveable {
 
   template <TensorLike V>
   saveable(const V& v) : graph(&as_tensor(v).graph()), index(variable_index(*graph, as_tensor(v).id())) {}  // NOLINT: implicit by design
+  saveable(const any_variable& v) : graph(&v.graph()), index(v.index()) {}  // NOLINT: implicit by design
   saveable(Graph& g, std::int32_t variable_index) : graph(&g), index(variable_index) {}
 
   /// The index of the variable that node `id` reads; sl::invalid_argument if none.
@@ -48,6 +50,9 @@ class Saver {
   /// Saves the listed variables only: `Saver({w, b})`.
   explicit Saver(std::initializer_list<saveable> vars, std::size_t max_to_keep = 5)
       : Saver(std::vector<saveable>(vars), max_to_keep) {}
+  /// Saves `sl::trainable_variables(g)` or any other list of variables.
+  explicit Saver(const std::vector<any_variable>& vars, std::size_t max_to_keep = 5)
+      : Saver(std::vector<saveable>(vars.begin(), vars.end()), max_to_keep) {}
   explicit Saver(const std::vector<saveable>& vars, std::size_t max_to_keep = 5) : max_to_keep_(max_to_keep), all_(false) {
     if (vars.empty()) throw invalid_argument("Saver: no variables to save");
     graph_ = vars.front().graph;
@@ -107,14 +112,16 @@ class Saver {
     for (const auto& [n, d] : existing) std::filesystem::remove_all(d, ec);  // the replaced save's data
 
     const std::string saved = path.string();
-    kept_.erase(std::remove(kept_.begin(), kept_.end(), saved), kept_.end());
-    kept_.push_back(saved);
+    auto kept = kept_;
+    kept.erase(std::remove(kept.begin(), kept.end(), saved), kept.end());
+    kept.push_back(saved);
     std::vector<std::string> dropped;
-    while (max_to_keep_ && kept_.size() > max_to_keep_) {
-      dropped.push_back(kept_.front());
-      kept_.pop_front();
+    while (max_to_keep_ && kept.size() > max_to_keep_) {
+      dropped.push_back(kept.front());
+      kept.pop_front();
     }
-    update_checkpoint_state(dir, {saved, {kept_.begin(), kept_.end()}});
+    update_checkpoint_state(dir, {saved, {kept.begin(), kept.end()}});
+    kept_ = std::move(kept);
     for (const auto& old : dropped) remove_checkpoint(old);  // only once the state file no longer names them
     return saved;
   }
