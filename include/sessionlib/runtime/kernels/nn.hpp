@@ -350,19 +350,6 @@ void sigmoid_xent_grad_kernel(kernel_context& ctx) {
   }
 }
 
-/// SigmoidCrossEntropyWithLogitsLabelsGrad(logits, dy): -x * dy.
-template <class T>
-void sigmoid_xent_labels_grad_kernel(kernel_context& ctx) {
-  const any_array& x = ctx.input(0);
-  const any_array& dy = ctx.input(1);
-  ctx.out.ensure(dtype_of<T>, x.shape());
-  const T* px = x.data<T>();
-  const T* pd = dy.data<T>();
-  T* po = ctx.out.data<T>();
-  const std::size_t n = x.size();
-  for (std::size_t i = 0; i < n; ++i) po[i] = -px[i] * pd[i];
-}
-
 /// L2Loss: sum(x^2) / 2, a scalar.
 template <class T>
 void l2_loss_kernel(kernel_context& ctx) {
@@ -373,18 +360,6 @@ void l2_loss_kernel(kernel_context& ctx) {
   T s = 0;
   for (std::size_t i = 0; i < n; ++i) s += px[i] * px[i];
   *ctx.out.data<T>() = s / T(2);
-}
-
-/// L2LossGrad(x, dy): x * dy (dy a scalar).
-template <class T>
-void l2_loss_grad_kernel(kernel_context& ctx) {
-  const any_array& x = ctx.input(0);
-  const T d = *ctx.input(1).data<T>();
-  ctx.out.ensure(dtype_of<T>, x.shape());
-  const T* px = x.data<T>();
-  T* po = ctx.out.data<T>();
-  const std::size_t n = x.size();
-  for (std::size_t i = 0; i < n; ++i) po[i] = px[i] * d;
 }
 
 /// BiasAdd(value, bias): bias added along the last axis.
