@@ -15,6 +15,7 @@
 #include "../graph/builder.hpp"
 #include "../ops/arithmetic.hpp"
 #include "../runtime/kernels/grad.hpp"
+#include "../runtime/kernels/matmul.hpp"
 
 namespace sessionlib::erased {
 
@@ -96,9 +97,11 @@ inline node_id mul_scalar(Graph& g, node_id a, double value) { return mul(g, a, 
 inline node_id add_scalar(Graph& g, node_id a, double value) { return add(g, a, scalar(g, type_of(g, a), value)); }
 inline node_id scalar_sub(Graph& g, double value, node_id a) { return sub(g, scalar(g, type_of(g, a), value), a); }
 
-/// exp(a), log(a), sign(a), pow(a, b) (op kinds "Exp", "Log", "Sign", "Pow").
+/// exp(a), log(a), sin(a), cos(a), sign(a), pow(a, b) (op kinds "Exp", "Log", "Sin", "Cos", "Sign", "Pow").
 inline node_id exp(Graph& g, node_id a) { return unary<kernels::grad::fn::exp>(g, "Exp", a); }
 inline node_id log(Graph& g, node_id a) { return unary<kernels::grad::fn::log>(g, "Log", a); }
+inline node_id sin(Graph& g, node_id a) { return unary<kernels::grad::fn::sin>(g, "Sin", a); }
+inline node_id cos(Graph& g, node_id a) { return unary<kernels::grad::fn::cos>(g, "Cos", a); }
 inline node_id sign(Graph& g, node_id a) { return unary<kernels::grad::fn::sign>(g, "Sign", a); }
 inline node_id pow(Graph& g, node_id a, node_id b) { return binary<kernels::grad::fn::pow>(g, "Pow", a, b); }
 
@@ -237,6 +240,28 @@ inline node_id slice_like(Graph& g, node_id x, node_id like, std::vector<std::in
   a.ints = std::move(begin);
   return make(g, "SliceLike", {x, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(slice_like_kernel)), t,
              shape_of(g, like), std::move(a));
+}
+
+/// x itself as a new node ("Identity"; shares x's buffer).
+inline node_id identity(Graph& g, node_id x) {
+  return make(g, "Identity", {x}, kernels::identity_kernel, type_of(g, x), shape_of(g, x));
+}
+
+/// op(a) @ op(b) over the last two axes, leading axes broadcast ("MatMul" for
+/// rank 2, else "BatchMatMulV2"; attr ints {transpose_a, transpose_b}, as sl::matmul).
+inline node_id matmul(Graph& g, node_id a, node_id b, bool transpose_a, bool transpose_b) {
+  const dtype t = type_of(g, a);
+  const auto& sa = shape_of(g, a);
+  const auto& sb = shape_of(g, b);
+  const std::size_t ra = sa.size(), rb = sb.size();
+  static_shape s = broadcast_static(static_shape(sa.begin(), sa.end() - 2), static_shape(sb.begin(), sb.end() - 2));
+  s.push_back(transpose_a ? sa[ra - 1] : sa[ra - 2]);
+  s.push_back(transpose_b ? sb[rb - 2] : sb[rb - 1]);
+  attributes attr;
+  attr.ints = {transpose_a ? 1 : 0, transpose_b ? 1 : 0};
+  return make(g, ra > 2 || rb > 2 ? "BatchMatMulV2" : "MatMul", {a, b},
+              visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::matmul_kernel<T>; }), t, std::move(s),
+              std::move(attr));
 }
 
 namespace detail {

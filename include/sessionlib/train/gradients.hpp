@@ -1,2 +1,179 @@
-// Placeholder: this header is being written.
+// Symbolic gradients (tf.gradients): new graph nodes computing d(sum ys)/d xs,
+// built by walking the graph backwards from ys and asking each node's gradient
+// builder (its own `node.grad`, else the one registered for its op kind) for
+// the gradients of its inputs. The result is an ordinary tensor: it can be
+// fetched, fed, and differentiated again.
 #pragma once
+
+#include <algorithm>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "../core/report.hpp"
+#include "grad_array.hpp"
+#include "grad_math.hpp"
+#include "grad_nn.hpp"
+#include "grad_support.hpp"
+
+namespace sessionlib {
+
+namespace detail {
+
+/// The gradient builders by op kind, built on first use (no static-initialisation order).
+inline const std::unordered_map<std::string, grad_fn>& grad_registry() {
+  static const std::unordered_map<std::string, grad_fn> registry = [] {
+    std::unordered_map<std::string, grad_fn> m;
+    register_math_grads(m);
+    register_array_grads(m);
+    register_nn_grads(m);
+    return m;
+  }();
+  return registry;
+}
+
+/// The gradient builder of node `n`: its own, else the registered one, else null.
+inline grad_fn gradient_builder(const node& n) {
+  if (n.grad) return n.grad;
+  const auto& r = grad_registry();
+  auto it = r.find(n.op);
+  return it == r.end() ? nullptr : it->second;
+}
+
+/// The erased core of sl::gradients: for each of `xs`, the node computing
+/// d(sum_i sum(ys[i] * grad_ys[i]))/dx (grad_ys[i] == no_node: ones), or
+/// zeros_like(x) when x does not reach ys. Optimizers call this directly.
+inline std::vector<node_id> symbolic_gradients(Graph& g, const std::vector<node_id>& ys,
+                                               const std::vector<node_id>& grad_ys, const std::vector<node_id>& xs,
+                                               const std::string& scope = "gradients") {
+  const std::size_t n = g.size();
+  auto guard = g.name_scope(scope);
+  // Node ids are a topological order (inputs exist before their consumers), so
+  // one pass up marks what xs reach and one pass down what ys need.
+  std::vector<char> reached(n, 0), needed(n, 0);
+  for (node_id x : xs) reached[x] = 1;
+  const node_id lo = xs.empty() ? static_cast<node_id>(n) : *std::min_element(xs.begin(), xs.end());
+  for (std::size_t id = lo; id < n; ++id) {
+    const node& nd = g.at(static_cast<node_id>(id));
+    if (!erased::is_floating(nd.type) || !nd.has_output) { reached[id] = 0; continue; }
+    for (node_id in : nd.inputs) reached[id] = reached[id] || reached[in];
+  }
+  for (node_id y : ys) needed[y] = 1;
+  for (std::size_t id = n; id-- > 0;) {
+    if (!needed[id]) continue;
+    for (node_id in : g.at(static_cast<node_id>(id)).inputs) needed[in] = 1;
+  }
+
+  std::vector<std::vector<node_id>> pending(n);
+  for (std::size_t i = 0; i < ys.size(); ++i) {
+    if (!reached[ys[i]]) continue;
+    pending[ys[i]].push_back(i < grad_ys.size() && grad_ys[i] != no_node ? grad_ys[i] : erased::ones_like(g, ys[i]));
+  }
+  std::vector<node_id> total(n, no_node);
+  std::vector<node_id> dx;
+  for (std::size_t id = n; id-- > 0;) {
+    if (!reached[id] || !needed[id] || pending[id].empty()) continue;
+    const node_id dy = erased::add_n(g, std::move(pending[id]));
+    total[id] = dy;
+    const node& nd = g.at(static_cast<node_id>(id));
+    if (nd.op == "StopGradient") continue;
+    bool flows = false;
+    for (node_id in : nd.inputs) flows = flows || (reached[in] && needed[in]);
+    if (!flows) continue;
+    grad_fn builder = gradient_builder(nd);
+    if (!builder)
+      throw invalid_argument("No gradient defined for operation '" + nd.name + "' (op type: " + nd.op + ")", nd.name);
+    dx.assign(nd.inputs.size(), no_node);
+    builder(g, static_cast<node_id>(id), dy, dx);
+    for (std::size_t i = 0; i < nd.inputs.size(); ++i) {
+      const node_id in = nd.inputs[i];
+      if (dx[i] != no_node && reached[in] && needed[in]) pending[in].push_back(dx[i]);
+    }
+  }
+
+  std::vector<node_id> out;
+  out.reserve(xs.size());
+  for (node_id x : xs) {
+    node_id r = x < n && total[x] != no_node ? total[x] : erased::zeros_like(g, x);
+    // Keep the exact static shape of x on the result node.
+    if (erased::shape_of(g, r) != erased::shape_of(g, x)) r = erased::reshape_like(g, r, x);
+    out.push_back(r);
+  }
+  return out;
+}
+
+template <class X>
+constexpr void check_differentiable() {
+  if constexpr (!Floating<value_type_of<X>>) report::gradient_not_floating<value_type_of<X>>();  // TF returns None here
+}
+
+template <class Ys> struct ys_ids;
+template <TensorLike Y> struct ys_ids<Y> {
+  static std::vector<node_id> get(const Y& y) { return {as_tensor(y).id()}; }
+  static Graph& graph(const Y& y) { return as_tensor(y).graph(); }
+};
+template <TensorLike... Y> struct ys_ids<std::tuple<Y...>> {
+  static std::vector<node_id> get(const std::tuple<Y...>& ys) {
+    return std::apply([](const auto&... y) { return std::vector<node_id>{as_tensor(y).id()...}; }, ys);
+  }
+  static Graph& graph(const std::tuple<Y...>& ys) { return as_tensor(std::get<0>(ys)).graph(); }
+};
+
+template <class X> using gradient_t = Tensor<value_type_of<X>, shape_of<X>>;
+}  // namespace detail
+
+/// What sl::gradients differentiates: a tensor-like or a std::tuple of them (summed).
+template <class Ys>
+concept GradientTargets = requires(const Ys& ys) { detail::ys_ids<Ys>::get(ys); };
+
+/// d(sum of ys)/dx as a tensor of x's dtype and shape (TF's tf.gradients for
+/// one x). When ys do not depend on x, zeros (TF returns None).
+template <GradientTargets Ys, TensorLike X>
+detail::gradient_t<X> gradients(const Ys& ys, const X& x, const std::string& name = "gradients") {
+  detail::check_differentiable<X>();
+  Graph& g = as_tensor(x).graph();
+  auto ids = detail::symbolic_gradients(g, detail::ys_ids<Ys>::get(ys), {}, {as_tensor(x).id()}, name);
+  return detail::gradient_t<X>(&g, ids[0]);
+}
+
+/// As gradients(y, x), the initial gradient being `grad_y` (TF's grad_ys)
+/// instead of ones: d(sum(y * grad_y))/dx.
+template <TensorLike Y, TensorLike X, TensorLike GY>
+  requires std::is_same_v<value_type_of<GY>, value_type_of<Y>>
+detail::gradient_t<X> gradients(const Y& y, const X& x, const GY& grad_y, const std::string& name = "gradients") {
+  detail::check_differentiable<X>();
+  Graph& g = common_graph(y, x, grad_y);
+  auto ids = detail::symbolic_gradients(g, {as_tensor(y).id()}, {as_tensor(grad_y).id()}, {as_tensor(x).id()}, name);
+  return detail::gradient_t<X>(&g, ids[0]);
+}
+
+/// The gradients for several xs at once: a tuple of tensors, one per x.
+template <GradientTargets Ys, TensorLike... X>
+std::tuple<detail::gradient_t<X>...> gradients(const Ys& ys, const std::tuple<X...>& xs,
+                                               const std::string& name = "gradients") {
+  static_assert(sizeof...(X) > 0, "sessionlib: gradients: the tuple of xs is empty");
+  (detail::check_differentiable<X>(), ...);
+  Graph& g = detail::ys_ids<Ys>::graph(ys);
+  const std::vector<node_id> x_ids = std::apply([](const auto&... x) { return std::vector<node_id>{as_tensor(x).id()...}; }, xs);
+  auto ids = detail::symbolic_gradients(g, detail::ys_ids<Ys>::get(ys), {}, x_ids, name);
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return std::tuple<detail::gradient_t<X>...>{detail::gradient_t<X>(&g, ids[I])...};
+  }(std::index_sequence_for<X...>{});
+}
+
+/// The gradients for a run-time list of same-typed xs (an optimizer's var_list).
+template <GradientTargets Ys, TensorLike X>
+std::vector<detail::gradient_t<X>> gradients(const Ys& ys, const std::vector<X>& xs, const std::string& name = "gradients") {
+  detail::check_differentiable<X>();
+  Graph& g = detail::ys_ids<Ys>::graph(ys);
+  std::vector<node_id> x_ids;
+  for (const auto& x : xs) x_ids.push_back(as_tensor(x).id());
+  auto ids = detail::symbolic_gradients(g, detail::ys_ids<Ys>::get(ys), {}, x_ids, name);
+  std::vector<detail::gradient_t<X>> out;
+  for (node_id id : ids) out.emplace_back(&g, id);
+  return out;
+}
+
+}  // namespace sessionlib

@@ -17,6 +17,8 @@ namespace fn {
 struct sign { template <class T> static T apply(T a) noexcept { return static_cast<T>((a > T(0)) - (a < T(0))); } };
 struct exp { template <class T> static T apply(T a) noexcept { return std::exp(a); } };
 struct log { template <class T> static T apply(T a) noexcept { return std::log(a); } };
+struct sin { template <class T> static T apply(T a) noexcept { return std::sin(a); } };
+struct cos { template <class T> static T apply(T a) noexcept { return std::cos(a); } };
 struct pow { template <class T> static T apply(T a, T b) noexcept { return std::pow(a, b); } };
 struct greater_mask { template <class T> static T apply(T a, T b) noexcept { return a > b ? T(1) : T(0); } };
 struct greater_equal_mask { template <class T> static T apply(T a, T b) noexcept { return a >= b ? T(1) : T(0); } };

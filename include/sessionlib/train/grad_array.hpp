@@ -1,0 +1,91 @@
+// Gradient builders of the array ops (reshape, expand_dims, squeeze, transpose,
+// concat, slice, gather) and of the scatter/pad nodes their gradients add.
+// Structural attributes are read as the forward ops lay them out (ops/array.hpp).
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "grad_support.hpp"
+
+namespace sessionlib::detail {
+
+namespace grads {
+
+/// Reshape, ExpandDims, Squeeze: the gradient is dy in x's run-time shape.
+inline void reshape(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
+  dx[0] = erased::reshape_like(g, dy, g.at(self).inputs[0]);
+}
+
+/// ConcatV2(x0, ..., xn-1) (attr ints[0]: the normalised axis): each input gets its part of dy.
+inline void concat(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
+  const node& n = g.at(self);
+  const auto axis = static_cast<std::size_t>(n.attr.ints.at(0));
+  for (std::size_t i = 0; i < n.inputs.size(); ++i)
+    if (erased::is_floating(erased::type_of(g, n.inputs[i]))) dx[i] = erased::concat_slice(g, dy, n.inputs, axis, i);
+}
+/// ConcatSlice(dy, xs...) and ConcatPad(d, xs...) (attr ints {axis, i}) undo each other.
+inline void concat_slice(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
+  const node& n = g.at(self);
+  const std::vector<node_id> xs(n.inputs.begin() + 1, n.inputs.end());
+  dx[0] = erased::concat_pad(g, dy, xs, static_cast<std::size_t>(n.attr.ints[0]), static_cast<std::size_t>(n.attr.ints[1]));
+}
+inline void concat_pad(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
+  const node& n = g.at(self);
+  const std::vector<node_id> xs(n.inputs.begin() + 1, n.inputs.end());
+  dx[0] = erased::concat_slice(g, dy, xs, static_cast<std::size_t>(n.attr.ints[0]), static_cast<std::size_t>(n.attr.ints[1]));
+}
+
+/// The begin offsets of a Slice node: attr ints = {begin..., size...}.
+inline std::vector<std::int64_t> slice_begin(const node& n) {
+  const std::size_t rank = n.shape.size();
+  return {n.attr.ints.begin(), n.attr.ints.begin() + static_cast<std::ptrdiff_t>(rank)};
+}
+/// Slice(x): dy padded with zeros back into x's shape.
+inline void slice(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
+  const node& n = g.at(self);
+  dx[0] = erased::slice_pad(g, dy, n.inputs[0], slice_begin(n));
+}
+/// SlicePad(d, like) and SliceLike(x, like) (attr ints: begin) undo each other.
+inline void slice_pad(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
+  const node& n = g.at(self);
+  dx[0] = erased::slice_like(g, dy, n.inputs[0], n.attr.ints);
+}
+inline void slice_like(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
+  const node& n = g.at(self);
+  dx[0] = erased::slice_pad(g, dy, n.inputs[0], n.attr.ints);
+}
+
+/// GatherV2(params, indices) (attr ints[0]: the normalised axis): dy scatter-added into params' shape.
+inline void gather(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
+  const node& n = g.at(self);
+  dx[0] = erased::gather_grad(g, dy, n.inputs[1], n.inputs[0], static_cast<std::size_t>(n.attr.ints.at(0)));
+}
+/// GatherGrad(dy, indices, params) and GatherAxis(params, indices) (attr ints {axis}) undo each other.
+inline void gather_grad(Graph& g, node_id self, node_id ddx, std::vector<node_id>& dx) {
+  const node& n = g.at(self);
+  dx[0] = erased::gather_axis(g, ddx, n.inputs[1], static_cast<std::size_t>(n.attr.ints[0]));
+}
+inline void gather_axis(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
+  const node& n = g.at(self);
+  dx[0] = erased::gather_grad(g, dy, n.inputs[1], n.inputs[0], static_cast<std::size_t>(n.attr.ints[0]));
+}
+
+}  // namespace grads
+
+/// Adds the array ops' gradient builders to the registry (train/gradients.hpp).
+inline void register_array_grads(std::unordered_map<std::string, grad_fn>& m) {
+  for (const char* k : {"Reshape", "ExpandDims", "Squeeze"}) m[k] = grads::reshape;
+  m["ConcatV2"] = grads::concat;
+  m["ConcatSlice"] = grads::concat_slice;
+  m["ConcatPad"] = grads::concat_pad;
+  m["Slice"] = grads::slice;
+  m["SlicePad"] = grads::slice_pad;
+  m["SliceLike"] = grads::slice_like;
+  m["GatherV2"] = grads::gather;
+  m["GatherGrad"] = grads::gather_grad;
+  m["GatherAxis"] = grads::gather_axis;
+}
+
+}  // namespace sessionlib::detail
