@@ -21,6 +21,7 @@ struct op_spec {
   bool stateful = false;
   bool elementwise = false;
   std::vector<node_id> control_inputs{};
+  block_fn block = nullptr;          // elementwise ops: makes the node fusable
 };
 
 /// Adds a node of run-time dtype and static shape; returns its id.
@@ -37,6 +38,7 @@ inline node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<s
   n.attr = std::move(spec.attr);
   n.stateful = spec.stateful;
   n.elementwise = spec.elementwise;
+  n.block = spec.block;
   return g.add_node(std::move(n));
 }
 

@@ -19,6 +19,10 @@ struct kernel_context;
 /// A kernel: reads `ctx.in`, writes `ctx.out`. One function per op and dtype.
 using kernel_fn = void (*)(kernel_context& ctx);
 
+/// An elementwise node's block function, what fusion strings together:
+/// out[i] = f(in0[i * stride[0]], in1[i * stride[1]], ...) for i < n, strides 0 or 1.
+using block_fn = void (*)(const void* const* in, const std::size_t* stride, void* out, std::size_t n);
+
 class Graph;
 /// A gradient builder: given the node and the gradient of its output (`dy`),
 /// adds nodes to the graph and stores one gradient per input in `dx` (no_node: none).
@@ -48,6 +52,7 @@ struct node {
   attributes attr;
   bool stateful = false;             // touches session state or randomness: never folded or merged
   bool elementwise = false;          // a candidate for elementwise fusion
+  block_fn block = nullptr;          // elementwise nodes: the block function fusion calls
 };
 
 }  // namespace sessionlib

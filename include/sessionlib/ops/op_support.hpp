@@ -56,7 +56,8 @@ auto binary_op(const char* op, const A& a, const B& b, const std::string& name =
   using S = broadcast_shape<shape_of<A>, shape_of<B>>;
   Graph& g = common_graph(a, b);
   return make_tensor<R, S>(g, {.op = op, .name = name, .inputs = {as_tensor(a).id(), as_tensor(b).id()},
-                               .kernel = kernels::binary_kernel<T, R, Fn>, .elementwise = true});
+                               .kernel = kernels::binary_kernel<T, R, Fn>, .elementwise = true,
+                               .block = kernels::binary_block<T, R, Fn>});
 }
 
 /// Builds a unary elementwise node; R is the result element type.
@@ -64,7 +65,8 @@ template <class R, class Fn, TensorLike A>
 auto unary_op(const char* op, const A& a, const std::string& name = "") {
   using T = value_type_of<A>;
   return make_tensor<R, shape_of<A>>(as_tensor(a).graph(), {.op = op, .name = name, .inputs = {as_tensor(a).id()},
-                                                             .kernel = kernels::unary_kernel<T, R, Fn>, .elementwise = true});
+                                                             .kernel = kernels::unary_kernel<T, R, Fn>, .elementwise = true,
+                                                             .block = kernels::unary_block<T, R, Fn>});
 }
 
 }  // namespace sessionlib

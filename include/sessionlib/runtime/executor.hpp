@@ -12,6 +12,12 @@
 
 namespace sessionlib {
 
+/// What a session lends its runs: thread limits (0: all cores).
+struct exec_resources {
+  int intra_op_threads = 0;
+  int inter_op_threads = 0;
+};
+
 namespace detail {
 /// A small, stable per-process id of the calling thread, for traces.
 inline std::uint64_t trace_thread_id() {
@@ -40,7 +46,24 @@ inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const R
                                   std::to_string(opts->timeout.count()) + " ms) before node " + s.n->name,
                               s.n->name);
     any_array& out = rs.slots[s.out_slot];
-    if (s.n->kernel) {
+    if (s.fused >= 0) {
+      const fused_group& fg = p.fused[static_cast<std::size_t>(s.fused)];
+      const auto t0 = trace ? clock::now() : clock::time_point{};
+      if (!run_fused(fg, rs.args.data() + s.in_off, out, res ? res->intra_op_threads : 0)) {
+        for (std::uint32_t idx : fg.fallback) {
+          const plan_step& in = p.inner_steps[idx];
+          kernel_context ctx{*in.n, rs.args.data() + in.in_off, in.nin, rs.slots[in.out_slot], st, g, res};
+          in.n->kernel(ctx);
+        }
+      }
+      if (trace) {
+        using us = std::chrono::microseconds;
+        md->step_stats.push_back({s.n->name, "Fused(" + std::to_string(fg.program.size()) + ")",
+                                  std::chrono::duration_cast<us>(t0 - start).count(),
+                                  std::chrono::duration_cast<us>(clock::now() - start).count(),
+                                  detail::trace_thread_id(), out.nbytes()});
+      }
+    } else if (s.n->kernel) {
       kernel_context ctx{*s.n, rs.args.data() + s.in_off, s.nin, out, st, g, res};
       if (trace) {
         const auto t0 = clock::now();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../graph/graph.hpp"
+#include "fusion.hpp"
 
 namespace sessionlib {
 
@@ -22,6 +23,12 @@ struct plan_step {
   std::uint32_t in_off, nin;
   std::uint32_t out_slot;
   std::uint32_t rel_off, nrel;  // releases[rel_off, rel_off+nrel): slots dead after this step
+  std::int32_t fused = -1;      // >= 0: runs plan::fused[fused] instead of n->kernel
+};
+
+/// How a plan is built (from SessionConfig::optimizer).
+struct plan_options {
+  bool fusion = true;
 };
 
 /// A fetch leaf: a node id, and whether its value is wanted (false: a target).
@@ -46,6 +53,8 @@ class plan {
   std::vector<std::uint32_t> feed_slots; // parallel to feed_ids
   std::vector<const node*> feed_nodes;   // parallel to feed_ids
   std::vector<std::uint32_t> fetch_slots;  // per fetch leaf; no_slot for targets
+  std::vector<fused_group> fused;          // fused elementwise groups
+  std::vector<plan_step> inner_steps;      // the groups' original steps (their fallback)
   std::uint32_t slot_count = 0;
 
   /// A run_state for one run; returned with give_back.
@@ -78,9 +87,63 @@ class plan {
   std::vector<std::unique_ptr<run_state>> pool_;
 };
 
+namespace detail {
+/// Groups elementwise nodes into fused trees. A node is interior to a group when
+/// it is fusable, used exactly once (by a fusable node of its dtype), not fetched
+/// and not a control input; a fusable node that is not interior roots a group.
+/// Returns, per node, the group it roots (>= 0), -2 if interior, -1 otherwise.
+inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::vector<node_id>& run_nodes,
+                                                    const std::vector<bool>& pinned_node, plan& p,
+                                                    std::vector<std::vector<node_id>>& members) {
+  const std::size_t n = g.size_unlocked();
+  std::vector<std::int32_t> role(n, -1);
+  std::vector<std::uint32_t> uses(n, 0);
+  std::vector<node_id> consumer(n, no_node);
+  std::vector<bool> in_plan(n, false), control_used(n, false);
+  for (node_id id : run_nodes) in_plan[id] = true;
+  for (node_id id : run_nodes) {
+    const node& nd = g.at_unlocked(id);
+    for (node_id in : nd.inputs) { ++uses[in]; consumer[in] = id; }
+    for (node_id c : nd.control_inputs) control_used[c] = true;
+  }
+  auto fusable = [&](node_id id) {
+    const node& nd = g.at_unlocked(id);
+    if (!in_plan[id] || !nd.block || nd.inputs.empty() || nd.inputs.size() > 3) return false;
+    for (node_id in : nd.inputs) if (g.at_unlocked(in).type != nd.type) return false;
+    return true;
+  };
+  auto interior = [&](node_id id) {
+    return fusable(id) && uses[id] == 1 && !pinned_node[id] && !control_used[id] && fusable(consumer[id]) &&
+           g.at_unlocked(consumer[id]).type == g.at_unlocked(id).type;
+  };
+  for (auto it = run_nodes.rbegin(); it != run_nodes.rend(); ++it) {
+    const node_id root = *it;
+    if (!fusable(root) || interior(root)) continue;
+    std::vector<node_id> group{root}, stack{root};
+    while (!stack.empty()) {
+      const node_id cur = stack.back();
+      stack.pop_back();
+      for (node_id in : g.at_unlocked(cur).inputs)
+        if (interior(in) && std::find(group.begin(), group.end(), in) == group.end()) {
+          group.push_back(in);
+          stack.push_back(in);
+        }
+    }
+    if (group.size() < 2) continue;
+    role[root] = static_cast<std::int32_t>(members.size());
+    for (std::size_t i = 1; i < group.size(); ++i) role[group[i]] = -2;
+    members.push_back(std::move(group));
+    p.fused.push_back({g.at_unlocked(root).type, {}, {}, {}});
+  }
+  return role;
+}
+}  // namespace detail
+
 /// Prunes the graph to what `leaves` need given `feeds` (sorted, unique), and
-/// orders it: a fed node is a source, its inputs are not run.
-inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_leaf> leaves, std::span<const node_id> feeds) {
+/// orders it: a fed node is a source, its inputs are not run. Fuses elementwise
+/// trees when `opts.fusion`.
+inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_leaf> leaves, std::span<const node_id> feeds,
+                                        const plan_options& opts = {}) {
   std::shared_lock lock(g.table_mutex());
   auto p = std::make_unique<plan>();
   const std::size_t n = g.size_unlocked();
@@ -123,22 +186,74 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
     if (slot[f] == no_slot) slot[f] = p->slot_count++;
     p->feed_slots.push_back(slot[f]);
   }
-
-  std::vector<std::uint32_t> last_use(p->slot_count, no_slot);
-  std::vector<bool> pinned(p->slot_count, false);
+  std::vector<bool> pinned(p->slot_count, false), pinned_node(n, false);
   for (const auto& leaf : leaves) {
     p->fetch_slots.push_back(leaf.wants_value ? slot[leaf.id] : no_slot);
-    if (leaf.wants_value) pinned[slot[leaf.id]] = true;
+    if (leaf.wants_value) {
+      pinned[slot[leaf.id]] = true;
+      pinned_node[leaf.id] = true;
+    }
   }
-  for (node_id id : order) {
-    if (is_fed(id)) continue;
+  std::vector<node_id> run_nodes;
+  for (node_id id : order)
+    if (!is_fed(id)) run_nodes.push_back(id);
+
+  std::vector<std::vector<node_id>> members;
+  std::vector<std::int32_t> role(n, -1);
+  if (opts.fusion) role = detail::find_fusion_groups(g, run_nodes, pinned_node, *p, members);
+
+  auto make_step = [&](node_id id) {
     const node& nd = g.at_unlocked(id);
     plan_step s{&nd, id, static_cast<std::uint32_t>(p->args.size()), static_cast<std::uint32_t>(nd.inputs.size()),
-                slot[id], 0, 0};
-    for (node_id in : nd.inputs) {
-      p->args.push_back(slot[in]);
-      last_use[slot[in]] = static_cast<std::uint32_t>(p->steps.size());
+                slot[id], 0, 0, -1};
+    for (node_id in : nd.inputs) p->args.push_back(slot[in]);
+    return s;
+  };
+  // Each group: its program (members in plan order), externals, and fallback steps.
+  std::vector<std::uint32_t> pos(n, 0);
+  for (std::uint32_t i = 0; i < run_nodes.size(); ++i) pos[run_nodes[i]] = i;
+  for (std::size_t gi = 0; gi < members.size(); ++gi) {
+    auto& mem = members[gi];
+    std::sort(mem.begin(), mem.end(), [&](node_id a, node_id b) { return pos[a] < pos[b]; });
+    fused_group& fg = p->fused[gi];
+    std::vector<node_id> ext_nodes;
+    for (node_id m : mem) {
+      const node& nd = g.at_unlocked(m);
+      fused_instr ins{nd.block, static_cast<std::uint8_t>(nd.inputs.size()), {0, 0, 0}, &nd};
+      for (std::size_t k = 0; k < nd.inputs.size(); ++k) {
+        const node_id in = nd.inputs[k];
+        auto it = std::find(mem.begin(), mem.end(), in);
+        if (it != mem.end()) {
+          ins.operand[k] = static_cast<std::int32_t>(it - mem.begin());
+        } else {
+          auto e = std::find(ext_nodes.begin(), ext_nodes.end(), in);
+          if (e == ext_nodes.end()) {
+            ext_nodes.push_back(in);
+            fg.externals.push_back(slot[in]);
+            e = ext_nodes.end() - 1;
+          }
+          ins.operand[k] = -static_cast<std::int32_t>(e - ext_nodes.begin()) - 1;
+        }
+      }
+      fg.program.push_back(ins);
+      fg.fallback.push_back(static_cast<std::uint32_t>(p->inner_steps.size()));
+      p->inner_steps.push_back(make_step(m));
     }
+  }
+
+  std::vector<std::uint32_t> last_use(p->slot_count, no_slot);
+  for (node_id id : run_nodes) {
+    if (role[id] == -2) continue;  // runs inside its group's step
+    plan_step s;
+    if (role[id] >= 0) {
+      const fused_group& fg = p->fused[static_cast<std::size_t>(role[id])];
+      s = plan_step{&g.at_unlocked(id), id, static_cast<std::uint32_t>(p->args.size()),
+                    static_cast<std::uint32_t>(fg.externals.size()), slot[id], 0, 0, role[id]};
+      p->args.insert(p->args.end(), fg.externals.begin(), fg.externals.end());
+    } else {
+      s = make_step(id);
+    }
+    for (std::uint32_t i = 0; i < s.nin; ++i) last_use[p->args[s.in_off + i]] = static_cast<std::uint32_t>(p->steps.size());
     p->steps.push_back(s);
   }
   // A slot nobody reads dies right after its own step, unless it is fetched.

@@ -9,10 +9,13 @@
 #include <span>
 #include <unordered_map>
 
+#include <tbb/task_arena.h>
+
 #include "../runtime/executor.hpp"
 #include "feed.hpp"
 #include "fetch.hpp"
 #include "options.hpp"
+#include "trace.hpp"
 
 namespace sessionlib {
 
@@ -28,7 +31,11 @@ struct key_hash {
 
 class session_impl {
  public:
-  session_impl(Graph& g, SessionConfig config) : graph_(&g), config_(config) {}
+  session_impl(Graph& g, SessionConfig config)
+      : graph_(&g), config_(config), resources_{config.intra_op_threads, config.inter_op_threads} {
+    // An explicit thread count gets its own arena; 0 shares oneTBB's default one.
+    if (config.intra_op_threads > 0) arena_ = std::make_unique<tbb::task_arena>(config.intra_op_threads);
+  }
 
   Graph& graph() const noexcept { return *graph_; }
   const SessionConfig& config() const noexcept { return config_; }
@@ -50,9 +57,10 @@ class session_impl {
       std::shared_lock lock(plans_m_);
       if (auto it = plans_.find(key); it != plans_.end()) return *it->second;
     }
-    auto p = build_plan(*graph_, leaves, sorted_feeds);
+    auto p = build_plan(*graph_, leaves, sorted_feeds, plan_options{config_.optimizer.fusion});
     std::unique_lock lock(plans_m_);
     auto [it, inserted] = plans_.try_emplace(std::move(key), std::move(p));
+    if (inserted && config_.log_device_placement) detail::log_device_placement(*it->second);
     return *it->second;
   }
 
@@ -99,7 +107,8 @@ class session_impl {
     } guard{p, p.take()};
     run_state& rs = *guard.rs;
     for (std::size_t i = 0; i < p.feed_ids.size(); ++i) place_feed(*p.feed_nodes[i], feed_values[i], rs.slots[p.feed_slots[i]]);
-    execute(p, rs, state_, *graph_, opts, md);
+    if (arena_) arena_->execute([&] { execute(p, rs, state_, *graph_, opts, md, &resources_); });
+    else execute(p, rs, state_, *graph_, opts, md, &resources_);
     thread_local std::vector<const any_array*> values;
     values.resize(p.fetch_slots.size());
     for (std::size_t i = 0; i < p.fetch_slots.size(); ++i)
@@ -111,6 +120,8 @@ class session_impl {
  private:
   Graph* graph_;
   SessionConfig config_;
+  exec_resources resources_;
+  std::unique_ptr<tbb::task_arena> arena_;
   session_state state_;
   std::atomic<bool> closed_{false};
   std::shared_mutex plans_m_;

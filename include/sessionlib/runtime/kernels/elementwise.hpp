@@ -70,34 +70,65 @@ void for_each_broadcast(const dims& out, const dims& a, const dims& b, F&& f) {
   }
 }
 
+/// Block function of a binary map (graph/node.hpp's block_fn): strides 0 or 1.
+template <class T, class R, class Op>
+void binary_block(const void* const* in, const std::size_t* stride, void* out, std::size_t n) {
+  const T* a = static_cast<const T*>(in[0]);
+  const T* b = static_cast<const T*>(in[1]);
+  R* o = static_cast<R*>(out);
+  if (stride[0] && stride[1]) {
+    for (std::size_t i = 0; i < n; ++i) o[i] = Op::apply(a[i], b[i]);
+  } else if (stride[0]) {
+    const T s = b[0];
+    for (std::size_t i = 0; i < n; ++i) o[i] = Op::apply(a[i], s);
+  } else if (stride[1]) {
+    const T s = a[0];
+    for (std::size_t i = 0; i < n; ++i) o[i] = Op::apply(s, b[i]);
+  } else {
+    const R v = Op::apply(a[0], b[0]);
+    for (std::size_t i = 0; i < n; ++i) o[i] = v;
+  }
+}
+
+/// Block function of a unary map.
+template <class T, class R, class Op>
+void unary_block(const void* const* in, const std::size_t* stride, void* out, std::size_t n) {
+  const T* a = static_cast<const T*>(in[0]);
+  R* o = static_cast<R*>(out);
+  if (stride[0]) {
+    for (std::size_t i = 0; i < n; ++i) o[i] = Op::apply(a[i]);
+  } else {
+    const R v = Op::apply(a[0]);
+    for (std::size_t i = 0; i < n; ++i) o[i] = v;
+  }
+}
+
 /// out = Op(a, b) with broadcasting; R is the output element type.
 template <class T, class R, class Op>
 void binary_kernel(kernel_context& ctx) {
   const any_array& a = ctx.input(0);
   const any_array& b = ctx.input(1);
-  const T* pa = a.data<T>();
-  const T* pb = b.data<T>();
-  if (a.shape() == b.shape()) {
-    const std::size_t n = a.size();
-    ctx.out.ensure(dtype_of<R>, a.shape());
-    R* po = ctx.out.data<R>();
-    for (std::size_t i = 0; i < n; ++i) po[i] = Op::apply(pa[i], pb[i]);
+  const bool same = a.shape() == b.shape();
+  const dims out = same ? a.shape() : broadcast_dims(ctx, a.shape(), b.shape());
+  ctx.out.ensure(dtype_of<R>, out);
+  const std::size_t n = out.elements();
+  // Same shapes and scalar operands take the flat block loop; others walk strides.
+  if (same || ((a.size() == 1 || a.size() == n) && (b.size() == 1 || b.size() == n))) {
+    const void* in[2] = {a.raw(), b.raw()};
+    const std::size_t stride[2] = {a.size() == n && n != 1 ? 1u : 0u, b.size() == n && n != 1 ? 1u : 0u};
+    if (n == 1 || same) {
+      const std::size_t s1[2] = {1, 1};
+      binary_block<T, R, Op>(in, s1, ctx.out.raw(), n);
+    } else {
+      binary_block<T, R, Op>(in, stride, ctx.out.raw(), n);
+    }
     return;
   }
-  const dims out = broadcast_dims(ctx, a.shape(), b.shape());
-  ctx.out.ensure(dtype_of<R>, out);
+  const T* pa = a.data<T>();
+  const T* pb = b.data<T>();
   R* po = ctx.out.data<R>();
-  const std::size_t n = out.elements();
-  if (b.size() == 1 && a.size() == n) {
-    const T s = pb[0];
-    for (std::size_t i = 0; i < n; ++i) po[i] = Op::apply(pa[i], s);
-  } else if (a.size() == 1 && b.size() == n) {
-    const T s = pa[0];
-    for (std::size_t i = 0; i < n; ++i) po[i] = Op::apply(s, pb[i]);
-  } else {
-    for_each_broadcast(out, a.shape(), b.shape(),
-                       [&](std::size_t o, std::size_t i, std::size_t j) { po[o] = Op::apply(pa[i], pb[j]); });
-  }
+  for_each_broadcast(out, a.shape(), b.shape(),
+                     [&](std::size_t o, std::size_t i, std::size_t j) { po[o] = Op::apply(pa[i], pb[j]); });
 }
 
 /// out = Op(a); R is the output element type.
@@ -105,10 +136,9 @@ template <class T, class R, class Op>
 void unary_kernel(kernel_context& ctx) {
   const any_array& a = ctx.input(0);
   ctx.out.ensure(dtype_of<R>, a.shape());
-  const T* pa = a.data<T>();
-  R* po = ctx.out.data<R>();
-  const std::size_t n = a.size();
-  for (std::size_t i = 0; i < n; ++i) po[i] = Op::apply(pa[i]);
+  const void* in[1] = {a.raw()};
+  const std::size_t stride[1] = {1};
+  unary_block<T, R, Op>(in, stride, ctx.out.raw(), a.size());
 }
 
 /// Identity, StopGradient: the output shares the input's buffer (no copy). Safe
