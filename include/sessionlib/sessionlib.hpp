@@ -23,6 +23,8 @@
 #include "ops/control.hpp"
 #include "ops/linalg.hpp"
 #include "ops/array.hpp"
+#include "ops/array_index.hpp"
+#include "ops/array_fill.hpp"
 #include "ops/random.hpp"
 #include "ops/init.hpp"
 #include "ops/state.hpp"

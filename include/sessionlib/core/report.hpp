@@ -78,10 +78,10 @@ constexpr void transpose_not_permutation() {
   static_assert(always_false_dims<Rank, Perm...>, "sessionlib: transpose: perm is not a permutation of the axes");
 }
 
-template <std::size_t Rank, int Axis>
+template <std::size_t Rank, int... Axes>
 constexpr void axis_out_of_range() {
-  // The rank the axis refers to, then the axis given.
-  static_assert(always_false_dims<Rank, Axis>, "sessionlib: axis is out of range for the tensor's rank");
+  // The rank the axes refer to, then the axes given (one is out of range or repeated).
+  static_assert(always_false_dims<Rank, Axes...>, "sessionlib: axis is out of range for the tensor's rank");
 }
 
 template <std::size_t RankA, std::size_t RankB>

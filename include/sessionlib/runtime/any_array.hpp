@@ -72,6 +72,14 @@ class any_array {
     allocate(t, s);
   }
 
+  /// The same buffer (shared, not copied) seen with shape `s`; `s` must have
+  /// as many elements. How reshape, expand_dims and squeeze avoid a copy.
+  any_array reshaped(const dims& s) const {
+    any_array a = *this;
+    a.shape_ = s;
+    return a;
+  }
+
   /// Drops the buffer (a borrowed one is forgotten, an owned one released).
   void reset() noexcept { *this = any_array(); }
 

@@ -1,0 +1,76 @@
+// Generating kernels: fill (zeros, ones), fill in another tensor's shape
+// (zeros_like, ones_like), and range.
+//
+// Node attributes:
+//   "Fill"                   fill_kernel<T>       no inputs; attr.value = the value (rank-0 array
+//                                                 of T); the output shape is the node's static shape
+//   "ZerosLike", "OnesLike"  fill_like_kernel<T>  input {x}; attr.value = the value; shape of x
+//   "Range"                  range_kernel<T>      inputs {start, limit, delta}, rank-0 of T
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <type_traits>
+
+#include "../kernel.hpp"
+
+namespace sessionlib::kernels {
+
+namespace detail {
+template <class T>
+std::string number_string(T v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    std::string s = std::to_string(v);  // "5.000000" -> "5"
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  } else {
+    return std::to_string(v);
+  }
+}
+}  // namespace detail
+
+/// Every element is attr.value, in the node's static shape.
+template <class T>
+void fill_kernel(kernel_context& ctx) {
+  dims d;
+  if (!ctx.static_shape(d)) ctx.fail("Fill: the shape must be static");
+  ctx.out.ensure(dtype_of<T>, d);
+  std::fill_n(ctx.out.data<T>(), d.elements(), ctx.n.attr.value.scalar<T>());
+}
+
+/// Every element is attr.value, in the shape of input 0.
+template <class T>
+void fill_like_kernel(kernel_context& ctx) {
+  const dims& d = ctx.input(0).shape();
+  ctx.out.ensure(dtype_of<T>, d);
+  std::fill_n(ctx.out.data<T>(), d.elements(), ctx.n.attr.value.scalar<T>());
+}
+
+/// start, start + delta, ... up to (excluding) limit.
+template <class T>
+void range_kernel(kernel_context& ctx) {
+  const T start = ctx.input(0).scalar<T>(), limit = ctx.input(1).scalar<T>(), delta = ctx.input(2).scalar<T>();
+  using detail::number_string;
+  if (delta == T{0}) ctx.fail("Requires delta != 0: " + number_string(delta));
+  if (delta > T{0} && start > limit)
+    ctx.fail("Requires start <= limit when delta > 0: " + number_string(start) + "/" + number_string(limit));
+  if constexpr (std::is_signed_v<T>) {
+    if (delta < T{0} && start < limit)
+      ctx.fail("Requires start >= limit when delta < 0: " + number_string(start) + "/" + number_string(limit));
+  }
+  std::size_t n = 0;
+  if constexpr (std::is_integral_v<T>) {
+    const auto span = static_cast<long double>(limit) - static_cast<long double>(start);
+    n = static_cast<std::size_t>(std::ceil(std::abs(span / static_cast<long double>(delta))));
+  } else {
+    n = static_cast<std::size_t>(std::ceil(std::abs((static_cast<double>(limit) - static_cast<double>(start)) /
+                                                    static_cast<double>(delta))));
+  }
+  ctx.out.ensure(dtype_of<T>, dims{n});
+  T* dst = ctx.out.data<T>();
+  for (std::size_t i = 0; i < n; ++i) dst[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+}
+
+}  // namespace sessionlib::kernels
