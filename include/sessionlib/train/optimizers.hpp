@@ -1,2 +1,173 @@
-// Placeholder: this header is being written.
+// The optimizers of tf.compat.v1.train: GradientDescent, Momentum (with
+// Nesterov), Adam, RMSProp and Adagrad, with TF's defaults, update formulas and
+// slot names. Each builds one fused update op per variable (kernels in
+// runtime/kernels/apply.hpp); the base class is in train/optimizer.hpp.
+//
+//     auto train = sl::train::AdamOptimizer(1e-3).minimize(loss);
+//     sess.run(sl::global_variables_initializer(g));   // also initialises the slots
+//     sess.run(train, {{x, xb}, {y, yb}});
 #pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "optimizer.hpp"
+
+namespace sessionlib::train {
+
+namespace detail {
+#define SESSIONLIB_APPLY_KERNEL(kernel_name) [&]<class T>() -> kernel_fn { return kernels::kernel_name<T>; }
+}  // namespace detail
+
+/// var -= learning_rate * grad (tf.train.GradientDescentOptimizer).
+class GradientDescentOptimizer : public Optimizer {
+ public:
+  /// `use_locking` is accepted for TF's argument order: updates always hold the variable's lock.
+  explicit GradientDescentOptimizer(hyperparameter learning_rate, bool use_locking = false,
+                                    std::string name = "GradientDescent")
+      : Optimizer(std::move(name), learning_rate, {}) {
+    (void)use_locking;
+  }
+
+ protected:
+  node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<node_id>& all_grads) override {
+    return update_op(g, "ApplyGradientDescent", grad, var, slots, {}, {},
+                     erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_gradient_descent_kernel)), all_grads);
+  }
+};
+
+/// accum = momentum * accum + grad; var -= lr * accum, or with `use_nesterov`
+/// var -= lr * (grad + momentum * accum) (tf.train.MomentumOptimizer). Slot
+/// "momentum", named "w/Momentum".
+class MomentumOptimizer : public Optimizer {
+ public:
+  MomentumOptimizer(hyperparameter learning_rate, double momentum, bool use_locking = false,
+                    std::string name = "Momentum", bool use_nesterov = false)
+      : Optimizer(name, learning_rate, {{"momentum", name, 0.0}}), momentum_(momentum), nesterov_(use_nesterov) {
+    (void)use_locking;
+  }
+
+ protected:
+  node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<node_id>& all_grads) override {
+    return update_op(g, "ApplyMomentum", grad, var, slots, {}, {momentum_, nesterov_ ? 1.0 : 0.0},
+                     erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_momentum_kernel)), all_grads);
+  }
+
+ private:
+  double momentum_;
+  bool nesterov_;
+};
+
+/// Adam as tf.compat.v1.train.AdamOptimizer: slots "m" and "v" ("w/Adam",
+/// "w/Adam_1"), and the non-slot variables "beta1_power" and "beta2_power"
+/// (beta^t, multiplied once per step after every update) for the bias
+/// correction lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t); epsilon is added
+/// to sqrt(v).
+class AdamOptimizer : public Optimizer {
+ public:
+  explicit AdamOptimizer(hyperparameter learning_rate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
+                         double epsilon = 1e-8, bool use_locking = false, std::string name = "Adam")
+      : Optimizer(name, learning_rate, {{"m", name, 0.0}, {"v", name + "_1", 0.0}}),
+        beta1_(beta1), beta2_(beta2), epsilon_(epsilon) {
+    (void)use_locking;
+  }
+
+  /// The beta-power variables of dtype `t` (beta1_power, beta2_power), once created.
+  std::optional<std::pair<any_variable, any_variable>> get_beta_accumulators(const Graph& g, dtype t = dtype::float32) const {
+    auto it = powers_.find({&g, t});
+    if (it == powers_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ protected:
+  void prepare(Graph& g, const std::vector<const grad_and_var*>& live) override {
+    for (const auto* p : live) {
+      const auto key = std::pair<const Graph*, dtype>{&g, p->var.dtype()};
+      if (powers_.count(key)) continue;
+      const auto b1 = train::detail::make_filled_variable(g, "beta1_power", key.second, {}, beta1_, no_node);
+      const auto b2 = train::detail::make_filled_variable(g, "beta2_power", key.second, {}, beta2_, no_node);
+      powers_.emplace(key, std::pair{b1, b2});
+    }
+  }
+  node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<node_id>& all_grads) override {
+    const auto& [b1, b2] = powers_.at({&g, var.dtype()});
+    used_.push_back(var.dtype());
+    return update_op(g, "ApplyAdam", grad, var, slots, {b1.index(), b2.index()}, {beta1_, beta2_, epsilon_},
+                     erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adam_kernel)), all_grads);
+  }
+  std::vector<node_id> finish(Graph& g, std::vector<node_id> updates) override {
+    std::sort(used_.begin(), used_.end());
+    used_.erase(std::unique(used_.begin(), used_.end()), used_.end());
+    std::vector<node_id> out;
+    for (dtype t : used_) {
+      const auto& [b1, b2] = powers_.at({&g, t});
+      attributes a;
+      a.ints = std::vector<std::int64_t>{b1.index(), b2.index()};
+      a.reals = {beta1_, beta2_};
+      out.push_back(train::detail::make_update(g, "AdamFinish", name_ + "/update_beta_powers", {},
+                                               erased::visit_floating(t, SESSIONLIB_APPLY_KERNEL(adam_finish_kernel)),
+                                               std::move(a), updates));
+    }
+    used_.clear();
+    return out;
+  }
+
+ private:
+  double beta1_, beta2_, epsilon_;
+  std::map<std::pair<const Graph*, dtype>, std::pair<any_variable, any_variable>> powers_;
+  std::vector<dtype> used_;
+};
+
+/// RMSProp as tf.compat.v1.train.RMSPropOptimizer (not centered):
+/// ms += (grad^2 - ms) * (1 - decay); mom = momentum * mom + lr * grad /
+/// sqrt(ms + epsilon); var -= mom. Slots "rms" (starting at 1, as TF) and
+/// "momentum": "w/RMSProp", "w/RMSProp_1".
+class RMSPropOptimizer : public Optimizer {
+ public:
+  explicit RMSPropOptimizer(hyperparameter learning_rate, double decay = 0.9, double momentum = 0.0,
+                            double epsilon = 1e-10, bool use_locking = false, std::string name = "RMSProp")
+      : Optimizer(name, learning_rate, {{"rms", name, 1.0}, {"momentum", name + "_1", 0.0}}),
+        decay_(decay), momentum_(momentum), epsilon_(epsilon) {
+    (void)use_locking;
+  }
+
+ protected:
+  node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<node_id>& all_grads) override {
+    return update_op(g, "ApplyRMSProp", grad, var, slots, {}, {decay_, momentum_, epsilon_},
+                     erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_rms_prop_kernel)), all_grads);
+  }
+
+ private:
+  double decay_, momentum_, epsilon_;
+};
+
+/// Adagrad as tf.compat.v1.train.AdagradOptimizer: accum += grad^2;
+/// var -= lr * grad / sqrt(accum). Slot "accumulator" ("w/Adagrad"), starting
+/// at `initial_accumulator_value`.
+class AdagradOptimizer : public Optimizer {
+ public:
+  explicit AdagradOptimizer(hyperparameter learning_rate, double initial_accumulator_value = 0.1,
+                            bool use_locking = false, std::string name = "Adagrad")
+      : Optimizer(name, learning_rate, {{"accumulator", name, initial_accumulator_value}}) {
+    (void)use_locking;
+    if (!(initial_accumulator_value > 0))
+      throw invalid_argument("initial_accumulator_value must be positive: " + std::to_string(initial_accumulator_value));
+  }
+
+ protected:
+  node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<node_id>& all_grads) override {
+    return update_op(g, "ApplyAdagrad", grad, var, slots, {}, {},
+                     erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adagrad_kernel)), all_grads);
+  }
+};
+
+#undef SESSIONLIB_APPLY_KERNEL
+
+}  // namespace sessionlib::train

@@ -1,0 +1,201 @@
+// Kernels of the optimizers' update ops (train/optimizers.hpp), as TF's
+// training_ops: each updates a variable and its slots in place, under their
+// slots' mutexes (taken together, deadlock-free), following the copy-on-write
+// protocol of runtime/kernels/state.hpp. Inputs: 0 the gradient, 1 the learning
+// rate (a scalar of the variable's dtype). attr.variable is the variable,
+// attr.ints the slot variables, attr.reals the hyperparameters.
+#pragma once
+
+#include <cmath>
+#include <mutex>
+#include <string>
+
+#include "state.hpp"
+
+namespace sessionlib::kernels {
+
+namespace detail {
+/// A variable slot, already locked by the caller: checks it is initialised and
+/// gives its buffer, made writable (copy on write while a reader holds it).
+class held_slot {
+ public:
+  held_slot(const kernel_context& ctx, std::int32_t index) : ctx_(ctx), index_(index), slot_(ctx.state.variable(index)) {}
+  std::mutex& mutex() noexcept { return slot_.m; }
+  /// Call with the mutex held.
+  template <class T>
+  T* writable(const dims& want, const char* what) {
+    if (!slot_.initialized) throw_uninitialized(ctx_.graph, index_);
+    if (!(slot_.value.shape() == want))
+      ctx_.fail(std::string("var and ") + what + " do not have the same shape" + bracket_shape(want) + " " +
+                bracket_shape(slot_.value.shape()));
+    if (!writable_in_place(slot_.value)) slot_.value = slot_.value.clone();
+    return slot_.value.template data<T>();
+  }
+  const dims& shape() const noexcept { return slot_.value.shape(); }
+  /// Call with the mutex held.
+  void require_initialized() const {
+    if (!slot_.initialized) throw_uninitialized(ctx_.graph, index_);
+  }
+
+ private:
+  const kernel_context& ctx_;
+  std::int32_t index_;
+  variable_slot& slot_;
+};
+
+/// The scalar value of variable `index` (a beta power), read under its mutex.
+template <class T>
+T read_scalar_variable(const kernel_context& ctx, std::int32_t index) {
+  variable_slot& s = ctx.state.variable(index);
+  std::lock_guard lock(s.m);
+  if (!s.initialized) throw_uninitialized(ctx.graph, index);
+  return *s.value.template data<T>();
+}
+
+/// The variable's buffer, checked against the gradient's shape; the mutex must be held.
+template <class T>
+T* var_buffer(const kernel_context& ctx, held_slot& var, const any_array& grad) {
+  var.require_initialized();
+  if (!(var.shape() == grad.shape()))
+    ctx.fail("var and grad do not have the same shape" + bracket_shape(var.shape()) + " " + bracket_shape(grad.shape()));
+  return var.writable<T>(grad.shape(), "grad");
+}
+
+inline std::int32_t slot_index(const kernel_context& ctx, std::size_t i) {
+  return static_cast<std::int32_t>(ctx.n.attr.ints[i]);
+}
+}  // namespace detail
+
+/// ApplyGradientDescent: var -= lr * grad.
+template <class T>
+void apply_gradient_descent_kernel(kernel_context& ctx) {
+  const any_array& grad = ctx.input(0);
+  const T lr = *ctx.input(1).data<T>();
+  detail::held_slot var(ctx, ctx.n.attr.variable);
+  std::lock_guard lock(var.mutex());
+  T* w = detail::var_buffer<T>(ctx, var, grad);
+  const T* g = grad.data<T>();
+  const std::size_t n = grad.size();
+  for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+}
+
+/// ApplyMomentum: accum = accum * momentum + grad; var -= lr * accum, or with
+/// Nesterov var -= lr * grad + lr * momentum * accum. reals: momentum, nesterov.
+template <class T>
+void apply_momentum_kernel(kernel_context& ctx) {
+  const any_array& grad = ctx.input(0);
+  const T lr = *ctx.input(1).data<T>();
+  const T momentum = static_cast<T>(ctx.n.attr.reals[0]);
+  const bool nesterov = ctx.n.attr.reals[1] != 0;
+  detail::held_slot var(ctx, ctx.n.attr.variable), accum(ctx, detail::slot_index(ctx, 0));
+  std::scoped_lock lock(var.mutex(), accum.mutex());
+  T* w = detail::var_buffer<T>(ctx, var, grad);
+  T* a = accum.writable<T>(grad.shape(), "accum");
+  const T* g = grad.data<T>();
+  const std::size_t n = grad.size();
+  if (nesterov) {
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] = a[i] * momentum + g[i];
+      w[i] -= g[i] * lr + a[i] * momentum * lr;
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] = a[i] * momentum + g[i];
+      w[i] -= lr * a[i];
+    }
+  }
+}
+
+/// ApplyAdam, as tf.compat.v1's AdamOptimizer: with t the step,
+/// lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t); m += (grad - m) * (1 - beta1);
+/// v += (grad^2 - v) * (1 - beta2); var -= lr_t * m / (sqrt(v) + epsilon).
+/// ints: m, v, beta1_power, beta2_power; reals: beta1, beta2, epsilon.
+template <class T>
+void apply_adam_kernel(kernel_context& ctx) {
+  const any_array& grad = ctx.input(0);
+  const T lr = *ctx.input(1).data<T>();
+  const auto& r = ctx.n.attr.reals;
+  const T beta1 = static_cast<T>(r[0]), beta2 = static_cast<T>(r[1]), eps = static_cast<T>(r[2]);
+  const T b1p = detail::read_scalar_variable<T>(ctx, detail::slot_index(ctx, 2));
+  const T b2p = detail::read_scalar_variable<T>(ctx, detail::slot_index(ctx, 3));
+  const T lr_t = lr * std::sqrt(T(1) - b2p) / (T(1) - b1p);
+  detail::held_slot var(ctx, ctx.n.attr.variable), ms(ctx, detail::slot_index(ctx, 0)), vs(ctx, detail::slot_index(ctx, 1));
+  std::scoped_lock lock(var.mutex(), ms.mutex(), vs.mutex());
+  T* w = detail::var_buffer<T>(ctx, var, grad);
+  T* m = ms.writable<T>(grad.shape(), "m");
+  T* v = vs.writable<T>(grad.shape(), "v");
+  const T* g = grad.data<T>();
+  const std::size_t n = grad.size();
+  const T one_b1 = T(1) - beta1, one_b2 = T(1) - beta2;
+  for (std::size_t i = 0; i < n; ++i) {
+    const T gi = g[i];
+    const T mi = m[i] + (gi - m[i]) * one_b1;
+    const T vi = v[i] + (gi * gi - v[i]) * one_b2;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] -= lr_t * mi / (std::sqrt(vi) + eps);
+  }
+}
+
+/// AdamFinish: beta1_power *= beta1, beta2_power *= beta2, once per step after
+/// every ApplyAdam of the optimizer. ints: beta1_power, beta2_power; reals: beta1, beta2.
+template <class T>
+void adam_finish_kernel(kernel_context& ctx) {
+  for (std::size_t k = 0; k < 2; ++k) {
+    detail::held_slot p(ctx, detail::slot_index(ctx, k));
+    std::lock_guard lock(p.mutex());
+    *p.writable<T>(dims{}, "beta_power") *= static_cast<T>(ctx.n.attr.reals[k]);
+  }
+}
+
+/// ApplyRMSProp: ms += (grad^2 - ms) * (1 - rho); mom = mom * momentum +
+/// lr * grad / sqrt(ms + epsilon); var -= mom. ints: ms, mom; reals: rho, momentum, epsilon.
+template <class T>
+void apply_rms_prop_kernel(kernel_context& ctx) {
+  const any_array& grad = ctx.input(0);
+  const T lr = *ctx.input(1).data<T>();
+  const auto& r = ctx.n.attr.reals;
+  const T rho = static_cast<T>(r[0]), momentum = static_cast<T>(r[1]), eps = static_cast<T>(r[2]);
+  detail::held_slot var(ctx, ctx.n.attr.variable), mss(ctx, detail::slot_index(ctx, 0)), moms(ctx, detail::slot_index(ctx, 1));
+  std::scoped_lock lock(var.mutex(), mss.mutex(), moms.mutex());
+  T* w = detail::var_buffer<T>(ctx, var, grad);
+  T* ms = mss.writable<T>(grad.shape(), "ms");
+  T* mom = moms.writable<T>(grad.shape(), "mom");
+  const T* g = grad.data<T>();
+  const std::size_t n = grad.size();
+  const T one_rho = T(1) - rho;
+  for (std::size_t i = 0; i < n; ++i) {
+    const T gi = g[i];
+    const T msi = ms[i] + (gi * gi - ms[i]) * one_rho;
+    ms[i] = msi;
+    const T mi = mom[i] * momentum + lr * gi / std::sqrt(msi + eps);
+    mom[i] = mi;
+    w[i] -= mi;
+  }
+}
+
+/// ApplyAdagrad: accum += grad^2; var -= lr * grad / sqrt(accum). ints: accum.
+template <class T>
+void apply_adagrad_kernel(kernel_context& ctx) {
+  const any_array& grad = ctx.input(0);
+  const T lr = *ctx.input(1).data<T>();
+  detail::held_slot var(ctx, ctx.n.attr.variable), acc(ctx, detail::slot_index(ctx, 0));
+  std::scoped_lock lock(var.mutex(), acc.mutex());
+  T* w = detail::var_buffer<T>(ctx, var, grad);
+  T* a = acc.writable<T>(grad.shape(), "accum");
+  const T* g = grad.data<T>();
+  const std::size_t n = grad.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    a[i] += g[i] * g[i];
+    w[i] -= lr * g[i] / std::sqrt(a[i]);
+  }
+}
+
+/// AssignAddOne: the int64 scalar variable (the global step) += 1.
+inline void increment_variable_kernel(kernel_context& ctx) {
+  detail::held_slot s(ctx, ctx.n.attr.variable);
+  std::lock_guard lock(s.mutex());
+  *s.writable<std::int64_t>(dims{}, "global_step") += 1;
+}
+
+}  // namespace sessionlib::kernels

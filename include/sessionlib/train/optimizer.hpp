@@ -1,0 +1,302 @@
+// The optimizer base (tf.compat.v1.train.Optimizer): compute_gradients,
+// apply_gradients and minimize over a run-time list of variables; slot
+// variables (Adam's m and v, ...) as ordinary, non-trainable graph variables
+// named as TF names them ("w/Adam", "w/Adam_1"), so global_variables_initializer
+// initialises them and a Saver keeps them; and the global step.
+// The optimizers themselves are in train/optimizers.hpp.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../ops/state.hpp"
+#include "../runtime/kernels/apply.hpp"
+#include "gradients.hpp"
+
+namespace sessionlib::train {
+
+/// A gradient and the variable it is for: TF's (gradient, variable) pair.
+/// `grad` is no_node when the loss does not depend on the variable (TF's None).
+struct grad_and_var {
+  node_id grad = no_node;
+  any_variable var;
+
+  /// A gradient given as a typed tensor (e.g. after clipping), for `var`.
+  template <class T, class S, class V>
+    requires std::is_convertible_v<V, any_variable>
+  static grad_and_var of(const Tensor<T, S>& gradient, const V& variable) {
+    return {gradient.id(), any_variable(variable)};
+  }
+  bool has_gradient() const noexcept { return grad != no_node; }
+  /// The gradient as a Tensor<T, S>: sl::invalid_argument if its dtype or static shape differ.
+  template <class T, class S>
+  Tensor<T, S> gradient() const {
+    Graph& g = var.graph();
+    if (!has_gradient()) throw invalid_argument("No gradient for variable '" + var.name() + "'", var.op_name());
+    return g.tensor<T, S>(g.at(grad).name);
+  }
+};
+
+/// The global step's type: an int64 scalar variable.
+using global_step_t = Variable<std::int64_t, shape<>>;
+
+/// Creates the graph's global step ("global_step", 0, non-trainable); TF's
+/// tf.train.create_global_step. sl::invalid_argument if it already exists.
+inline global_step_t create_global_step(Graph& g = get_default_graph()) {
+  if (!g.collection("global_step").empty()) throw invalid_argument("\"global_step\" already exists.");
+  global_step_t step(g, std::int64_t{0}, "global_step", /*trainable=*/false);
+  g.add_to_collection("global_step", step.id());
+  return step;
+}
+
+/// The graph's global step as a tensor (its value), if create_global_step made one.
+inline std::optional<Tensor<std::int64_t, shape<>>> get_global_step(Graph& g = get_default_graph()) {
+  const auto ids = g.collection("global_step");
+  if (ids.empty()) return std::nullopt;
+  return Tensor<std::int64_t, shape<>>(&g, ids.front());
+}
+
+/// What minimize / apply_gradients accept as the global step: the variable, or
+/// the tensor get_global_step returns. Each run of the train op adds 1 to it.
+class global_step_ref {
+ public:
+  global_step_ref(const global_step_t& v) : g_(&v.graph()), id_(v.id()) {}  // NOLINT: implicit by design
+  global_step_ref(const Tensor<std::int64_t, shape<>>& t) : g_(&t.graph()), id_(t.id()) {  // NOLINT
+    if (g_->at(id_).op != "VariableV2")
+      throw invalid_argument("global_step must be a variable, not '" + t.op_name() + "'", t.op_name());
+  }
+  Graph& graph() const noexcept { return *g_; }
+  node_id id() const noexcept { return id_; }
+  std::int32_t index() const { return g_->at(id_).attr.variable; }
+
+ private:
+  Graph* g_;
+  node_id id_;
+};
+
+/// A hyperparameter that may be a number or a scalar tensor (a placeholder, a
+/// decayed learning rate): TF accepts both.
+class hyperparameter {
+ public:
+  hyperparameter(double v) : value_(v) {}  // NOLINT: implicit, as TF takes a float
+  template <Floating T>
+  hyperparameter(const Tensor<T, shape<>>& t) : g_(&t.graph()), id_(t.id()) {}  // NOLINT
+  /// Its node as a scalar of dtype `t` in `g`: a constant, the tensor, or a cast of it.
+  node_id node(Graph& g, dtype t) const {
+    if (id_ == no_node) return erased::scalar(g, t, value_);
+    if (g_ != &g) throw invalid_argument("the learning rate tensor is of another graph");
+    return erased::type_of(g, id_) == t ? id_ : erased::cast(g, id_, t);
+  }
+  double value() const noexcept { return value_; }
+
+ private:
+  double value_ = 0;
+  Graph* g_ = nullptr;
+  node_id id_ = no_node;
+};
+
+namespace detail {
+/// Adds a non-trainable variable of `t` and `shape` filled with `value`, laid out
+/// as Variable<T, S> lays out its nodes (VariableV2, initial value, Assign), so
+/// initializers and Savers treat it as any other. `like` supplies the run-time
+/// shape when `shape` has dynamic dimensions.
+inline any_variable make_filled_variable(Graph& g, const std::string& name, dtype t, const std::vector<std::ptrdiff_t>& shape,
+                                         double value, node_id like) {
+  const node_id id = ::sessionlib::detail::state_node(g, "VariableV2", name, {}, kernels::variable_read_kernel, -1, t, shape);
+  const std::int32_t index = g.add_variable(id, /*trainable=*/false);
+  g.mutable_at(id).attr.variable = index;
+  const std::string leaf = ::sessionlib::detail::leaf_name(g.at(id).name, name);
+  node_id initial;
+  if (erased::fully_static(shape)) {
+    attributes a;
+    a.value = any_array(t, dims(shape.begin(), shape.end()));
+    erased::visit_floating(t, [&]<class T>() { std::fill_n(a.value.data<T>(), a.value.size(), static_cast<T>(value)); });
+    initial = add_tensor_node(g, {.op = "Const", .name = leaf + "/initial_value", .kernel = kernels::constant_kernel,
+                                  .attr = std::move(a)},
+                              t, shape);
+  } else {
+    initial = erased::fill_like(g, like, value);
+  }
+  const kernel_fn assign = erased::visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::assign_kernel<T>; });
+  const node_id init = ::sessionlib::detail::state_node(g, "Assign", leaf + "/Assign", {initial}, assign, index, t, shape);
+  g.mutable_at(id).attr.ints = std::vector<std::int64_t>{static_cast<std::int64_t>(init), static_cast<std::int64_t>(initial)};
+  return any_variable(&g, id);
+}
+
+/// An op node (no output) that updates state.
+inline node_id make_update(Graph& g, const std::string& op, const std::string& name, std::vector<node_id> inputs,
+                           kernel_fn k, attributes a, std::vector<node_id> control) {
+  return make_operation(g, {.op = op, .name = name, .inputs = std::move(inputs), .kernel = k, .attr = std::move(a),
+                            .stateful = true, .control_inputs = std::move(control)})
+      .id();
+}
+}  // namespace detail
+
+/// The base of the optimizers: TF's Optimizer. A derived optimizer says which
+/// slots each variable gets and builds one update op per variable.
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  Optimizer(const Optimizer&) = default;
+  Optimizer& operator=(const Optimizer&) = default;
+
+  /// The optimizer's name ("Adam"): prefixes its ops and names its slots.
+  const std::string& name() const noexcept { return name_; }
+
+  /// d loss / d var for each variable of `var_list` (default: the graph's
+  /// trainable variables); a pair's grad is no_node where loss does not depend on var.
+  template <TensorLike L>
+  std::vector<grad_and_var> compute_gradients(const L& loss, std::vector<any_variable> var_list = {}) const {
+    Graph& g = as_tensor(loss).graph();
+    if (var_list.empty()) var_list = trainable_variables(g);
+    if (var_list.empty()) throw invalid_argument("No variables to optimize.");
+    std::vector<node_id> xs;
+    for (const auto& v : var_list) {
+      if (&v.graph() != &g) throw invalid_argument("Variable '" + v.name() + "' is of another graph than the loss");
+      if (!erased::is_floating(v.dtype()))
+        throw invalid_argument("Invalid type " + std::string(dtype_name(v.dtype())) + " for " + v.op_name() +
+                               ", expected: [float32, float64].", v.op_name());
+      xs.push_back(v.id());
+    }
+    const auto grads = ::sessionlib::detail::symbolic_gradients(g, {as_tensor(loss).id()}, {}, xs, "gradients");
+    std::vector<grad_and_var> out;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      // symbolic_gradients answers zeros_like(x) where x does not reach the loss: TF's None.
+      const node& n = g.at(grads[i]);
+      const bool none = n.op == "ZerosLike" && n.inputs.size() == 1 && n.inputs[0] == xs[i];
+      out.push_back({none ? no_node : grads[i], var_list[i]});
+    }
+    return out;
+  }
+
+  /// Updates each variable of `pairs` from its gradient; then adds 1 to
+  /// `global_step` if given. All gradients are computed before any variable
+  /// changes. Returns the train op.
+  Operation apply_gradients(const std::vector<grad_and_var>& pairs, std::optional<global_step_ref> global_step = std::nullopt,
+                            const std::string& name = "") {
+    std::vector<const grad_and_var*> live;
+    for (const auto& p : pairs)
+      if (p.has_gradient()) live.push_back(&p);
+    if (live.empty()) {
+      std::string names;
+      for (const auto& p : pairs) names += (names.empty() ? "" : ", ") + p.var.op_name();
+      throw invalid_argument("No gradients provided for any variable, check your graph for ops that do not support "
+                             "gradients, between variables [" + names + "] and loss.");
+    }
+    Graph& g = live.front()->var.graph();
+    std::vector<node_id> grads;
+    for (const auto* p : live) {
+      if (erased::type_of(g, p->grad) != p->var.dtype())
+        throw invalid_argument("gradient and variable '" + p->var.op_name() + "' have different dtypes", p->var.op_name());
+      grads.push_back(p->grad);
+    }
+    prepare(g, live);
+    std::vector<node_id> updates;
+    for (const auto* p : live) {
+      const auto& sl = slots_for(g, p->var);
+      updates.push_back(apply_dense(g, p->grad, p->var, sl, grads));
+    }
+    std::vector<node_id> done = finish(g, updates);
+    const std::string final_name = name.empty() ? name_ : name;
+    if (global_step) {
+      if (&global_step->graph() != &g) throw invalid_argument("global_step is of another graph");
+      attributes a;
+      a.variable = global_step->index();
+      done = {detail::make_update(g, "AssignAddOne", final_name + "/global_step_increment", {},
+                                  kernels::increment_variable_kernel, std::move(a), std::move(done))};
+    }
+    return make_operation(g, {.op = "NoOp", .name = final_name, .control_inputs = std::move(done)});
+  }
+
+  /// compute_gradients then apply_gradients: the train op (TF's minimize).
+  template <TensorLike L>
+  Operation minimize(const L& loss, std::vector<any_variable> var_list = {},
+                     std::optional<global_step_ref> global_step = std::nullopt, const std::string& name = "") {
+    return apply_gradients(compute_gradients(loss, std::move(var_list)), global_step, name);
+  }
+  /// minimize over the trainable variables, counting steps in `global_step`.
+  template <TensorLike L>
+  Operation minimize(const L& loss, global_step_ref global_step, const std::string& name = "") {
+    return minimize(loss, {}, global_step, name);
+  }
+
+  /// The names of the slots each variable gets ("m", "v" for Adam).
+  const std::vector<std::string>& get_slot_names() const noexcept { return slot_names_; }
+  /// The slot variable `slot_name` of `var`, if apply_gradients created it.
+  std::optional<any_variable> get_slot(const any_variable& var, const std::string& slot_name) const {
+    auto it = slots_.find({&var.graph(), var.id()});
+    if (it == slots_.end()) return std::nullopt;
+    for (std::size_t i = 0; i < slot_names_.size(); ++i)
+      if (slot_names_[i] == slot_name) return it->second[i];
+    return std::nullopt;
+  }
+
+ protected:
+  /// A slot: its name for get_slot ("m"), the suffix of its variable's name
+  /// ("Adam" -> "w/Adam") and its initial value.
+  struct slot_spec {
+    std::string name, suffix;
+    double initial = 0.0;
+  };
+
+  Optimizer(std::string name, hyperparameter learning_rate, std::vector<slot_spec> slots)
+      : name_(std::move(name)), lr_(learning_rate), specs_(std::move(slots)) {
+    for (const auto& s : specs_) slot_names_.push_back(s.name);
+  }
+
+  /// Called once per apply_gradients before the update ops (Adam's beta powers).
+  virtual void prepare(Graph&, const std::vector<const grad_and_var*>&) {}
+  /// Adds the update op of one variable; `all_grads` become its control inputs.
+  virtual node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
+                              const std::vector<node_id>& all_grads) = 0;
+  /// Ops that run after every update (Adam's beta-power step); returns what the train op waits for.
+  virtual std::vector<node_id> finish(Graph&, std::vector<node_id> updates) { return updates; }
+
+  /// The learning rate as a scalar of dtype `t`, one node per graph and dtype.
+  node_id learning_rate(Graph& g, dtype t) {
+    const auto key = std::pair<const Graph*, dtype>{&g, t};
+    auto it = lr_nodes_.find(key);
+    if (it == lr_nodes_.end()) it = lr_nodes_.emplace(key, lr_.node(g, t)).first;
+    return it->second;
+  }
+
+  /// An update op `op` of `var` from `grad` and the learning rate, its slots in
+  /// attr.ints (plus `extra_ints`), `reals` the hyperparameters.
+  node_id update_op(Graph& g, const char* op, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
+                    std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
+                    const std::vector<node_id>& all_grads) {
+    attributes a;
+    a.variable = var.index();
+    for (const auto& s : slots) a.ints.push_back(s.index());
+    a.ints.insert(a.ints.end(), extra_ints.begin(), extra_ints.end());
+    a.reals = std::move(reals);
+    return detail::make_update(g, op, name_ + "/update_" + var.op_name(), {grad, learning_rate(g, var.dtype())}, k,
+                               std::move(a), all_grads);
+  }
+
+  std::string name_;
+
+ private:
+  /// The slot variables of `var`, created on first use.
+  const std::vector<any_variable>& slots_for(Graph& g, const any_variable& var) {
+    auto& s = slots_[{&g, var.id()}];
+    if (s.empty() && !specs_.empty()) {
+      for (const auto& spec : specs_)
+        s.push_back(detail::make_filled_variable(g, var.op_name() + "/" + spec.suffix, var.dtype(), var.shape(),
+                                                 spec.initial, var.initial_value_id()));
+    }
+    return s;
+  }
+
+  hyperparameter lr_;
+  std::vector<slot_spec> specs_;
+  std::vector<std::string> slot_names_;
+  std::map<std::pair<const Graph*, node_id>, std::vector<any_variable>> slots_;
+  std::map<std::pair<const Graph*, dtype>, node_id> lr_nodes_;
+};
+
+}  // namespace sessionlib::train
