@@ -1,2 +1,110 @@
-// Placeholder: this header is being written.
+// make_callable: a run prepared once. The plan is resolved when the callable is
+// made and the fed tensors' order in the plan is precomputed, so a call places
+// borrowed views of its arguments (no copy) and runs: no name lookup, no
+// sorting, no structure walk besides building the result.
+//
+//     auto step = sess.make_callable(std::tuple{train, loss}, sl::feed_list(x, y));
+//     auto [_, l] = step(xb, yb);      // (const xt::xtensor<float, 2>&, const xt::xtensor<std::int64_t, 1>&)
 #pragma once
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <memory>
+
+#include "session.hpp"
+
+namespace sessionlib {
+
+/// Tag of make_callable's form that takes `const RunOptions&, RunMetadata*`
+/// after the fed values (TF's `accept_options=True`).
+struct accept_options_t {
+  explicit constexpr accept_options_t() = default;
+};
+inline constexpr accept_options_t accept_options{};
+
+namespace detail {
+
+/// A callable's parameter type for fed tensor-like X: T for rank 0, else
+/// `const xt::xtensor<T, N>&`.
+template <class X>
+using callable_arg_t = std::conditional_t<X::shape_type::rank() == 0, typename X::value_type,
+                                          const xt::xtensor<typename X::value_type, X::shape_type::rank()>&>;
+
+template <class T>
+any_array callable_view(const T& v) {
+  if constexpr (std::is_arithmetic_v<T>) return any_array::borrow(dtype_of<T>, dims{}, &v);
+  else return any_array::borrow(dtype_of<typename T::value_type>, dims(v.shape().begin(), v.shape().end()), v.data());
+}
+
+/// What a callable owns: the session core, the prepared plan, the fetch
+/// structure, and for each parameter its position in the plan's feed order.
+template <class F, std::size_t N>
+struct callable_core {
+  std::shared_ptr<session_impl> impl;
+  plan* p = nullptr;
+  F fetches;
+  std::array<std::size_t, N> feed_pos{};
+
+  template <class... A>
+  fetch_result_t<F> operator()(const RunOptions* opts, RunMetadata* md, const A&... args) const {
+    std::array<any_array, N> values;
+    std::size_t i = 0;
+    ((values[feed_pos[i++]] = callable_view(args)), ...);
+    return impl->run_plan(*p, std::span<const any_array>(values.data(), N), opts, md,
+                          [&](fetch_reader& r) { return fetch_impl<F>::build(fetches, r); });
+  }
+};
+
+template <class F, class... X>
+callable_core<std::remove_cvref_t<F>, sizeof...(X)> prepare_callable(const std::shared_ptr<session_impl>& impl,
+                                                                     const F& fetches, const feed_list_t<X...>& feeds) {
+  constexpr std::size_t N = sizeof...(X);
+  impl->check_open();
+  fetch_collector c;
+  c.graph = &impl->graph();
+  fetch_impl<std::remove_cvref_t<F>>::collect(fetches, c);
+  const std::array<node_id, N> ids = std::apply([](const auto&... t) { return std::array<node_id, N>{t.id()...}; },
+                                                feeds.tensors);
+  std::apply(
+      [&](const auto&... t) {
+        ((&t.graph() != &impl->graph() ? throw invalid_argument("Cannot feed a tensor of another graph", t.op_name())
+                                       : void()),
+         ...);
+      },
+      feeds.tensors);
+  std::array<node_id, N> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  if (auto d = std::adjacent_find(sorted.begin(), sorted.end()); d != sorted.end()) {
+    const std::string& n = impl->graph().at(*d).name;
+    throw invalid_argument("Tensor '" + n + ":0' is fed more than once", n);
+  }
+  callable_core<std::remove_cvref_t<F>, N> core{impl, &impl->get_plan(c.leaves, sorted), fetches, {}};
+  for (std::size_t i = 0; i < N; ++i)
+    core.feed_pos[i] = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), ids[i]) - sorted.begin());
+  return core;
+}
+
+}  // namespace detail
+
+/// `std::function<fetch_result_t<F>(args...)>`, args: one per fed tensor (T for
+/// rank 0, `const xt::xtensor<T, N>&` otherwise). Throws sl::session_closed when
+/// called after the session is closed.
+template <class F, class... X>
+auto Session::make_callable(const F& fetches, const feed_list_t<X...>& feeds) const {
+  auto core = detail::prepare_callable(impl_, fetches, feeds);
+  return std::function<fetch_result_t<F>(detail::callable_arg_t<X>...)>(
+      [core = std::move(core)](detail::callable_arg_t<X>... args) { return core(nullptr, nullptr, args...); });
+}
+
+/// As make_callable, the function also taking `const RunOptions&, RunMetadata*`.
+template <class F, class... X>
+auto Session::make_callable(const F& fetches, const feed_list_t<X...>& feeds, accept_options_t) const {
+  auto core = detail::prepare_callable(impl_, fetches, feeds);
+  return std::function<fetch_result_t<F>(detail::callable_arg_t<X>..., const RunOptions&, RunMetadata*)>(
+      [core = std::move(core)](detail::callable_arg_t<X>... args, const RunOptions& opts, RunMetadata* md) {
+        return core(&opts, md, args...);
+      });
+}
+
+}  // namespace sessionlib

@@ -1,2 +1,80 @@
-// Placeholder: this header is being written.
+// The default session: a per-thread stack that `sess.as_default()` pushes, so
+// `t.eval(feeds)` and `op.run(feeds)` run in the innermost one (TF's
+// `with sess.as_default():`).
+//
+//     { auto scope = sess.as_default(); float v = c.eval(); }
 #pragma once
+
+#include <optional>
+#include <vector>
+
+#include "../ops/state.hpp"
+#include "session.hpp"
+
+namespace sessionlib {
+
+namespace detail {
+inline std::vector<Session>& default_sessions() {
+  thread_local std::vector<Session> stack;
+  return stack;
+}
+
+// The innermost default session, checked against the graph of what it runs.
+inline Session& default_session_for(const Graph& g, const char* what) {
+  auto& stack = default_sessions();
+  if (stack.empty()) {
+    if (std::string_view(what) == "eval")
+      throw invalid_argument(
+          "Cannot evaluate tensor using `eval()`: No default session is registered. Use `auto scope = "
+          "sess.as_default()` or pass the tensor to `sess.run()`");
+    throw invalid_argument(
+        "Cannot execute operation using `run()`: No default session is registered. Use `auto scope = "
+        "sess.as_default()` or pass the operation to `sess.run()`");
+  }
+  Session& s = stack.back();
+  if (&s.graph() != &g) {
+    if (std::string_view(what) == "eval")
+      throw invalid_argument(
+          "Cannot use the default session to evaluate tensor: the tensor's graph is different from the session's "
+          "graph.");
+    throw invalid_argument(
+        "Cannot use the default session to execute operation: the operation's graph is different from the "
+        "session's graph.");
+  }
+  return s;
+}
+}  // namespace detail
+
+/// Keeps a session the thread's default until destroyed (from Session::as_default).
+class default_session_guard {
+ public:
+  explicit default_session_guard(const Session& s) { detail::default_sessions().push_back(s); }
+  default_session_guard(const default_session_guard&) = delete;
+  default_session_guard& operator=(const default_session_guard&) = delete;
+  ~default_session_guard() { detail::default_sessions().pop_back(); }
+};
+
+inline default_session_guard Session::as_default() const { return default_session_guard(*this); }
+
+/// The calling thread's default session, if any (tf.get_default_session).
+inline std::optional<Session> get_default_session() {
+  auto& stack = detail::default_sessions();
+  if (stack.empty()) return std::nullopt;
+  return stack.back();
+}
+
+template <class T, class S>
+auto Tensor<T, S>::eval(std::initializer_list<feed_entry> feeds) const {
+  return detail::default_session_for(graph(), "eval").run(*this, feeds);
+}
+
+template <class T, class S>
+auto Variable<T, S>::eval(std::initializer_list<feed_entry> feeds) const {
+  return detail::default_session_for(graph(), "eval").run(tensor(), feeds);
+}
+
+inline void Operation::run(std::initializer_list<feed_entry> feeds) const {
+  detail::default_session_for(graph(), "run").run(*this, feeds);
+}
+
+}  // namespace sessionlib

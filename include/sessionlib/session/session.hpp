@@ -8,6 +8,11 @@
 
 namespace sessionlib {
 
+class partial_run_handle;     // session/partial_run.hpp
+class default_session_guard;  // session/default_session.hpp
+struct device_attributes;     // session/devices.hpp
+struct accept_options_t;      // session/callable.hpp
+
 /// A session over a graph: holds variable values, caches run plans.
 /// Copies share the same session (like TF's Python object); close() ends it.
 class Session {
@@ -44,6 +49,25 @@ class Session {
                         RunMetadata* metadata = nullptr) {
     return run_impl(fetches, std::span<const feed_entry>(feeds), &options, metadata);
   }
+
+  // Defined in session/callable.hpp, partial_run.hpp, default_session.hpp, devices.hpp.
+  /// A prepared run: a std::function taking the fed values in feed_list order.
+  template <class F, class... X>
+  auto make_callable(const F& fetches, const feed_list_t<X...>& feeds) const;
+  /// As make_callable, taking `const RunOptions&, RunMetadata*` after the fed values.
+  template <class F, class... X>
+  auto make_callable(const F& fetches, const feed_list_t<X...>& feeds, accept_options_t) const;
+  /// Starts a partial run that may fetch `fetches` and be fed `feeds` (tf partial_run_setup).
+  template <class F, class... X>
+  partial_run_handle partial_run_setup(const F& fetches, const feed_list_t<X...>& feeds) const;
+  /// Continues partial run `h`: feeds `feeds`, returns the values of `fetches`.
+  template <class F>
+  fetch_result_t<F> partial_run(const partial_run_handle& h, const F& fetches,
+                                std::initializer_list<feed_entry> feeds = {}) const;
+  /// Makes this the calling thread's default session until the guard dies (nestable).
+  [[nodiscard]] default_session_guard as_default() const;
+  /// The devices the session runs on: the CPU.
+  std::vector<device_attributes> list_devices() const;
 
   /// Ends the session; later runs throw sl::session_closed. Runs in flight finish.
   void close() noexcept { impl_->close(); }

@@ -101,8 +101,10 @@ void assign_kernel(kernel_context& ctx) {
   const any_array& v = ctx.input(0);
   if (!shape_fits(ctx.n.shape, v.shape())) {
     std::string lhs = "[";
-    for (std::size_t i = 0; i < ctx.n.shape.size(); ++i)
-      lhs += (i ? "," : "") + (ctx.n.shape[i] < 0 ? std::string("?") : std::to_string(ctx.n.shape[i]));
+    for (std::size_t i = 0; i < ctx.n.shape.size(); ++i) {
+      if (i) lhs.push_back(',');
+      lhs.append(ctx.n.shape[i] < 0 ? std::string("?") : std::to_string(ctx.n.shape[i]));
+    }
     ctx.fail("Assign requires shapes of both tensors to match. lhs shape= " + lhs + "] rhs shape= " +
              bracket_shape(v.shape()));
   }
