@@ -85,3 +85,32 @@ TEST_CASE("a model trained, saved, restored into a new session and trained on ma
   for (std::size_t i = 0; i < pred.size(); ++i) right += pred(i) == test.y(i);
   CHECK(right >= 97);
 }
+
+TEST_CASE("Adam's slots and beta powers are saved, so a restored run continues exactly") {
+  temp_dir d("sl_train");
+  const auto data = make_blobs(128, 21);
+  sl::Graph g;
+  auto x = sl::placeholder<float, sl::shape<sl::dyn, 2>>(g, "x");
+  auto y = sl::placeholder<std::int64_t, sl::shape<sl::dyn>>(g, "y");
+  sl::Variable<float, sl::shape<2, 2>> w(g, sl::init::glorot_uniform<float>(9), "w");
+  sl::Variable<float, sl::shape<2>> b(g, sl::init::zeros<float>(), "b");
+  auto loss = sl::reduce_mean(sl::nn::sparse_softmax_cross_entropy_with_logits(y, sl::matmul(x, w) + b));
+  auto global_step = sl::train::create_global_step(g);
+  auto train = sl::train::AdamOptimizer(0.05f).minimize(loss, global_step);
+  sl::train::Saver saver(g);
+
+  sl::Session a(g);
+  a.run(sl::global_variables_initializer(g));
+  for (int i = 0; i < 5; ++i) a.run(train, {{x, data.x}, {y, data.y}});
+  const auto path = saver.save(a, (d.path / "adam").string(), global_step);
+  CHECK(path == (d.path / "adam-5").string());
+  CHECK(sl::train::read_checkpoint_index(path).size() == 9);  // w, b, global_step, m and v of each, beta1_power, beta2_power
+  for (int i = 0; i < 5; ++i) a.run(train, {{x, data.x}, {y, data.y}});
+
+  sl::Session b2(g);
+  saver.restore(b2, path);
+  for (int i = 0; i < 5; ++i) b2.run(train, {{x, data.x}, {y, data.y}});
+  CHECK(b2.run(global_step) == 10);
+  CHECK(a.run(w) == b2.run(w));
+  CHECK(a.run(b) == b2.run(b));
+}

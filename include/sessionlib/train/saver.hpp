@@ -126,6 +126,14 @@ class Saver {
     return saved;
   }
 
+  /// As save(sess, prefix, step), the step read from `global_step` in `sess`
+  /// (an integer scalar, e.g. sl::train::create_global_step's variable).
+  template <TensorLike G>
+    requires std::is_integral_v<value_type_of<G>> && (shape_of<G>::rank() == 0)
+  std::string save(Session& sess, const std::string& prefix, const G& global_step) {
+    return save(sess, prefix, static_cast<std::int64_t>(sess.run(global_step)));
+  }
+
   /// Restores the variables' values from the checkpoint at `path` into `sess`,
   /// marking them initialised there. Everything is read and verified before
   /// any variable changes: sl::not_found for a missing file or variable,

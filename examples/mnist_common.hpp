@@ -1,0 +1,184 @@
+// What the two Fashion-MNIST examples share: command-line flags, loading and
+// scaling the data, shuffled batches, the progress bar, and the predictions.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <numeric>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include <sessionlib/sessionlib.hpp>
+
+namespace example {
+
+namespace sl = sessionlib;
+
+struct options {
+  std::filesystem::path data_dir = sl::data::fashion_mnist_dir;
+  std::filesystem::path out_dir = std::filesystem::temp_directory_path() / "sessionlib_fashion_mnist";
+  int epochs = 5;
+  std::size_t train_limit = 0;  // 0: all 60000 training images
+  double min_accuracy = 0;      // exit 1 below this test accuracy
+};
+
+inline void usage(const char* argv0, const options& o) {
+  std::cerr << "usage: " << argv0 << " [DATA_DIR] [--epochs N] [--train-limit N] [--out DIR] [--min-accuracy A]\n"
+            << "  DATA_DIR        Fashion-MNIST's four IDX files (default " << o.data_dir.string() << ",\n"
+            << "                  from Debian's package: apt-get install dataset-fashion-mnist)\n"
+            << "  --epochs N      passes over the training set (default " << o.epochs << ")\n"
+            << "  --train-limit N train on the first N images only (default: all)\n"
+            << "  --out DIR       where the checkpoint goes (default " << o.out_dir.string() << ")\n"
+            << "  --min-accuracy A  exit with status 1 when the test accuracy is below A\n";
+}
+
+inline std::optional<options> parse(int argc, char** argv, options o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--help" || a == "-h") return usage(argv[0], o), std::nullopt;
+    else if (a == "--epochs" && has_value) o.epochs = std::atoi(argv[++i]);
+    else if (a == "--train-limit" && has_value) o.train_limit = static_cast<std::size_t>(std::atol(argv[++i]));
+    else if (a == "--out" && has_value) o.out_dir = argv[++i];
+    else if (a == "--min-accuracy" && has_value) o.min_accuracy = std::atof(argv[++i]);
+    else if (!a.empty() && a[0] != '-') o.data_dir = a;
+    else return usage(argv[0], o), std::nullopt;
+  }
+  return o;
+}
+
+/// Images as floats in [0, 1], one row of 784 per image; labels as int64.
+struct dataset {
+  xt::xtensor<float, 2> train_x, test_x;
+  xt::xtensor<std::int64_t, 1> train_y, test_y;
+};
+
+inline xt::xtensor<float, 2> scale(const xt::xtensor<std::uint8_t, 3>& images, std::size_t limit) {
+  const std::size_t n = limit ? std::min(limit, images.shape(0)) : images.shape(0);
+  const std::size_t pixels = images.shape(1) * images.shape(2);
+  auto out = xt::xtensor<float, 2>::from_shape({n, pixels});
+  for (std::size_t i = 0; i < n * pixels; ++i) out.data()[i] = static_cast<float>(images.data()[i]) / 255.0f;
+  return out;
+}
+inline xt::xtensor<std::int64_t, 1> widen(const xt::xtensor<std::uint8_t, 1>& labels, std::size_t limit) {
+  const std::size_t n = limit ? std::min(limit, labels.size()) : labels.size();
+  auto out = xt::xtensor<std::int64_t, 1>::from_shape({n});
+  for (std::size_t i = 0; i < n; ++i) out(i) = labels(i);
+  return out;
+}
+
+/// Loads the data set, or prints how to get it and returns nullopt.
+inline std::optional<dataset> load(const options& o) {
+  try {
+    const auto raw = sl::data::load_mnist(o.data_dir);
+    return dataset{scale(raw.train_images, o.train_limit), scale(raw.test_images, 0), widen(raw.train_labels, o.train_limit),
+                   widen(raw.test_labels, 0)};
+  } catch (const sl::error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+/// Shuffled mini-batches of one epoch, copied into reused buffers.
+class batcher {
+ public:
+  batcher(const dataset& d, std::size_t batch, std::uint32_t seed) : d_(&d), batch_(batch), rng_(seed), order_(d.train_x.shape(0)) {
+    std::iota(order_.begin(), order_.end(), std::size_t{0});
+  }
+  std::size_t batches() const { return (order_.size() + batch_ - 1) / batch_; }
+  void shuffle() { std::shuffle(order_.begin(), order_.end(), rng_); }
+  /// Fills x, y with batch `b` of the current order (the last one may be short).
+  void fill(std::size_t b, xt::xtensor<float, 2>& x, xt::xtensor<std::int64_t, 1>& y) const {
+    const std::size_t from = b * batch_, n = std::min(batch_, order_.size() - from), cols = d_->train_x.shape(1);
+    if (x.shape(0) != n) {
+      x.resize({n, cols});
+      y.resize({n});
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t src = order_[from + i];
+      std::copy_n(d_->train_x.data() + src * cols, cols, x.data() + i * cols);
+      y(i) = d_->train_y(src);
+    }
+  }
+
+ private:
+  const dataset* d_;
+  std::size_t batch_;
+  std::mt19937 rng_;
+  std::vector<std::size_t> order_;
+};
+
+/// A one-line progress bar on stderr, redrawn in place with '\r'.
+class progress {
+ public:
+  using clock = std::chrono::steady_clock;
+  progress(int epochs, std::size_t batches) : epochs_(epochs), batches_(batches), tty_(::isatty(2)) {}
+  void start_epoch(int epoch) {
+    epoch_ = epoch;
+    examples_ = 0;
+    t0_ = last_ = clock::now();
+  }
+  void update(std::size_t batch, std::size_t examples, float loss) {
+    examples_ += examples;
+    const auto now = clock::now();
+    const bool done = batch + 1 == batches_;
+    if (!done && now - last_ < std::chrono::milliseconds(tty_ ? 100 : 2000)) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - t0_).count();
+    constexpr int width = 30;
+    const int filled = static_cast<int>(width * (batch + 1) / batches_);
+    std::fprintf(stderr, "\repoch %d/%d [%.*s%s%*s] %zu/%zu  loss %.4f  %.0f examples/s ", epoch_, epochs_, filled,
+                 "==============================", filled < width ? ">" : "", std::max(0, width - filled - 1), "", batch + 1,
+                 batches_, static_cast<double>(loss), secs > 0 ? static_cast<double>(examples_) / secs : 0.0);
+    if (done || !tty_) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  int epochs_, epoch_ = 0;
+  std::size_t batches_, examples_ = 0;
+  bool tty_;
+  clock::time_point t0_, last_;
+};
+
+/// The first `n` rows of `x`.
+inline xt::xtensor<float, 2> first_rows(const xt::xtensor<float, 2>& x, std::size_t n) {
+  n = std::min(n, x.shape(0));
+  auto out = xt::xtensor<float, 2>::from_shape({n, x.shape(1)});
+  std::copy_n(x.data(), n * x.shape(1), out.data());
+  return out;
+}
+
+/// Fraction of `predicted` equal to `labels`.
+inline double accuracy(const xt::xtensor<std::int64_t, 1>& predicted, const xt::xtensor<std::int64_t, 1>& labels) {
+  std::size_t right = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) right += predicted(i) == labels(i);
+  return labels.size() ? static_cast<double>(right) / static_cast<double>(labels.size()) : 0.0;
+}
+
+/// Prints the class and probability the model gives each of the first `n` test images.
+inline void print_predictions(const xt::xtensor<float, 2>& probabilities, const xt::xtensor<std::int64_t, 1>& labels, std::size_t n) {
+  for (std::size_t i = 0; i < n && i < labels.size(); ++i) {
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < probabilities.shape(1); ++c)
+      if (probabilities(i, c) > probabilities(i, best)) best = c;
+    const auto truth = static_cast<std::size_t>(labels(i));
+    std::printf("  test image %zu: %-11s (%5.1f%%)  true: %-11s %s\n", i, std::string(sl::data::fashion_mnist_classes[best]).c_str(),
+                100.0 * static_cast<double>(probabilities(i, best)), std::string(sl::data::fashion_mnist_classes[truth]).c_str(),
+                best == truth ? "" : "<- wrong");
+  }
+}
+
+inline double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace example
