@@ -79,7 +79,8 @@ auto constant(Graph& g, const E& value, const std::string& name = "") {
   using T = typename E::value_type;
   any_array v = any_array::from_expression(value);
   if constexpr (std::is_void_v<S>) {
-    constexpr std::size_t N = std::tuple_size<typename decltype(xt::eval(value))::shape_type>::value;
+    using evaluated = std::decay_t<decltype(xt::eval(value))>;
+    constexpr std::size_t N = std::tuple_size<typename evaluated::shape_type>::value;  // xarray: give S explicitly
     return detail::constant_node<T, dyn_shape<N>>(g, std::move(v), name);
   } else {
     if (!shape_fits(S::extents, v.shape()))

@@ -4,13 +4,17 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <mutex>
 #include <span>
 #include <vector>
 
 #include "../graph/graph.hpp"
 #include "fusion.hpp"
+#include "state.hpp"
 
 namespace sessionlib {
 
@@ -29,6 +33,8 @@ struct plan_step {
 /// How a plan is built (from SessionConfig::optimizer).
 struct plan_options {
   bool fusion = true;
+  bool constant_folding = true;
+  bool common_subexpressions = true;
 };
 
 /// A fetch leaf: a node id, and whether its value is wanted (false: a target).
@@ -55,6 +61,8 @@ class plan {
   std::vector<std::uint32_t> fetch_slots;  // per fetch leaf; no_slot for targets
   std::vector<fused_group> fused;          // fused elementwise groups
   std::vector<plan_step> inner_steps;      // the groups' original steps (their fallback)
+  std::vector<std::uint32_t> folded_slots; // values computed when the plan was built...
+  std::vector<any_array> folded_values;    // ...placed in their slots at the start of each run
   std::uint32_t slot_count = 0;
 
   /// A run_state for one run; returned with give_back.
@@ -93,6 +101,7 @@ namespace detail {
 /// and not a control input; a fusable node that is not interior roots a group.
 /// Returns, per node, the group it roots (>= 0), -2 if interior, -1 otherwise.
 inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::vector<node_id>& run_nodes,
+                                                    const std::vector<std::vector<node_id>>& inputs_of,
                                                     const std::vector<bool>& pinned_node, plan& p,
                                                     std::vector<std::vector<node_id>>& members) {
   const std::size_t n = g.size_unlocked();
@@ -102,14 +111,13 @@ inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::v
   std::vector<bool> in_plan(n, false), control_used(n, false);
   for (node_id id : run_nodes) in_plan[id] = true;
   for (node_id id : run_nodes) {
-    const node& nd = g.at_unlocked(id);
-    for (node_id in : nd.inputs) { ++uses[in]; consumer[in] = id; }
-    for (node_id c : nd.control_inputs) control_used[c] = true;
+    for (node_id in : inputs_of[id]) { ++uses[in]; consumer[in] = id; }
+    for (node_id c : g.at_unlocked(id).control_inputs) control_used[c] = true;
   }
   auto fusable = [&](node_id id) {
     const node& nd = g.at_unlocked(id);
     if (!in_plan[id] || !nd.block || nd.inputs.empty() || nd.inputs.size() > 3) return false;
-    for (node_id in : nd.inputs) if (g.at_unlocked(in).type != nd.type) return false;
+    for (node_id in : inputs_of[id]) if (g.at_unlocked(in).type != nd.type) return false;
     return true;
   };
   auto interior = [&](node_id id) {
@@ -123,7 +131,7 @@ inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::v
     while (!stack.empty()) {
       const node_id cur = stack.back();
       stack.pop_back();
-      for (node_id in : g.at_unlocked(cur).inputs)
+      for (node_id in : inputs_of[cur])
         if (interior(in) && std::find(group.begin(), group.end(), in) == group.end()) {
           group.push_back(in);
           stack.push_back(in);
@@ -139,31 +147,27 @@ inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::v
 }
 }  // namespace detail
 
-/// Prunes the graph to what `leaves` need given `feeds` (sorted, unique), and
-/// orders it: a fed node is a source, its inputs are not run. Fuses elementwise
-/// trees when `opts.fusion`.
-inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_leaf> leaves, std::span<const node_id> feeds,
-                                        const plan_options& opts = {}) {
-  std::shared_lock lock(g.table_mutex());
-  auto p = std::make_unique<plan>();
-  const std::size_t n = g.size_unlocked();
-  std::vector<std::uint32_t> slot(n, no_slot);
-  std::vector<std::uint8_t> state(n, 0);  // 0 new, 1 on stack, 2 done
-  auto is_fed = [&](node_id id) { return std::binary_search(feeds.begin(), feeds.end(), id); };
+namespace detail {
+/// Post-order DFS from `leaves`, through `canon` (merged duplicates), stopping
+/// at sources (fed or folded nodes). Iterative, so deep graphs cannot overflow.
+template <class IsSource>
+std::vector<node_id> plan_order(const Graph& g, std::span<const fetch_leaf> leaves, const std::vector<node_id>& canon,
+                                IsSource&& is_source) {
+  std::vector<std::uint8_t> state(g.size_unlocked(), 0);  // 0 new, 1 on stack, 2 done
   std::vector<node_id> order;
-
-  // Iterative post-order DFS, so deep graphs cannot overflow the stack.
   std::vector<std::pair<node_id, std::size_t>> stack;
   for (const auto& leaf : leaves) {
-    if (state[leaf.id]) continue;
-    stack.push_back({leaf.id, 0});
-    state[leaf.id] = 1;
+    const node_id root = canon[leaf.id];
+    if (state[root]) continue;
+    stack.push_back({root, 0});
+    state[root] = 1;
     while (!stack.empty()) {
       auto& [id, next] = stack.back();
       const node& nd = g.at_unlocked(id);
-      const std::size_t nin = is_fed(id) ? 0 : nd.inputs.size() + nd.control_inputs.size();
+      const std::size_t nin = is_source(id) ? 0 : nd.inputs.size() + nd.control_inputs.size();
       if (next < nin) {
-        const node_id child = next < nd.inputs.size() ? nd.inputs[next] : nd.control_inputs[next - nd.inputs.size()];
+        const node_id child =
+            canon[next < nd.inputs.size() ? nd.inputs[next] : nd.control_inputs[next - nd.inputs.size()]];
         ++next;
         if (state[child] == 1) throw invalid_argument("the graph has a cycle through node '" + g.at_unlocked(child).name + "'");
         if (state[child] == 0) {
@@ -177,7 +181,101 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
       stack.pop_back();
     }
   }
+  return order;
+}
 
+/// Common subexpressions: a node identical to an earlier one (op, kernel,
+/// attributes, canonical inputs) maps to it. Stateful nodes, placeholders and
+/// large constants never merge.
+inline void merge_duplicates(const Graph& g, const std::vector<node_id>& order, std::vector<node_id>& canon,
+                             const std::function<bool(node_id)>& is_fed) {
+  std::unordered_map<std::string, node_id> seen;
+  for (node_id id : order) {
+    const node& nd = g.at_unlocked(id);
+    if (!nd.has_output || !nd.kernel || nd.stateful || is_fed(id) || (nd.inputs.empty() && nd.op != "Const")) continue;
+    if (nd.op == "Const" && nd.attr.value.nbytes() > 256) continue;
+    std::string key = nd.op;
+    key += '|' + std::to_string(reinterpret_cast<std::uintptr_t>(nd.kernel)) + '|' +
+           std::to_string(static_cast<int>(nd.type)) + '|';
+    for (auto d : nd.shape) key += std::to_string(d) + ',';
+    key += '|';
+    for (node_id in : nd.inputs) key += std::to_string(canon[in]) + ',';
+    key += '|';
+    for (node_id in : nd.control_inputs) key += std::to_string(canon[in]) + ',';
+    key += '|';
+    for (auto v : nd.attr.ints) key += std::to_string(v) + ',';
+    key += '|';
+    for (auto v : nd.attr.reals) key.append(reinterpret_cast<const char*>(&v), sizeof v);
+    key += '|' + std::to_string(nd.attr.seed) + '|' + std::to_string(nd.attr.variable) + '|' + nd.attr.text + '|';
+    if (nd.op == "Const") {
+      key += std::to_string(static_cast<int>(nd.attr.value.dtype())) + ':' + to_string(nd.attr.value.shape());
+      key.append(static_cast<const char*>(nd.attr.value.raw()), nd.attr.value.nbytes());
+    }
+    auto [it, inserted] = seen.try_emplace(std::move(key), id);
+    if (!inserted) canon[id] = it->second;
+  }
+}
+
+/// Constant folding: a deterministic node whose inputs are all constants (or
+/// folded) is evaluated once, now. Errors are left for run time, which names
+/// the node; results over 16 MiB are not kept.
+inline void fold_constants(const Graph& g, const std::vector<node_id>& order, const std::vector<node_id>& canon,
+                           const std::function<bool(node_id)>& is_fed, std::vector<std::int32_t>& folded_at,
+                           std::vector<any_array>& values) {
+  session_state scratch;
+  std::vector<const any_array*> ins;
+  auto is_const = [&](node_id id) { return g.at_unlocked(id).op == "Const" && !is_fed(id); };
+  for (node_id id : order) {
+    const node& nd = g.at_unlocked(id);
+    if (canon[id] != id || !nd.has_output || !nd.kernel || nd.stateful || is_fed(id) || nd.op == "Const" ||
+        nd.op == "Placeholder" || !nd.control_inputs.empty())
+      continue;
+    ins.clear();
+    bool all_constant = true;
+    for (node_id raw : nd.inputs) {
+      const node_id in = canon[raw];
+      if (folded_at[in] >= 0) ins.push_back(&values[static_cast<std::size_t>(folded_at[in])]);
+      else if (is_const(in)) ins.push_back(&g.at_unlocked(in).attr.value);
+      else { all_constant = false; break; }
+    }
+    if (!all_constant) continue;
+    any_array out;
+    kernel_context ctx{nd, ins.data(), ins.size(), out, scratch, const_cast<Graph&>(g), nullptr};
+    try {
+      nd.kernel(ctx);
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (out.nbytes() > (std::size_t{16} << 20)) continue;
+    if (out.borrowed()) out = out.clone();
+    folded_at[id] = static_cast<std::int32_t>(values.size());
+    values.push_back(std::move(out));
+  }
+}
+}  // namespace detail
+
+/// Prunes the graph to what `leaves` need given `feeds` (sorted, unique), and
+/// orders it: a fed node is a source, its inputs are not run. Then, as `opts`
+/// asks, merges duplicates, folds constants and fuses elementwise trees.
+inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_leaf> leaves, std::span<const node_id> feeds,
+                                        const plan_options& opts = {}) {
+  std::shared_lock lock(g.table_mutex());
+  auto p = std::make_unique<plan>();
+  const std::size_t n = g.size_unlocked();
+  const std::function<bool(node_id)> is_fed = [&](node_id id) {
+    return std::binary_search(feeds.begin(), feeds.end(), id);
+  };
+  std::vector<node_id> canon(n);
+  for (std::size_t i = 0; i < n; ++i) canon[i] = static_cast<node_id>(i);
+  std::vector<std::int32_t> folded_at(n, -1);
+  auto is_source = [&](node_id id) { return is_fed(id) || folded_at[id] >= 0; };
+
+  std::vector<node_id> order = detail::plan_order(g, leaves, canon, is_source);
+  if (opts.common_subexpressions) detail::merge_duplicates(g, order, canon, is_fed);
+  if (opts.constant_folding) detail::fold_constants(g, order, canon, is_fed, folded_at, p->folded_values);
+  if (opts.common_subexpressions || opts.constant_folding) order = detail::plan_order(g, leaves, canon, is_source);
+
+  std::vector<std::uint32_t> slot(n, no_slot);
   for (node_id id : order) slot[id] = p->slot_count++;
   for (node_id f : feeds) {
     p->feed_ids.push_back(f);
@@ -186,27 +284,40 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
     if (slot[f] == no_slot) slot[f] = p->slot_count++;
     p->feed_slots.push_back(slot[f]);
   }
+  // Folded values reached by this plan are placed like feeds; the others are dropped.
+  std::vector<any_array> kept;
+  for (node_id id : order)
+    if (folded_at[id] >= 0) {
+      p->folded_slots.push_back(slot[id]);
+      kept.push_back(std::move(p->folded_values[static_cast<std::size_t>(folded_at[id])]));
+    }
+  p->folded_values = std::move(kept);
+  std::vector<std::vector<node_id>> inputs_of(n);
+  for (node_id id : order)
+    for (node_id in : g.at_unlocked(id).inputs) inputs_of[id].push_back(canon[in]);
+
   std::vector<bool> pinned(p->slot_count, false), pinned_node(n, false);
   for (const auto& leaf : leaves) {
-    p->fetch_slots.push_back(leaf.wants_value ? slot[leaf.id] : no_slot);
+    const node_id id = canon[leaf.id];
+    p->fetch_slots.push_back(leaf.wants_value ? slot[id] : no_slot);
     if (leaf.wants_value) {
-      pinned[slot[leaf.id]] = true;
-      pinned_node[leaf.id] = true;
+      pinned[slot[id]] = true;
+      pinned_node[id] = true;
     }
   }
   std::vector<node_id> run_nodes;
   for (node_id id : order)
-    if (!is_fed(id)) run_nodes.push_back(id);
+    if (!is_source(id)) run_nodes.push_back(id);
 
   std::vector<std::vector<node_id>> members;
   std::vector<std::int32_t> role(n, -1);
-  if (opts.fusion) role = detail::find_fusion_groups(g, run_nodes, pinned_node, *p, members);
+  if (opts.fusion) role = detail::find_fusion_groups(g, run_nodes, inputs_of, pinned_node, *p, members);
 
   auto make_step = [&](node_id id) {
     const node& nd = g.at_unlocked(id);
     plan_step s{&nd, id, static_cast<std::uint32_t>(p->args.size()), static_cast<std::uint32_t>(nd.inputs.size()),
                 slot[id], 0, 0, -1};
-    for (node_id in : nd.inputs) p->args.push_back(slot[in]);
+    for (node_id in : inputs_of[id]) p->args.push_back(slot[in]);
     return s;
   };
   // Each group: its program (members in plan order), externals, and fallback steps.
@@ -221,7 +332,7 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
       const node& nd = g.at_unlocked(m);
       fused_instr ins{nd.block, static_cast<std::uint8_t>(nd.inputs.size()), {0, 0, 0}, &nd};
       for (std::size_t k = 0; k < nd.inputs.size(); ++k) {
-        const node_id in = nd.inputs[k];
+        const node_id in = inputs_of[m][k];
         auto it = std::find(mem.begin(), mem.end(), in);
         if (it != mem.end()) {
           ins.operand[k] = static_cast<std::int32_t>(it - mem.begin());
