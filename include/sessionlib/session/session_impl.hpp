@@ -57,7 +57,9 @@ class session_impl {
       std::shared_lock lock(plans_m_);
       if (auto it = plans_.find(key); it != plans_.end()) return *it->second;
     }
-    auto p = build_plan(*graph_, leaves, sorted_feeds, plan_options{config_.optimizer.fusion});
+    auto p = build_plan(*graph_, leaves, sorted_feeds,
+                        plan_options{config_.optimizer.fusion, config_.optimizer.constant_folding,
+                                     config_.optimizer.common_subexpressions});
     std::unique_lock lock(plans_m_);
     auto [it, inserted] = plans_.try_emplace(std::move(key), std::move(p));
     if (inserted && config_.log_device_placement) detail::log_device_placement(*it->second);
