@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Runs the benchmark binaries and prints one Markdown table of medians and ratios.
+
+    python3 benchmarks/report.py --build build-bench [--repetitions 10] [--min-time 0.2]
+
+Each binary runs once with --benchmark_repetitions and random interleaving, so the
+repetitions of sessionlib, the hand-written baseline and libtorch alternate in one
+process. A ratio is taken per repetition (repetition i of sessionlib against
+repetition i of its peer) and the table shows the median of those ratios: ratios
+read as "sessionlib is that many times as fast" (> 1: sessionlib faster).
+Peak memory comes from mem_mlp / mem_mlp_torch, each model in its own process.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+BINARIES = ["overhead", "elementwise", "matmul", "mlp"]
+
+
+def run_binary(build, name, reps, min_time, outdir):
+    exe = os.path.join(build, "benchmarks", "bench_" + name)
+    out = os.path.join(outdir, name + ".json")
+    cmd = [exe, f"--benchmark_repetitions={reps}", "--benchmark_enable_random_interleaving=true",
+           f"--benchmark_min_time={min_time}", "--benchmark_format=json", f"--benchmark_out={out}",
+           "--benchmark_out_format=json"]
+    print("running", " ".join(cmd[:1] + cmd[1:3]), "...", file=sys.stderr, flush=True)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    with open(out) as f:
+        return json.load(f)
+
+
+UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def collect(results):
+    """run_name -> list of (repetition_index, seconds-in-ns, bytes_per_second or None)."""
+    runs = {}
+    for b in results["benchmarks"]:
+        if b.get("run_type") != "iteration" or b.get("error_occurred"):
+            continue
+        name = b["run_name"].removesuffix("/real_time")
+        t = b["real_time"] * UNIT[b["time_unit"]]
+        runs.setdefault(name, {})[b.get("repetition_index", 0)] = (t, b.get("bytes_per_second"))
+    return runs
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "-"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def median_time(runs, name):
+    r = runs.get(name)
+    return statistics.median(t for t, _ in r.values()) if r else None
+
+
+def median_ratio(runs, sl, peer):
+    """Median over repetitions of t(peer) / t(sessionlib)."""
+    a, b = runs.get(sl), runs.get(peer)
+    if not a or not b:
+        return None
+    common = sorted(set(a) & set(b))
+    return statistics.median(b[i][0] / a[i][0] for i in common) if common else None
+
+
+def fmt_ratio(r):
+    return "-" if r is None else f"{r:.2f}x"
+
+
+def rows(runs):
+    """(label, sessionlib, baseline, libtorch, target text, check(sl_ns, r_base, r_torch))."""
+    out = []
+    ok = lambda *conds: None if any(c is None for c in conds) else all(conds)
+    out.append(("overhead: c = a * b, make_callable (base: hand-written)", "overhead/callable", "overhead/hand",
+                "overhead/torch", "< 500 ns; >= 5x libtorch",
+                lambda t, rb, rt: ok(t, rt) and t < 500 and rt >= 5))
+    out.append(("overhead: c = a * b, run with 2 feeds", "overhead/run", "overhead/hand", "overhead/torch",
+                "< 2 us", lambda t, rb, rt: ok(t) and t < 2000))
+    for n in (1000, 100000, 10000000):
+        tgt, chk = "", lambda t, rb, rt: None
+        if n == 10000000:
+            tgt, chk = ">= 0.8x hand; >= 4x libtorch", lambda t, rb, rt: ok(rb, rt) and rb >= 0.8 and rt >= 4
+        if n == 1000:
+            tgt, chk = ">= 10x libtorch", lambda t, rb, rt: ok(rt) and rt >= 10
+        out.append((f"chain n={n:.0e}: fused (base: hand loop)", f"chain/fused/{n}", f"chain/hand/{n}",
+                    f"chain/torch/{n}", tgt, chk))
+        out.append((f"chain n={n:.0e}: fused, 1 thread (base: hand loop)", f"chain/fused_1thread/{n}",
+                    f"chain/hand/{n}", f"chain/torch/{n}", "", lambda t, rb, rt: None))
+        out.append((f"chain n={n:.0e}: unfused (base: xtensor materialised)", f"chain/unfused/{n}",
+                    f"chain/xtensor_materialised/{n}", f"chain/torch/{n}", "", lambda t, rb, rt: None))
+        out.append((f"chain n={n:.0e}: fused (base: xtensor lazy)", f"chain/fused/{n}", f"chain/xtensor_lazy/{n}",
+                    None, "", lambda t, rb, rt: None))
+    for n in (256, 1024):
+        for th in (1, 2):
+            tgt, chk = "", lambda t, rb, rt: None
+            if n == 1024:
+                tgt, chk = ">= 0.95x OpenBLAS", lambda t, rb, rt: ok(rb) and rb >= 0.95
+            key = f"n:{n}/threads:{th}"
+            out.append((f"matmul {n}^3, {th} thread(s) (base: cblas_sgemm)", f"matmul/sessionlib/{key}",
+                        f"matmul/openblas/{key}", f"matmul/torch/{key}", tgt, chk))
+        out.append((f"matmul {n}^3: 2 threads vs 1 (base: sessionlib 1 thread)",
+                    f"matmul/sessionlib/n:{n}/threads:2", f"matmul/sessionlib/n:{n}/threads:1", None,
+                    ">= 1x (not slower)", lambda t, rb, rt: ok(rb) and rb >= 0.95))
+    for th in (1, 2):
+        out.append((f"MLP train step, {th} thread(s) (base: hand OpenBLAS)", f"mlp/sessionlib/threads:{th}",
+                    f"mlp/hand/threads:{th}", f"mlp/torch/threads:{th}", ">= 0.8x hand; >= 1.5x libtorch",
+                    lambda t, rb, rt: ok(rb, rt) and rb >= 0.8 and rt >= 1.5))
+    out.append(("MLP train step: 2 threads vs 1 (base: sessionlib 1 thread)", "mlp/sessionlib/threads:2",
+                "mlp/sessionlib/threads:1", None, ">= 1x (not slower)", lambda t, rb, rt: ok(rb) and rb >= 0.95))
+    return out
+
+
+def table(runs):
+    lines = ["| benchmark | sessionlib | baseline | ratio | libtorch | ratio vs libtorch | target | met? |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    for label, sl, base, torch, target, check in rows(runs):
+        t = median_time(runs, sl)
+        if t is None and not any(k.startswith(sl.split("/")[0] + "/") for k in runs):
+            continue  # that binary was not run
+        if t is None:
+            lines.append(f"| {label} | not run | | | | | {target} | - |")
+            continue
+        rb = median_ratio(runs, sl, base)
+        rt = median_ratio(runs, sl, torch) if torch else None
+        met = check(t, rb, rt) if target else None
+        lines.append(f"| {label} | {fmt_time(t)} | {fmt_time(median_time(runs, base))} | {fmt_ratio(rb)} | "
+                     f"{fmt_time(median_time(runs, torch)) if torch else '-'} | {fmt_ratio(rt)} | {target or '-'} | "
+                     f"{'-' if met is None else ('yes' if met else 'NO')} |")
+    return lines
+
+
+def bandwidth(runs):
+    variants = ["fused", "fused_1thread", "unfused", "hand", "xtensor_lazy", "xtensor_materialised", "torch"]
+    lines = ["| chain GB/s (6 arrays of n floats) | " + " | ".join(variants) + " |",
+             "| --- |" + " ---: |" * len(variants)]
+    for n in (1000, 100000, 10000000):
+        cells = []
+        for v in variants:
+            r = runs.get(f"chain/{v}/{n}")
+            bps = [b for _, b in r.values() if b] if r else []
+            cells.append(f"{statistics.median(bps) / 1e9:.2f}" if bps else "-")
+        lines.append(f"| n={n:.0e} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def memory(build, steps, threads):
+    got = {}
+    for exe, model in (("mem_mlp", "sessionlib"), ("mem_mlp", "hand"), ("mem_mlp_torch", "torch")):
+        path = os.path.join(build, "benchmarks", exe)
+        if not os.path.exists(path):
+            continue
+        out = subprocess.run([path, model, str(steps), str(threads)], capture_output=True, text=True)
+        if out.returncode == 0:
+            f = out.stdout.split()
+            got[model] = (int(f[2]), int(f[4]))
+    lines = [f"| peak RSS after {steps} MLP steps, {threads} thread(s) | VmHWM | before the model | target | met? |",
+             "| --- | ---: | ---: | --- | --- |"]
+    for model, (hwm, base) in got.items():
+        target, met = "-", "-"
+        if model == "sessionlib" and "torch" in got:
+            target, met = "<= libtorch", "yes" if hwm <= got["torch"][0] else "NO"
+        lines.append(f"| {model} | {hwm / 1024:.1f} MiB | {base / 1024:.1f} MiB | {target} | {met} |")
+    return lines
+
+
+def machine(build):
+    model, cores = "?", os.cpu_count()
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    compiler, buildtype = "?", "?"
+    try:
+        with open(os.path.join(build, "meson-info", "intro-compilers.json")) as f:
+            c = json.load(f)["host"]["cpp"]
+            compiler = f"{c['id']} {c['version']}"
+        with open(os.path.join(build, "meson-info", "intro-buildoptions.json")) as f:
+            buildtype = next(o["value"] for o in json.load(f) if o["name"] == "buildtype")
+    except (OSError, KeyError, StopIteration):
+        pass
+    return f"{model}, {cores} cores; {compiler}, buildtype {buildtype}; {platform.system()} {platform.release()}"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", default="build", help="Meson build directory")
+    p.add_argument("--repetitions", type=int, default=10)
+    p.add_argument("--min-time", type=float, default=0.2, help="seconds per repetition")
+    p.add_argument("--only", nargs="*", default=BINARIES, choices=BINARIES + ["memory"], help="subset to run")
+    p.add_argument("--mem-steps", type=int, default=200)
+    p.add_argument("--out", default=None, help="directory for the raw JSON (default: <build>/benchmark-results)")
+    a = p.parse_args()
+    outdir = a.out or os.path.join(a.build, "benchmark-results")
+    os.makedirs(outdir, exist_ok=True)
+    runs = {}
+    for name in a.only:
+        if name in BINARIES:
+            runs.update(collect(run_binary(a.build, name, a.repetitions, a.min_time, outdir)))
+    print(f"Machine: {machine(a.build)}\n")
+    print(f"Command: python3 benchmarks/report.py --build {a.build} --repetitions {a.repetitions} "
+          f"--min-time {a.min_time}\n")
+    if runs:
+        print("\n".join(table(runs)))
+        print()
+    if any(k.startswith("chain/") for k in runs):
+        print("\n".join(bandwidth(runs)))
+        print()
+    if "memory" in a.only or a.only == BINARIES:
+        print("\n".join(memory(a.build, a.mem_steps, 1)))
+
+
+if __name__ == "__main__":
+    main()
