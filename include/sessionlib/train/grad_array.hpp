@@ -7,7 +7,22 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../runtime/kernels/array.hpp"
 #include "grad_support.hpp"
+
+namespace sessionlib::erased {
+/// x with its axes permuted: output axis i is input axis perm[i] ("Transpose", as sl::transpose).
+inline node_id transpose(Graph& g, node_id x, std::vector<std::int64_t> perm) {
+  const dtype t = type_of(g, x);
+  const auto& sx = shape_of(g, x);
+  static_shape s;
+  for (auto p : perm) s.push_back(sx[static_cast<std::size_t>(p)]);
+  attributes a;
+  a.ints = std::move(perm);
+  return make(g, "Transpose", {x}, visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::transpose_kernel<T>; }),
+              t, std::move(s), std::move(a));
+}
+}  // namespace sessionlib::erased
 
 namespace sessionlib::detail {
 
@@ -16,6 +31,14 @@ namespace grads {
 /// Reshape, ExpandDims, Squeeze: the gradient is dy in x's run-time shape.
 inline void reshape(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
   dx[0] = erased::reshape_like(g, dy, g.at(self).inputs[0]);
+}
+
+/// Transpose (attr ints: perm): dy transposed by the inverse permutation.
+inline void transpose(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
+  const node& n = g.at(self);
+  std::vector<std::int64_t> inverse(n.attr.ints.size());
+  for (std::size_t i = 0; i < inverse.size(); ++i) inverse[static_cast<std::size_t>(n.attr.ints[i])] = static_cast<std::int64_t>(i);
+  dx[0] = erased::transpose(g, dy, std::move(inverse));
 }
 
 /// ConcatV2(x0, ..., xn-1) (attr ints[0]: the normalised axis): each input gets its part of dy.
@@ -77,6 +100,7 @@ inline void gather_axis(Graph& g, node_id self, node_id dy, std::vector<node_id>
 /// Adds the array ops' gradient builders to the registry (train/gradients.hpp).
 inline void register_array_grads(std::unordered_map<std::string, grad_fn>& m) {
   for (const char* k : {"Reshape", "ExpandDims", "Squeeze"}) m[k] = grads::reshape;
+  m["Transpose"] = grads::transpose;
   m["ConcatV2"] = grads::concat;
   m["ConcatSlice"] = grads::concat_slice;
   m["ConcatPad"] = grads::concat_pad;
