@@ -12,6 +12,7 @@
 #include <tbb/task_arena.h>
 
 #include "../runtime/executor.hpp"
+#include "../runtime/kernels/blas_threads.hpp"
 #include "feed.hpp"
 #include "fetch.hpp"
 #include "options.hpp"
@@ -35,6 +36,8 @@ class session_impl {
       : graph_(&g), config_(config), resources_{config.intra_op_threads, config.inter_op_threads} {
     // An explicit thread count gets its own arena; 0 shares oneTBB's default one.
     if (config.intra_op_threads > 0) arena_ = std::make_unique<tbb::task_arena>(config.intra_op_threads);
+    // One matmul at a time runs on OpenBLAS's threads; never more than the session's.
+    kernels::set_blas_threads(config.intra_op_threads);
   }
 
   Graph& graph() const noexcept { return *graph_; }
