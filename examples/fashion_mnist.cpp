@@ -4,7 +4,7 @@
 // predict a few test images.
 //
 //   apt-get install dataset-fashion-mnist     # the data, from Debian
-//   ./fashion_mnist [DATA_DIR] [--epochs N] [--out DIR]
+//   ./fashion_mnist [DATA_DIR] [--epochs N] [--out DIR]    # 10 epochs: test accuracy 0.8866
 #include "mnist_common.hpp"
 
 namespace sl = sessionlib;
@@ -52,6 +52,11 @@ int main(int argc, char** argv) {
       batches.fill(b, xb, yb);
       auto [_, l] = step(xb, yb);
       bar.update(b, yb.size(), l);
+    }
+    if (epoch < opts->epochs) {  // as Keras' validation line
+      const xt::xtensor<std::int64_t, 1> p = sess.run(predicted, {{x, data->test_x}});
+      std::printf("epoch %d: test accuracy %.4f\n", epoch, example::accuracy(p, data->test_y));
+      std::fflush(stdout);
     }
   }
   const double train_seconds = example::seconds_since(t0);

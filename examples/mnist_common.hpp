@@ -25,7 +25,7 @@ namespace sl = sessionlib;
 struct options {
   std::filesystem::path data_dir = sl::data::fashion_mnist_dir;
   std::filesystem::path out_dir = std::filesystem::temp_directory_path() / "sessionlib_fashion_mnist";
-  int epochs = 5;
+  int epochs = 10;
   std::size_t train_limit = 0;  // 0: all 60000 training images
   double min_accuracy = 0;      // exit 1 below this test accuracy
 };
