@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 builddir=${1:-build}
 shift || true
 
+# Regenerate first if meson.build files changed, so new targets are listed.
+ninja -C "$builddir" build.ninja >/dev/null
 target=examples/seed
 if ninja -C "$builddir" -t targets all | grep -q '^examples/fashion_mnist:'; then
   target=examples/fashion_mnist
