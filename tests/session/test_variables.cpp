@@ -213,3 +213,21 @@ TEST_CASE("random ops draw a reproducible sequence per session") {
   sl::Session s3(h);
   CHECK(s3.run(y) != a1);  // another graph seed, another sequence
 }
+
+TEST_CASE("default-graph forms of Variable and the random ops") {
+  sl::Graph g;
+  auto guard = g.as_default();
+  sl::Variable<float, sl::shape<2>> a(sl::init::ones<float>(), "a");
+  sl::Variable<int, sl::shape<>> b(7, "b", /*trainable=*/false);
+  sl::Variable<double, sl::shape<sl::dyn>> c(xt::xtensor<double, 1>{1, 2, 3}, "c");
+  auto r = sl::random_uniform<float, sl::shape<3>>(0.0f, 1.0f, 3);
+  CHECK(&a.graph() == &g);
+  CHECK(&r.graph() == &g);
+  CHECK(sl::trainable_variables().size() == 2);
+  sl::Session s;
+  s.run(sl::global_variables_initializer());
+  CHECK(s.run(a) == xt::xtensor<float, 1>{1, 1});
+  CHECK(s.run(b) == 7);
+  CHECK(s.run(c) == xt::xtensor<double, 1>{1, 2, 3});
+  CHECK(s.run(r).size() == 3);
+}
