@@ -146,3 +146,15 @@ TEST_CASE("a save that fails part-way never damages the previous checkpoint") {
   for (const auto& e : fs::directory_iterator(d.path)) data_dirs += e.path().filename().string().rfind("same.data-", 0) == 0;
   CHECK(data_dirs == 1);
 }
+
+TEST_CASE("a save into a path that cannot be a directory fails with an sl::error naming it") {
+  temp_dir d("sl_saver");
+  saver_model m;
+  sl::Session s(m.g);
+  s.run(m.init);
+  sl::train::Saver saver(m.g);
+  spit(d.path / "plain_file", "x");
+  const auto dir = d.path / "plain_file" / "sub";
+  CHECK_THROWS_WITH_AS(saver.save(s, (dir / "model").string()),
+                       ("Failed to create the checkpoint directory '" + dir.string() + "': Not a directory").c_str(), sl::error);
+}

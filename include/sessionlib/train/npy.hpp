@@ -3,6 +3,8 @@
 // (a temporary name, flush, fsync, rename, fsync of the directory).
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstdint>
@@ -68,7 +70,7 @@ inline void sync_directory(const std::filesystem::path& dir) {
 class atomic_file {
  public:
   explicit atomic_file(std::filesystem::path path) : path_(std::move(path)) {
-    static std::uint64_t counter = 0;
+    static std::atomic<std::uint64_t> counter{0};  // unique temporaries for concurrent saves
     temp_ = path_;
     temp_ += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
     file_ = std::fopen(temp_.c_str(), "wb");

@@ -75,7 +75,8 @@ class Saver {
     const std::filesystem::path path = global_step ? prefix + "-" + std::to_string(*global_step) : prefix;
     if (path.filename().empty()) throw invalid_argument("Saver: the checkpoint prefix '" + prefix + "' names no file");
     const std::filesystem::path dir = path.parent_path();
-    if (!dir.empty()) std::filesystem::create_directories(dir);
+    if (std::error_code ec; !dir.empty() && !std::filesystem::create_directories(dir, ec) && ec)
+      detail::throw_io("Failed to create the checkpoint directory", dir, ec.value());
 
     // Snapshot every value first, each under its slot's lock.
     std::vector<std::pair<checkpoint_entry, any_array>> values;
@@ -91,10 +92,12 @@ class Saver {
     const auto existing = detail::data_dirs(path);
     std::size_t next = existing.empty() ? 0 : existing.back().first + 1;
     std::filesystem::path data_dir;
-    do {
+    for (std::error_code ec;;) {
       data_dir = path;
       data_dir += ".data-" + std::to_string(next++);
-    } while (!std::filesystem::create_directory(data_dir));
+      if (std::filesystem::create_directory(data_dir, ec)) break;
+      if (ec) detail::throw_io("Failed to create", data_dir, ec.value());
+    }
 
     std::vector<checkpoint_entry> entries;
     std::vector<std::string> used;
