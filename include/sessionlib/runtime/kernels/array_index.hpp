@@ -25,7 +25,10 @@ inline std::string multi_index(std::size_t flat, const dims& d) {
     flat /= d[ax];
   }
   std::string s;
-  for (std::size_t i = 0; i < d.size(); ++i) s += (i ? "," : "") + std::to_string(idx[i]);
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i) s += ',';  // not `"," + std::to_string(...)`: g++ 12 -O3 warns falsely (-Wrestrict)
+    s += std::to_string(idx[i]);
+  }
   return s;
 }
 
