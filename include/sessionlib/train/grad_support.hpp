@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../graph/builder.hpp"
@@ -43,10 +44,11 @@ decltype(auto) visit_floating(dtype t, F&& f) {
 }
 
 /// Adds a node of op kind `op` over `inputs` with dtype `t` and static `shape`.
+/// `block` (elementwise maps only) makes the node fusable, as op_support's ops are.
 inline node_id make(Graph& g, std::string op, std::vector<node_id> inputs, kernel_fn kernel, dtype t, static_shape shape,
-                   attributes attr = {}, bool elementwise = false) {
+                    attributes attr = {}, block_fn block = nullptr) {
   return add_tensor_node(g, {.op = std::move(op), .inputs = std::move(inputs), .kernel = kernel, .attr = std::move(attr),
-                             .elementwise = elementwise},
+                             .elementwise = block != nullptr, .block = block},
                          t, std::move(shape));
 }
 
@@ -74,16 +76,20 @@ inline node_id scalar(Graph& g, dtype t, double value) {
 template <class Fn>
 node_id binary(Graph& g, const char* op, node_id a, node_id b) {
   const dtype t = type_of(g, a);
-  kernel_fn k = visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::binary_kernel<T, T, Fn>; });
-  return make(g, op, {a, b}, k, t, broadcast_static(shape_of(g, a), shape_of(g, b)), {}, true);
+  auto [k, blk] = visit_floating(t, [&]<class T>() {
+    return std::pair<kernel_fn, block_fn>{kernels::binary_kernel<T, T, Fn>, kernels::binary_block<T, T, Fn>};
+  });
+  return make(g, op, {a, b}, k, t, broadcast_static(shape_of(g, a), shape_of(g, b)), {}, blk);
 }
 
 /// A unary elementwise node `Fn` (functor with static apply(T)).
 template <class Fn>
 node_id unary(Graph& g, const char* op, node_id a) {
   const dtype t = type_of(g, a);
-  kernel_fn k = visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::unary_kernel<T, T, Fn>; });
-  return make(g, op, {a}, k, t, shape_of(g, a), {}, true);
+  auto [k, blk] = visit_floating(t, [&]<class T>() {
+    return std::pair<kernel_fn, block_fn>{kernels::unary_kernel<T, T, Fn>, kernels::unary_block<T, T, Fn>};
+  });
+  return make(g, op, {a}, k, t, shape_of(g, a), {}, blk);
 }
 
 /// a + b, a - b, a * b, a / b, -a (op kinds as sl::add, ... : "add", "sub", "mul", "truediv", "Neg").
@@ -196,7 +202,7 @@ inline node_id cast(Graph& g, node_id x, dtype to) {
     if (from == dtype::bool_) return kernels::grad::cast_kernel<bool, To>;
     return visit_dtype(from, [&]<class From>() -> kernel_fn { return kernels::grad::cast_kernel<From, To>; });
   });
-  return make(g, "Cast", {x}, k, to, shape_of(g, x), {}, true);
+  return make(g, "Cast", {x}, k, to, shape_of(g, x));
 }
 
 /// The part of the concatenation `dy` that came from xs[i] ("ConcatSlice").
