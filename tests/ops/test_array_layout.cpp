@@ -182,3 +182,25 @@ TEST_CASE_TEMPLATE("transpose", T, SL_ALL_TYPES) {
     CHECK(sess.run(ts) == 7);
   }
 }
+
+namespace {
+const void* seen_input = nullptr;
+/// A pass-through kernel that records the address of the buffer it was given.
+void record_input(sl::kernel_context& ctx) {
+  seen_input = ctx.input(0).raw();
+  ctx.out = ctx.input(0);
+}
+}  // namespace
+
+TEST_CASE("reshape, expand_dims and squeeze share a fed value's buffer instead of copying it") {
+  sl::Graph g;
+  sl::Session sess(g);
+  auto p = sl::placeholder<float, sl::shape<sl::dyn, 4>>(g, "p");
+  auto r = sl::squeeze<0>(sl::expand_dims<0>(sl::reshape<sl::shape<sl::dyn, 2, 2>>(p)));
+  auto probe = sl::make_tensor<float, sl::shape_of<decltype(r)>>(
+      g, {.op = "Probe", .inputs = {r.id()}, .kernel = record_input});
+  const auto pv = make<float, 2>({3, 4});
+  const auto got = sess.run(probe, {{p, pv}});
+  CHECK(seen_input == pv.data());
+  CHECK(flat<float>(got) == flat<float>(pv));
+}
