@@ -9,6 +9,7 @@
 #include <cmath>
 #include <mutex>
 #include <string>
+#include <xsimd/xsimd.hpp>
 
 #include "state.hpp"
 
@@ -63,6 +64,34 @@ T* var_buffer(const kernel_context& ctx, held_slot& var, const any_array& grad) 
 
 inline std::int32_t slot_index(const kernel_context& ctx, std::size_t i) {
   return static_cast<std::int32_t>(ctx.n.attr.ints[i]);
+}
+
+/// Runs `step(i, ops)` over [0, n) in xsimd batches, then the scalar tail.
+/// std::sqrt may set errno, which keeps compilers from vectorising the
+/// sqrt-and-divide updates by themselves; batches and scalars perform the
+/// same IEEE operations, so results do not depend on where the tail starts.
+template <class T, class Step>
+void simd_for(std::size_t n, Step&& step) {
+  using B = xsimd::batch<T>;
+  std::size_t i = 0;
+  for (; i + B::size <= n; i += B::size) step.template operator()<B>(i);
+  for (; i < n; ++i) step.template operator()<T>(i);
+}
+
+template <class V, class T>
+V load(const T* p) {
+  if constexpr (std::is_same_v<V, T>) return *p;
+  else return V::load_unaligned(p);
+}
+template <class V, class T>
+void store(T* p, const V& v) {
+  if constexpr (std::is_same_v<V, T>) *p = v;
+  else v.store_unaligned(p);
+}
+template <class V>
+V vsqrt(const V& v) {
+  if constexpr (std::is_floating_point_v<V>) return std::sqrt(v);
+  else return xsimd::sqrt(v);
 }
 }  // namespace detail
 
@@ -127,14 +156,15 @@ void apply_adam_kernel(kernel_context& ctx) {
   const T* g = grad.data<T>();
   const std::size_t n = grad.size();
   const T one_b1 = T(1) - beta1, one_b2 = T(1) - beta2;
-  for (std::size_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    const T mi = m[i] + (gi - m[i]) * one_b1;
-    const T vi = v[i] + (gi * gi - v[i]) * one_b2;
-    m[i] = mi;
-    v[i] = vi;
-    w[i] -= lr_t * mi / (std::sqrt(vi) + eps);
-  }
+  detail::simd_for<T>(n, [&]<class V>(std::size_t i) {
+    using detail::load;
+    const V gi = load<V>(g + i), m0 = load<V>(m + i), v0 = load<V>(v + i);
+    const V mi = m0 + (gi - m0) * V(one_b1);
+    const V vi = v0 + (gi * gi - v0) * V(one_b2);
+    detail::store(m + i, mi);
+    detail::store(v + i, vi);
+    detail::store(w + i, load<V>(w + i) - V(lr_t) * mi / (detail::vsqrt(vi) + V(eps)));
+  });
 }
 
 /// AdamFinish: beta1_power *= beta1, beta2_power *= beta2, once per step after
@@ -164,14 +194,15 @@ void apply_rms_prop_kernel(kernel_context& ctx) {
   const T* g = grad.data<T>();
   const std::size_t n = grad.size();
   const T one_rho = T(1) - rho;
-  for (std::size_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    const T msi = ms[i] + (gi * gi - ms[i]) * one_rho;
-    ms[i] = msi;
-    const T mi = mom[i] * momentum + lr * gi / std::sqrt(msi + eps);
-    mom[i] = mi;
-    w[i] -= mi;
-  }
+  detail::simd_for<T>(n, [&]<class V>(std::size_t i) {
+    using detail::load;
+    const V gi = load<V>(g + i), ms0 = load<V>(ms + i);
+    const V msi = ms0 + (gi * gi - ms0) * V(one_rho);
+    detail::store(ms + i, msi);
+    const V mi = load<V>(mom + i) * V(momentum) + V(lr) * gi / detail::vsqrt(msi + V(eps));
+    detail::store(mom + i, mi);
+    detail::store(w + i, load<V>(w + i) - mi);
+  });
 }
 
 /// ApplyAdagrad: accum += grad^2; var -= lr * grad / sqrt(accum). ints: accum.
@@ -185,10 +216,13 @@ void apply_adagrad_kernel(kernel_context& ctx) {
   T* a = acc.writable<T>(grad.shape(), "accum");
   const T* g = grad.data<T>();
   const std::size_t n = grad.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    a[i] += g[i] * g[i];
-    w[i] -= lr * g[i] / std::sqrt(a[i]);
-  }
+  detail::simd_for<T>(n, [&]<class V>(std::size_t i) {
+    using detail::load;
+    const V gi = load<V>(g + i);
+    const V ai = load<V>(a + i) + gi * gi;
+    detail::store(a + i, ai);
+    detail::store(w + i, load<V>(w + i) - V(lr) * gi / detail::vsqrt(ai));
+  });
 }
 
 /// AssignAddOne: the int64 scalar variable (the global step) += 1.
