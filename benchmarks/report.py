@@ -181,9 +181,12 @@ def machine(build):
         pass
     compiler, buildtype = "?", "?"
     try:
-        with open(os.path.join(build, "meson-info", "intro-compilers.json")) as f:
-            c = json.load(f)["host"]["cpp"]
-            compiler = f"{c['id']} {c['version']}"
+        with open(os.path.join(build, "meson-logs", "meson-log.txt")) as f:
+            for line in f:
+                if line.startswith("C++ compiler for the host machine:"):
+                    compiler = line.split(":", 1)[1].split('"')[0].strip().rstrip("(").strip()
+                    compiler = compiler.split("(", 1)[1].rstrip(")") if "(" in compiler else compiler
+                    break
         with open(os.path.join(build, "meson-info", "intro-buildoptions.json")) as f:
             buildtype = next(o["value"] for o in json.load(f) if o["name"] == "buildtype")
     except (OSError, KeyError, StopIteration):
