@@ -158,3 +158,15 @@ TEST_CASE("a save into a path that cannot be a directory fails with an sl::error
   CHECK_THROWS_WITH_AS(saver.save(s, (dir / "model").string()),
                        ("Failed to create the checkpoint directory '" + dir.string() + "': Not a directory").c_str(), sl::error);
 }
+
+TEST_CASE("a Saver's list must hold variables of one graph") {
+  saver_model m;
+  auto c = sl::constant(m.g, 1.f, "c");
+  CHECK_THROWS_WITH_AS(sl::train::Saver({m.w, c}), "Saver: 'c:0' is not a variable", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(sl::train::Saver(std::vector<sl::any_variable>{}), "Saver: no variables to save", sl::invalid_argument);
+  saver_model other;
+  CHECK_THROWS_WITH_AS(sl::train::Saver({m.w, other.b}), "Saver: the variables must all be of one graph", sl::invalid_argument);
+  sl::Session s(other.g);
+  sl::train::Saver saver(m.g);
+  CHECK_THROWS_WITH_AS(saver.save(s, "unused"), "Saver: the session runs another graph than the Saver's", sl::invalid_argument);
+}
