@@ -21,9 +21,12 @@ import sys
 BINARIES = ["overhead", "elementwise", "matmul", "mlp"]
 
 
-def run_binary(build, name, reps, min_time, outdir):
+def run_binary(build, name, reps, min_time, outdir, reuse):
     exe = os.path.join(build, "benchmarks", "bench_" + name)
     out = os.path.join(outdir, name + ".json")
+    if reuse and os.path.exists(out):
+        with open(out) as f:
+            return json.load(f)
     cmd = [exe, f"--benchmark_repetitions={reps}", "--benchmark_enable_random_interleaving=true",
            f"--benchmark_min_time={min_time}", "--benchmark_format=json", f"--benchmark_out={out}",
            "--benchmark_out_format=json"]
@@ -37,14 +40,15 @@ UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 def collect(results):
-    """run_name -> list of (repetition_index, seconds-in-ns, bytes_per_second or None)."""
+    """run_name -> {repetition_index: (real ns, bytes_per_second or None, cpu ns)}."""
     runs = {}
     for b in results["benchmarks"]:
         if b.get("run_type") != "iteration" or b.get("error_occurred"):
             continue
         name = b["run_name"].removesuffix("/real_time")
         t = b["real_time"] * UNIT[b["time_unit"]]
-        runs.setdefault(name, {})[b.get("repetition_index", 0)] = (t, b.get("bytes_per_second"))
+        cpu = b["cpu_time"] * UNIT[b["time_unit"]]
+        runs.setdefault(name, {})[b.get("repetition_index", 0)] = (t, b.get("bytes_per_second"), cpu)
     return runs
 
 
@@ -57,9 +61,9 @@ def fmt_time(ns):
     return f"{ns:.3g} ns"
 
 
-def median_time(runs, name):
+def median_time(runs, name, cpu=False):
     r = runs.get(name)
-    return statistics.median(t for t, _ in r.values()) if r else None
+    return statistics.median(v[2] if cpu else v[0] for v in r.values()) if r else None
 
 
 def median_ratio(runs, sl, peer):
@@ -119,19 +123,20 @@ def rows(runs):
 
 
 def table(runs):
-    lines = ["| benchmark | sessionlib | baseline | ratio | libtorch | ratio vs libtorch | target | met? |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    lines = ["| benchmark | sessionlib | (its CPU time) | baseline | ratio | libtorch | ratio vs libtorch | target | met? |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for label, sl, base, torch, target, check in rows(runs):
         t = median_time(runs, sl)
         if t is None and not any(k.startswith(sl.split("/")[0] + "/") for k in runs):
             continue  # that binary was not run
         if t is None:
-            lines.append(f"| {label} | not run | | | | | {target} | - |")
+            lines.append(f"| {label} | not run | | | | | | {target} | - |")
             continue
         rb = median_ratio(runs, sl, base)
         rt = median_ratio(runs, sl, torch) if torch else None
         met = check(t, rb, rt) if target else None
-        lines.append(f"| {label} | {fmt_time(t)} | {fmt_time(median_time(runs, base))} | {fmt_ratio(rb)} | "
+        lines.append(f"| {label} | {fmt_time(t)} | {fmt_time(median_time(runs, sl, cpu=True))} | "
+                     f"{fmt_time(median_time(runs, base))} | {fmt_ratio(rb)} | "
                      f"{fmt_time(median_time(runs, torch)) if torch else '-'} | {fmt_ratio(rt)} | {target or '-'} | "
                      f"{'-' if met is None else ('yes' if met else 'NO')} |")
     return lines
@@ -145,7 +150,7 @@ def bandwidth(runs):
         cells = []
         for v in variants:
             r = runs.get(f"chain/{v}/{n}")
-            bps = [b for _, b in r.values() if b] if r else []
+            bps = [v[1] for v in r.values() if v[1]] if r else []
             cells.append(f"{statistics.median(bps) / 1e9:.2f}" if bps else "-")
         lines.append(f"| n={n:.0e} | " + " | ".join(cells) + " |")
     return lines
@@ -201,6 +206,7 @@ def main():
     p.add_argument("--min-time", type=float, default=0.2, help="seconds per repetition")
     p.add_argument("--only", nargs="*", default=BINARIES, choices=BINARIES + ["memory"], help="subset to run")
     p.add_argument("--mem-steps", type=int, default=200)
+    p.add_argument("--reuse", action="store_true", help="read a binary's JSON from --out if present, not rerun it")
     p.add_argument("--out", default=None, help="directory for the raw JSON (default: <build>/benchmark-results)")
     a = p.parse_args()
     outdir = a.out or os.path.join(a.build, "benchmark-results")
@@ -208,10 +214,9 @@ def main():
     runs = {}
     for name in a.only:
         if name in BINARIES:
-            runs.update(collect(run_binary(a.build, name, a.repetitions, a.min_time, outdir)))
+            runs.update(collect(run_binary(a.build, name, a.repetitions, a.min_time, outdir, a.reuse)))
     print(f"Machine: {machine(a.build)}\n")
-    print(f"Command: python3 benchmarks/report.py --build {a.build} --repetitions {a.repetitions} "
-          f"--min-time {a.min_time}\n")
+    print("Command: python3 " + " ".join(sys.argv) + "\n")
     if runs:
         print("\n".join(table(runs)))
         print()
