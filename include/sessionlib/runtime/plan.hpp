@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -65,8 +66,10 @@ class plan {
   std::vector<any_array> folded_values;    // ...placed in their slots at the start of each run
   std::uint32_t slot_count = 0;
 
-  /// A run_state for one run; returned with give_back.
+  /// A run_state for one run; returned with give_back. The common case (one
+  /// run at a time) swaps an atomic pointer and takes no lock.
   std::unique_ptr<run_state> take() {
+    if (run_state* rs = cached_.exchange(nullptr, std::memory_order_acquire)) return std::unique_ptr<run_state>(rs);
     {
       std::lock_guard lock(pool_m_);
       if (!pool_.empty()) {
@@ -86,11 +89,22 @@ class plan {
   void give_back(std::unique_ptr<run_state> rs) noexcept {
     for (auto& v : rs->slots)
       if (!v.unique()) v.reset();
+    run_state* expected = nullptr;
+    if (cached_.compare_exchange_strong(expected, rs.get(), std::memory_order_release)) {
+      rs.release();
+      return;
+    }
     std::lock_guard lock(pool_m_);
     pool_.push_back(std::move(rs));
   }
 
+  plan() = default;
+  plan(const plan&) = delete;
+  plan& operator=(const plan&) = delete;
+  ~plan() { delete cached_.load(); }
+
  private:
+  std::atomic<run_state*> cached_{nullptr};
   std::mutex pool_m_;
   std::vector<std::unique_ptr<run_state>> pool_;
 };
