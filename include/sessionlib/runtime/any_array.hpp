@@ -1,12 +1,21 @@
 // any_array: the runtime's type-erased value (dtype + run-time shape + buffer),
-// and what a fetch by name returns. A buffer is either owned (shared, 64-byte
-// aligned, reusable across runs) or borrowed from memory the caller keeps alive.
+// and what a fetch by name returns. A buffer is either owned (shared, aligned,
+// reusable across runs) or borrowed from memory the caller keeps alive.
+//
+// Large owned buffers are allocated as xtensor's own storage (xt::uvector with
+// xtensor's default allocator), so that a typed fetch can hand the buffer to
+// its result instead of copying it (take_xtensor): for a 40 MB result the copy
+// and its page faults cost as much as the computation.
 #pragma once
 
 #include <cstring>
 #include <memory>
 #include <new>
 #include <string>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "../core/dtype.hpp"
 #include "../core/error.hpp"
@@ -19,6 +28,8 @@ namespace sessionlib {
 class any_array {
  public:
   static constexpr std::size_t alignment = 64;
+  /// Owned buffers of at least this many bytes can be handed over to a result.
+  static constexpr std::size_t handover_min_bytes = std::size_t{1} << 16;
 
   any_array() = default;
   /// A fresh owned array, uninitialised.
@@ -31,6 +42,18 @@ class any_array {
     a.shape_ = s;
     a.data_ = const_cast<void*>(data);
     return a;
+  }
+
+  /// Makes this a view of `data` with dtype `t` and the `rank` extents at
+  /// `shape`, in place: the hot path of a callable placing its arguments.
+  void assign_borrowed(sessionlib::dtype t, const std::size_t* shape, std::size_t rank, const void* data) {
+    buf_.reset();
+    handover_ = false;
+    cap_ = 0;
+    type_ = t;
+    shape_.resize(rank);
+    for (std::size_t i = 0; i < rank; ++i) shape_[i] = shape[i];
+    data_ = const_cast<void*>(data);
   }
 
   /// Copies an xtensor expression's values into a fresh owned array.
@@ -81,7 +104,16 @@ class any_array {
   }
 
   /// Drops the buffer (a borrowed one is forgotten, an owned one released).
-  void reset() noexcept { *this = any_array(); }
+  void reset() noexcept {
+    // Field by field: runs after every step, and a fresh any_array would zero
+    // its whole shape array.
+    buf_.reset();
+    data_ = nullptr;
+    cap_ = 0;
+    handover_ = false;
+    type_ = sessionlib::dtype::float32;
+    shape_.resize(0);
+  }
 
   /// A deep copy that owns its buffer.
   any_array clone() const {
@@ -112,6 +144,29 @@ class any_array {
     return out;
   }
 
+  /// As to_xtensor, but when the buffer is ours alone and was allocated as
+  /// xtensor storage of exactly this size, the result takes it over (no copy)
+  /// and this array becomes a borrowed view of the result's data.
+  template <class T, std::size_t N>
+  xt::xtensor<T, N> take_xtensor() {
+    using storage = typename xt::xtensor<T, N>::storage_type;
+    if (!(handover_ && alloc_type_ == dtype_of<T> && type_ == alloc_type_ && unique()))
+      return to_xtensor<T, N>();
+    auto& store = *static_cast<storage*>(buf_.get());
+    if (store.size() != size()) return to_xtensor<T, N>();
+    typename xt::xtensor<T, N>::inner_shape_type sh;
+    for (std::size_t i = 0; i < N; ++i) sh[i] = shape_[i];
+    typename xt::xtensor<T, N>::inner_strides_type st;
+    xt::compute_strides(sh, xt::layout_type::row_major, st);
+    xt::xtensor<T, N> out(std::move(store), std::move(sh), std::move(st));
+    // A structure may fetch the same tensor twice: the next read copies from here.
+    buf_.reset();
+    handover_ = false;
+    cap_ = 0;
+    data_ = out.data();
+    return out;
+  }
+
   /// The single element of a rank-0 (or one-element) array.
   template <class T>
   T scalar() const { return *data<T>(); }
@@ -121,13 +176,38 @@ class any_array {
     type_ = t;
     shape_ = s;
     cap_ = std::max<std::size_t>(s.elements() * dtype_size(t), 1);
+    handover_ = cap_ >= handover_min_bytes;
+    if (handover_) {
+      alloc_type_ = t;
+      visit_dtype(t, [&]<class T>() {
+        auto store = std::make_shared<typename xt::xtensor<T, 1>::storage_type>(s.elements());
+        data_ = store->data();
+        buf_ = std::move(store);
+      });
+      advise_huge_pages(data_, cap_);
+      return;
+    }
     const std::size_t rounded = (cap_ + alignment - 1) / alignment * alignment;
     void* p = ::operator new(rounded, std::align_val_t(alignment));
     buf_ = std::shared_ptr<void>(p, [](void* q) { ::operator delete(q, std::align_val_t(alignment)); });
     data_ = p;
   }
 
+  /// Buffers of several MiB are written once per run when handed over: ask
+  /// for transparent huge pages, so the first touch faults 2 MiB at a time.
+  static void advise_huge_pages([[maybe_unused]] void* p, [[maybe_unused]] std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
+    if (bytes < 2 * huge) return;
+    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + huge - 1) & ~(huge - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(huge - 1);
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#endif
+  }
+
   sessionlib::dtype type_ = sessionlib::dtype::float32;
+  sessionlib::dtype alloc_type_ = sessionlib::dtype::float32;
+  bool handover_ = false;
   dims shape_;
   std::shared_ptr<void> buf_;
   std::size_t cap_ = 0;

@@ -31,10 +31,11 @@ template <class X>
 using callable_arg_t = std::conditional_t<X::shape_type::rank() == 0, typename X::value_type,
                                           const xt::xtensor<typename X::value_type, X::shape_type::rank()>&>;
 
+/// Places a borrowed view of argument `v` in `slot` (no copy of the data).
 template <class T>
-any_array callable_view(const T& v) {
-  if constexpr (std::is_arithmetic_v<T>) return any_array::borrow(dtype_of<T>, dims{}, &v);
-  else return any_array::borrow(dtype_of<typename T::value_type>, dims(v.shape().begin(), v.shape().end()), v.data());
+void callable_view(any_array& slot, const T& v) {
+  if constexpr (std::is_arithmetic_v<T>) slot.assign_borrowed(dtype_of<T>, nullptr, 0, &v);
+  else slot.assign_borrowed(dtype_of<typename T::value_type>, v.shape().data(), v.shape().size(), v.data());
 }
 
 /// What a callable owns: the session core, the prepared plan, the fetch
@@ -50,7 +51,7 @@ struct callable_core {
   fetch_result_t<F> operator()(const RunOptions* opts, RunMetadata* md, const A&... args) const {
     std::array<any_array, N> values;
     std::size_t i = 0;
-    ((values[feed_pos[i++]] = callable_view(args)), ...);
+    (callable_view(values[feed_pos[i++]], args), ...);
     return impl->run_plan(*p, std::span<const any_array>(values.data(), N), opts, md,
                           [&](fetch_reader& r) { return fetch_impl<F>::build(fetches, r); });
   }

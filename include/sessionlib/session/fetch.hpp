@@ -54,10 +54,13 @@ namespace detail {
 template <class T, std::size_t N>
 using tensor_result_t = std::conditional_t<N == 0, T, xt::xtensor<T, N>>;
 
+// The reader's arrays are the run's own slots (fetch_reader points at them as
+// const only so builders cannot change them by mistake): a result may take
+// over a slot's buffer.
 template <class T, std::size_t N>
 tensor_result_t<T, N> tensor_result(const any_array& a) {
   if constexpr (N == 0) return a.scalar<T>();
-  else return a.to_xtensor<T, N>();
+  else return const_cast<any_array&>(a).take_xtensor<T, N>();
 }
 
 // Primary: not fetchable. `valid` is false and using it reports the leaf.
