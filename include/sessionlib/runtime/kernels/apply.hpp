@@ -6,7 +6,11 @@
 // attr.ints the slot variables, attr.reals the hyperparameters.
 #pragma once
 
+#include <cblas.h>
+
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <xsimd/xsimd.hpp>
@@ -62,6 +66,23 @@ T* var_buffer(const kernel_context& ctx, held_slot& var, const any_array& grad) 
   return var.writable<T>(grad.shape(), "grad");
 }
 
+/// y += alpha * x. float and double go to OpenBLAS's axpy, which picks the
+/// CPU's widest vectors at run time (our own loops are compiled for baseline
+/// SSE2); a weight update streams the whole variable, so the width counts.
+template <class T>
+void axpy(std::size_t n, T alpha, const T* x, T* y) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    constexpr std::size_t most = static_cast<std::size_t>(std::numeric_limits<blasint>::max());
+    for (std::size_t i = 0; i < n; i += most) {
+      const auto len = static_cast<blasint>(std::min(most, n - i));
+      if constexpr (std::is_same_v<T, float>) cblas_saxpy(len, alpha, x + i, 1, y + i, 1);
+      else cblas_daxpy(len, alpha, x + i, 1, y + i, 1);
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+  }
+}
+
 inline std::int32_t slot_index(const kernel_context& ctx, std::size_t i) {
   return static_cast<std::int32_t>(ctx.n.attr.ints[i]);
 }
@@ -103,9 +124,7 @@ void apply_gradient_descent_kernel(kernel_context& ctx) {
   detail::held_slot var(ctx, ctx.n.attr.variable);
   std::lock_guard lock(var.mutex());
   T* w = detail::var_buffer<T>(ctx, var, grad);
-  const T* g = grad.data<T>();
-  const std::size_t n = grad.size();
-  for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+  detail::axpy(grad.size(), -lr, grad.data<T>(), w);
 }
 
 /// ApplyMomentum: accum = accum * momentum + grad; var -= lr * accum, or with

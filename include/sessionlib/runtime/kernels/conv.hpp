@@ -6,13 +6,13 @@
 #pragma once
 
 #include <algorithm>
-#include <cblas.h>
 #include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "../kernel.hpp"
+#include "matmul.hpp"
 
 namespace sessionlib::kernels {
 
@@ -134,18 +134,6 @@ void col2im_add(const window_geometry& g, const T* col, std::size_t r0, std::siz
     }
   }
 }
-
-/// C[m, n] = op(A) * op(B) + beta * C, row-major, through OpenBLAS.
-template <class T>
-void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda, const T* b,
-          std::size_t ldb, T beta, T* c, std::size_t ldc) {
-  const auto to = [](bool t) { return t ? CblasTrans : CblasNoTrans; };
-  const auto i = [](std::size_t v) { return static_cast<blasint>(v); };
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, to(ta), to(tb), i(m), i(n), i(k), 1.0f, a, i(lda), b, i(ldb), beta, c, i(ldc));
-  else
-    cblas_dgemm(CblasRowMajor, to(ta), to(tb), i(m), i(n), i(k), 1.0, a, i(lda), b, i(ldb), beta, c, i(ldc));
-}
 }  // namespace detail
 
 /// Conv2D(input NHWC, filter HWIO) -> [n, oh, ow, out_channels].
@@ -160,7 +148,7 @@ void conv2d_kernel(kernel_context& ctx) {
   if (rows == 0 || o == 0) return;
   if (k == 0) { std::fill(out, out + rows * o, T(0)); return; }
   if (detail::is_pointwise(g)) {
-    detail::gemm<T>(false, false, rows, o, k, x.data<T>(), k, f.data<T>(), o, T(0), out, o);
+    detail::gemm({rows, o, k, false, false}, x.data<T>(), f.data<T>(), out);
     return;
   }
   const std::size_t chunk = detail::chunk_rows(g);
@@ -168,7 +156,7 @@ void conv2d_kernel(kernel_context& ctx) {
   for (std::size_t r0 = 0; r0 < rows; r0 += chunk) {
     const std::size_t r1 = std::min(rows, r0 + chunk);
     detail::im2col(g, x.data<T>(), r0, r1, col);
-    detail::gemm<T>(false, false, r1 - r0, o, k, col, k, f.data<T>(), o, T(0), out + r0 * o, o);
+    detail::gemm({r1 - r0, o, k, false, false}, col, f.data<T>(), out + r0 * o);
   }
 }
 
@@ -183,7 +171,7 @@ void conv2d_backprop_input_kernel(kernel_context& ctx) {
   ctx.out.ensure(dtype_of<T>, x.shape());
   T* dx = ctx.out.data<T>();
   if (detail::is_pointwise(g) && rows && k) {
-    detail::gemm<T>(false, true, rows, k, o, dy.data<T>(), o, f.data<T>(), o, T(0), dx, k);
+    detail::gemm({rows, k, o, false, true}, dy.data<T>(), f.data<T>(), dx);
     return;
   }
   std::fill(dx, dx + x.size(), T(0));
@@ -192,7 +180,7 @@ void conv2d_backprop_input_kernel(kernel_context& ctx) {
   T* dcol = detail::conv_scratch<T>(chunk * k);
   for (std::size_t r0 = 0; r0 < rows; r0 += chunk) {
     const std::size_t r1 = std::min(rows, r0 + chunk);
-    detail::gemm<T>(false, true, r1 - r0, k, o, dy.data<T>() + r0 * o, o, f.data<T>(), o, T(0), dcol, k);
+    detail::gemm({r1 - r0, k, o, false, true}, dy.data<T>() + r0 * o, f.data<T>(), dcol);
     detail::col2im_add(g, dcol, r0, r1, dx);
   }
 }
@@ -212,7 +200,7 @@ void conv2d_backprop_filter_kernel(kernel_context& ctx) {
     return;
   }
   if (detail::is_pointwise(g)) {
-    detail::gemm<T>(true, false, k, o, rows, x.data<T>(), k, dy.data<T>(), o, T(0), df, o);
+    detail::gemm({k, o, rows, true, false}, x.data<T>(), dy.data<T>(), df);
     return;
   }
   const std::size_t chunk = detail::chunk_rows(g);
@@ -220,7 +208,7 @@ void conv2d_backprop_filter_kernel(kernel_context& ctx) {
   for (std::size_t r0 = 0; r0 < rows; r0 += chunk) {
     const std::size_t r1 = std::min(rows, r0 + chunk);
     detail::im2col(g, x.data<T>(), r0, r1, col);
-    detail::gemm<T>(true, false, k, o, r1 - r0, col, k, dy.data<T>() + r0 * o, o, r0 == 0 ? T(0) : T(1), df, o);
+    detail::gemm({k, o, r1 - r0, true, false}, col, dy.data<T>() + r0 * o, df, r0 == 0 ? T(0) : T(1));
   }
 }
 
@@ -241,9 +229,12 @@ void for_window(const window_geometry& g, std::size_t b, std::size_t oy, std::si
 }
 }  // namespace detail
 
-/// MaxPool(x) over attr.ints (kh, kw, sh, sw, same); padding never wins.
-template <class T>
-void max_pool_kernel(kernel_context& ctx) {
+namespace detail {
+/// A pool's forward pass over input 0: for each output position, fills its
+/// g.c outputs with `init`, then calls pool(o, in, g, b, oy, ox) to combine
+/// its window into them.
+template <class T, class F>
+void pool_forward(kernel_context& ctx, T init, F&& pool) {
   const any_array& x = ctx.input(0);
   const window_geometry g = pool_geometry(ctx, x.shape());
   ctx.out.ensure(dtype_of<T>, dims{g.n, g.oh, g.ow, g.c});
@@ -252,11 +243,21 @@ void max_pool_kernel(kernel_context& ctx) {
   for (std::size_t r = 0; r < g.rows(); ++r) {
     const std::size_t ox = r % g.ow, oy = (r / g.ow) % g.oh, b = r / (g.ow * g.oh);
     T* o = out + r * g.c;
-    std::fill(o, o + g.c, -std::numeric_limits<T>::infinity());
-    detail::for_window(g, b, oy, ox, [&](std::size_t at) {
-      for (std::size_t ch = 0; ch < g.c; ++ch) o[ch] = std::max(o[ch], in[at + ch]);
-    });
+    std::fill(o, o + g.c, init);
+    pool(o, in, g, b, oy, ox);
   }
+}
+}  // namespace detail
+
+/// MaxPool(x) over attr.ints (kh, kw, sh, sw, same); padding never wins.
+template <class T>
+void max_pool_kernel(kernel_context& ctx) {
+  detail::pool_forward<T>(ctx, -std::numeric_limits<T>::infinity(),
+                          [](T* o, const T* in, const window_geometry& g, std::size_t b, std::size_t oy, std::size_t ox) {
+                            detail::for_window(g, b, oy, ox, [&](std::size_t at) {
+                              for (std::size_t ch = 0; ch < g.c; ++ch) o[ch] = std::max(o[ch], in[at + ch]);
+                            });
+                          });
 }
 
 /// MaxPoolGrad(x, y, dy): each dy goes to the first input in its window that
@@ -291,23 +292,16 @@ void max_pool_grad_kernel(kernel_context& ctx) {
 /// AvgPool(x): the mean of each window's in-bounds elements (padding not counted).
 template <class T>
 void avg_pool_kernel(kernel_context& ctx) {
-  const any_array& x = ctx.input(0);
-  const window_geometry g = pool_geometry(ctx, x.shape());
-  ctx.out.ensure(dtype_of<T>, dims{g.n, g.oh, g.ow, g.c});
-  const T* in = x.data<T>();
-  T* out = ctx.out.data<T>();
-  for (std::size_t r = 0; r < g.rows(); ++r) {
-    const std::size_t ox = r % g.ow, oy = (r / g.ow) % g.oh, b = r / (g.ow * g.oh);
-    T* o = out + r * g.c;
-    std::fill(o, o + g.c, T(0));
-    std::size_t count = 0;
-    detail::for_window(g, b, oy, ox, [&](std::size_t at) {
-      ++count;
-      for (std::size_t ch = 0; ch < g.c; ++ch) o[ch] += in[at + ch];
-    });
-    const T inv = T(1) / static_cast<T>(std::max<std::size_t>(count, 1));
-    for (std::size_t ch = 0; ch < g.c; ++ch) o[ch] *= inv;
-  }
+  detail::pool_forward<T>(ctx, T(0),
+                          [](T* o, const T* in, const window_geometry& g, std::size_t b, std::size_t oy, std::size_t ox) {
+                            std::size_t count = 0;
+                            detail::for_window(g, b, oy, ox, [&](std::size_t at) {
+                              ++count;
+                              for (std::size_t ch = 0; ch < g.c; ++ch) o[ch] += in[at + ch];
+                            });
+                            const T inv = T(1) / static_cast<T>(std::max<std::size_t>(count, 1));
+                            for (std::size_t ch = 0; ch < g.c; ++ch) o[ch] *= inv;
+                          });
 }
 
 /// AvgPoolGrad(x, dy): each dy spread evenly over its window's in-bounds elements.

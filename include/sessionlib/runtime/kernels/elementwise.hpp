@@ -46,25 +46,47 @@ inline std::array<std::size_t, dims::max_rank> broadcast_strides(const dims& d, 
   return s;
 }
 
-/// Calls f(out_index, a_index, b_index) for every element of `out`.
+/// Walks `out` in runs of consecutive elements for operands of shapes `a` and
+/// `b` broadcast to it: calls f(o, ia, ib, len, sa, sb) for each run of `len`
+/// output elements from index o, whose operands start at ia and ib and step by
+/// sa and sb (each 0 or 1) per element. Axes of extent 1 are dropped and
+/// neighbouring axes merged where both operands stay contiguous (or both stay
+/// put), so runs are as long as the broadcast allows and `f`'s inner loop is a
+/// plain loop the compiler vectorises.
 template <class F>
 void for_each_broadcast(const dims& out, const dims& a, const dims& b, F&& f) {
-  const std::size_t n = out.size(), total = out.elements();
+  const std::size_t total = out.elements();
   if (total == 0) return;
-  if (n == 0) { f(0, 0, 0); return; }
-  const auto sa = broadcast_strides(a, out), sb = broadcast_strides(b, out);
+  const auto fa = broadcast_strides(a, out), fb = broadcast_strides(b, out);
+  std::array<std::size_t, dims::max_rank> ext{}, sa{}, sb{};  // merged axes, innermost last
+  std::size_t n = 0;
+  for (std::size_t ax = 0; ax < out.size(); ++ax) {
+    if (out[ax] == 1) continue;
+    if (n && sa[n - 1] == fa[ax] * out[ax] && sb[n - 1] == fb[ax] * out[ax]) {
+      ext[n - 1] *= out[ax];
+    } else {
+      ext[n] = out[ax];
+      ++n;
+    }
+    sa[n - 1] = fa[ax];
+    sb[n - 1] = fb[ax];
+  }
+  if (n == 0) {  // a single element
+    f(std::size_t{0}, std::size_t{0}, std::size_t{0}, std::size_t{1}, std::size_t{0}, std::size_t{0});
+    return;
+  }
+  const std::size_t len = ext[n - 1], ra = sa[n - 1], rb = sb[n - 1];
   std::array<std::size_t, dims::max_rank> idx{};
   std::size_t ia = 0, ib = 0;
-  const std::size_t inner = out[n - 1], ia_step = sa[n - 1], ib_step = sb[n - 1];
-  for (std::size_t o = 0; o < total; o += inner) {
-    for (std::size_t j = 0; j < inner; ++j) f(o + j, ia + j * ia_step, ib + j * ib_step);
+  for (std::size_t o = 0; o < total; o += len) {
+    f(o, ia, ib, len, ra, rb);
     // Advance the multi-index over all but the innermost axis.
     for (std::size_t ax = n - 1; ax-- > 0;) {
       ia += sa[ax];
       ib += sb[ax];
-      if (++idx[ax] < out[ax]) break;
-      ia -= sa[ax] * out[ax];
-      ib -= sb[ax] * out[ax];
+      if (++idx[ax] < ext[ax]) break;
+      ia -= sa[ax] * ext[ax];
+      ib -= sb[ax] * ext[ax];
       idx[ax] = 0;
     }
   }
@@ -181,11 +203,16 @@ void binary_kernel(kernel_context& ctx) {
     }
     return;
   }
+  // Runs of rows: each is a block with strides 0 or 1 (a bias row added to every row of a matrix).
   const T* pa = a.data<T>();
   const T* pb = b.data<T>();
   R* po = ctx.out.data<R>();
   for_each_broadcast(out, a.shape(), b.shape(),
-                     [&](std::size_t o, std::size_t i, std::size_t j) { po[o] = Op::apply(pa[i], pb[j]); });
+                     [&](std::size_t o, std::size_t i, std::size_t j, std::size_t len, std::size_t si, std::size_t sj) {
+                       const void* in[2] = {pa + i, pb + j};
+                       const std::size_t stride[2] = {si, sj};
+                       binary_block<T, R, Op>(in, stride, po + o, len);
+                     });
 }
 
 /// out = Op(a); R is the output element type.

@@ -4,6 +4,7 @@
 // another as its gradient, so gradients can be differentiated again.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -48,6 +49,16 @@ inline dims aligned_dims(const kernel_context& ctx, const dims& full, const dims
   return a;
 }
 
+/// Calls f(full_index, small_index) for every element of an array of shape
+/// `full`, with the index of the element of `small` (aligned, 1 where reduced)
+/// it broadcasts from.
+template <class F>
+void for_each_index(const dims& full, const dims& small, F&& f) {
+  for_each_broadcast(full, small, small, [&](std::size_t o, std::size_t i, std::size_t, std::size_t len, std::size_t si, std::size_t) {
+    for (std::size_t j = 0; j < len; ++j) f(o + j, i + j * si);
+  });
+}
+
 /// SumToShape(grad, like): sums `grad` over the axes where `like` was broadcast
 /// (attr ints: the reduced axes, when `like` dropped them); shape of `like`.
 template <class T>
@@ -55,15 +66,29 @@ void sum_to_kernel(kernel_context& ctx) {
   const any_array& g = ctx.input(0);
   const dims target = ctx.input(1).shape();
   const dims a = aligned_dims(ctx, g.shape(), target);
+  // Nothing was broadcast (the static shapes had a dyn, so the builder could
+  // not tell): share grad's buffer, as Identity does, rather than copy it.
+  if (a == g.shape()) {
+    ctx.out = g.reshaped(target);
+    return;
+  }
   ctx.out.ensure(dtype_of<T>, target);
   T* po = ctx.out.data<T>();
   const T* pg = g.data<T>();
-  if (a == g.shape()) {
-    std::copy(pg, pg + g.size(), po);
-    return;
-  }
+  // Whole rows at a time: a kept last axis adds a row into the result (a bias
+  // gradient sums the batch's rows), a reduced one sums a row into one element.
   std::fill(po, po + target.elements(), T(0));
-  for_each_broadcast(g.shape(), a, a, [&](std::size_t o, std::size_t i, std::size_t) { po[i] += pg[o]; });
+  for_each_broadcast(g.shape(), a, a, [&](std::size_t o, std::size_t i, std::size_t, std::size_t len, std::size_t si, std::size_t) {
+    const T* src = pg + o;
+    T* dst = po + i;
+    if (si) {
+      for (std::size_t j = 0; j < len; ++j) dst[j] += src[j];
+    } else {
+      T s = T(0);
+      for (std::size_t j = 0; j < len; ++j) s += src[j];
+      *dst += s;
+    }
+  });
 }
 
 /// BroadcastToShape(x, like): repeats `x` to the shape of `like` (attr ints:
@@ -73,14 +98,17 @@ void broadcast_to_kernel(kernel_context& ctx) {
   const any_array& x = ctx.input(0);
   const dims target = ctx.input(1).shape();
   const dims a = aligned_dims(ctx, target, x.shape());
+  if (a == target) {  // nothing to repeat: share x's buffer
+    ctx.out = x.reshaped(target);
+    return;
+  }
   ctx.out.ensure(dtype_of<T>, target);
   T* po = ctx.out.data<T>();
   const T* px = x.data<T>();
-  if (a == target) {
-    std::copy(px, px + x.size(), po);
-    return;
-  }
-  for_each_broadcast(target, a, a, [&](std::size_t o, std::size_t i, std::size_t) { po[o] = px[i]; });
+  for_each_broadcast(target, a, a, [&](std::size_t o, std::size_t i, std::size_t, std::size_t len, std::size_t si, std::size_t) {
+    if (si) std::copy(px + i, px + i + len, po + o);
+    else std::fill(po + o, po + o + len, px[i]);
+  });
 }
 
 /// ReshapeLike(x, like): x's values in like's shape.
@@ -91,8 +119,7 @@ void reshape_like_kernel(kernel_context& ctx) {
   if (x.size() != target.elements())
     ctx.fail("Input to reshape is a tensor with " + std::to_string(x.size()) + " values, but the requested shape has " +
              std::to_string(target.elements()));
-  ctx.out.ensure(dtype_of<T>, target);
-  std::copy(x.data<T>(), x.data<T>() + x.size(), ctx.out.data<T>());
+  ctx.out = x.reshaped(target);  // shared, as Reshape does
 }
 
 /// ZerosLike / OnesLike (attr reals[0]: the value) in the shape of input 0.
@@ -110,9 +137,12 @@ void size_ratio_kernel(kernel_context& ctx) {
   *ctx.out.data<T>() = b ? static_cast<T>(ctx.input(0).size()) / static_cast<T>(b) : T(0);
 }
 
-/// ReluGrad(dy, x): dy where x > 0, else 0.
-template <class T>
-void relu_grad_kernel(kernel_context& ctx) {
+/// out[i] = f(dy[i], x[i]) over inputs (dy, x) of one shape: the body of the
+/// activations' gradient kernels. f takes both values already loaded, so its
+/// select compiles to a branch-free vector blend (a branch on the sign of x
+/// mispredicts half the time on real activations).
+template <class T, class F>
+void activation_grad(kernel_context& ctx, F f) {
   const any_array& dy = ctx.input(0);
   const any_array& x = ctx.input(1);
   if (!(dy.shape() == x.shape())) ctx.fail("Incompatible shapes: " + bracket_shape(dy.shape()) + " vs. " + bracket_shape(x.shape()));
@@ -120,7 +150,13 @@ void relu_grad_kernel(kernel_context& ctx) {
   const T* pd = dy.data<T>();
   const T* px = x.data<T>();
   T* po = ctx.out.data<T>();
-  for (std::size_t i = 0, n = x.size(); i < n; ++i) po[i] = px[i] > T(0) ? pd[i] : T(0);
+  for (std::size_t i = 0, n = x.size(); i < n; ++i) po[i] = f(pd[i], px[i]);
+}
+
+/// ReluGrad(dy, x): dy where x > 0, else 0.
+template <class T>
+void relu_grad_kernel(kernel_context& ctx) {
+  activation_grad<T>(ctx, [](T d, T x) { return x > T(0) ? d : T(0); });
 }
 
 /// Cast between element types.
@@ -145,13 +181,13 @@ void prod_others_kernel(kernel_context& ctx) {
   std::vector<T> prod(groups, T(1));  // product of non-zeros, per group
   std::vector<std::size_t> zeros(groups, 0);
   const T* px = x.data<T>();
-  for_each_broadcast(full, a, a, [&](std::size_t o, std::size_t i, std::size_t) {
+  for_each_index(full, a, [&](std::size_t o, std::size_t i) {
     if (px[o] == T(0)) ++zeros[i];
     else prod[i] *= px[o];
   });
   ctx.out.ensure(dtype_of<T>, full);
   T* po = ctx.out.data<T>();
-  for_each_broadcast(full, a, a, [&](std::size_t o, std::size_t i, std::size_t) {
+  for_each_index(full, a, [&](std::size_t o, std::size_t i) {
     if (zeros[i] == 0) po[o] = prod[i] / px[o];
     else if (zeros[i] == 1 && px[o] == T(0)) po[o] = prod[i];
     else po[o] = T(0);

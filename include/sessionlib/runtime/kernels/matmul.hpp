@@ -18,33 +18,36 @@ namespace sessionlib::kernels {
 
 namespace detail {
 
-/// One (possibly transposed) row-major matrix product: C[m,n] = op(A)[m,k] op(B)[k,n].
+/// One (possibly transposed) row-major matrix product, packed (leading
+/// dimensions are the matrices' own widths): C[m,n] = op(A)[m,k] op(B)[k,n] + beta C.
+/// Shared with conv.hpp's im2col products.
 struct gemm_dims {
   std::size_t m, n, k;
   bool ta, tb;
 };
 
-inline void gemm(const gemm_dims& g, const float* a, const float* b, float* c) {
+inline void gemm(const gemm_dims& g, const float* a, const float* b, float* c, float beta = 0.0f) {
   cblas_sgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k), 1.0f, a,
-              static_cast<blasint>(g.ta ? g.m : g.k), b, static_cast<blasint>(g.tb ? g.k : g.n), 0.0f, c,
+              static_cast<blasint>(g.ta ? g.m : g.k), b, static_cast<blasint>(g.tb ? g.k : g.n), beta, c,
               static_cast<blasint>(g.n));
 }
 
-inline void gemm(const gemm_dims& g, const double* a, const double* b, double* c) {
+inline void gemm(const gemm_dims& g, const double* a, const double* b, double* c, double beta = 0.0) {
   cblas_dgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k), 1.0, a,
-              static_cast<blasint>(g.ta ? g.m : g.k), b, static_cast<blasint>(g.tb ? g.k : g.n), 0.0, c,
+              static_cast<blasint>(g.ta ? g.m : g.k), b, static_cast<blasint>(g.tb ? g.k : g.n), beta, c,
               static_cast<blasint>(g.n));
 }
 
 /// The integer product: i-k-j order over tiles of k and j, so a tile of B's rows
 /// stays in cache while every row of C is updated from it.
 template <class T>
-void gemm(const gemm_dims& g, const T* a, const T* b, T* c) {
+void gemm(const gemm_dims& g, const T* a, const T* b, T* c, T beta = T{0}) {
   constexpr std::size_t kb = 64, jb = 256;
   const std::size_t m = g.m, n = g.n, k = g.k;
-  std::fill(c, c + m * n, T{0});
+  if (beta == T{0}) std::fill(c, c + m * n, T{0});
+  else if (beta != T{1}) for (std::size_t i = 0; i < m * n; ++i) c[i] = static_cast<T>(c[i] * beta);
   // Strides of op(A) and op(B) over (row, column).
   const std::size_t a_row = g.ta ? 1 : k, a_col = g.ta ? m : 1;
   const std::size_t b_row = g.tb ? 1 : n, b_col = g.tb ? k : 1;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../kernel.hpp"
+#include "grad.hpp"
 
 namespace sessionlib::kernels {
 
@@ -54,41 +55,20 @@ void leaky_relu_kernel(kernel_context& ctx) {
 /// Relu6Grad(dy, x): dy where 0 < x < 6.
 template <class T>
 void relu6_grad_kernel(kernel_context& ctx) {
-  const any_array& dy = ctx.input(0);
-  const any_array& x = ctx.input(1);
-  ctx.out.ensure(dtype_of<T>, x.shape());
-  const T* pd = dy.data<T>();
-  const T* px = x.data<T>();
-  T* po = ctx.out.data<T>();
-  const std::size_t n = x.size();
-  for (std::size_t i = 0; i < n; ++i) po[i] = (px[i] > T(0) && px[i] < T(6)) ? pd[i] : T(0);
+  grad::activation_grad<T>(ctx, [](T d, T x) { return x > T(0) && x < T(6) ? d : T(0); });
 }
 
 /// LeakyReluGrad(dy, x): dy where x > 0, alpha * dy elsewhere.
 template <class T>
 void leaky_relu_grad_kernel(kernel_context& ctx) {
-  const any_array& dy = ctx.input(0);
-  const any_array& x = ctx.input(1);
-  ctx.out.ensure(dtype_of<T>, x.shape());
   const T alpha = static_cast<T>(ctx.n.attr.reals[0]);
-  const T* pd = dy.data<T>();
-  const T* px = x.data<T>();
-  T* po = ctx.out.data<T>();
-  const std::size_t n = x.size();
-  for (std::size_t i = 0; i < n; ++i) po[i] = px[i] > T(0) ? pd[i] : alpha * pd[i];
+  grad::activation_grad<T>(ctx, [alpha](T d, T x) { return x > T(0) ? d : alpha * d; });
 }
 
 /// EluGrad(dy, y): dy where y > 0, dy * (y + 1) elsewhere (y + 1 = exp(x)).
 template <class T>
 void elu_grad_kernel(kernel_context& ctx) {
-  const any_array& dy = ctx.input(0);
-  const any_array& y = ctx.input(1);
-  ctx.out.ensure(dtype_of<T>, y.shape());
-  const T* pd = dy.data<T>();
-  const T* py = y.data<T>();
-  T* po = ctx.out.data<T>();
-  const std::size_t n = y.size();
-  for (std::size_t i = 0; i < n; ++i) po[i] = py[i] > T(0) ? pd[i] : pd[i] * (py[i] + T(1));
+  grad::activation_grad<T>(ctx, [](T d, T y) { return y > T(0) ? d : d * (y + T(1)); });
 }
 
 namespace detail {
