@@ -1,10 +1,38 @@
-// The executor: runs a plan's steps in order on the calling thread, checking
-// the deadline at node boundaries and, only when asked, recording step stats.
+// The executor: runs a plan's steps in order on the calling thread, or, when
+// the plan has independent heavy steps (plan::parallel) and the session allows
+// more than one inter-op thread, as a dependency graph on oneTBB. Either way it
+// checks the deadline at node boundaries and, only when asked, records step stats.
+//
+// OpenBLAS: its thread count stays the session's intra_op_threads (set once,
+// kernels/blas_threads.hpp). Two matmuls side by side with intra_op_threads = 1
+// each run single-threaded on their own inter-op thread, so at most
+// inter_op_threads cores compute; with more BLAS threads, OpenBLAS lets one
+// threaded level-3 call run at a time and the other caller sleeps on its lock,
+// so BLAS never uses more than intra_op_threads cores either. Changing the count
+// per step is not an option: openblas_set_num_threads is process-wide and racy.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
-#include <functional>
-#include <thread>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#if defined(__SANITIZE_THREAD__)
+#define SESSIONLIB_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SESSIONLIB_TSAN 1
+#endif
+#endif
+#ifdef SESSIONLIB_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
 
 #include "../session/options.hpp"
 #include "kernel.hpp"
@@ -12,10 +40,17 @@
 
 namespace sessionlib {
 
-/// What a session lends its runs: thread limits (0: all cores).
+/// What a session lends its runs: thread limits (0: all cores) and arenas.
 struct exec_resources {
   int intra_op_threads = 0;
   int inter_op_threads = 0;
+  /// Where a parallel plan's steps run, inter_op_threads at a time; null: every
+  /// plan runs sequentially on the calling thread.
+  tbb::task_arena* inter_arena = nullptr;
+  /// One arena of intra_op_threads per slot of inter_arena, entered by each step
+  /// so a kernel's own splitting stays within intra_op_threads; empty when
+  /// kernels may split across inter_arena (intra_op_threads 0 or not smaller).
+  std::vector<std::unique_ptr<tbb::task_arena>> step_arenas;
 };
 
 namespace detail {
@@ -25,69 +60,256 @@ inline std::uint64_t trace_thread_id() {
   thread_local std::uint64_t id = next++;
   return id;
 }
+
+using exec_clock = std::chrono::steady_clock;
+
+/// oneTBB hands tasks between threads inside libtbb, which ThreadSanitizer
+/// cannot see: these tell it (a release before each spawn and at each task's
+/// end, an acquire at each task's start and after the wait). No-ops otherwise.
+inline void tsan_release([[maybe_unused]] void* p) noexcept {
+#ifdef SESSIONLIB_TSAN
+  __tsan_release(p);
+#endif
+}
+inline void tsan_acquire([[maybe_unused]] void* p) noexcept {
+#ifdef SESSIONLIB_TSAN
+  __tsan_acquire(p);
+#endif
+}
+
+/// What every step of one run needs besides the plan and its run_state.
+struct run_env {
+  session_state& st;
+  Graph& g;
+  const RunOptions* opts;
+  exec_resources* res;
+  bool has_deadline, trace;
+  exec_clock::time_point start, deadline;
+};
+
+/// Runs step `s` (its kernel or fused group); fills `stat` when tracing.
+/// Returns false for a step that runs nothing (a NoOp or group).
+inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run_env& env, NodeExecStats& stat) {
+  using clock = exec_clock;
+  using us = std::chrono::microseconds;
+  if (env.has_deadline && clock::now() > env.deadline)
+    throw deadline_exceeded("Timed out waiting for the run to finish (RunOptions::timeout of " +
+                                std::to_string(env.opts->timeout.count()) + " ms) before node " + s.n->name,
+                            s.n->name);
+  any_array& out = rs.slots[s.out_slot];
+  exec_resources* res = env.res;
+  if (s.fused >= 0) {
+    const fused_group& fg = p.fused[static_cast<std::size_t>(s.fused)];
+    const auto t0 = env.trace ? clock::now() : clock::time_point{};
+    if (!run_fused(fg, rs.args.data() + s.in_off, out, res ? res->intra_op_threads : 0)) {
+      for (std::uint32_t idx : fg.fallback) {
+        const plan_step& in = p.inner_steps[idx];
+        kernel_context ctx{*in.n, rs.args.data() + in.in_off, in.nin, rs.slots[in.out_slot], env.st, env.g, res};
+        in.n->kernel(ctx);
+      }
+    }
+    if (env.trace)
+      stat = {s.n->name, "Fused(" + std::to_string(fg.program.size()) + ")",
+              std::chrono::duration_cast<us>(t0 - env.start).count(),
+              std::chrono::duration_cast<us>(clock::now() - env.start).count(), trace_thread_id(), out.nbytes()};
+    return true;
+  }
+  if (!s.n->kernel) return false;
+  kernel_context ctx{*s.n, rs.args.data() + s.in_off, s.nin, out, env.st, env.g, res};
+  if (!env.trace) {
+    s.n->kernel(ctx);
+    return true;
+  }
+  const auto t0 = clock::now();
+  s.n->kernel(ctx);
+  const auto t1 = clock::now();
+  stat = {s.n->name, s.n->op, std::chrono::duration_cast<us>(t0 - env.start).count(),
+          std::chrono::duration_cast<us>(t1 - env.start).count(), trace_thread_id(), out.nbytes()};
+  return true;
+}
+
+/// Drops a dead slot's value when it is an alias (feed view, variable value),
+/// so its owner can write in place; buffers we own are kept for the next run.
+inline void release_slot(any_array& dead) noexcept {
+  if (!dead.unique()) dead.reset();
+}
+
+/// One run of a parallel plan: steps become tasks of a task_group as their
+/// inputs become ready. A finished step continues with one newly ready
+/// successor on the same thread and spawns the others. The first exception
+/// stops the run (steps not started are skipped) and is rethrown to the caller.
+///
+/// oneTBB's own hand-offs (spawn, wait) happen inside libtbb, which
+/// ThreadSanitizer cannot see: tsan_release / tsan_acquire mark them.
+class parallel_run {
+ public:
+  parallel_run(plan& p, run_state& rs, const run_env& env, RunMetadata* md) : p_(p), rs_(rs), env_(env), md_(md) {}
+
+  /// Runs every step; call inside the inter-op arena. Rethrows the first error.
+  void run(std::size_t live_bytes) {
+    const step_graph& sg = p_.graph;
+    for (std::size_t i = 0; i < p_.steps.size(); ++i) rs_.waiting[i].store(sg.waits[i], std::memory_order_relaxed);
+    for (std::size_t i = 0; i < p_.slot_count; ++i) rs_.readers_left[i].store(sg.readers[i], std::memory_order_relaxed);
+    live_.store(live_bytes, std::memory_order_relaxed);
+    peak_.store(live_bytes, std::memory_order_relaxed);
+    for (std::size_t r = 1; r < sg.roots.size(); ++r) spawn(sg.roots[r]);
+    task(sg.roots[0]);
+    tasks_.wait();
+    tsan_acquire(this);
+    if (md_) md_->peak_bytes = std::max(md_->peak_bytes, peak_.load(std::memory_order_relaxed));
+    std::lock_guard lock(error_m_);
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static constexpr std::uint32_t none = ~std::uint32_t{0};
+
+  /// A spawned step. libtbb copies it to another thread where ThreadSanitizer
+  /// cannot see, so its fields are only ever accessed as relaxed atomics
+  /// (plain moves on every target we build for).
+  class spawned {
+   public:
+    spawned(parallel_run* r, std::uint32_t i) noexcept { set(r, i); }
+    spawned(const spawned& o) noexcept { set(o.run(), o.step()); }
+    spawned& operator=(const spawned&) = delete;
+    void operator()() const {
+      parallel_run* r = run();
+      tsan_acquire(r);
+      r->task(step());
+      tsan_release(r);
+    }
+
+   private:
+    void set(parallel_run* r, std::uint32_t i) noexcept {
+      std::atomic_ref(run_).store(r, std::memory_order_relaxed);
+      std::atomic_ref(step_).store(i, std::memory_order_relaxed);
+    }
+    parallel_run* run() const noexcept { return std::atomic_ref(run_).load(std::memory_order_relaxed); }
+    std::uint32_t step() const noexcept { return std::atomic_ref(step_).load(std::memory_order_relaxed); }
+    mutable parallel_run* run_;
+    mutable std::uint32_t step_;
+  };
+
+  void spawn(std::uint32_t i) {
+    tsan_release(this);
+    tasks_.run(spawned{this, i});
+  }
+
+  void task(std::uint32_t i) {
+    while (i != none && !stop_.load(std::memory_order_relaxed)) {
+      try {
+        run_one(i);
+      } catch (...) {
+        fail();
+        break;
+      }
+      i = next_ready(i);
+    }
+  }
+
+  void run_one(std::uint32_t i) {
+    const plan_step& s = p_.steps[i];
+    NodeExecStats stat;
+    bool ran = false;
+    if (!env_.res->step_arenas.empty()) {
+      const int slot = tbb::this_task_arena::current_thread_index();
+      env_.res->step_arenas[static_cast<std::size_t>(slot)]->execute([&] { ran = run_step(p_, s, rs_, env_, stat); });
+    } else {
+      ran = run_step(p_, s, rs_, env_, stat);
+    }
+    if (ran && env_.trace) {
+      std::lock_guard lock(trace_m_);
+      md_->step_stats.push_back(std::move(stat));
+    }
+    if (md_) {
+      // Approximate: another thread's step may add or release bytes in between.
+      const std::size_t now = live_.fetch_add(rs_.slots[s.out_slot].nbytes(), std::memory_order_relaxed) +
+                              rs_.slots[s.out_slot].nbytes();
+      std::size_t seen = peak_.load(std::memory_order_relaxed);
+      while (now > seen && !peak_.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+      }
+    }
+    const step_graph& sg = p_.graph;
+    for (std::uint32_t k = sg.read_off[i]; k < sg.read_off[i + 1]; ++k) {
+      const std::uint32_t slot = sg.reads[k];
+      if (sg.readers[slot] != 0 && rs_.readers_left[slot].fetch_sub(1, std::memory_order_acq_rel) == 1) release(slot);
+    }
+    if (sg.dies_unread[i]) release(s.out_slot);
+  }
+
+  void release(std::uint32_t slot) {
+    any_array& dead = rs_.slots[slot];
+    if (md_) live_.fetch_sub(std::min(dead.nbytes(), live_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
+    release_slot(dead);
+  }
+
+  /// Counts step `i` as done for its successors: spawns all newly ready ones
+  /// but the last, which it returns (none: nothing ready).
+  std::uint32_t next_ready(std::uint32_t i) {
+    const step_graph& sg = p_.graph;
+    std::uint32_t next = none;
+    for (std::uint32_t k = sg.succ_off[i]; k < sg.succ_off[i + 1]; ++k) {
+      const std::uint32_t succ = sg.successors[k];
+      if (rs_.waiting[succ].fetch_sub(1, std::memory_order_acq_rel) != 1) continue;
+      if (next != none) spawn(next);
+      next = succ;
+    }
+    return next;
+  }
+
+  void fail() noexcept {
+    std::lock_guard lock(error_m_);
+    if (!error_) error_ = std::current_exception();
+    stop_.store(true, std::memory_order_relaxed);
+  }
+
+  plan& p_;
+  run_state& rs_;
+  const run_env& env_;
+  RunMetadata* md_;
+  tbb::task_group tasks_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> live_{0}, peak_{0};
+  std::mutex error_m_, trace_m_;
+  std::exception_ptr error_;
+};
 }  // namespace detail
 
-/// Runs `p` with the feeds already placed in `rs`'s feed slots.
+/// Runs `p` with the feeds already placed in `rs`'s feed slots: as a dependency
+/// graph inside `res->inter_arena` when the plan is parallel and the session
+/// has one, else step by step on the calling thread. With independent steps
+/// side by side, RunMetadata::peak_bytes is approximate.
 inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const RunOptions* opts, RunMetadata* md,
                     exec_resources* res = nullptr) {
-  using clock = std::chrono::steady_clock;
+  using clock = detail::exec_clock;
   const bool has_deadline = opts && opts->timeout.count() > 0;
   const bool trace = md && opts && opts->trace_level != RunOptions::TraceLevel::no_trace;
   const auto start = has_deadline || trace ? clock::now() : clock::time_point{};
-  const auto deadline = has_deadline ? start + opts->timeout : clock::time_point::max();
+  const detail::run_env env{st, g, opts, res, has_deadline, trace, start,
+                            has_deadline ? start + opts->timeout : clock::time_point::max()};
   for (std::size_t i = 0; i < p.folded_slots.size(); ++i) rs.slots[p.folded_slots[i]] = p.folded_values[i];
   std::size_t live_bytes = 0, peak = 0;
   if (md) {
     for (std::uint32_t s : p.feed_slots) live_bytes += rs.slots[s].nbytes();
     peak = live_bytes;
   }
+  if (p.parallel && res && res->inter_arena) {
+    detail::parallel_run run(p, rs, env, md);
+    res->inter_arena->execute([&] { run.run(live_bytes); });
+    return;
+  }
+  NodeExecStats stat;
   for (const plan_step& s : p.steps) {
-    if (has_deadline && clock::now() > deadline)
-      throw deadline_exceeded("Timed out waiting for the run to finish (RunOptions::timeout of " +
-                                  std::to_string(opts->timeout.count()) + " ms) before node " + s.n->name,
-                              s.n->name);
-    any_array& out = rs.slots[s.out_slot];
-    if (s.fused >= 0) {
-      const fused_group& fg = p.fused[static_cast<std::size_t>(s.fused)];
-      const auto t0 = trace ? clock::now() : clock::time_point{};
-      if (!run_fused(fg, rs.args.data() + s.in_off, out, res ? res->intra_op_threads : 0)) {
-        for (std::uint32_t idx : fg.fallback) {
-          const plan_step& in = p.inner_steps[idx];
-          kernel_context ctx{*in.n, rs.args.data() + in.in_off, in.nin, rs.slots[in.out_slot], st, g, res};
-          in.n->kernel(ctx);
-        }
-      }
-      if (trace) {
-        using us = std::chrono::microseconds;
-        md->step_stats.push_back({s.n->name, "Fused(" + std::to_string(fg.program.size()) + ")",
-                                  std::chrono::duration_cast<us>(t0 - start).count(),
-                                  std::chrono::duration_cast<us>(clock::now() - start).count(),
-                                  detail::trace_thread_id(), out.nbytes()});
-      }
-    } else if (s.n->kernel) {
-      kernel_context ctx{*s.n, rs.args.data() + s.in_off, s.nin, out, st, g, res};
-      if (trace) {
-        const auto t0 = clock::now();
-        s.n->kernel(ctx);
-        const auto t1 = clock::now();
-        using us = std::chrono::microseconds;
-        md->step_stats.push_back({s.n->name, s.n->op, std::chrono::duration_cast<us>(t0 - start).count(),
-                                  std::chrono::duration_cast<us>(t1 - start).count(), detail::trace_thread_id(),
-                                  out.nbytes()});
-      } else {
-        s.n->kernel(ctx);
-      }
-    }
+    const bool ran = detail::run_step(p, s, rs, env, stat);
+    if (trace && ran) md->step_stats.push_back(std::move(stat));
     if (md) {
-      live_bytes += out.nbytes();
+      live_bytes += rs.slots[s.out_slot].nbytes();
       peak = std::max(peak, live_bytes);
     }
     for (std::uint32_t i = 0; i < s.nrel; ++i) {
       any_array& dead = rs.slots[p.releases[s.rel_off + i]];
       if (md) live_bytes -= dead.nbytes();
-      // Aliases (feed views, variable values) are dropped so their owners can
-      // write in place; buffers we own are kept for the next run.
-      if (!dead.unique()) dead.reset();
+      detail::release_slot(dead);
     }
   }
   if (md) md->peak_bytes = std::max(md->peak_bytes, peak);

@@ -1,10 +1,14 @@
 // A run plan: for one signature (fetches, feeds, targets), the nodes that must
 // run, pruned and topologically ordered, with a value slot per node and the
 // slots that die after each step. Built once, cached, then executed many times.
+// A plan whose independent steps are heavy enough also carries its step graph
+// (dependency counts, successors, per-slot reader counts) to run them side by side.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +35,22 @@ struct plan_step {
   std::int32_t fused = -1;      // >= 0: runs plan::fused[fused] instead of n->kernel
 };
 
+/// The dependencies of a plan's steps, for running independent steps side by
+/// side (built only when the plan has two heavy steps neither of which needs the
+/// other). A step waits for the steps producing its inputs, its control inputs,
+/// and (stateful steps) the previous stateful step. A slot read by steps is
+/// released once all its readers finished; one nobody reads, after its step.
+struct step_graph {
+  std::vector<std::uint32_t> waits;      // per step: how many steps it waits for
+  std::vector<std::uint32_t> succ_off;   // per step + 1: successors[succ_off[i], succ_off[i + 1])
+  std::vector<std::uint32_t> successors;
+  std::vector<std::uint32_t> read_off;   // per step + 1: reads[read_off[i], read_off[i + 1]): its distinct input slots
+  std::vector<std::uint32_t> reads;
+  std::vector<std::uint32_t> readers;    // per slot: distinct steps reading it; 0 for slots never released
+  std::vector<std::uint8_t> dies_unread; // per step: its output slot is released right after it
+  std::vector<std::uint32_t> roots;      // steps that wait for nothing
+};
+
 /// How a plan is built (from SessionConfig::optimizer).
 struct plan_options {
   bool fusion = true;
@@ -49,6 +69,8 @@ struct fetch_leaf {
 struct run_state {
   std::vector<any_array> slots;
   std::vector<const any_array*> args;
+  // Parallel plans only: per step, the steps still awaited; per slot, readers still to finish.
+  std::unique_ptr<std::atomic<std::uint32_t>[]> waiting, readers_left;
 };
 
 class plan {
@@ -65,6 +87,8 @@ class plan {
   std::vector<std::uint32_t> folded_slots; // values computed when the plan was built...
   std::vector<any_array> folded_values;    // ...placed in their slots at the start of each run
   std::uint32_t slot_count = 0;
+  bool parallel = false;  // independent heavy steps exist: `graph` is filled
+  step_graph graph;
 
   /// A run_state for one run; returned with give_back. The common case (one
   /// run at a time) swaps an atomic pointer and takes no lock.
@@ -82,6 +106,10 @@ class plan {
     rs->slots.resize(slot_count);
     rs->args.resize(args.size());
     for (std::size_t i = 0; i < args.size(); ++i) rs->args[i] = &rs->slots[args[i]];
+    if (parallel) {
+      rs->waiting = std::make_unique<std::atomic<std::uint32_t>[]>(steps.size());
+      rs->readers_left = std::make_unique<std::atomic<std::uint32_t>[]>(slot_count);
+    }
     return rs;
   }
   /// Returns a run_state after dropping every value that is not ours alone
@@ -266,6 +294,131 @@ inline void fold_constants(const Graph& g, const std::vector<node_id>& order, co
     values.push_back(std::move(out));
   }
 }
+
+/// A step's work from static shapes, in rough units of one elementwise
+/// operation (a dynamic dimension counts as 64, a typical batch). A matmul's
+/// multiply-adds count 1/16 each: BLAS runs them that much faster per element.
+inline std::size_t step_cost(const Graph& g, const plan& p, const plan_step& s) {
+  auto elements = [](const std::vector<std::ptrdiff_t>& shape) {
+    std::size_t n = 1;
+    for (auto d : shape) n *= d < 0 ? 64 : static_cast<std::size_t>(d);
+    return n;
+  };
+  const node& n = *s.n;
+  // Views and handles: no work whatever the shape.
+  for (const char* view : {"Const", "VariableV2", "Identity", "Reshape", "ReshapeLike", "ExpandDims", "Squeeze",
+                           "StopGradient", "IsVariableInitialized"})
+    if (n.op == view) return 0;
+  if ((n.op == "MatMul" || n.op.starts_with("BatchMatMul")) && n.inputs.size() == 2) {
+    // (m*k) * (k*n) * (m*n) = (m*k*n)^2, whatever the transposes.
+    const double product = double(elements(g.at_unlocked(n.inputs[0]).shape)) *
+                           double(elements(g.at_unlocked(n.inputs[1]).shape)) * double(elements(n.shape));
+    return static_cast<std::size_t>(std::sqrt(product) / 16);
+  }
+  std::size_t work = elements(n.shape);
+  for (node_id in : n.inputs) work = std::max(work, elements(g.at_unlocked(in).shape));
+  if (s.fused >= 0) work *= p.fused[static_cast<std::size_t>(s.fused)].program.size();
+  if (n.op.starts_with("Conv")) work *= 4;  // several multiply-adds per element
+  return work;
+}
+
+/// Steps below this cost stay where they are: a task hop costs about as much.
+inline constexpr std::size_t heavy_step_cost = std::size_t{1} << 15;
+
+/// True when two heavy steps (by `heavy`) exist neither of which waits,
+/// directly or not, for the other. Steps are in topological order, so heavy
+/// step number k is independent of some earlier one exactly when it has fewer
+/// than k heavy ancestors.
+inline bool has_independent_heavy_steps(const std::vector<std::vector<std::uint32_t>>& preds,
+                                        const std::vector<bool>& heavy) {
+  std::vector<std::uint32_t> index(heavy.size(), no_slot);
+  std::uint32_t count = 0;
+  for (std::size_t i = 0; i < heavy.size(); ++i) index[i] = heavy[i] ? count++ : no_slot;
+  if (count < 2) return false;
+  if (count > 4096) return true;  // the bitsets would be large; such a plan has width somewhere
+  const std::size_t words = (count + 63) / 64;
+  std::vector<std::uint64_t> ancestors(heavy.size() * words, 0);
+  for (std::size_t i = 0; i < heavy.size(); ++i) {
+    std::uint64_t* mine = &ancestors[i * words];
+    for (std::uint32_t d : preds[i]) {
+      const std::uint64_t* theirs = &ancestors[std::size_t{d} * words];
+      for (std::size_t w = 0; w < words; ++w) mine[w] |= theirs[w];
+      if (heavy[d]) mine[index[d] / 64] |= std::uint64_t{1} << (index[d] % 64);
+    }
+    if (!heavy[i]) continue;
+    std::uint32_t known = 0;
+    for (std::size_t w = 0; w < words; ++w) known += static_cast<std::uint32_t>(std::popcount(mine[w]));
+    if (known < index[i]) return true;
+  }
+  return false;
+}
+
+/// Fills `p.graph` and sets `p.parallel` when the plan has independent heavy steps.
+inline void build_step_graph(const Graph& g, plan& p, const std::vector<bool>& pinned, const std::vector<node_id>& canon) {
+  const std::size_t ns = p.steps.size();
+  if (ns < 2) return;
+  std::vector<std::uint32_t> producer(p.slot_count, no_slot), step_of(g.size_unlocked(), no_slot);
+  for (std::uint32_t i = 0; i < ns; ++i) {
+    const plan_step& s = p.steps[i];
+    producer[s.out_slot] = i;
+    step_of[s.id] = i;
+    if (s.fused >= 0)
+      for (std::uint32_t idx : p.fused[static_cast<std::size_t>(s.fused)].fallback) step_of[p.inner_steps[idx].id] = i;
+  }
+  std::vector<std::vector<std::uint32_t>> preds(ns);
+  std::vector<bool> heavy(ns, false);
+  std::uint32_t last_stateful = no_slot;
+  for (std::uint32_t i = 0; i < ns; ++i) {
+    const plan_step& s = p.steps[i];
+    auto add = [&, &mine = preds[i]](std::uint32_t d) {
+      if (d != no_slot && d != i && std::find(mine.begin(), mine.end(), d) == mine.end()) mine.push_back(d);
+    };
+    for (std::uint32_t k = 0; k < s.nin; ++k) add(producer[p.args[s.in_off + k]]);
+    bool stateful = false;
+    auto control = [&](const node& nd) {
+      for (node_id c : nd.control_inputs) add(step_of[canon[c]]);
+      stateful = stateful || nd.stateful;
+    };
+    if (s.fused < 0) control(*s.n);
+    else for (std::uint32_t idx : p.fused[static_cast<std::size_t>(s.fused)].fallback) control(*p.inner_steps[idx].n);
+    // Stateful steps keep their plan order among themselves: an assign and a
+    // read of one variable give the values the sequential order gives.
+    if (stateful) {
+      add(last_stateful);
+      last_stateful = i;
+    }
+    heavy[i] = step_cost(g, p, s) >= heavy_step_cost;
+  }
+  if (!has_independent_heavy_steps(preds, heavy)) return;
+
+  step_graph& sg = p.graph;
+  sg.waits.resize(ns);
+  sg.succ_off.assign(ns + 1, 0);
+  for (std::uint32_t i = 0; i < ns; ++i) {
+    sg.waits[i] = static_cast<std::uint32_t>(preds[i].size());
+    if (preds[i].empty()) sg.roots.push_back(i);
+    for (std::uint32_t d : preds[i]) ++sg.succ_off[d + 1];
+  }
+  for (std::size_t i = 0; i < ns; ++i) sg.succ_off[i + 1] += sg.succ_off[i];
+  sg.successors.resize(sg.succ_off[ns]);
+  std::vector<std::uint32_t> fill(sg.succ_off.begin(), sg.succ_off.end() - 1);
+  for (std::uint32_t i = 0; i < ns; ++i)
+    for (std::uint32_t d : preds[i]) sg.successors[fill[d]++] = i;
+  sg.readers.assign(p.slot_count, 0);
+  sg.read_off.push_back(0);
+  for (const plan_step& s : p.steps) {
+    const auto first = sg.reads.size();
+    for (std::uint32_t k = 0; k < s.nin; ++k) {
+      const std::uint32_t slot = p.args[s.in_off + k];
+      if (std::find(sg.reads.begin() + static_cast<std::ptrdiff_t>(first), sg.reads.end(), slot) != sg.reads.end()) continue;
+      sg.reads.push_back(slot);
+      if (!pinned[slot]) ++sg.readers[slot];
+    }
+    sg.read_off.push_back(static_cast<std::uint32_t>(sg.reads.size()));
+  }
+  for (const plan_step& s : p.steps) sg.dies_unread.push_back(!pinned[s.out_slot] && sg.readers[s.out_slot] == 0);
+  p.parallel = true;
+}
 }  // namespace detail
 
 /// Prunes the graph to what `leaves` need given `feeds` (sorted, unique), and
@@ -392,6 +545,7 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
     p->releases.insert(p->releases.end(), dies_after[i].begin(), dies_after[i].end());
     p->steps[i].nrel = static_cast<std::uint32_t>(dies_after[i].size());
   }
+  detail::build_step_graph(g, *p, pinned, canon);
   return p;
 }
 

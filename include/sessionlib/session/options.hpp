@@ -46,7 +46,8 @@ struct NodeExecStats {
 /// What a run reports when RunOptions asks for a trace (TF's RunMetadata).
 struct RunMetadata {
   std::vector<NodeExecStats> step_stats;
-  std::size_t peak_bytes = 0;  // bytes of intermediate values alive at once, at most
+  std::size_t peak_bytes = 0;  // bytes of intermediate values alive at once, at most (approximate
+                               // when independent steps ran side by side, see runtime/executor.hpp)
   /// Writes the step stats as Chrome trace JSON (Perfetto, chrome://tracing).
   void write_chrome_trace(const std::string& path) const;
 };

@@ -32,11 +32,25 @@ struct key_hash {
 
 class session_impl {
  public:
-  session_impl(Graph& g, SessionConfig config)
-      : graph_(&g), config_(config), resources_{config.intra_op_threads, config.inter_op_threads} {
+  session_impl(Graph& g, SessionConfig config) : graph_(&g), config_(config) {
+    resources_.intra_op_threads = config.intra_op_threads;
+    resources_.inter_op_threads = config.inter_op_threads;
     // An explicit thread count gets its own arena; 0 shares oneTBB's default one.
     if (config.intra_op_threads > 0) arena_ = std::make_unique<tbb::task_arena>(config.intra_op_threads);
-    // One matmul at a time runs on OpenBLAS's threads; never more than the session's.
+    // Plans with independent heavy steps run them side by side in an arena of
+    // inter_op_threads; 1 keeps every plan on the calling thread.
+    if (config.inter_op_threads != 1) {
+      // (A copy of `automatic`: the constant has no definition to bind a reference to.)
+      const int automatic = tbb::task_arena::automatic;
+      inter_arena_ = std::make_unique<tbb::task_arena>(config.inter_op_threads > 0 ? config.inter_op_threads : automatic);
+      resources_.inter_arena = inter_arena_.get();
+      const int slots = inter_arena_->max_concurrency();
+      if (config.intra_op_threads > 0 && config.intra_op_threads < slots)
+        for (int i = 0; i < slots; ++i)
+          resources_.step_arenas.push_back(std::make_unique<tbb::task_arena>(config.intra_op_threads));
+    }
+    // One matmul at a time runs on OpenBLAS's threads; never more than the
+    // session's (see runtime/executor.hpp for matmuls side by side).
     kernels::set_blas_threads(config.intra_op_threads);
   }
 
@@ -112,8 +126,10 @@ class session_impl {
     } guard{p, p.take()};
     run_state& rs = *guard.rs;
     for (std::size_t i = 0; i < p.feed_ids.size(); ++i) place_feed(*p.feed_nodes[i], feed_values[i], rs.slots[p.feed_slots[i]]);
-    if (arena_) arena_->execute([&] { execute(p, rs, state_, *graph_, opts, md, &resources_); });
-    else execute(p, rs, state_, *graph_, opts, md, &resources_);
+    // A parallel plan enters the inter-op arena itself (execute).
+    auto run = [&] { execute(p, rs, state_, *graph_, opts, md, &resources_); };
+    if (arena_ && !(p.parallel && inter_arena_)) arena_->execute(run);
+    else run();
     thread_local std::vector<const any_array*> values;
     values.resize(p.fetch_slots.size());
     for (std::size_t i = 0; i < p.fetch_slots.size(); ++i)
@@ -126,7 +142,7 @@ class session_impl {
   Graph* graph_;
   SessionConfig config_;
   exec_resources resources_;
-  std::unique_ptr<tbb::task_arena> arena_;
+  std::unique_ptr<tbb::task_arena> arena_, inter_arena_;
   session_state state_;
   std::atomic<bool> closed_{false};
   std::shared_mutex plans_m_;
