@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 
-BINARIES = ["overhead", "elementwise", "matmul", "mlp"]
+BINARIES = ["overhead", "elementwise", "matmul", "mlp", "branches"]
 
 
 def run_binary(build, name, reps, min_time, outdir, reuse):
@@ -86,6 +86,9 @@ def rows(runs):
     out.append(("overhead: c = a * b, make_callable (base: hand-written)", "overhead/callable", "overhead/hand",
                 "overhead/torch", "< 500 ns; >= 5x libtorch",
                 lambda t, rb, rt: ok(t, rt) and t < 500 and rt >= 5))
+    out.append(("overhead: c = a * b, make_callable, Saver/tracing/threads on but idle (base: plain callable)",
+                "overhead/callable_features_idle", "overhead/callable", None, "no regression (>= 0.95x)",
+                lambda t, rb, rt: ok(rb) and rb >= 0.95))
     out.append(("overhead: c = a * b, run with 2 feeds", "overhead/run", "overhead/hand", "overhead/torch",
                 "< 2 us", lambda t, rb, rt: ok(t) and t < 2000))
     for n in (1000, 100000, 10000000):
@@ -96,8 +99,14 @@ def rows(runs):
             tgt, chk = ">= 10x libtorch", lambda t, rb, rt: ok(rt) and rt >= 10
         out.append((f"chain n={n:.0e}: fused (base: hand loop)", f"chain/fused/{n}", f"chain/hand/{n}",
                     f"chain/torch/{n}", tgt, chk))
+        out.append((f"chain n={n:.0e}: fused into the caller's array, sl::into (base: hand loop)",
+                    f"chain/fused_into/{n}", f"chain/hand/{n}", f"chain/torch/{n}", tgt, chk))
+        out.append((f"chain n={n:.0e}: fused into, 1 thread (base: hand loop)", f"chain/fused_into_1thread/{n}",
+                    f"chain/hand/{n}", f"chain/torch/{n}", "", lambda t, rb, rt: None))
         out.append((f"chain n={n:.0e}: fused, 1 thread (base: hand loop)", f"chain/fused_1thread/{n}",
                     f"chain/hand/{n}", f"chain/torch/{n}", "", lambda t, rb, rt: None))
+        out.append((f"chain n={n:.0e}: fused, all cores vs 1 thread (base: fused, 1 thread)", f"chain/fused/{n}",
+                    f"chain/fused_1thread/{n}", None, ">= 1x (not slower)", lambda t, rb, rt: ok(rb) and rb >= 0.95))
         out.append((f"chain n={n:.0e}: unfused (base: xtensor materialised)", f"chain/unfused/{n}",
                     f"chain/xtensor_materialised/{n}", f"chain/torch/{n}", "", lambda t, rb, rt: None))
         out.append((f"chain n={n:.0e}: fused (base: xtensor lazy)", f"chain/fused/{n}", f"chain/xtensor_lazy/{n}",
@@ -119,6 +128,14 @@ def rows(runs):
                     lambda t, rb, rt: ok(rb, rt) and rb >= 0.8 and rt >= 1.5))
     out.append(("MLP train step: 2 threads vs 1 (base: sessionlib 1 thread)", "mlp/sessionlib/threads:2",
                 "mlp/sessionlib/threads:1", None, ">= 1x (not slower)", lambda t, rb, rt: ok(rb) and rb >= 0.95))
+    for b in (2, 4):
+        key = f"branches/sessionlib/branches:{b}"
+        out.append((f"{b} matmul branches 512^3, intra 1: inter 2 vs 1 (base: inter 1)", f"{key}/intra:1/inter:2",
+                     f"{key}/intra:1/inter:1", None, ">= 1x (not slower)", lambda t, rb, rt: ok(rb) and rb >= 0.95))
+        out.append((f"{b} matmul branches 512^3: intra 2 / inter 1 vs 1 / 1 (base: inter 1)", f"{key}/intra:2/inter:1",
+                     f"{key}/intra:1/inter:1", None, "", lambda t, rb, rt: None))
+        out.append((f"{b} matmul branches 512^3: intra 1 / inter 2 vs intra 2 / inter 1", f"{key}/intra:1/inter:2",
+                     f"{key}/intra:2/inter:1", None, "", lambda t, rb, rt: None))
     return out
 
 
@@ -143,7 +160,7 @@ def table(runs):
 
 
 def bandwidth(runs):
-    variants = ["fused", "fused_1thread", "unfused", "hand", "xtensor_lazy", "xtensor_materialised", "torch"]
+    variants = ["fused", "fused_1thread", "fused_into", "fused_into_1thread", "unfused", "hand", "xtensor_lazy", "xtensor_materialised", "torch"]
     lines = ["| chain GB/s (6 arrays of n floats) | " + " | ".join(variants) + " |",
              "| --- |" + " ---: |" * len(variants)]
     for n in (1000, 100000, 10000000):
