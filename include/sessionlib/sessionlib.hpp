@@ -37,6 +37,7 @@
 #include "session/fetch.hpp"
 #include "session/session.hpp"
 #include "session/callable.hpp"
+#include "session/into.hpp"
 #include "session/partial_run.hpp"
 #include "session/default_session.hpp"
 #include "session/trace.hpp"

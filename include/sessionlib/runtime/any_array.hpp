@@ -49,12 +49,28 @@ class any_array {
   void assign_borrowed(sessionlib::dtype t, const std::size_t* shape, std::size_t rank, const void* data) {
     buf_.reset();
     handover_ = false;
+    lent_ = false;
     cap_ = 0;
     type_ = t;
     shape_.resize(rank);
     for (std::size_t i = 0; i < rank; ++i) shape_[i] = shape[i];
     data_ = const_cast<void*>(data);
   }
+
+  /// Makes this a writable view of `bytes` bytes at `data`, which the caller
+  /// keeps alive: a kernel's ensure() writes there when the result fits.
+  /// How run_into lends the caller's result arrays to the run.
+  void assign_lent(sessionlib::dtype t, void* data, std::size_t bytes) {
+    buf_.reset();
+    handover_ = false;
+    lent_ = true;
+    cap_ = bytes;
+    type_ = t;
+    shape_.resize(0);
+    data_ = data;
+  }
+  /// True for a view lent by assign_lent.
+  bool lent() const noexcept { return lent_; }
 
   /// Copies an xtensor expression's values into a fresh owned array.
   template <class E>
@@ -87,7 +103,7 @@ class any_array {
   /// buffer when it is ours alone and large enough: the executor's hot path.
   void ensure(sessionlib::dtype t, const dims& s) {
     const std::size_t bytes = s.elements() * dtype_size(t);
-    if (unique() && cap_ >= bytes) {
+    if ((unique() || lent_) && cap_ >= bytes) {
       type_ = t;
       shape_ = s;
       return;
@@ -100,6 +116,7 @@ class any_array {
   any_array reshaped(const dims& s) const {
     any_array a = *this;
     a.shape_ = s;
+    a.lent_ = false;  // a second name for the memory, never written through
     return a;
   }
 
@@ -111,6 +128,7 @@ class any_array {
     data_ = nullptr;
     cap_ = 0;
     handover_ = false;
+    lent_ = false;
     type_ = sessionlib::dtype::float32;
     shape_.resize(0);
   }
@@ -173,6 +191,7 @@ class any_array {
 
  private:
   void allocate(sessionlib::dtype t, const dims& s) {
+    lent_ = false;
     type_ = t;
     shape_ = s;
     cap_ = std::max<std::size_t>(s.elements() * dtype_size(t), 1);
@@ -208,6 +227,7 @@ class any_array {
   sessionlib::dtype type_ = sessionlib::dtype::float32;
   sessionlib::dtype alloc_type_ = sessionlib::dtype::float32;
   bool handover_ = false;
+  bool lent_ = false;
   dims shape_;
   std::shared_ptr<void> buf_;
   std::size_t cap_ = 0;

@@ -49,11 +49,18 @@ struct callable_core {
 
   template <class... A>
   fetch_result_t<F> operator()(const RunOptions* opts, RunMetadata* md, const A&... args) const {
+    return run(opts, md, [&](fetch_reader& r) { return fetch_impl<F>::build(fetches, r); }, [](run_state&) {}, args...);
+  }
+
+  /// Places the arguments, runs, and returns build(reader); `lend` sees the run
+  /// state after the feeds are placed (session_impl::run_plan).
+  template <class Build, class Lend, class... A>
+  decltype(auto) run(const RunOptions* opts, RunMetadata* md, Build&& build, Lend&& lend, const A&... args) const {
     std::array<any_array, N> values;
     std::size_t i = 0;
     (callable_view(values[feed_pos[i++]], args), ...);
-    return impl->run_plan(*p, std::span<const any_array>(values.data(), N), opts, md,
-                          [&](fetch_reader& r) { return fetch_impl<F>::build(fetches, r); });
+    return impl->run_plan(*p, std::span<const any_array>(values.data(), N), opts, md, std::forward<Build>(build),
+                          std::forward<Lend>(lend));
   }
 };
 

@@ -12,6 +12,7 @@ class partial_run_handle;     // session/partial_run.hpp
 class default_session_guard;  // session/default_session.hpp
 struct device_attributes;     // session/devices.hpp
 struct accept_options_t;      // session/callable.hpp
+struct into_t;                // session/into.hpp
 
 /// A session over a graph: holds variable values, caches run plans.
 /// Copies share the same session (like TF's Python object); close() ends it.
@@ -50,13 +51,23 @@ class Session {
     return run_impl(fetches, std::span<const feed_entry>(feeds), &options, metadata);
   }
 
-  // Defined in session/callable.hpp, partial_run.hpp, default_session.hpp, devices.hpp.
+  // Defined in session/into.hpp, callable.hpp, partial_run.hpp, default_session.hpp, devices.hpp.
+  /// As run(fetches, feeds), writing the values into `out` (the structure run
+  /// returns); arrays already of the right shape are written in place.
+  template <class F>
+  void run_into(fetch_result_t<F>& out, const F& fetches, std::initializer_list<feed_entry> feeds = {});
+  template <class F>
+  void run_into(fetch_result_t<F>& out, const F& fetches, const feed_dict& feeds);
   /// A prepared run: a std::function taking the fed values in feed_list order.
   template <class F, class... X>
   auto make_callable(const F& fetches, const feed_list_t<X...>& feeds) const;
   /// As make_callable, taking `const RunOptions&, RunMetadata*` after the fed values.
   template <class F, class... X>
   auto make_callable(const F& fetches, const feed_list_t<X...>& feeds, accept_options_t) const;
+  /// As make_callable, the function writing into a result passed first:
+  /// `void(fetch_result_t<F>& out, args...)` (see run_into).
+  template <class F, class... X>
+  auto make_callable(const F& fetches, const feed_list_t<X...>& feeds, into_t) const;
   /// Starts a partial run that may fetch `fetches` and be fed `feeds` (tf partial_run_setup).
   template <class F, class... X>
   partial_run_handle partial_run_setup(const F& fetches, const feed_list_t<X...>& feeds) const;
@@ -77,6 +88,8 @@ class Session {
   const std::shared_ptr<session_impl>& impl() const noexcept { return impl_; }
 
  private:
+  template <class F>
+  void run_into_impl(fetch_result_t<F>& out, const F& fetches, std::span<const feed_entry> feeds);
   template <class F>
   fetch_result_t<F> run_impl(const F& fetches, std::span<const feed_entry> feeds, const RunOptions* opts,
                              RunMetadata* md) {

@@ -114,10 +114,11 @@ class session_impl {
   }
 
   /// Runs plan `p` with `feed_values` (parallel to p.feed_ids), then calls
-  /// `build(reader)` while the values are still in their slots.
-  template <class Build>
+  /// `build(reader)` while the values are still in their slots. `lend(rs)`
+  /// runs once the feeds are placed (run_into lends the caller's arrays).
+  template <class Build, class Lend = void (*)(run_state&)>
   decltype(auto) run_plan(plan& p, std::span<const any_array> feed_values, const RunOptions* opts, RunMetadata* md,
-                          Build&& build) {
+                          Build&& build, Lend&& lend = [](run_state&) {}) {
     check_open();
     struct returner {
       plan& p;
@@ -126,6 +127,7 @@ class session_impl {
     } guard{p, p.take()};
     run_state& rs = *guard.rs;
     for (std::size_t i = 0; i < p.feed_ids.size(); ++i) place_feed(*p.feed_nodes[i], feed_values[i], rs.slots[p.feed_slots[i]]);
+    lend(rs);
     // A parallel plan enters the inter-op arena itself (execute).
     auto run = [&] { execute(p, rs, state_, *graph_, opts, md, &resources_); };
     if (arena_ && !(p.parallel && inter_arena_)) arena_->execute(run);
