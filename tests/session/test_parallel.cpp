@@ -213,3 +213,31 @@ TEST_CASE("stateful steps keep their order: two branches updating one variable g
   for (int run = 0; run < 20; ++run) s.run(std::tuple{inc1, inc2}, {{x, xv}});
   CHECK(s.run(total.tensor()) == 60.0f);
 }
+
+TEST_CASE("a deadline stops a parallel run at a node boundary; the next run completes") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, sl::shape<128, 128>>(g, "x");
+  auto left = sl::tanh(x), right = sl::tanh(x * 0.5f);
+  for (int i = 0; i < 30; ++i) {  // two chains of 30 matmuls: milliseconds of work
+    left = sl::tanh(sl::matmul(left, x));
+    right = sl::tanh(sl::matmul(x, right));
+  }
+  auto y = left + right;
+  CHECK(plan_is_parallel(g, y, {x.id()}));
+  sl::Session s(g, config(1, 2));
+  const auto xv = values(128, 128, 1);
+  sl::RunOptions hurry;
+  hurry.timeout = std::chrono::milliseconds(1);
+  try {
+    s.run(y, {{x, xv}}, hurry, nullptr);
+    FAIL("the run should have timed out");
+  } catch (const sl::deadline_exceeded& e) {
+    CHECK(std::string(e.what()).starts_with(
+        "Timed out waiting for the run to finish (RunOptions::timeout of 1 ms) before node "));
+    CHECK(!e.node().empty());
+  }
+  sl::Session seq(g, config(1, 1));
+  const xt::xtensor<float, 2> got = s.run(y, {{x, xv}});
+  const xt::xtensor<float, 2> want = seq.run(y, {{x, xv}});
+  CHECK(got == want);
+}
