@@ -178,3 +178,51 @@ TEST_CASE_TEMPLATE("ApplyGradientDescent subtracts lr * grad from every element"
     check_close(got.data(), want.data(), n);
   }
 }
+
+namespace {
+// loss = sum(op(x) op(w) * c): dL/dw is a matmul of x and c, which the update
+// computes itself (MatMulApplyGradientDescent) when w's shape is static.
+template <class T, bool TA, bool TB>
+void check_folded_update() {
+  constexpr std::size_t m = 7, k = 5, n = 3;
+  CAPTURE(TA);
+  CAPTURE(TB);
+  sl::Graph g;
+  xt::xtensor<T, 2> xv = xt::xtensor<T, 2>::from_shape({TA ? k : m, TA ? m : k});
+  xt::xtensor<T, 2> w0 = xt::xtensor<T, 2>::from_shape({TB ? n : k, TB ? k : n});
+  xt::xtensor<T, 2> cv = xt::xtensor<T, 2>::from_shape({m, n});
+  for (std::size_t i = 0; i < xv.size(); ++i) xv.data()[i] = static_cast<T>(i % 7) * T(0.25) - T(0.5);
+  for (std::size_t i = 0; i < w0.size(); ++i) w0.data()[i] = static_cast<T>(i % 5) * T(0.5) - T(1);
+  for (std::size_t i = 0; i < cv.size(); ++i) cv.data()[i] = static_cast<T>(i % 3) - T(1);
+  auto x = sl::placeholder<T, sl::shape<TA ? k : m, TA ? m : k>>(g, "x");
+  sl::Variable<T, sl::shape<TB ? n : k, TB ? k : n>> w(g, w0, "w");
+  auto c = sl::constant(g, cv);
+  constexpr auto flags = (TA ? sl::transpose_a : sl::matmul_flags{}) | (TB ? sl::transpose_b : sl::matmul_flags{});
+  auto train = sl::train::GradientDescentOptimizer(0.5).minimize(sl::reduce_sum(sl::matmul<flags>(x, w) * c));
+  std::size_t folded = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) folded += g.at(static_cast<sl::node_id>(i)).op == "MatMulApplyGradientDescent";
+  CHECK(folded == 1);
+  sl::Session sess(g);
+  sess.run(sl::global_variables_initializer(g));
+  sess.run(train, {{x, xv}});
+  sess.run(train, {{x, xv}});
+  // dL/d op(w) = op(x)^T c; w(r, s) is op(w)(kk, nn).
+  std::vector<T> want(w0.size());
+  for (std::size_t r = 0; r < w0.shape(0); ++r)
+    for (std::size_t s = 0; s < w0.shape(1); ++s) {
+      const std::size_t kk = TB ? s : r, nn = TB ? r : s;
+      T grad = 0;
+      for (std::size_t i = 0; i < m; ++i) grad += (TA ? xv(kk, i) : xv(i, kk)) * cv(i, nn);
+      want[r * w0.shape(1) + s] = w0(r, s) - T(2) * T(0.5) * grad;
+    }
+  const auto got = sess.run(w);
+  check_close(got.data(), want.data(), want.size());
+}
+}  // namespace
+
+TEST_CASE_TEMPLATE("GradientDescent folds a matmul gradient into one gemm on the variable", T, float, double) {
+  check_folded_update<T, false, false>();
+  check_folded_update<T, true, false>();
+  check_folded_update<T, false, true>();
+  check_folded_update<T, true, true>();
+}

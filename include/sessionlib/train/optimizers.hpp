@@ -34,8 +34,38 @@ class GradientDescentOptimizer : public Optimizer {
  protected:
   node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<node_id>& all_grads) override {
+    // A gradient that is a plain matrix product (a dense layer's weights) folds
+    // into the update: one gemm into the variable. The MatMul node stays in the
+    // graph (fetchable) but the update no longer needs it. Every update still
+    // waits for every gradient's inputs, so no variable changes before all
+    // gradients have read it.
+    std::vector<node_id> after;
+    for (node_id id : all_grads) {
+      if (folds(g, id)) after.insert(after.end(), g.at(id).inputs.begin(), g.at(id).inputs.end());
+      else after.push_back(id);
+    }
+    if (folds(g, grad)) {
+      const node& mm = g.at(grad);
+      attributes a;
+      a.variable = var.index();
+      a.ints = mm.attr.ints;  // {transpose_a, transpose_b}
+      return detail::make_update(
+          g, "MatMulApplyGradientDescent", name_ + "/update_" + var.op_name(),
+          {mm.inputs[0], mm.inputs[1], learning_rate(g, var.dtype())},
+          erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_gradient_descent_matmul_kernel)),
+          std::move(a), std::move(after));
+    }
     return update_op(g, "ApplyGradientDescent", grad, var, slots, {}, {},
-                     erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_gradient_descent_kernel)), all_grads);
+                     erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_gradient_descent_kernel)),
+                     after);
+  }
+
+ private:
+  static bool folds(const Graph& g, node_id id) {
+    if (id == no_node) return false;
+    const node& n = g.at(id);
+    return n.op == "MatMul" && n.inputs.size() == 2 && n.attr.ints.size() == 2 &&
+           (n.type == dtype::float32 || n.type == dtype::float64);
   }
 };
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <xsimd/xsimd.hpp>
 
+#include "matmul.hpp"
 #include "state.hpp"
 
 namespace sessionlib::kernels {
@@ -125,6 +126,32 @@ void apply_gradient_descent_kernel(kernel_context& ctx) {
   std::lock_guard lock(var.mutex());
   T* w = detail::var_buffer<T>(ctx, var, grad);
   detail::axpy(grad.size(), -lr, grad.data<T>(), w);
+}
+
+/// MatMulApplyGradientDescent: var -= lr * op(a) op(b), for a gradient that is
+/// a plain matrix product (a dense layer's weights): one gemm with alpha = -lr
+/// and beta = 1 into the variable, so the gradient is never materialised (no
+/// buffer, no zeroing pass, no axpy pass). Inputs a, b, lr; ints {ta, tb}.
+template <class T>
+void apply_gradient_descent_matmul_kernel(kernel_context& ctx) {
+  const any_array& a = ctx.input(0);
+  const any_array& b = ctx.input(1);
+  const T lr = *ctx.input(2).data<T>();
+  const bool ta = ctx.n.attr.ints[0] != 0, tb = ctx.n.attr.ints[1] != 0;
+  if (a.rank() != 2 || b.rank() != 2)
+    ctx.fail("In[0] and In[1] must have rank 2: " + bracket_shape(a.shape()) + " vs. " + bracket_shape(b.shape()));
+  const std::size_t m = a.shape()[ta ? 1 : 0], k = a.shape()[ta ? 0 : 1];
+  const std::size_t kb = b.shape()[tb ? 1 : 0], n = b.shape()[tb ? 0 : 1];
+  if (k != kb)
+    ctx.fail("Matrix size-incompatible: In[0]: " + bracket_shape(a.shape()) + ", In[1]: " + bracket_shape(b.shape()));
+  detail::held_slot var(ctx, ctx.n.attr.variable);
+  std::lock_guard lock(var.mutex());
+  const dims grad_shape{m, n};
+  var.require_initialized();
+  if (!(var.shape() == grad_shape))
+    ctx.fail("var and grad do not have the same shape" + bracket_shape(var.shape()) + " " + bracket_shape(grad_shape));
+  T* w = var.writable<T>(grad_shape, "grad");
+  detail::gemm(detail::gemm_dims{m, n, k, ta, tb}, a.data<T>(), b.data<T>(), w, T{1}, -lr);
 }
 
 /// ApplyMomentum: accum = accum * momentum + grad; var -= lr * accum, or with

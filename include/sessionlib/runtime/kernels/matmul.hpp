@@ -19,23 +19,26 @@ namespace sessionlib::kernels {
 namespace detail {
 
 /// One (possibly transposed) row-major matrix product, packed (leading
-/// dimensions are the matrices' own widths): C[m,n] = op(A)[m,k] op(B)[k,n] + beta C.
+/// dimensions are the matrices' own widths): C[m,n] = alpha op(A)[m,k] op(B)[k,n] + beta C
+/// (alpha for float and double only).
 /// Shared with conv.hpp's im2col products.
 struct gemm_dims {
   std::size_t m, n, k;
   bool ta, tb;
 };
 
-inline void gemm(const gemm_dims& g, const float* a, const float* b, float* c, float beta = 0.0f) {
+inline void gemm(const gemm_dims& g, const float* a, const float* b, float* c, float beta = 0.0f,
+                 float alpha = 1.0f) {
   cblas_sgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k), 1.0f, a,
+              static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k), alpha, a,
               static_cast<blasint>(g.ta ? g.m : g.k), b, static_cast<blasint>(g.tb ? g.k : g.n), beta, c,
               static_cast<blasint>(g.n));
 }
 
-inline void gemm(const gemm_dims& g, const double* a, const double* b, double* c, double beta = 0.0) {
+inline void gemm(const gemm_dims& g, const double* a, const double* b, double* c, double beta = 0.0,
+                 double alpha = 1.0) {
   cblas_dgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k), 1.0, a,
+              static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k), alpha, a,
               static_cast<blasint>(g.ta ? g.m : g.k), b, static_cast<blasint>(g.tb ? g.k : g.n), beta, c,
               static_cast<blasint>(g.n));
 }
