@@ -34,23 +34,33 @@ void bytes_moved(benchmark::State& state, std::size_t n) {
 
 int all_cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
-// intra_op_threads: 0 is the default config (all cores).
+/// The chain's graph and a session over it. intra_op_threads: 0 is the default
+/// config (all cores).
+struct chain_model {
+  sl::Graph g;
+  sl::Tensor<float, sl::shape<sl::dyn>> a = sl::placeholder<float, sl::shape<sl::dyn>>(g, "a"),
+                                        b = sl::placeholder<float, sl::shape<sl::dyn>>(g, "b"),
+                                        c = sl::placeholder<float, sl::shape<sl::dyn>>(g, "c"),
+                                        d = sl::placeholder<float, sl::shape<sl::dyn>>(g, "d"),
+                                        e = sl::placeholder<float, sl::shape<sl::dyn>>(g, "e");
+  sl::Tensor<float, sl::shape<sl::dyn>> out = sl::nn::relu(a * b + c) * d - e;
+  sl::Session sess;
+  chain_model(bool fusion, int intra_op_threads) : sess(g, config(fusion, intra_op_threads)) {
+    bench::set_threads(intra_op_threads > 0 ? intra_op_threads : all_cores());
+  }
+  static sl::SessionConfig config(bool fusion, int intra_op_threads) {
+    sl::SessionConfig c;
+    c.optimizer.fusion = fusion;
+    c.intra_op_threads = intra_op_threads;
+    return c;
+  }
+};
+
 void run_sessionlib(benchmark::State& state, bool fusion, int intra_op_threads) {
   const auto n = static_cast<std::size_t>(state.range(0));
-  bench::set_threads(intra_op_threads > 0 ? intra_op_threads : all_cores());
+  chain_model m(fusion, intra_op_threads);
   inputs in(n);
-  sl::Graph g;
-  auto a = sl::placeholder<float, sl::shape<sl::dyn>>(g, "a");
-  auto b = sl::placeholder<float, sl::shape<sl::dyn>>(g, "b");
-  auto c = sl::placeholder<float, sl::shape<sl::dyn>>(g, "c");
-  auto d = sl::placeholder<float, sl::shape<sl::dyn>>(g, "d");
-  auto e = sl::placeholder<float, sl::shape<sl::dyn>>(g, "e");
-  auto out = sl::nn::relu(a * b + c) * d - e;
-  sl::SessionConfig config;
-  config.optimizer.fusion = fusion;
-  config.intra_op_threads = intra_op_threads;
-  sl::Session sess(g, config);
-  auto f = sess.make_callable(out, sl::feed_list(a, b, c, d, e));
+  auto f = m.sess.make_callable(m.out, sl::feed_list(m.a, m.b, m.c, m.d, m.e));
   for (auto _ : state) {
     vec r = f(in.a, in.b, in.c, in.d, in.e);
     benchmark::DoNotOptimize(r.data());
@@ -63,19 +73,9 @@ void run_sessionlib(benchmark::State& state, bool fusion, int intra_op_threads) 
 // hand-written loop writes into its preallocated output.
 void run_into(benchmark::State& state, int intra_op_threads) {
   const auto n = static_cast<std::size_t>(state.range(0));
-  bench::set_threads(intra_op_threads > 0 ? intra_op_threads : all_cores());
+  chain_model m(true, intra_op_threads);
   inputs in(n);
-  sl::Graph g;
-  auto a = sl::placeholder<float, sl::shape<sl::dyn>>(g, "a");
-  auto b = sl::placeholder<float, sl::shape<sl::dyn>>(g, "b");
-  auto c = sl::placeholder<float, sl::shape<sl::dyn>>(g, "c");
-  auto d = sl::placeholder<float, sl::shape<sl::dyn>>(g, "d");
-  auto e = sl::placeholder<float, sl::shape<sl::dyn>>(g, "e");
-  auto out = sl::nn::relu(a * b + c) * d - e;
-  sl::SessionConfig config;
-  config.intra_op_threads = intra_op_threads;
-  sl::Session sess(g, config);
-  auto f = sess.make_callable(out, sl::feed_list(a, b, c, d, e), sl::into);
+  auto f = m.sess.make_callable(m.out, sl::feed_list(m.a, m.b, m.c, m.d, m.e), sl::into);
   vec r;
   for (auto _ : state) {
     f(r, in.a, in.b, in.c, in.d, in.e);
