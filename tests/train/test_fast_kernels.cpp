@@ -226,3 +226,20 @@ TEST_CASE_TEMPLATE("GradientDescent folds a matmul gradient into one gemm on the
   check_folded_update<T, false, true>();
   check_folded_update<T, true, true>();
 }
+
+TEST_CASE("a folded GradientDescent update over an empty batch leaves the variable unchanged") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, sl::shape<dyn, 5>>(g, "x");
+  xt::xtensor<float, 2> w0 = xt::xtensor<float, 2>::from_shape({5, 3});
+  for (std::size_t i = 0; i < w0.size(); ++i) w0.data()[i] = static_cast<float>(i) * 0.5f - 2.0f;
+  sl::Variable<float, sl::shape<5, 3>> w(g, w0, "w");
+  auto train = sl::train::GradientDescentOptimizer(0.5).minimize(sl::reduce_sum(sl::matmul(x, w)));
+  std::size_t folded = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) folded += g.at(static_cast<sl::node_id>(i)).op == "MatMulApplyGradientDescent";
+  CHECK(folded == 1);
+  sl::Session sess(g);
+  sess.run(sl::global_variables_initializer(g));
+  const xt::xtensor<float, 2> empty = xt::xtensor<float, 2>::from_shape({0, 5});
+  sess.run(train, {{x, empty}});
+  CHECK(sess.run(w) == w0);
+}

@@ -47,10 +47,7 @@ class any_array {
   /// Makes this a view of `data` with dtype `t` and the `rank` extents at
   /// `shape`, in place: the hot path of a callable placing its arguments.
   void assign_borrowed(sessionlib::dtype t, const std::size_t* shape, std::size_t rank, const void* data) {
-    buf_.reset();
-    handover_ = false;
-    lent_ = false;
-    cap_ = 0;
+    reset();
     type_ = t;
     shape_.resize(rank);
     for (std::size_t i = 0; i < rank; ++i) shape_[i] = shape[i];
@@ -61,12 +58,10 @@ class any_array {
   /// keeps alive: a kernel's ensure() writes there when the result fits.
   /// How run_into lends the caller's result arrays to the run.
   void assign_lent(sessionlib::dtype t, void* data, std::size_t bytes) {
-    buf_.reset();
-    handover_ = false;
+    reset();
     lent_ = true;
     cap_ = bytes;
     type_ = t;
-    shape_.resize(0);
     data_ = data;
   }
   /// True for a view lent by assign_lent.

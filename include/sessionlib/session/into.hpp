@@ -14,6 +14,7 @@
 // already right (resized otherwise); other structures are assigned a new value.
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -151,17 +152,8 @@ void Session::run_into(fetch_result_t<F>& out, const F& fetches, const feed_dict
 template <class F>
 void Session::run_into_impl(fetch_result_t<F>& out, const F& fetches, std::span<const feed_entry> feeds) {
   using G = std::remove_cvref_t<F>;
-  impl_->check_open();
-  fetch_collector c;
-  c.graph = &impl_->graph();
-  detail::fetch_impl<G>::collect(fetches, c);
-  std::vector<node_id> ids;
-  std::vector<const feed_entry*> by_id;
-  impl_->sort_feeds(feeds, ids, by_id);
-  plan& p = impl_->get_plan(c.leaves, ids);
   std::vector<any_array> values;
-  values.reserve(by_id.size());
-  for (auto* f : by_id) values.push_back(f->view());
+  plan& p = prepare_run(fetches, feeds, values);
   std::vector<detail::lent_buffer> lent;
   detail::into_impl<G>::lend(fetches, out, lent);
   impl_->run_plan(

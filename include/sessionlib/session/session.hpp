@@ -93,19 +93,28 @@ class Session {
   template <class F>
   fetch_result_t<F> run_impl(const F& fetches, std::span<const feed_entry> feeds, const RunOptions* opts,
                              RunMetadata* md) {
-    using impl_t = detail::fetch_impl<std::remove_cvref_t<F>>;
+    std::vector<any_array> values;
+    plan& p = prepare_run(fetches, feeds, values);
+    return impl_->run_plan(p, values, opts, md, [&](fetch_reader& r) {
+      return detail::fetch_impl<std::remove_cvref_t<F>>::build(fetches, r);
+    });
+  }
+
+  /// What run and run_into share: the plan for `fetches` and `feeds`, and the
+  /// fed values as views in the plan's feed order.
+  template <class F>
+  plan& prepare_run(const F& fetches, std::span<const feed_entry> feeds, std::vector<any_array>& values) {
     impl_->check_open();
     fetch_collector c;
     c.graph = &impl_->graph();
-    impl_t::collect(fetches, c);
+    detail::fetch_impl<std::remove_cvref_t<F>>::collect(fetches, c);
     std::vector<node_id> ids;
     std::vector<const feed_entry*> by_id;
     impl_->sort_feeds(feeds, ids, by_id);
     plan& p = impl_->get_plan(c.leaves, ids);
-    std::vector<any_array> values;
     values.reserve(by_id.size());
     for (auto* f : by_id) values.push_back(f->view());
-    return impl_->run_plan(p, values, opts, md, [&](fetch_reader& r) { return impl_t::build(fetches, r); });
+    return p;
   }
 
   std::shared_ptr<session_impl> impl_;

@@ -60,11 +60,11 @@ T read_scalar_variable(const kernel_context& ctx, std::int32_t index) {
 
 /// The variable's buffer, checked against the gradient's shape; the mutex must be held.
 template <class T>
-T* var_buffer(const kernel_context& ctx, held_slot& var, const any_array& grad) {
+T* var_buffer(const kernel_context& ctx, held_slot& var, const dims& grad) {
   var.require_initialized();
-  if (!(var.shape() == grad.shape()))
-    ctx.fail("var and grad do not have the same shape" + bracket_shape(var.shape()) + " " + bracket_shape(grad.shape()));
-  return var.writable<T>(grad.shape(), "grad");
+  if (!(var.shape() == grad))
+    ctx.fail("var and grad do not have the same shape" + bracket_shape(var.shape()) + " " + bracket_shape(grad));
+  return var.writable<T>(grad, "grad");
 }
 
 /// y += alpha * x. float and double go to OpenBLAS's axpy, which picks the
@@ -124,7 +124,7 @@ void apply_gradient_descent_kernel(kernel_context& ctx) {
   const T lr = *ctx.input(1).data<T>();
   detail::held_slot var(ctx, ctx.n.attr.variable);
   std::lock_guard lock(var.mutex());
-  T* w = detail::var_buffer<T>(ctx, var, grad);
+  T* w = detail::var_buffer<T>(ctx, var, grad.shape());
   detail::axpy(grad.size(), -lr, grad.data<T>(), w);
 }
 
@@ -137,21 +137,14 @@ void apply_gradient_descent_matmul_kernel(kernel_context& ctx) {
   const any_array& a = ctx.input(0);
   const any_array& b = ctx.input(1);
   const T lr = *ctx.input(2).data<T>();
-  const bool ta = ctx.n.attr.ints[0] != 0, tb = ctx.n.attr.ints[1] != 0;
-  if (a.rank() != 2 || b.rank() != 2)
-    ctx.fail("In[0] and In[1] must have rank 2: " + bracket_shape(a.shape()) + " vs. " + bracket_shape(b.shape()));
-  const std::size_t m = a.shape()[ta ? 1 : 0], k = a.shape()[ta ? 0 : 1];
-  const std::size_t kb = b.shape()[tb ? 1 : 0], n = b.shape()[tb ? 0 : 1];
-  if (k != kb)
-    ctx.fail("Matrix size-incompatible: In[0]: " + bracket_shape(a.shape()) + ", In[1]: " + bracket_shape(b.shape()));
+  // The MatMul it replaces is rank 2 (optimizers.hpp folds only those).
+  const detail::gemm_dims g =
+      detail::matrix_dims(ctx, a.shape(), b.shape(), ctx.n.attr.ints[0] != 0, ctx.n.attr.ints[1] != 0);
   detail::held_slot var(ctx, ctx.n.attr.variable);
   std::lock_guard lock(var.mutex());
-  const dims grad_shape{m, n};
-  var.require_initialized();
-  if (!(var.shape() == grad_shape))
-    ctx.fail("var and grad do not have the same shape" + bracket_shape(var.shape()) + " " + bracket_shape(grad_shape));
-  T* w = var.writable<T>(grad_shape, "grad");
-  detail::gemm(detail::gemm_dims{m, n, k, ta, tb}, a.data<T>(), b.data<T>(), w, T{1}, -lr);
+  T* w = detail::var_buffer<T>(ctx, var, dims{g.m, g.n});
+  if (g.k == 0 || g.m * g.n == 0) return;  // an empty sum adds nothing (and BLAS rejects a leading dimension of 0)
+  detail::gemm(g, a.data<T>(), b.data<T>(), w, T{1}, -lr);
 }
 
 /// ApplyMomentum: accum = accum * momentum + grad; var -= lr * accum, or with
@@ -164,7 +157,7 @@ void apply_momentum_kernel(kernel_context& ctx) {
   const bool nesterov = ctx.n.attr.reals[1] != 0;
   detail::held_slot var(ctx, ctx.n.attr.variable), accum(ctx, detail::slot_index(ctx, 0));
   std::scoped_lock lock(var.mutex(), accum.mutex());
-  T* w = detail::var_buffer<T>(ctx, var, grad);
+  T* w = detail::var_buffer<T>(ctx, var, grad.shape());
   T* a = accum.writable<T>(grad.shape(), "accum");
   const T* g = grad.data<T>();
   const std::size_t n = grad.size();
@@ -196,7 +189,7 @@ void apply_adam_kernel(kernel_context& ctx) {
   const T lr_t = lr * std::sqrt(T(1) - b2p) / (T(1) - b1p);
   detail::held_slot var(ctx, ctx.n.attr.variable), ms(ctx, detail::slot_index(ctx, 0)), vs(ctx, detail::slot_index(ctx, 1));
   std::scoped_lock lock(var.mutex(), ms.mutex(), vs.mutex());
-  T* w = detail::var_buffer<T>(ctx, var, grad);
+  T* w = detail::var_buffer<T>(ctx, var, grad.shape());
   T* m = ms.writable<T>(grad.shape(), "m");
   T* v = vs.writable<T>(grad.shape(), "v");
   const T* g = grad.data<T>();
@@ -234,7 +227,7 @@ void apply_rms_prop_kernel(kernel_context& ctx) {
   const T rho = static_cast<T>(r[0]), momentum = static_cast<T>(r[1]), eps = static_cast<T>(r[2]);
   detail::held_slot var(ctx, ctx.n.attr.variable), mss(ctx, detail::slot_index(ctx, 0)), moms(ctx, detail::slot_index(ctx, 1));
   std::scoped_lock lock(var.mutex(), mss.mutex(), moms.mutex());
-  T* w = detail::var_buffer<T>(ctx, var, grad);
+  T* w = detail::var_buffer<T>(ctx, var, grad.shape());
   T* ms = mss.writable<T>(grad.shape(), "ms");
   T* mom = moms.writable<T>(grad.shape(), "mom");
   const T* g = grad.data<T>();
@@ -258,7 +251,7 @@ void apply_adagrad_kernel(kernel_context& ctx) {
   const T lr = *ctx.input(1).data<T>();
   detail::held_slot var(ctx, ctx.n.attr.variable), acc(ctx, detail::slot_index(ctx, 0));
   std::scoped_lock lock(var.mutex(), acc.mutex());
-  T* w = detail::var_buffer<T>(ctx, var, grad);
+  T* w = detail::var_buffer<T>(ctx, var, grad.shape());
   T* a = acc.writable<T>(grad.shape(), "accum");
   const T* g = grad.data<T>();
   const std::size_t n = grad.size();

@@ -70,6 +70,19 @@ void gemm(const gemm_dims& g, const T* a, const T* b, T* c, T beta = T{0}) {
   }
 }
 
+/// The matrix product of the last two axes of shapes `da` and `db` under the
+/// transpose flags; fails, naming the node, on a rank below 2 or inner
+/// dimensions that differ (TF's messages).
+inline gemm_dims matrix_dims(const kernel_context& ctx, const dims& da, const dims& db, bool ta, bool tb) {
+  const std::size_t ra = da.size(), rb = db.size();
+  if (ra < 2 || rb < 2)
+    ctx.fail("In[0] and In[1] must have rank >= 2: " + bracket_shape(da) + " vs. " + bracket_shape(db));
+  const std::size_t m = ta ? da[ra - 1] : da[ra - 2], ka = ta ? da[ra - 2] : da[ra - 1];
+  const std::size_t kb = tb ? db[rb - 1] : db[rb - 2], n = tb ? db[rb - 2] : db[rb - 1];
+  if (ka != kb) ctx.fail("Matrix size-incompatible: In[0]: " + bracket_shape(da) + ", In[1]: " + bracket_shape(db));
+  return {m, n, ka, ta, tb};
+}
+
 }  // namespace detail
 
 /// out = op(a) @ op(b) over the last two axes; the leading axes broadcast.
@@ -81,12 +94,8 @@ void matmul_kernel(kernel_context& ctx) {
   const bool ta = ctx.n.attr.ints.at(0) != 0, tb = ctx.n.attr.ints.at(1) != 0;
   const dims& da = a.shape();
   const dims& db = b.shape();
-  const std::size_t ra = da.size(), rb = db.size();
-  if (ra < 2 || rb < 2)
-    ctx.fail("In[0] and In[1] must have rank >= 2: " + bracket_shape(da) + " vs. " + bracket_shape(db));
-  const std::size_t m = ta ? da[ra - 1] : da[ra - 2], ka = ta ? da[ra - 2] : da[ra - 1];
-  const std::size_t kb = tb ? db[rb - 1] : db[rb - 2], n = tb ? db[rb - 2] : db[rb - 1];
-  if (ka != kb) ctx.fail("Matrix size-incompatible: In[0]: " + bracket_shape(da) + ", In[1]: " + bracket_shape(db));
+  const detail::gemm_dims g = detail::matrix_dims(ctx, da, db, ta, tb);
+  const std::size_t m = g.m, n = g.n, ka = g.k;
 
   // Batch axes: broadcast the leading dimensions.
   dims ba(da.begin(), da.end() - 2), bb(db.begin(), db.end() - 2);
@@ -115,7 +124,6 @@ void matmul_kernel(kernel_context& ctx) {
     std::fill(pc, pc + count * msize, T{0});
     return;
   }
-  const detail::gemm_dims g{m, n, ka, ta, tb};
   const std::size_t asize = m * ka, bsize = ka * n;
   if (nb == 0 || (ba == batch && bb == batch)) {  // plain or same-shape batches: contiguous
     for (std::size_t i = 0; i < count; ++i) detail::gemm(g, pa + i * asize, pb + i * bsize, pc + i * msize);
