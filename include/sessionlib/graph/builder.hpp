@@ -22,6 +22,8 @@ struct op_spec {
   bool elementwise = false;
   std::vector<node_id> control_inputs{};
   block_fn block = nullptr;          // elementwise ops: makes the node fusable
+  pair_op pairs_as = pair_op::none;  // elementwise ops: see graph/node.hpp
+  pair_fn pair_after = nullptr;
 };
 
 /// Adds a node of run-time dtype and static shape; returns its id.
@@ -39,6 +41,8 @@ inline node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<s
   n.stateful = spec.stateful;
   n.elementwise = spec.elementwise;
   n.block = spec.block;
+  n.pairs_as = spec.pairs_as;
+  n.pair_after = spec.pair_after;
   return g.add_node(std::move(n));
 }
 

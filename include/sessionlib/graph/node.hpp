@@ -23,6 +23,15 @@ using kernel_fn = void (*)(kernel_context& ctx);
 /// out[i] = f(in0[i * stride[0]], in1[i * stride[1]], ...) for i < n, strides 0 or 1.
 using block_fn = void (*)(const void* const* in, const std::size_t* stride, void* out, std::size_t n);
 
+/// The elementwise ops fusion can pair with the op that reads their result
+/// (runtime/kernels/pairs.hpp): one pass computes both, so the intermediate
+/// is never stored.
+enum class pair_op : std::uint8_t { none, add, sub, mul, relu };
+/// A consumer's pairing: the block function computing it over the result of
+/// a producer `first` (its operands first, then the consumer's other operand),
+/// or null when there is none.
+using pair_fn = block_fn (*)(pair_op first);
+
 class Graph;
 /// A gradient builder: given the node and the gradient of its output (`dy`),
 /// adds nodes to the graph and stores one gradient per input in `dx` (no_node: none).
@@ -53,6 +62,8 @@ struct node {
   bool stateful = false;             // touches session state or randomness: never folded or merged
   bool elementwise = false;          // a candidate for elementwise fusion
   block_fn block = nullptr;          // elementwise nodes: the block function fusion calls
+  pair_op pairs_as = pair_op::none;  // elementwise nodes: what it is as a pair's first op
+  pair_fn pair_after = nullptr;      // elementwise nodes: its block run after a paired first op
 };
 
 }  // namespace sessionlib

@@ -2,17 +2,10 @@
 // with numpy broadcasting computed at compile time and scalars mixing in.
 #pragma once
 
+#include "../runtime/kernels/math.hpp"
 #include "op_support.hpp"
 
 namespace sessionlib {
-
-namespace fn {
-struct add { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a + b); } };
-struct sub { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a - b); } };
-struct mul { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a * b); } };
-struct div { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a / b); } };
-struct neg { template <class T> static T apply(T a) noexcept { return static_cast<T>(-a); } };
-}  // namespace fn
 
 // The operator forms take tensor-likes or a scalar on either side. The named
 // forms (sl::add, ...) are what TF spells tf.add, tf.subtract, ...

@@ -6,6 +6,7 @@
 #include "../core/report.hpp"
 #include "../core/shape_algebra.hpp"
 #include "../runtime/kernels/elementwise.hpp"
+#include "../runtime/kernels/pairs.hpp"
 #include "constant.hpp"
 
 namespace sessionlib {
@@ -57,7 +58,9 @@ auto binary_op(const char* op, const A& a, const B& b, const std::string& name =
   Graph& g = common_graph(a, b);
   return make_tensor<R, S>(g, {.op = op, .name = name, .inputs = {as_tensor(a).id(), as_tensor(b).id()},
                                .kernel = kernels::binary_kernel<T, R, Fn>, .elementwise = true,
-                               .block = kernels::binary_block<T, R, Fn>});
+                               .block = kernels::binary_block<T, R, Fn>,
+                               .pairs_as = kernels::pairs_as_of<T, R, Fn>,
+                               .pair_after = kernels::pair_after_of<T, R, Fn>()});
 }
 
 /// Builds a unary elementwise node; R is the result element type.
@@ -66,7 +69,8 @@ auto unary_op(const char* op, const A& a, const std::string& name = "") {
   using T = value_type_of<A>;
   return make_tensor<R, shape_of<A>>(as_tensor(a).graph(), {.op = op, .name = name, .inputs = {as_tensor(a).id()},
                                                              .kernel = kernels::unary_kernel<T, R, Fn>, .elementwise = true,
-                                                             .block = kernels::unary_block<T, R, Fn>});
+                                                             .block = kernels::unary_block<T, R, Fn>,
+                                                             .pairs_as = kernels::pairs_as_of<T, R, Fn>});
 }
 
 }  // namespace sessionlib

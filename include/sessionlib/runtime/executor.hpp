@@ -109,7 +109,7 @@ inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run
       }
     }
     if (env.trace)
-      stat = {s.n->name, "Fused(" + std::to_string(fg.program.size()) + ")",
+      stat = {s.n->name, "Fused(" + std::to_string(fg.fallback.size()) + ")",
               std::chrono::duration_cast<us>(t0 - env.start).count(),
               std::chrono::duration_cast<us>(clock::now() - env.start).count(), trace_thread_id(), out.nbytes()};
     return true;

@@ -31,34 +31,83 @@ struct fused_group {
   std::vector<fused_instr> program;      // in dependency order; the last one is the root
   std::vector<std::uint32_t> externals;  // slots of the external inputs
   std::vector<std::uint32_t> fallback;   // indices into plan::inner_steps, in order
+  std::vector<std::uint8_t> reg;         // scratch register of each instruction (assign_registers)
+  std::size_t nregs = 0;                 // registers used
 };
 
 namespace detail {
 // 256 elements per block: with the few scratch registers a tree needs
 // (assign_registers), a block's operands, scratch and output stay in L1.
 inline constexpr std::size_t fusion_block = 256;
+// Up to this many elements, the whole output is one block: each instruction is
+// one call over the whole array, so a small run pays the calls once, not per block.
+inline constexpr std::size_t fusion_single_block = 4096;
 inline constexpr std::size_t fusion_parallel_min = 1 << 16; // below this, stay on the calling thread
 inline constexpr std::size_t fusion_max_program = 64;
 
-/// Scratch register of each instruction's result. An intermediate has one
-/// reader, so its register is free again after that reader; a result never
-/// shares its operand's register, since an exactly aliased loop would run
-/// unvectorised (the compilers' overlap checks reject it).
-inline std::size_t assign_registers(const fused_group& g, std::uint8_t* reg) {
+/// Replaces each instruction whose first operand (either operand, for add
+/// and mul) is the instruction just before it by their pair kernel
+/// (runtime/kernels/pairs.hpp) when both ops pair: the intermediate is then
+/// never stored. Every intermediate has one reader (plan.hpp's grouping), so
+/// the producer can go.
+inline void pair_instructions(fused_group& g) {
+  std::vector<fused_instr> out;
+  std::vector<bool> paired;
+  std::vector<std::int32_t> moved(g.program.size());
+  out.reserve(g.program.size());
+  for (std::size_t i = 0; i < g.program.size(); ++i) {
+    fused_instr ins = g.program[i];
+    for (std::size_t k = 0; k < ins.arity; ++k)
+      if (ins.operand[k] >= 0) ins.operand[k] = moved[static_cast<std::size_t>(ins.operand[k])];
+    const std::int32_t last = static_cast<std::int32_t>(out.size()) - 1;
+    const bool commutes = ins.n->pairs_as == pair_op::add || ins.n->pairs_as == pair_op::mul;
+    block_fn pair = nullptr;
+    if (ins.arity == 2 && ins.n->pair_after && last >= 0 && !paired.back() &&
+        out.back().n->pairs_as != pair_op::none && ins.operand[0] != ins.operand[1]) {
+      if (ins.operand[1] == last && commutes) std::swap(ins.operand[0], ins.operand[1]);
+      if (ins.operand[0] == last) pair = ins.n->pair_after(out.back().n->pairs_as);
+    }
+    if (pair) {
+      const fused_instr& first = out.back();
+      fused_instr both{pair, static_cast<std::uint8_t>(first.arity + 1), {first.operand[0], first.operand[1], 0}, ins.n};
+      both.operand[first.arity] = ins.operand[1];
+      out.back() = both;
+      paired.back() = true;
+    } else {
+      out.push_back(ins);
+      paired.push_back(false);
+    }
+    moved[i] = static_cast<std::int32_t>(out.size()) - 1;
+  }
+  g.program = std::move(out);
+}
+
+/// Gives each instruction's result a scratch register. An intermediate has
+/// one reader, so its register is free again after that reader; a result
+/// never shares its operand's register, so a block function never sees its
+/// output overlap a scratch input.
+inline void assign_registers(fused_group& g) {
+  g.reg.assign(g.program.size(), 0);
+  g.nregs = 0;
+  if (g.program.size() > fusion_max_program) return;  // runs its fallback steps
   std::uint64_t busy = 0;
-  std::size_t used = 0;
   for (std::size_t i = 0; i < g.program.size(); ++i) {
     const fused_instr& ins = g.program[i];
     std::uint64_t operands = 0;
     for (std::size_t k = 0; k < ins.arity; ++k)
-      if (ins.operand[k] >= 0) operands |= std::uint64_t{1} << reg[ins.operand[k]];
+      if (ins.operand[k] >= 0) operands |= std::uint64_t{1} << g.reg[static_cast<std::size_t>(ins.operand[k])];
     std::size_t r = 0;
     while ((busy | operands) >> r & 1) ++r;
-    reg[i] = static_cast<std::uint8_t>(r);
-    used = std::max(used, r + 1);
+    g.reg[i] = static_cast<std::uint8_t>(r);
+    g.nregs = std::max(g.nregs, r + 1);
     busy = (busy & ~operands) | std::uint64_t{1} << r;
   }
-  return used;
+}
+
+/// Prepares a group's program once, when the plan is built.
+inline void compile_program(fused_group& g) {
+  pair_instructions(g);
+  assign_registers(g);
 }
 
 /// An external operand as blocks read it: its base and whether it advances
@@ -69,19 +118,22 @@ struct fused_operand {
 };
 
 /// Runs `g`'s program over elements [begin, end) of the output.
-inline void run_fused_range(const fused_group& g, const std::uint8_t* reg, std::size_t nregs,
-                            const fused_operand* ext, void* out, std::size_t begin, std::size_t end) {
+inline void run_fused_range(const fused_group& g, const fused_operand* ext, void* out, std::size_t begin,
+                            std::size_t end) {
+  const std::uint8_t* reg = g.reg.data();
+  const std::size_t nregs = g.nregs;
   const std::size_t esize = dtype_size(g.type);
   const std::size_t ninstr = g.program.size();
   constexpr std::size_t line = 64;
+  const std::size_t block = end - begin <= fusion_single_block ? end - begin : fusion_block;
   // Bytes per register, rounded to a cache line so registers never share one.
-  const std::size_t rbytes = (fusion_block * esize + line - 1) / line * line;
+  const std::size_t rbytes = (block * esize + line - 1) / line * line;
   thread_local std::vector<unsigned char> scratch_store;
   if (scratch_store.size() < nregs * rbytes + line) scratch_store.resize(nregs * rbytes + line);
   auto* scratch = reinterpret_cast<unsigned char*>(
       (reinterpret_cast<std::uintptr_t>(scratch_store.data()) + line - 1) / line * line);
-  for (std::size_t start = begin; start < end; start += fusion_block) {
-    const std::size_t len = std::min(fusion_block, end - start);
+  for (std::size_t start = begin; start < end; start += block) {
+    const std::size_t len = std::min(block, end - start);
     for (std::size_t i = 0; i < ninstr; ++i) {
       const fused_instr& ins = g.program[i];
       const void* in[3];
@@ -134,16 +186,14 @@ inline bool run_fused(const fused_group& g, const any_array* const* ext, any_arr
     if (!scalar && &e != largest && !(e.shape() == shape)) return false;
     ops[i] = {static_cast<const unsigned char*>(e.raw()), scalar || total == 1 ? std::size_t{0} : std::size_t{1}};
   }
-  std::uint8_t reg[detail::fusion_max_program];
-  const std::size_t nregs = detail::assign_registers(g, reg);
   out.ensure(g.type, shape);
   if (total >= detail::fusion_parallel_min && threads != 1) {
     const std::size_t grain = detail::fusion_block * 64;
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (total + grain - 1) / grain), [&](const auto& r) {
-      detail::run_fused_range(g, reg, nregs, ops, out.raw(), r.begin() * grain, std::min(total, r.end() * grain));
+      detail::run_fused_range(g, ops, out.raw(), r.begin() * grain, std::min(total, r.end() * grain));
     });
   } else {
-    detail::run_fused_range(g, reg, nregs, ops, out.raw(), 0, total);
+    detail::run_fused_range(g, ops, out.raw(), 0, total);
   }
   return true;
 }

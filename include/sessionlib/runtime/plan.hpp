@@ -317,7 +317,7 @@ inline std::size_t step_cost(const Graph& g, const plan& p, const plan_step& s) 
   }
   std::size_t work = elements(n.shape);
   for (node_id in : n.inputs) work = std::max(work, elements(g.at_unlocked(in).shape));
-  if (s.fused >= 0) work *= p.fused[static_cast<std::size_t>(s.fused)].program.size();
+  if (s.fused >= 0) work *= p.fused[static_cast<std::size_t>(s.fused)].fallback.size();
   if (n.op.starts_with("Conv")) work *= 4;  // several multiply-adds per element
   return work;
 }
@@ -517,6 +517,7 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
       fg.fallback.push_back(static_cast<std::uint32_t>(p->inner_steps.size()));
       p->inner_steps.push_back(make_step(m));
     }
+    detail::compile_program(fg);
   }
 
   std::vector<std::uint32_t> last_use(p->slot_count, no_slot);

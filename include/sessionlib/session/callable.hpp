@@ -53,14 +53,27 @@ struct callable_core {
   }
 
   /// Places the arguments, runs, and returns build(reader); `lend` sees the run
-  /// state after the feeds are placed (session_impl::run_plan).
+  /// state after the feeds are placed (session_impl::run_placed). Each argument
+  /// becomes a view in its feed slot; its dtype and rank are right by type, so
+  /// only its extents are checked against the fed tensor's static shape.
   template <class Build, class Lend, class... A>
   decltype(auto) run(const RunOptions* opts, RunMetadata* md, Build&& build, Lend&& lend, const A&... args) const {
-    std::array<any_array, N> values;
-    std::size_t i = 0;
-    (callable_view(values[feed_pos[i++]], args), ...);
-    return impl->run_plan(*p, std::span<const any_array>(values.data(), N), opts, md, std::forward<Build>(build),
-                          std::forward<Lend>(lend));
+    const plan& pl = *p;
+    auto place = [&](run_state& rs) {
+      std::size_t i = 0;
+      (place_arg(pl, rs, feed_pos[i++], args), ...);
+    };
+    return impl->run_placed(*p, place, opts, md, std::forward<Build>(build), std::forward<Lend>(lend));
+  }
+
+  template <class T>
+  static void place_arg(const plan& pl, run_state& rs, std::size_t pos, const T& v) {
+    any_array& slot = rs.slots[pl.feed_slots[pos]];
+    callable_view(slot, v);
+    if constexpr (!std::is_arithmetic_v<T>) {
+      const node& n = *pl.feed_nodes[pos];
+      if (!shape_fits(n.shape, slot.shape())) session_impl::check_feed(n, slot.dtype(), slot.shape());
+    }
   }
 };
 

@@ -99,17 +99,22 @@ class session_impl {
     }
   }
 
-  /// Checks a fed value against the fed node and places it in its slot.
-  static void place_feed(const node& n, any_array value, any_array& slot) {
+  /// Checks a value of dtype `t` and shape `shape` fed for node `n`.
+  static void check_feed(const node& n, dtype t, const dims& shape) {
     if (!n.has_output) throw invalid_argument("Cannot feed operation '" + n.name + "': it has no output", n.name);
-    if (value.dtype() != n.type)
-      throw invalid_argument("Cannot feed value of dtype " + std::string(dtype_name(value.dtype())) + " for Tensor '" +
-                                 n.name + ":0', which has dtype " + std::string(dtype_name(n.type)),
+    if (t != n.type)
+      throw invalid_argument("Cannot feed value of dtype " + std::string(dtype_name(t)) + " for Tensor '" + n.name +
+                                 ":0', which has dtype " + std::string(dtype_name(n.type)),
                              n.name);
-    if (!shape_fits(n.shape, value.shape()))
-      throw invalid_argument("Cannot feed value of shape " + to_string(value.shape()) + " for Tensor '" + n.name +
+    if (!shape_fits(n.shape, shape))
+      throw invalid_argument("Cannot feed value of shape " + to_string(shape) + " for Tensor '" + n.name +
                                  ":0', which has shape " + static_shape_string(n.shape),
                              n.name);
+  }
+
+  /// Checks a fed value against the fed node and places it in its slot.
+  static void place_feed(const node& n, any_array value, any_array& slot) {
+    check_feed(n, value.dtype(), value.shape());
     slot = std::move(value);
   }
 
@@ -119,6 +124,20 @@ class session_impl {
   template <class Build, class Lend = void (*)(run_state&)>
   decltype(auto) run_plan(plan& p, std::span<const any_array> feed_values, const RunOptions* opts, RunMetadata* md,
                           Build&& build, Lend&& lend = [](run_state&) {}) {
+    return run_placed(
+        p,
+        [&](run_state& rs) {
+          for (std::size_t i = 0; i < p.feed_ids.size(); ++i)
+            place_feed(*p.feed_nodes[i], feed_values[i], rs.slots[p.feed_slots[i]]);
+        },
+        opts, md, std::forward<Build>(build), std::forward<Lend>(lend));
+  }
+
+  /// As run_plan, with `place(rs)` putting the fed values in p's feed slots
+  /// (checked): how a callable places views of its arguments in one pass.
+  template <class Place, class Build, class Lend>
+  decltype(auto) run_placed(plan& p, Place&& place, const RunOptions* opts, RunMetadata* md, Build&& build,
+                            Lend&& lend) {
     check_open();
     struct returner {
       plan& p;
@@ -126,7 +145,7 @@ class session_impl {
       ~returner() { p.give_back(std::move(rs)); }
     } guard{p, p.take()};
     run_state& rs = *guard.rs;
-    for (std::size_t i = 0; i < p.feed_ids.size(); ++i) place_feed(*p.feed_nodes[i], feed_values[i], rs.slots[p.feed_slots[i]]);
+    place(rs);
     lend(rs);
     // A parallel plan enters the inter-op arena itself (execute).
     auto run = [&] { execute(p, rs, state_, *graph_, opts, md, &resources_); };

@@ -40,6 +40,13 @@ template <class T> T wrap_add(T a, T b) noexcept {
 }
 }  // namespace detail
 
+// The arithmetic operators (ops/arithmetic.hpp): a + b, a - b, a * b, a / b, -a.
+struct add { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a + b); } };
+struct sub { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a - b); } };
+struct mul { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a * b); } };
+struct div { template <class T> static T apply(T a, T b) noexcept { return static_cast<T>(a / b); } };
+struct neg { template <class T> static T apply(T a) noexcept { return static_cast<T>(-a); } };
+
 // Unary math. Float-only ones are rejected for other dtypes by the ops.
 struct abs {
   template <class T> static T apply(T a) noexcept {
