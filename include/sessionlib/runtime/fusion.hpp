@@ -41,7 +41,7 @@ namespace detail {
 inline constexpr std::size_t fusion_block = 256;
 // Up to this many elements, the whole output is one block: each instruction is
 // one call over the whole array, so a small run pays the calls once, not per block.
-inline constexpr std::size_t fusion_single_block = 4096;
+inline constexpr std::size_t fusion_single_block = 2048;
 inline constexpr std::size_t fusion_parallel_min = 1 << 16; // below this, stay on the calling thread
 inline constexpr std::size_t fusion_max_program = 64;
 
