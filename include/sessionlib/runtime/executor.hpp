@@ -2,6 +2,8 @@
 // the plan has independent heavy steps (plan::parallel) and the session allows
 // more than one inter-op thread, as a dependency graph on oneTBB. Either way it
 // checks the deadline at node boundaries and, only when asked, records step stats.
+// Run in order, a dead slot's buffer goes to its heir (plan::heirs, liveness.hpp)
+// and an in-place step's output takes its dying input's buffer over first.
 //
 // OpenBLAS: its thread count stays the session's intra_op_threads (set once,
 // kernels/blas_threads.hpp). Two matmuls side by side with intra_op_threads = 1
@@ -132,6 +134,34 @@ inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run
 /// so its owner can write in place; buffers we own are kept for the next run.
 inline void release_slot(any_array& dead) noexcept {
   if (!dead.unique()) dead.reset();
+}
+
+/// Hands a dead slot's buffer to its heir when the run owns it alone (never a
+/// lent, borrowed or shared one); the dead slot is left empty.
+inline void hand_on(any_array& dead, any_array& heir) noexcept {
+  if (dead.unique()) heir = std::move(dead);
+  dead.reset();
+}
+
+/// Before an in-place step (plan_step::in_place): when the run owns the dying
+/// input's buffer alone, the output takes it over and the input stays a view
+/// of it, so the kernel's ctx.input() still reads the values it overwrites.
+inline bool take_over(any_array& src, any_array& out) {
+  if (!src.unique()) return false;
+  any_array view = any_array::borrow(src.dtype(), src.shape(), src.raw());
+  out = std::move(src);
+  src = std::move(view);
+  return true;
+}
+
+/// Bytes of the owned buffers `rs` keeps for the next run (fetched slots aside:
+/// their buffers go to the results or are copied from).
+inline std::size_t resident_bytes(const plan& p, const run_state& rs) noexcept {
+  std::size_t total = 0;
+  for (std::uint32_t s = 0; s < rs.slots.size(); ++s)
+    if (rs.slots[s].unique() && std::find(p.fetch_slots.begin(), p.fetch_slots.end(), s) == p.fetch_slots.end())
+      total += rs.slots[s].capacity();
+  return total;
 }
 
 /// One run of a parallel plan: steps become tasks of a task_group as their
@@ -277,8 +307,9 @@ class parallel_run {
 
 /// Runs `p` with the feeds already placed in `rs`'s feed slots: as a dependency
 /// graph inside `res->inter_arena` when the plan is parallel and the session
-/// has one, else step by step on the calling thread. With independent steps
-/// side by side, RunMetadata::peak_bytes is approximate.
+/// has one, else step by step on the calling thread, handing dead buffers on
+/// (plan::heirs) and writing in place (plan_step::in_place). With independent
+/// steps side by side, RunMetadata::peak_bytes is approximate.
 inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const RunOptions* opts, RunMetadata* md,
                     exec_resources* res = nullptr) {
   using clock = detail::exec_clock;
@@ -296,23 +327,32 @@ inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const R
   if (p.parallel && res && res->inter_arena) {
     detail::parallel_run run(p, rs, env, md);
     res->inter_arena->execute([&] { run.run(live_bytes); });
+    if (md) md->resident_bytes = detail::resident_bytes(p, rs);
     return;
   }
   NodeExecStats stat;
   for (const plan_step& s : p.steps) {
+    const bool in_place = s.in_place != no_slot && detail::take_over(rs.slots[s.in_place], rs.slots[s.out_slot]);
     const bool ran = detail::run_step(p, s, rs, env, stat);
     if (trace && ran) md->step_stats.push_back(std::move(stat));
     if (md) {
       live_bytes += rs.slots[s.out_slot].nbytes();
+      if (in_place) live_bytes -= rs.slots[s.in_place].nbytes();  // one buffer, not two
       peak = std::max(peak, live_bytes);
     }
+    if (in_place) rs.slots[s.in_place].reset();  // the view; it dies at this step
     for (std::uint32_t i = 0; i < s.nrel; ++i) {
       any_array& dead = rs.slots[p.releases[s.rel_off + i]];
-      if (md) live_bytes -= dead.nbytes();
-      detail::release_slot(dead);
+      if (md && !dead.empty_handle()) live_bytes -= dead.nbytes();
+      const std::uint32_t heir = p.heirs[s.rel_off + i];
+      if (heir == no_slot) detail::release_slot(dead);
+      else detail::hand_on(dead, rs.slots[heir]);
     }
   }
-  if (md) md->peak_bytes = std::max(md->peak_bytes, peak);
+  if (md) {
+    md->peak_bytes = std::max(md->peak_bytes, peak);
+    md->resident_bytes = detail::resident_bytes(p, rs);
+  }
 }
 
 }  // namespace sessionlib

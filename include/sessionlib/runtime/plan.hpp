@@ -3,6 +3,7 @@
 // slots that die after each step. Built once, cached, then executed many times.
 // A plan whose independent steps are heavy enough also carries its step graph
 // (dependency counts, successors, per-slot reader counts) to run them side by side.
+// Run in order, its slots share buffers by liveness (liveness.hpp).
 #pragma once
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 
 #include "../graph/graph.hpp"
 #include "fusion.hpp"
+#include "liveness.hpp"
 #include "state.hpp"
 
 namespace sessionlib {
@@ -33,6 +35,7 @@ struct plan_step {
   std::uint32_t out_slot;
   std::uint32_t rel_off, nrel;  // releases[rel_off, rel_off+nrel): slots dead after this step
   std::int32_t fused = -1;      // >= 0: runs plan::fused[fused] instead of n->kernel
+  std::uint32_t in_place = ~std::uint32_t{0};  // an input slot dying here whose buffer the output takes over
 };
 
 /// The dependencies of a plan's steps, for running independent steps side by
@@ -65,7 +68,8 @@ struct fetch_leaf {
 };
 
 /// The per-run buffers of a plan; pooled, so a run allocates nothing when
-/// shapes did not change (each slot keeps its owned buffer between runs).
+/// shapes did not change (owned buffers stay between runs: passed from slot to
+/// slot by plan::heirs in a run in order, one per slot in a parallel run).
 struct run_state {
   std::vector<any_array> slots;
   std::vector<const any_array*> args;
@@ -78,6 +82,7 @@ class plan {
   std::vector<plan_step> steps;
   std::vector<std::uint32_t> args;
   std::vector<std::uint32_t> releases;
+  std::vector<std::uint32_t> heirs;      // parallel to releases: the slot a dead buffer goes to (runs in order only)
   std::vector<node_id> feed_ids;         // sorted
   std::vector<std::uint32_t> feed_slots; // parallel to feed_ids
   std::vector<const node*> feed_nodes;   // parallel to feed_ids
@@ -183,7 +188,7 @@ inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::v
     role[root] = static_cast<std::int32_t>(members.size());
     for (std::size_t i = 1; i < group.size(); ++i) role[group[i]] = -2;
     members.push_back(std::move(group));
-    p.fused.push_back({g.at_unlocked(root).type, {}, {}, {}});
+    p.fused.push_back({g.at_unlocked(root).type, {}, {}, {}, {}, 0});
   }
   return role;
 }
@@ -295,6 +300,21 @@ inline void fold_constants(const Graph& g, const std::vector<node_id>& order, co
   }
 }
 
+/// Views and handles: their output is (or may be) another value's buffer.
+inline bool is_view_op(const node& n) {
+  for (const char* view : {"Const", "VariableV2", "Identity", "Reshape", "ReshapeLike", "ExpandDims", "Squeeze",
+                           "StopGradient", "IsVariableInitialized"})
+    if (n.op == view) return true;
+  return false;
+}
+
+/// True for ops whose output is, or may be, another value's buffer: views,
+/// variable reads and assignments, and the gradient helpers that forward their
+/// input when nothing was broadcast. A buffer handed to them would be dropped.
+inline bool may_alias_output(const node& n) {
+  return is_view_op(n) || n.op.starts_with("Assign") || n.op == "SumToShape" || n.op == "BroadcastToShape";
+}
+
 /// A step's work from static shapes, in rough units of one elementwise
 /// operation (a dynamic dimension counts as 64, a typical batch). A matmul's
 /// multiply-adds count 1/16 each: BLAS runs them that much faster per element.
@@ -305,10 +325,7 @@ inline std::size_t step_cost(const Graph& g, const plan& p, const plan_step& s) 
     return n;
   };
   const node& n = *s.n;
-  // Views and handles: no work whatever the shape.
-  for (const char* view : {"Const", "VariableV2", "Identity", "Reshape", "ReshapeLike", "ExpandDims", "Squeeze",
-                           "StopGradient", "IsVariableInitialized"})
-    if (n.op == view) return 0;
+  if (is_view_op(n)) return 0;  // no work whatever the shape
   if ((n.op == "MatMul" || n.op.starts_with("BatchMatMul")) && n.inputs.size() == 2) {
     // (m*k) * (k*n) * (m*n) = (m*k*n)^2, whatever the transposes.
     const double product = double(elements(g.at_unlocked(n.inputs[0]).shape)) *
@@ -421,6 +438,47 @@ inline void build_step_graph(const Graph& g, plan& p, const std::vector<bool>& p
 }
 }  // namespace detail
 
+namespace detail {
+/// Sets the plan's heirs and in-place steps (liveness.hpp). A step owns its
+/// output when it is not fetched and may_alias_output is false; an
+/// elementwise map (unary_kernel/binary_kernel) may write over an owned input
+/// that dies at that step and has the output's dtype (and element count, when
+/// static: the kernel checks it at run time).
+inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>& pinned,
+                               const std::vector<std::uint32_t>& last_use) {
+  auto static_elements = [](const std::vector<std::ptrdiff_t>& shape) {
+    std::size_t n = 1;
+    for (auto d : shape) n *= d < 0 ? 64 : static_cast<std::size_t>(d);
+    return n;
+  };
+  auto fully_static = [](const std::vector<std::ptrdiff_t>& shape) {
+    return std::none_of(shape.begin(), shape.end(), [](auto d) { return d < 0; });
+  };
+  std::vector<step_life> lives;
+  lives.reserve(p.steps.size());
+  for (std::uint32_t i = 0; i < p.steps.size(); ++i) {
+    const plan_step& s = p.steps[i];
+    const node& n = *s.n;
+    const bool owns = !pinned[s.out_slot] && n.kernel && n.has_output && !may_alias_output(n);
+    step_life life{s.out_slot, owns, no_slot, dtype_size(n.type) * static_elements(n.shape)};
+    if (owns && s.fused < 0 && n.block && (s.nin == 1 || s.nin == 2))
+      for (std::uint32_t k = 0; k < s.nin && life.in_place_slot == no_slot; ++k) {
+        const std::uint32_t in = p.args[s.in_off + k];
+        const node& src = g.at_unlocked(n.inputs[k]);
+        if (last_use[in] != i || pinned[in] || src.type != n.type) continue;
+        if (fully_static(src.shape) && fully_static(n.shape) && static_elements(src.shape) != static_elements(n.shape))
+          continue;
+        life.in_place_slot = in;
+      }
+    lives.push_back(life);
+  }
+  buffer_sharing sharing = share_buffers(lives, last_use, p.slot_count);
+  p.heirs.resize(p.releases.size());
+  for (std::size_t r = 0; r < p.releases.size(); ++r) p.heirs[r] = sharing.heir[p.releases[r]];
+  for (std::size_t i = 0; i < p.steps.size(); ++i) p.steps[i].in_place = sharing.in_place[i];
+}
+}  // namespace detail
+
 /// Prunes the graph to what `leaves` need given `feeds` (sorted, unique), and
 /// orders it: a fed node is a source, its inputs are not run. Then, as `opts`
 /// asks, merges duplicates, folds constants and fuses elementwise trees.
@@ -483,7 +541,7 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
   auto make_step = [&](node_id id) {
     const node& nd = g.at_unlocked(id);
     plan_step s{&nd, id, static_cast<std::uint32_t>(p->args.size()), static_cast<std::uint32_t>(nd.inputs.size()),
-                slot[id], 0, 0, -1};
+                slot[id], 0, 0, -1, no_slot};
     for (node_id in : inputs_of[id]) p->args.push_back(slot[in]);
     return s;
   };
@@ -527,7 +585,7 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
     if (role[id] >= 0) {
       const fused_group& fg = p->fused[static_cast<std::size_t>(role[id])];
       s = plan_step{&g.at_unlocked(id), id, static_cast<std::uint32_t>(p->args.size()),
-                    static_cast<std::uint32_t>(fg.externals.size()), slot[id], 0, 0, role[id]};
+                    static_cast<std::uint32_t>(fg.externals.size()), slot[id], 0, 0, role[id], no_slot};
       p->args.insert(p->args.end(), fg.externals.begin(), fg.externals.end());
     } else {
       s = make_step(id);
@@ -547,6 +605,10 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
     p->steps[i].nrel = static_cast<std::uint32_t>(dies_after[i].size());
   }
   detail::build_step_graph(g, *p, pinned, canon);
+  // Heirs follow the steps' order: a parallel run, where which slot dies first
+  // depends on the order steps finish in, ignores them and keeps one buffer
+  // per slot; the same plan run in order (inter_op_threads = 1) shares.
+  detail::share_plan_buffers(g, *p, pinned, last_use);
   return p;
 }
 

@@ -48,6 +48,8 @@ struct RunMetadata {
   std::vector<NodeExecStats> step_stats;
   std::size_t peak_bytes = 0;  // bytes of intermediate values alive at once, at most (approximate
                                // when independent steps ran side by side, see runtime/executor.hpp)
+  std::size_t resident_bytes = 0;  // bytes of owned buffers the run keeps for the next run (results aside):
+                                   // about peak_bytes when slots share buffers (runtime/liveness.hpp)
   /// Writes the step stats as Chrome trace JSON (Perfetto, chrome://tracing).
   void write_chrome_trace(const std::string& path) const;
 };

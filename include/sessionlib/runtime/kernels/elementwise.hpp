@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
 
 #include "../kernel.hpp"
 
@@ -117,12 +118,37 @@ inline bool cpu_has_avx2() noexcept {
 #endif
 }
 
+// Loops writing over one operand (out == that input, exactly): compilers'
+// overlap checks reject o[i] = f(a[i], b[i]) with o == a and run it
+// unvectorised, so these read and write through the one pointer.
+template <class T, class Op, bool OutIsLeft>
+[[gnu::always_inline]] inline void binary_in_place(T* __restrict o, const T* __restrict x, bool x_stride,
+                                                   std::size_t n) {
+  if (!x_stride) {
+    const T s = x[0];
+    for (std::size_t i = 0; i < n; ++i) o[i] = OutIsLeft ? Op::apply(o[i], s) : Op::apply(s, o[i]);
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) o[i] = OutIsLeft ? Op::apply(o[i], x[i]) : Op::apply(x[i], o[i]);
+}
+
 template <class T, class R, class Op>
 [[gnu::always_inline]] inline void binary_loops(const void* const* in, const std::size_t* stride, void* out,
                                                 std::size_t n) {
   const T* a = static_cast<const T*>(in[0]);
   const T* b = static_cast<const T*>(in[1]);
   R* o = static_cast<R*>(out);
+  if constexpr (std::is_same_v<T, R>) {
+    if (o == a && stride[0]) {
+      if (b == a) {
+        for (std::size_t i = 0; i < n; ++i) o[i] = Op::apply(o[i], o[i]);
+      } else {
+        binary_in_place<T, Op, true>(o, b, stride[1] != 0, n);
+      }
+      return;
+    }
+    if (o == b && stride[1]) return binary_in_place<T, Op, false>(o, a, stride[0] != 0, n);
+  }
   if (stride[0] && stride[1]) {
     for (std::size_t i = 0; i < n; ++i) o[i] = Op::apply(a[i], b[i]);
   } else if (stride[0]) {
@@ -142,6 +168,12 @@ template <class T, class R, class Op>
                                                std::size_t n) {
   const T* a = static_cast<const T*>(in[0]);
   R* o = static_cast<R*>(out);
+  if constexpr (std::is_same_v<T, R>) {
+    if (o == a && stride[0]) {  // in place: one pointer, nothing for the vectoriser to check
+      for (std::size_t i = 0; i < n; ++i) o[i] = Op::apply(o[i]);
+      return;
+    }
+  }
   if (stride[0]) {
     for (std::size_t i = 0; i < n; ++i) o[i] = Op::apply(a[i]);
   } else {
@@ -189,8 +221,18 @@ void binary_kernel(kernel_context& ctx) {
   const any_array& b = ctx.input(1);
   const bool same = a.shape() == b.shape();
   const dims out = same ? a.shape() : broadcast_dims(ctx, a.shape(), b.shape());
-  ctx.out.ensure(dtype_of<R>, out);
   const std::size_t n = out.elements();
+  // The output took an input's buffer over (plan_step::in_place) but that input
+  // broadcasts to more elements: it keeps its buffer while it is read, and the
+  // output gets another.
+  if (((ctx.out.raw() == a.raw() && (a.size() != n || sizeof(T) != sizeof(R))) ||
+       (ctx.out.raw() == b.raw() && (b.size() != n || sizeof(T) != sizeof(R)))) &&
+      ctx.out.unique()) [[unlikely]] {
+    const any_array keep = std::move(ctx.out);
+    ctx.out.reset();
+    return binary_kernel<T, R, Op>(ctx);
+  }
+  ctx.out.ensure(dtype_of<R>, out);
   // Same shapes and scalar operands take the flat block loop; others walk strides.
   if (same || ((a.size() == 1 || a.size() == n) && (b.size() == 1 || b.size() == n))) {
     const void* in[2] = {a.raw(), b.raw()};
@@ -219,6 +261,13 @@ void binary_kernel(kernel_context& ctx) {
 template <class T, class R, class Op>
 void unary_kernel(kernel_context& ctx) {
   const any_array& a = ctx.input(0);
+  if constexpr (sizeof(T) != sizeof(R)) {  // as in binary_kernel: an in-place output that cannot hold R
+    if (ctx.out.raw() == a.raw() && ctx.out.unique()) {
+      const any_array keep = std::move(ctx.out);
+      ctx.out.reset();
+      return unary_kernel<T, R, Op>(ctx);
+    }
+  }
   ctx.out.ensure(dtype_of<R>, a.shape());
   const void* in[1] = {a.raw()};
   const std::size_t stride[1] = {1};
