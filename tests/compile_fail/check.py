@@ -5,7 +5,10 @@ compile; with -DSESSIONLIB_CF_FAIL=1 it must fail, and the compiler's output
 must contain every `// expect: ...` line's text (and one of each
 `// expect-one-of: a | b`). So a case
 cannot pass by failing for a reason other than the one it promises.
-Usage: check.py CASE.cpp -- COMPILER ARGS..."""
+Usage: check.py CASE.cpp [--pch HEADER=WRAPPER]... -- COMPILER ARGS...
+--pch: WRAPPER (which includes <HEADER>) has a precompiled header beside it, built
+with the same ARGS; a case whose only sessionlib include is <HEADER> (besides
+standard headers) is compiled with -include WRAPPER, which parses nothing new."""
 import re
 import subprocess
 import sys
@@ -13,8 +16,16 @@ import tempfile
 
 def main():
     case = sys.argv[1]
-    cmd = sys.argv[sys.argv.index('--') + 1:]
+    sep = sys.argv.index('--')
+    opts, cmd = sys.argv[2:sep], sys.argv[sep + 1:]
+    pchs = dict(v.split('=', 1) for o, v in zip(opts[::2], opts[1::2]) if o == '--pch')
     text = open(case, encoding='utf-8').read()
+    includes = re.findall(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', text, re.M)
+    own = [h for h in includes if '/' in h or '.' in h]
+    if len(own) == 1 and own[0] in pchs:
+        # -Winvalid-pch (an error under -Werror): an unusable PCH fails the check
+        # instead of silently parsing the header again.
+        cmd = cmd + ['-Winvalid-pch', '-include', pchs[own[0]]]
     expects = [e.strip() for e in re.findall(r'//\s*expect:\s*(.+)', text)]
     # "// expect-one-of: a | b": compilers spell template arguments differently
     # (gcc: "[with Leaf = double]", clang: "not_fetchable<double>").
@@ -39,7 +50,8 @@ def main():
         for alts in one_ofs:
             if not any(a in out for a in alts):
                 print(f'{case}: failed, but without any of {alts}:\n{out[:6000]}'); return 1
-    print(f'{case}: fails with "{expect}"; its twin compiles')
+    pch = ' (header precompiled)' if '-include' in cmd else ''
+    print(f'{case}: fails with "{expect}"; its twin compiles{pch}')
     return 0
 
 sys.exit(main())
