@@ -35,6 +35,20 @@ class any_array {
   /// A fresh owned array, uninitialised.
   any_array(sessionlib::dtype t, const dims& s) { allocate(t, s); }
 
+  // A copy shares the buffer but is never its owner(); a move keeps ownership.
+  any_array(const any_array& o)
+      : type_(o.type_), alloc_type_(o.alloc_type_), handover_(o.handover_), lent_(o.lent_), shape_(o.shape_),
+        buf_(o.buf_), cap_(o.cap_), data_(o.data_) {}
+  any_array& operator=(const any_array& o) {
+    if (this != &o) {
+      *this = any_array(o);
+    }
+    return *this;
+  }
+  any_array(any_array&&) noexcept = default;
+  any_array& operator=(any_array&&) noexcept = default;
+  ~any_array() = default;
+
   /// A view of `data` that the caller keeps alive; never written through.
   static any_array borrow(sessionlib::dtype t, const dims& s, const void* data) {
     any_array a;
@@ -66,6 +80,10 @@ class any_array {
   }
   /// True for a view lent by assign_lent.
   bool lent() const noexcept { return lent_; }
+  /// True when this array allocated (or reused, in ensure) its buffer rather
+  /// than copying another array's: a slot keeps such a buffer for the next
+  /// run even while an alias of it (a reshape, an identity) is still alive.
+  bool owner() const noexcept { return owner_; }
 
   /// Copies an xtensor expression's values into a fresh owned array.
   template <class E>
@@ -101,6 +119,7 @@ class any_array {
     if ((unique() || lent_) && cap_ >= bytes) {
       type_ = t;
       shape_ = s;
+      owner_ = !lent_;
       return;
     }
     allocate(t, s);
@@ -124,6 +143,7 @@ class any_array {
     cap_ = 0;
     handover_ = false;
     lent_ = false;
+    owner_ = false;
     type_ = sessionlib::dtype::float32;
     shape_.resize(0);
   }
@@ -175,6 +195,7 @@ class any_array {
     // A structure may fetch the same tensor twice: the next read copies from here.
     buf_.reset();
     handover_ = false;
+    owner_ = false;
     cap_ = 0;
     data_ = out.data();
     return out;
@@ -187,6 +208,7 @@ class any_array {
  private:
   void allocate(sessionlib::dtype t, const dims& s) {
     lent_ = false;
+    owner_ = true;
     type_ = t;
     shape_ = s;
     cap_ = std::max<std::size_t>(s.elements() * dtype_size(t), 1);
@@ -223,6 +245,7 @@ class any_array {
   sessionlib::dtype alloc_type_ = sessionlib::dtype::float32;
   bool handover_ = false;
   bool lent_ = false;
+  bool owner_ = false;
   dims shape_;
   std::shared_ptr<void> buf_;
   std::size_t cap_ = 0;
