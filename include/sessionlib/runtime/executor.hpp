@@ -2,7 +2,7 @@
 // the plan has independent heavy steps (plan::parallel) and the session allows
 // more than one inter-op thread, as a dependency graph on oneTBB. Either way it
 // checks the deadline at node boundaries and, only when asked, records step stats.
-// Run in order, a dead slot's buffer goes to its heir (plan::heirs, liveness.hpp)
+// Run in order, a dead slot's buffer goes to its heir (plan::passes, liveness.hpp)
 // and an in-place step's output takes its dying input's buffer over first.
 //
 // OpenBLAS: its thread count stays the session's intra_op_threads (set once,
@@ -130,11 +130,10 @@ inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run
   return true;
 }
 
-/// Drops a dead slot's value when it is an alias (feed view, variable value,
-/// another slot's buffer), so its owner can write in place; buffers the slot
-/// allocated are kept for the next run, also while an alias still reads them.
+/// Drops a dead slot's value when it is an alias (feed view, variable value),
+/// so its owner can write in place; buffers we own are kept for the next run.
 inline void release_slot(any_array& dead) noexcept {
-  if (!dead.unique() && !dead.owner()) dead.reset();
+  if (!dead.unique()) dead.reset();
 }
 
 /// Hands a dead slot's buffer to its heir when the run owns it alone (never a
@@ -144,13 +143,29 @@ inline void hand_on(any_array& dead, any_array& heir) noexcept {
   dead.reset();
 }
 
-/// Before an in-place step (plan_step::in_place): when the run owns the dying
-/// input's buffer alone, the output takes it over and the input stays a view
-/// of it, so the kernel's ctx.input() still reads the values it overwrites.
-inline bool take_over(any_array& src, any_array& out) {
+/// True when an operand of shape `small` broadcasts to shape `big` unchanged.
+inline bool broadcasts_into(const dims& small, const dims& big) noexcept {
+  if (small.size() > big.size()) return false;
+  const std::size_t off = big.size() - small.size();
+  for (std::size_t i = 0; i < small.size(); ++i)
+    if (small[i] != 1 && small[i] != big[i + off]) return false;
+  return true;
+}
+
+/// Before an in-place step (plan_step::in_place, an elementwise map): when the
+/// run owns the dying input's buffer alone and the output has its shape (the
+/// other operand broadcasts into it), the output takes the buffer over and the
+/// input stays a view of it, so ctx.input() still reads what the kernel overwrites.
+inline bool take_over(const plan& p, const plan_step& s, run_state& rs) {
+  any_array& src = rs.slots[s.in_place];
   if (!src.unique()) return false;
+  if (s.nin == 2) {
+    const std::uint32_t first = p.args[s.in_off];
+    const any_array& other = rs.slots[first == s.in_place ? p.args[s.in_off + 1] : first];
+    if (!broadcasts_into(other.shape(), src.shape())) return false;
+  }
   any_array view = any_array::borrow(src.dtype(), src.shape(), src.raw());
-  out = std::move(src);
+  rs.slots[s.out_slot] = std::move(src);
   src = std::move(view);
   return true;
 }
@@ -309,7 +324,7 @@ class parallel_run {
 /// Runs `p` with the feeds already placed in `rs`'s feed slots: as a dependency
 /// graph inside `res->inter_arena` when the plan is parallel and the session
 /// has one, else step by step on the calling thread, handing dead buffers on
-/// (plan::heirs) and writing in place (plan_step::in_place). With independent
+/// (plan::passes) and writing in place (plan_step::in_place). With independent
 /// steps side by side, RunMetadata::peak_bytes is approximate.
 inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const RunOptions* opts, RunMetadata* md,
                     exec_resources* res = nullptr) {
@@ -333,7 +348,8 @@ inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const R
   }
   NodeExecStats stat;
   for (const plan_step& s : p.steps) {
-    const bool in_place = s.in_place != no_slot && detail::take_over(rs.slots[s.in_place], rs.slots[s.out_slot]);
+    bool in_place = false;
+    if (s.in_place != no_slot) in_place = detail::take_over(p, s, rs);
     const bool ran = detail::run_step(p, s, rs, env, stat);
     if (trace && ran) md->step_stats.push_back(std::move(stat));
     if (md) {
@@ -345,9 +361,13 @@ inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const R
     for (std::uint32_t i = 0; i < s.nrel; ++i) {
       any_array& dead = rs.slots[p.releases[s.rel_off + i]];
       if (md && !dead.empty_handle()) live_bytes -= dead.nbytes();
-      const std::uint32_t heir = p.heirs[s.rel_off + i];
-      if (heir == no_slot) detail::release_slot(dead);
-      else detail::hand_on(dead, rs.slots[heir]);
+      detail::release_slot(dead);
+    }
+    for (std::uint32_t i = 0; i < s.npass; ++i) {
+      const buffer_pass& pass = p.passes[s.pass_off + i];
+      any_array& dead = rs.slots[pass.dead];
+      if (md) live_bytes -= dead.nbytes();
+      detail::hand_on(dead, rs.slots[pass.heir]);
     }
   }
   if (md) {

@@ -36,6 +36,12 @@ struct plan_step {
   std::uint32_t rel_off, nrel;  // releases[rel_off, rel_off+nrel): slots dead after this step
   std::int32_t fused = -1;      // >= 0: runs plan::fused[fused] instead of n->kernel
   std::uint32_t in_place = ~std::uint32_t{0};  // an input slot dying here whose buffer the output takes over
+  std::uint32_t pass_off = 0, npass = 0;  // passes[pass_off, pass_off+npass): dead after this step, buffer handed on
+};
+
+/// A slot dead after a step whose buffer goes to `heir` (liveness.hpp).
+struct buffer_pass {
+  std::uint32_t dead, heir;
 };
 
 /// The dependencies of a plan's steps, for running independent steps side by
@@ -69,7 +75,7 @@ struct fetch_leaf {
 
 /// The per-run buffers of a plan; pooled, so a run allocates nothing when
 /// shapes did not change (owned buffers stay between runs: passed from slot to
-/// slot by plan::heirs in a run in order, one per slot in a parallel run).
+/// slot by plan::passes in a run in order, one per slot in a parallel run).
 struct run_state {
   std::vector<any_array> slots;
   std::vector<const any_array*> args;
@@ -82,7 +88,7 @@ class plan {
   std::vector<plan_step> steps;
   std::vector<std::uint32_t> args;
   std::vector<std::uint32_t> releases;
-  std::vector<std::uint32_t> heirs;      // parallel to releases: the slot a dead buffer goes to (runs in order only)
+  std::vector<buffer_pass> passes;       // dead slots handing their buffer on (runs in order; see build_plan)
   std::vector<node_id> feed_ids;         // sorted
   std::vector<std::uint32_t> feed_slots; // parallel to feed_ids
   std::vector<const node*> feed_nodes;   // parallel to feed_ids
@@ -443,7 +449,7 @@ namespace detail {
 /// output when it is not fetched and may_alias_output is false; an
 /// elementwise map (unary_kernel/binary_kernel) may write over an owned input
 /// that dies at that step and has the output's dtype (and element count, when
-/// static: the kernel checks it at run time).
+/// static; executor.hpp's take_over checks the run-time shapes).
 inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>& pinned,
                                const std::vector<std::uint32_t>& last_use) {
   auto static_elements = [](const std::vector<std::ptrdiff_t>& shape) {
@@ -473,9 +479,23 @@ inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>&
     lives.push_back(life);
   }
   buffer_sharing sharing = share_buffers(lives, last_use, p.slot_count);
-  p.heirs.resize(p.releases.size());
-  for (std::size_t r = 0; r < p.releases.size(); ++r) p.heirs[r] = sharing.heir[p.releases[r]];
-  for (std::size_t i = 0; i < p.steps.size(); ++i) p.steps[i].in_place = sharing.in_place[i];
+  // A release with an heir becomes a pass, so the executor's release loop stays as it was.
+  std::vector<std::uint32_t> kept;
+  for (std::size_t i = 0; i < p.steps.size(); ++i) {
+    plan_step& s = p.steps[i];
+    s.in_place = sharing.in_place[i];
+    s.pass_off = static_cast<std::uint32_t>(p.passes.size());
+    const std::uint32_t rel_off = static_cast<std::uint32_t>(kept.size());
+    for (std::uint32_t r = s.rel_off; r < s.rel_off + s.nrel; ++r) {
+      const std::uint32_t dead = p.releases[r];
+      if (sharing.heir[dead] == no_slot) kept.push_back(dead);
+      else p.passes.push_back({dead, sharing.heir[dead]});
+    }
+    s.rel_off = rel_off;
+    s.nrel = static_cast<std::uint32_t>(kept.size()) - rel_off;
+    s.npass = static_cast<std::uint32_t>(p.passes.size()) - s.pass_off;
+  }
+  p.releases = std::move(kept);
 }
 }  // namespace detail
 
@@ -541,7 +561,7 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
   auto make_step = [&](node_id id) {
     const node& nd = g.at_unlocked(id);
     plan_step s{&nd, id, static_cast<std::uint32_t>(p->args.size()), static_cast<std::uint32_t>(nd.inputs.size()),
-                slot[id], 0, 0, -1, no_slot};
+                slot[id], 0, 0, -1, no_slot, 0, 0};
     for (node_id in : inputs_of[id]) p->args.push_back(slot[in]);
     return s;
   };
@@ -585,7 +605,7 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
     if (role[id] >= 0) {
       const fused_group& fg = p->fused[static_cast<std::size_t>(role[id])];
       s = plan_step{&g.at_unlocked(id), id, static_cast<std::uint32_t>(p->args.size()),
-                    static_cast<std::uint32_t>(fg.externals.size()), slot[id], 0, 0, role[id], no_slot};
+                    static_cast<std::uint32_t>(fg.externals.size()), slot[id], 0, 0, role[id], no_slot, 0, 0};
       p->args.insert(p->args.end(), fg.externals.begin(), fg.externals.end());
     } else {
       s = make_step(id);

@@ -222,16 +222,6 @@ void binary_kernel(kernel_context& ctx) {
   const bool same = a.shape() == b.shape();
   const dims out = same ? a.shape() : broadcast_dims(ctx, a.shape(), b.shape());
   const std::size_t n = out.elements();
-  // The output took an input's buffer over (plan_step::in_place) but that input
-  // broadcasts to more elements: it keeps its buffer while it is read, and the
-  // output gets another.
-  if (((ctx.out.raw() == a.raw() && (a.size() != n || sizeof(T) != sizeof(R))) ||
-       (ctx.out.raw() == b.raw() && (b.size() != n || sizeof(T) != sizeof(R)))) &&
-      ctx.out.unique()) [[unlikely]] {
-    const any_array keep = std::move(ctx.out);
-    ctx.out.reset();
-    return binary_kernel<T, R, Op>(ctx);
-  }
   ctx.out.ensure(dtype_of<R>, out);
   // Same shapes and scalar operands take the flat block loop; others walk strides.
   if (same || ((a.size() == 1 || a.size() == n) && (b.size() == 1 || b.size() == n))) {
@@ -261,13 +251,6 @@ void binary_kernel(kernel_context& ctx) {
 template <class T, class R, class Op>
 void unary_kernel(kernel_context& ctx) {
   const any_array& a = ctx.input(0);
-  if constexpr (sizeof(T) != sizeof(R)) {  // as in binary_kernel: an in-place output that cannot hold R
-    if (ctx.out.raw() == a.raw() && ctx.out.unique()) {
-      const any_array keep = std::move(ctx.out);
-      ctx.out.reset();
-      return unary_kernel<T, R, Op>(ctx);
-    }
-  }
   ctx.out.ensure(dtype_of<R>, a.shape());
   const void* in[1] = {a.raw()};
   const std::size_t stride[1] = {1};
