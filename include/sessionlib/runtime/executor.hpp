@@ -130,10 +130,11 @@ inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run
   return true;
 }
 
-/// Drops a dead slot's value when it is an alias (feed view, variable value),
-/// so its owner can write in place; buffers we own are kept for the next run.
+/// Drops a dead slot's value when it is an alias (feed view, variable value,
+/// another slot's buffer), so its owner can write in place; buffers the slot
+/// allocated are kept for the next run, also while an alias still reads them.
 inline void release_slot(any_array& dead) noexcept {
-  if (!dead.unique()) dead.reset();
+  if (!dead.unique() && !dead.owner()) dead.reset();
 }
 
 /// Hands a dead slot's buffer to its heir when the run owns it alone (never a
