@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include <sessionlib/ops/arithmetic.hpp>
+#include <sessionlib/ops/control.hpp>
 #include <sessionlib/ops/linalg.hpp>
 #include <sessionlib/ops/math.hpp>
 #include <sessionlib/ops/reduce.hpp>
@@ -194,6 +195,21 @@ TEST_CASE("partial runs and callables over shared buffers") {
     std::vector<xt::xtensor<float, 1>> got;
     for (int run = 0; run < 4; ++run) got.push_back(f(ramp<float>(big, run)));
     for (int run = 0; run < 4; ++run) CHECK(got[static_cast<std::size_t>(run)] == chain_model<float>::want(ramp<float>(big, run)));
+  }
+}
+
+TEST_CASE("a view in the chain keeps the viewed buffer alive and the values right") {
+  sl::Graph g;
+  auto a = sl::placeholder<float, shape<dyn>>(g, "a");
+  auto u = a * 3.0f;
+  auto v = sl::identity(u);      // shares u's buffer and outlives u's last reader below
+  auto w = (u + 1.0f) * 2.0f;    // u dies here; its buffer must not be handed on or overwritten
+  auto y = w - v;
+  sl::Session sess(g, unfused());
+  for (int run = 0; run < 4; ++run) {
+    const auto av = ramp<float>(big, run);
+    xt::xtensor<float, 1> got = sess.run(y, {{a, av}});
+    CHECK(got == xt::xtensor<float, 1>((av * 3.0f + 1.0f) * 2.0f - av * 3.0f));
   }
 }
 

@@ -446,7 +446,7 @@ inline void build_step_graph(const Graph& g, plan& p, const std::vector<bool>& p
 
 namespace detail {
 /// Sets the plan's heirs and in-place steps (liveness.hpp). A step owns its
-/// output when it is not fetched and may_alias_output is false; an
+/// output when it is not fetched, not read by a view and not a view itself; an
 /// elementwise map (unary_kernel/binary_kernel) may write over an owned input
 /// that dies at that step and has the output's dtype (and element count, when
 /// static; executor.hpp's take_over checks the run-time shapes).
@@ -460,12 +460,18 @@ inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>&
   auto fully_static = [](const std::vector<std::ptrdiff_t>& shape) {
     return std::none_of(shape.begin(), shape.end(), [](auto d) { return d < 0; });
   };
+  // A slot read by a view may stay alive through the view after it dies: it
+  // keeps its own buffer (release_slot), as one no colour could share.
+  std::vector<bool> viewed(p.slot_count, false);
+  for (const plan_step& s : p.steps)
+    if (may_alias_output(*s.n))
+      for (std::uint32_t k = 0; k < s.nin; ++k) viewed[p.args[s.in_off + k]] = true;
   std::vector<step_life> lives;
   lives.reserve(p.steps.size());
   for (std::uint32_t i = 0; i < p.steps.size(); ++i) {
     const plan_step& s = p.steps[i];
     const node& n = *s.n;
-    const bool owns = !pinned[s.out_slot] && n.kernel && n.has_output && !may_alias_output(n);
+    const bool owns = !pinned[s.out_slot] && !viewed[s.out_slot] && n.kernel && n.has_output && !may_alias_output(n);
     step_life life{s.out_slot, owns, no_slot, dtype_size(n.type) * static_elements(n.shape)};
     if (owns && s.fused < 0 && n.block && (s.nin == 1 || s.nin == 2))
       for (std::uint32_t k = 0; k < s.nin && life.in_place_slot == no_slot; ++k) {
