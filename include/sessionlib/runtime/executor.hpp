@@ -171,6 +171,17 @@ inline bool take_over(const plan& p, const plan_step& s, run_state& rs) {
   return true;
 }
 
+/// Bytes of a fused step's interior values (written when it fell back to its
+/// nodes' kernels), which die with the step.
+inline std::size_t interior_bytes(const plan& p, const plan_step& s, const run_state& rs) noexcept {
+  std::size_t total = 0;
+  for (std::uint32_t idx : p.fused[static_cast<std::size_t>(s.fused)].fallback) {
+    const any_array& v = rs.slots[p.inner_steps[idx].out_slot];
+    if (p.inner_steps[idx].out_slot != s.out_slot && !v.empty_handle()) total += v.nbytes();
+  }
+  return total;
+}
+
 /// Bytes of the owned buffers `rs` keeps for the next run (fetched slots aside:
 /// their buffers go to the results or are copied from).
 inline std::size_t resident_bytes(const plan& p, const run_state& rs) noexcept {
@@ -356,6 +367,7 @@ inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const R
     if (md) {
       live_bytes += rs.slots[s.out_slot].nbytes();
       if (in_place) live_bytes -= rs.slots[s.in_place].nbytes();  // one buffer, not two
+      if (s.fused >= 0) live_bytes += detail::interior_bytes(p, s, rs);
       peak = std::max(peak, live_bytes);
     }
     if (in_place) rs.slots[s.in_place].reset();  // the view; it dies at this step
@@ -367,7 +379,7 @@ inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const R
     for (std::uint32_t i = 0; i < s.npass; ++i) {
       const buffer_pass& pass = p.passes[s.pass_off + i];
       any_array& dead = rs.slots[pass.dead];
-      if (md) live_bytes -= dead.nbytes();
+      if (md && !dead.empty_handle()) live_bytes -= dead.nbytes();
       detail::hand_on(dead, rs.slots[pass.heir]);
     }
   }

@@ -19,8 +19,10 @@
 
 namespace sessionlib::detail {
 
-/// What buffer sharing knows of one step of a sequential plan.
+/// What buffer sharing knows of one value a step of a sequential plan writes
+/// (its output, or a fused group's interior value when the group falls back).
 struct step_life {
+  std::uint32_t step;
   std::uint32_t out_slot;
   bool owns_output;              // the output is a fresh buffer nobody else sees (no view, not fetched)
   std::uint32_t in_place_slot;   // an input dying at this step the output may overwrite; ~0u: none
@@ -34,23 +36,23 @@ struct buffer_sharing {
   std::vector<std::uint32_t> in_place;
 };
 
-/// Colours the owned slots of `steps` (in plan order) by disjoint lives;
-/// `death[slot]` is the step after which the slot dies. A free colour is
+/// Colours the owned slots of `steps` (by step, in plan order) by disjoint
+/// lives; `death[slot]` is the step after which the slot dies. A free colour is
 /// chosen by best fit on `bytes`: the smallest one at least as large, else the
 /// largest, so a colour's buffer grows to its largest slot once.
 inline buffer_sharing share_buffers(std::span<const step_life> steps, std::span<const std::uint32_t> death,
-                                    std::size_t slot_count) {
+                                    std::size_t slot_count, std::size_t step_count) {
   constexpr std::uint32_t none = ~std::uint32_t{0};
   struct colour {
     std::uint32_t first, last;
     std::uint32_t free_after;  // the step after which its last slot died
     std::size_t bytes;
   };
-  buffer_sharing out{std::vector<std::uint32_t>(slot_count, none), std::vector<std::uint32_t>(steps.size(), none)};
+  buffer_sharing out{std::vector<std::uint32_t>(slot_count, none), std::vector<std::uint32_t>(step_count, none)};
   std::vector<std::uint32_t> colour_of(slot_count, none);
   std::vector<colour> colours;
-  for (std::uint32_t k = 0; k < steps.size(); ++k) {
-    const step_life& s = steps[k];
+  for (const step_life& s : steps) {
+    const std::uint32_t k = s.step;
     if (!s.owns_output) continue;
     const std::uint32_t o = s.out_slot;
     // In place: the input is its colour's last slot (it lives until now), so

@@ -461,18 +461,27 @@ inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>&
     return std::none_of(shape.begin(), shape.end(), [](auto d) { return d < 0; });
   };
   // A slot read by a view may stay alive through the view after it dies: it
-  // keeps its own buffer (release_slot), as one no colour could share.
+  // keeps its own buffer (release_slot), as one no colour could share. Views
+  // share their first operand only (the others give a shape); assignments any.
   std::vector<bool> viewed(p.slot_count, false);
   for (const plan_step& s : p.steps)
     if (may_alias_output(*s.n))
-      for (std::uint32_t k = 0; k < s.nin; ++k) viewed[p.args[s.in_off + k]] = true;
+      for (std::uint32_t k = 0; k < s.nin && (k == 0 || s.n->op.starts_with("Assign")); ++k)
+        viewed[p.args[s.in_off + k]] = true;
   std::vector<step_life> lives;
   lives.reserve(p.steps.size());
   for (std::uint32_t i = 0; i < p.steps.size(); ++i) {
     const plan_step& s = p.steps[i];
     const node& n = *s.n;
     const bool owns = !pinned[s.out_slot] && !viewed[s.out_slot] && n.kernel && n.has_output && !may_alias_output(n);
-    step_life life{s.out_slot, owns, no_slot, dtype_size(n.type) * static_elements(n.shape)};
+    // A fused group's interior values live only within its step (when it falls back).
+    if (s.fused >= 0)
+      for (std::uint32_t idx : p.fused[static_cast<std::size_t>(s.fused)].fallback) {
+        const plan_step& in = p.inner_steps[idx];
+        if (in.out_slot != s.out_slot)
+          lives.push_back({i, in.out_slot, true, no_slot, dtype_size(in.n->type) * static_elements(in.n->shape)});
+      }
+    step_life life{i, s.out_slot, owns, no_slot, dtype_size(n.type) * static_elements(n.shape)};
     if (owns && s.fused < 0 && n.block && (s.nin == 1 || s.nin == 2))
       for (std::uint32_t k = 0; k < s.nin && life.in_place_slot == no_slot; ++k) {
         const std::uint32_t in = p.args[s.in_off + k];
@@ -484,7 +493,7 @@ inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>&
       }
     lives.push_back(life);
   }
-  buffer_sharing sharing = share_buffers(lives, last_use, p.slot_count);
+  buffer_sharing sharing = share_buffers(lives, last_use, p.slot_count, p.steps.size());
   // A release with an heir becomes a pass, so the executor's release loop stays as it was.
   std::vector<std::uint32_t> kept;
   for (std::size_t i = 0; i < p.steps.size(); ++i) {
@@ -622,6 +631,12 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
   // A slot nobody reads dies right after its own step, unless it is fetched.
   for (std::size_t i = 0; i < p->steps.size(); ++i)
     if (last_use[p->steps[i].out_slot] == no_slot) last_use[p->steps[i].out_slot] = static_cast<std::uint32_t>(i);
+  // A fused group's interior values (written only when it falls back to its
+  // nodes' kernels) die with the group's step.
+  for (std::uint32_t i = 0; i < p->steps.size(); ++i)
+    if (p->steps[i].fused >= 0)
+      for (std::uint32_t idx : p->fused[static_cast<std::size_t>(p->steps[i].fused)].fallback)
+        if (p->inner_steps[idx].out_slot != p->steps[i].out_slot) last_use[p->inner_steps[idx].out_slot] = i;
   std::vector<std::vector<std::uint32_t>> dies_after(p->steps.size());
   for (std::uint32_t s = 0; s < p->slot_count; ++s)
     if (last_use[s] != no_slot && !pinned[s]) dies_after[last_use[s]].push_back(s);
