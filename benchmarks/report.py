@@ -8,7 +8,8 @@ repetitions of sessionlib, the hand-written baseline and libtorch alternate in o
 process. A ratio is taken per repetition (repetition i of sessionlib against
 repetition i of its peer) and the table shows the median of those ratios: ratios
 read as "sessionlib is that many times as fast" (> 1: sessionlib faster).
-Peak memory comes from mem_mlp / mem_mlp_torch, each model in its own process.
+Peak memory comes from mem_mlp / mem_mlp_torch, each model in its own process,
+and from mem_infer (an inference pass, fused and unfused, one process each).
 """
 import argparse
 import json
@@ -193,6 +194,25 @@ def memory(build, steps, threads):
     return lines
 
 
+def memory_infer(build, batch):
+    """Peak RSS of mem_infer's inference pass, fused and unfused, each in its own process."""
+    path = os.path.join(build, "benchmarks", "mem_infer")
+    if not os.path.exists(path):
+        return []
+    lines = [f"| peak RSS of a 6-layer 1024-wide ReLU inference, batch {batch}, 3 runs, 1 thread | VmHWM | "
+             "before the model | before the runs |",
+             "| --- | ---: | ---: | ---: |"]
+    for mode in ("unfused", "fused"):
+        out = subprocess.run([path, mode, str(batch)], capture_output=True, text=True)
+        if out.returncode != 0:
+            lines.append(f"| sessionlib, {mode} | failed | | |")
+            continue
+        f = out.stdout.split()  # "<mode> VmHWM_kB n baseline_kB n before_runs_kB n ..."
+        hwm, base, runs = int(f[2]), int(f[4]), int(f[6])
+        lines.append(f"| sessionlib, {mode} | {hwm / 1024:.1f} MiB | {base / 1024:.1f} MiB | {runs / 1024:.1f} MiB |")
+    return lines
+
+
 def machine(build):
     model, cores = "?", os.cpu_count()
     try:
@@ -223,6 +243,7 @@ def main():
     p.add_argument("--min-time", type=float, default=0.2, help="seconds per repetition")
     p.add_argument("--only", nargs="*", default=BINARIES, choices=BINARIES + ["memory"], help="subset to run")
     p.add_argument("--mem-steps", type=int, default=200)
+    p.add_argument("--infer-batch", type=int, default=2048, help="batch of mem_infer's inference pass")
     p.add_argument("--reuse", action="store_true", help="read a binary's JSON from --out if present, not rerun it")
     p.add_argument("--out", default=None, help="directory for the raw JSON (default: <build>/benchmark-results)")
     a = p.parse_args()
@@ -242,6 +263,10 @@ def main():
         print()
     if "memory" in a.only or a.only == BINARIES:
         print("\n".join(memory(a.build, a.mem_steps, 1)))
+        infer = memory_infer(a.build, a.infer_batch)
+        if infer:
+            print()
+            print("\n".join(infer))
 
 
 if __name__ == "__main__":
