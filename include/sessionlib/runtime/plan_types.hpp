@@ -76,6 +76,9 @@ struct fetch_leaf {
 struct run_state {
   std::vector<any_array> slots;
   std::vector<const any_array*> args;
+  // Per fetch leaf: the shape its kernel last wrote into a buffer it could be
+  // lent (rank 0: none). A fresh result of that shape is lent next run (session/lend.hpp).
+  std::vector<dims> fetch_shapes;
   // Parallel plans only: per step, the steps still awaited; per slot, readers still to finish.
   std::unique_ptr<std::atomic<std::uint32_t>[]> waiting, readers_left;
 };
@@ -113,6 +116,7 @@ class plan {
     auto rs = std::make_unique<run_state>();
     rs->slots.resize(slot_count);
     rs->args.resize(args.size());
+    rs->fetch_shapes.resize(fetch_slots.size());
     for (std::size_t i = 0; i < args.size(); ++i) rs->args[i] = &rs->slots[args[i]];
     if (parallel) {
       rs->waiting = std::make_unique<std::atomic<std::uint32_t>[]>(steps.size());

@@ -49,7 +49,9 @@ struct callable_core {
 
   template <class... A>
   fetch_result_t<F> operator()(const RunOptions* opts, RunMetadata* md, const A&... args) const {
-    return run(opts, md, [&](fetch_reader& r) { return fetch_impl<F>::build(fetches, r); }, [](run_state&) {}, args...);
+    return run_fresh(*p, fetches, [&](auto&& build, auto&& lend) -> decltype(auto) {
+      return run(opts, md, build, lend, args...);
+    });
   }
 
   /// Places the arguments, runs, and returns build(reader); `lend` sees the run

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "lend.hpp"
 #include "session_impl.hpp"
 
 namespace sessionlib {
@@ -95,8 +96,8 @@ class Session {
                              RunMetadata* md) {
     std::vector<any_array> values;
     plan& p = prepare_run(fetches, feeds, values);
-    return impl_->run_plan(p, values, opts, md, [&](fetch_reader& r) {
-      return detail::fetch_impl<std::remove_cvref_t<F>>::build(fetches, r);
+    return detail::run_fresh(p, fetches, [&](auto&& build, auto&& lend) -> decltype(auto) {
+      return impl_->run_plan(p, values, opts, md, build, lend);
     });
   }
 
