@@ -90,8 +90,12 @@ class dims {
     for (std::size_t i = 0; i < n_; ++i) e *= d_[i];
     return e;
   }
+  // A plain loop: std::equal becomes a memcmp call, costly for a few extents.
   friend constexpr bool operator==(const dims& a, const dims& b) noexcept {
-    return a.n_ == b.n_ && std::equal(a.begin(), a.end(), b.begin());
+    if (a.n_ != b.n_) return false;
+    for (std::size_t i = 0; i < a.n_; ++i)
+      if (a.d_[i] != b.d_[i]) return false;
+    return true;
   }
 
  private:

@@ -154,6 +154,19 @@ inline void run_fused_range(const fused_group& g, const fused_operand* ext, void
     }
   }
 }
+
+/// Runs `g` over all `total` elements of `out`, split across threads when large.
+inline void run_fused_blocks(const fused_group& g, const fused_operand* ops, any_array& out, std::size_t total,
+                             int threads) {
+  if (total >= fusion_parallel_min && threads != 1) {
+    const std::size_t grain = fusion_block * 64;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (total + grain - 1) / grain), [&](const auto& r) {
+      run_fused_range(g, ops, out.raw(), r.begin() * grain, std::min(total, r.end() * grain));
+    });
+  } else {
+    run_fused_range(g, ops, out.raw(), 0, total);
+  }
+}
 }  // namespace detail
 
 /// Runs a fused group: returns false (and does nothing) when some operand is
@@ -167,6 +180,18 @@ inline bool run_fused(const fused_group& g, const any_array* const* ext, any_arr
   if (next > 8) {
     ops_large.resize(next);
     ops = ops_large.data();
+  }
+  // The common case first: every operand has the first one's shape.
+  const dims& first = ext[0]->shape();
+  std::size_t same = 1;
+  while (same < next && ext[same]->shape() == first) ++same;
+  if (same == next) {
+    const std::size_t total = first.elements();
+    for (std::size_t i = 0; i < next; ++i)
+      ops[i] = {static_cast<const unsigned char*>(ext[i]->raw()), total == 1 ? std::size_t{0} : std::size_t{1}};
+    out.ensure(g.type, first);
+    detail::run_fused_blocks(g, ops, out, total, threads);
+    return true;
   }
   // The output is the largest operand's shape (of the highest rank among equals).
   const any_array* largest = ext[0];
@@ -187,14 +212,7 @@ inline bool run_fused(const fused_group& g, const any_array* const* ext, any_arr
     ops[i] = {static_cast<const unsigned char*>(e.raw()), scalar || total == 1 ? std::size_t{0} : std::size_t{1}};
   }
   out.ensure(g.type, shape);
-  if (total >= detail::fusion_parallel_min && threads != 1) {
-    const std::size_t grain = detail::fusion_block * 64;
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (total + grain - 1) / grain), [&](const auto& r) {
-      detail::run_fused_range(g, ops, out.raw(), r.begin() * grain, std::min(total, r.end() * grain));
-    });
-  } else {
-    detail::run_fused_range(g, ops, out.raw(), 0, total);
-  }
+  detail::run_fused_blocks(g, ops, out, total, threads);
   return true;
 }
 
