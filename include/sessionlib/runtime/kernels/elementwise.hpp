@@ -183,35 +183,34 @@ template <class T, class R, class Op>
 }
 
 #if SESSIONLIB_AVX2_CLONES
-template <class T, class R, class Op>
-[[gnu::target("avx2")]] void binary_loops_avx2(const void* const* in, const std::size_t* stride, void* out,
-                                                std::size_t n) {
-  binary_loops<T, R, Op>(in, stride, out, n);
-}
-template <class T, class R, class Op>
-[[gnu::target("avx2")]] void unary_loops_avx2(const void* const* in, const std::size_t* stride, void* out,
-                                               std::size_t n) {
-  unary_loops<T, R, Op>(in, stride, out, n);
+/// The block loop `Loops` (always_inline) compiled for AVX2.
+template <auto Loops, class... A>
+[[gnu::target("avx2")]] void avx2_clone(A... args) {
+  Loops(args...);
 }
 #endif
+
+/// Runs the block loop `Loops` over `n` elements: its AVX2 clone when the CPU
+/// has AVX2 and the block is long enough to gain from it, else the baseline.
+template <auto Loops, class... A>
+[[gnu::always_inline]] inline void with_avx2([[maybe_unused]] std::size_t n, A... args) {
+#if SESSIONLIB_AVX2_CLONES
+  if (n >= 16 && cpu_has_avx2()) return avx2_clone<Loops>(args...);
+#endif
+  Loops(args...);
+}
 }  // namespace detail
 
 /// Block function of a binary map (graph/node.hpp's block_fn): strides 0 or 1.
 template <class T, class R, class Op>
 void binary_block(const void* const* in, const std::size_t* stride, void* out, std::size_t n) {
-#if SESSIONLIB_AVX2_CLONES
-  if (n >= 16 && detail::cpu_has_avx2()) return detail::binary_loops_avx2<T, R, Op>(in, stride, out, n);
-#endif
-  detail::binary_loops<T, R, Op>(in, stride, out, n);
+  detail::with_avx2<&detail::binary_loops<T, R, Op>>(n, in, stride, out, n);
 }
 
 /// Block function of a unary map.
 template <class T, class R, class Op>
 void unary_block(const void* const* in, const std::size_t* stride, void* out, std::size_t n) {
-#if SESSIONLIB_AVX2_CLONES
-  if (n >= 16 && detail::cpu_has_avx2()) return detail::unary_loops_avx2<T, R, Op>(in, stride, out, n);
-#endif
-  detail::unary_loops<T, R, Op>(in, stride, out, n);
+  detail::with_avx2<&detail::unary_loops<T, R, Op>>(n, in, stride, out, n);
 }
 
 /// out = Op(a, b) with broadcasting; R is the output element type.

@@ -44,13 +44,6 @@ template <class T, class First, class Second>
     for (std::size_t i = 0; i < n; ++i) o[i] = Second::apply(First::apply(x[i], y[i]), z[i]);
   }
 }
-
-#if SESSIONLIB_AVX2_CLONES
-template <class T, class First, class Second>
-[[gnu::target("avx2")]] void pair_loops_avx2(const void* const* in, void* out, std::size_t n) {
-  pair_loops<T, First, Second>(in, out, n);
-}
-#endif
 }  // namespace detail
 
 /// Block function of the pair Second(First(...), z): operands x[, y], z with
@@ -60,12 +53,7 @@ void pair_block(const void* const* in, const std::size_t* stride, void* out, std
   constexpr std::size_t arity = std::is_same_v<First, fn::relu> ? 2 : 3;
   bool contiguous = true;
   for (std::size_t k = 0; k < arity; ++k) contiguous = contiguous && stride[k] == 1;
-  if (contiguous) {
-#if SESSIONLIB_AVX2_CLONES
-    if (n >= 16 && kernels::detail::cpu_has_avx2()) return detail::pair_loops_avx2<T, First, Second>(in, out, n);
-#endif
-    return detail::pair_loops<T, First, Second>(in, out, n);
-  }
+  if (contiguous) return detail::with_avx2<&detail::pair_loops<T, First, Second>>(n, in, out, n);
   // A scalar operand: the two ops one after the other, the second in place.
   // Unless z is the output itself (a caller's array both fed and lent), which
   // the first op would overwrite before the second reads it.
