@@ -187,7 +187,7 @@ inline std::size_t interior_bytes(const plan& p, const plan_step& s, const run_s
 inline std::size_t resident_bytes(const plan& p, const run_state& rs) noexcept {
   std::size_t total = 0;
   for (std::uint32_t s = 0; s < rs.slots.size(); ++s)
-    if (rs.slots[s].unique() && std::find(p.fetch_slots.begin(), p.fetch_slots.end(), s) == p.fetch_slots.end())
+    if (rs.slots[s].unique() && !p.fetched[s])
       total += rs.slots[s].capacity();
   return total;
 }

@@ -270,10 +270,12 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
     for (node_id in : g.at_unlocked(id).inputs) inputs_of[id].push_back(canon[in]);
 
   std::vector<bool> pinned(p->slot_count, false), pinned_node(n, false);
+  p->fetched.assign(p->slot_count, false);
   for (const auto& leaf : leaves) {
     const node_id id = canon[leaf.id];
     p->fetch_slots.push_back(leaf.wants_value ? slot[id] : no_slot);
     if (leaf.wants_value) {
+      p->fetched[slot[id]] = true;
       pinned[slot[id]] = true;
       pinned_node[id] = true;
     }

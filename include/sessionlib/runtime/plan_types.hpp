@@ -93,6 +93,7 @@ class plan {
   std::vector<std::uint32_t> feed_slots; // parallel to feed_ids
   std::vector<const node*> feed_nodes;   // parallel to feed_ids
   std::vector<std::uint32_t> fetch_slots;  // per fetch leaf; no_slot for targets
+  std::vector<bool> fetched;               // per slot: read by a fetch leaf
   std::vector<fused_group> fused;          // fused elementwise groups
   std::vector<plan_step> inner_steps;      // the groups' original steps (their fallback)
   std::vector<std::uint32_t> folded_slots; // values computed when the plan was built...
