@@ -201,6 +201,19 @@ class any_array {
     return out;
   }
 
+  /// Asks for transparent huge pages on the whole 2 MiB pages of a buffer of
+  /// several MiB that a run writes once (a result handed over or lent), so
+  /// its first touch faults 2 MiB at a time.
+  static void advise_huge_pages([[maybe_unused]] void* p, [[maybe_unused]] std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
+    if (bytes < 2 * huge) return;
+    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + huge - 1) & ~(huge - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(huge - 1);
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#endif
+  }
+
   /// The single element of a rank-0 (or one-element) array.
   template <class T>
   T scalar() const { return *data<T>(); }
@@ -229,17 +242,6 @@ class any_array {
     data_ = p;
   }
 
-  /// Buffers of several MiB are written once per run when handed over: ask
-  /// for transparent huge pages, so the first touch faults 2 MiB at a time.
-  static void advise_huge_pages([[maybe_unused]] void* p, [[maybe_unused]] std::size_t bytes) noexcept {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
-    if (bytes < 2 * huge) return;
-    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + huge - 1) & ~(huge - 1);
-    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(huge - 1);
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#endif
-  }
 
   sessionlib::dtype type_ = sessionlib::dtype::float32;
   sessionlib::dtype alloc_type_ = sessionlib::dtype::float32;

@@ -169,6 +169,7 @@ struct fresh_impl<F> {
         std::array<std::size_t, N> sh;
         std::copy(s.begin(), s.end(), sh.begin());
         out = result(sh);  // uninitialised: the kernel writes every element
+        any_array::advise_huge_pages(out.data(), out.size() * sizeof(T));
         lent.push_back({out.data(), out.size() * sizeof(T), dtype_of<T>});
         return;
       }
