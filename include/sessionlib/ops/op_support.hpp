@@ -46,6 +46,26 @@ template <class T, Scalar V>
 Tensor<T, shape<>> lift(Graph& g, V v) {
   return constant(g, static_cast<T>(v));
 }
+
+/// The op_spec of an elementwise node of functor Fn from T to R over its
+/// Arity inputs (1: a map, 2: a broadcasting binary op): its kernel, its block
+/// function for fusion and its pairing (runtime/kernels/pairs.hpp). Typed ops
+/// and gradient builders (train/grad_support.hpp) both build theirs here, so a
+/// gradient chain fuses and pairs as its forward ops do.
+template <class T, class R, class Fn, int Arity>
+op_spec elementwise_spec(std::string op, std::vector<node_id> inputs, std::string name = {}) {
+  static_assert(Arity == 1 || Arity == 2);
+  op_spec s{.op = std::move(op), .name = std::move(name), .inputs = std::move(inputs), .elementwise = true,
+            .pairs_as = kernels::pairs_as_of<T, R, Fn>, .pair_after = kernels::pair_after_of<T, R, Fn>()};
+  if constexpr (Arity == 1) {
+    s.kernel = kernels::unary_kernel<T, R, Fn>;
+    s.block = kernels::unary_block<T, R, Fn>;
+  } else {
+    s.kernel = kernels::binary_kernel<T, R, Fn>;
+    s.block = kernels::binary_block<T, R, Fn>;
+  }
+  return s;
+}
 }  // namespace detail
 
 /// Builds a broadcasting binary elementwise node; R is the result element type.
@@ -56,21 +76,15 @@ auto binary_op(const char* op, const A& a, const B& b, const std::string& name =
   detail::check_broadcast<shape_of<A>, shape_of<B>>();
   using S = broadcast_shape<shape_of<A>, shape_of<B>>;
   Graph& g = common_graph(a, b);
-  return make_tensor<R, S>(g, {.op = op, .name = name, .inputs = {as_tensor(a).id(), as_tensor(b).id()},
-                               .kernel = kernels::binary_kernel<T, R, Fn>, .elementwise = true,
-                               .block = kernels::binary_block<T, R, Fn>,
-                               .pairs_as = kernels::pairs_as_of<T, R, Fn>,
-                               .pair_after = kernels::pair_after_of<T, R, Fn>()});
+  return make_tensor<R, S>(g, detail::elementwise_spec<T, R, Fn, 2>(op, {as_tensor(a).id(), as_tensor(b).id()}, name));
 }
 
 /// Builds a unary elementwise node; R is the result element type.
 template <class R, class Fn, TensorLike A>
 auto unary_op(const char* op, const A& a, const std::string& name = "") {
   using T = value_type_of<A>;
-  return make_tensor<R, shape_of<A>>(as_tensor(a).graph(), {.op = op, .name = name, .inputs = {as_tensor(a).id()},
-                                                             .kernel = kernels::unary_kernel<T, R, Fn>, .elementwise = true,
-                                                             .block = kernels::unary_block<T, R, Fn>,
-                                                             .pairs_as = kernels::pairs_as_of<T, R, Fn>});
+  return make_tensor<R, shape_of<A>>(as_tensor(a).graph(),
+                                     detail::elementwise_spec<T, R, Fn, 1>(op, {as_tensor(a).id()}, name));
 }
 
 }  // namespace sessionlib

@@ -44,7 +44,8 @@ decltype(auto) visit_floating(dtype t, F&& f) {
 }
 
 /// Adds a node of op kind `op` over `inputs` with dtype `t` and static `shape`.
-/// `block` (elementwise maps only) makes the node fusable, as op_support's ops are.
+/// `block` makes the node fusable but not pairable; elementwise maps use
+/// binary() and unary() below, which also pair.
 inline node_id make(Graph& g, std::string op, std::vector<node_id> inputs, kernel_fn kernel, dtype t, static_shape shape,
                     attributes attr = {}, block_fn block = nullptr) {
   return add_tensor_node(g, {.op = std::move(op), .inputs = std::move(inputs), .kernel = kernel, .attr = std::move(attr),
@@ -72,24 +73,21 @@ inline node_id scalar(Graph& g, dtype t, double value) {
   return make(g, "Const", {}, kernels::constant_kernel, t, {}, std::move(a));
 }
 
-/// A broadcasting binary elementwise node `Fn` (functor with static apply(T, T)).
+/// A broadcasting binary elementwise node `Fn` (functor with static apply(T, T)),
+/// fusable and pairing as the typed op's node (ops/op_support.hpp's elementwise_spec).
 template <class Fn>
 node_id binary(Graph& g, const char* op, node_id a, node_id b) {
   const dtype t = type_of(g, a);
-  auto [k, blk] = visit_floating(t, [&]<class T>() {
-    return std::pair<kernel_fn, block_fn>{kernels::binary_kernel<T, T, Fn>, kernels::binary_block<T, T, Fn>};
-  });
-  return make(g, op, {a, b}, k, t, broadcast_static(shape_of(g, a), shape_of(g, b)), {}, blk);
+  op_spec spec = visit_floating(t, [&]<class T>() { return sessionlib::detail::elementwise_spec<T, T, Fn, 2>(op, {a, b}); });
+  return add_tensor_node(g, std::move(spec), t, broadcast_static(shape_of(g, a), shape_of(g, b)));
 }
 
-/// A unary elementwise node `Fn` (functor with static apply(T)).
+/// A unary elementwise node `Fn` (functor with static apply(T)), fusable as binary's.
 template <class Fn>
 node_id unary(Graph& g, const char* op, node_id a) {
   const dtype t = type_of(g, a);
-  auto [k, blk] = visit_floating(t, [&]<class T>() {
-    return std::pair<kernel_fn, block_fn>{kernels::unary_kernel<T, T, Fn>, kernels::unary_block<T, T, Fn>};
-  });
-  return make(g, op, {a}, k, t, shape_of(g, a), {}, blk);
+  op_spec spec = visit_floating(t, [&]<class T>() { return sessionlib::detail::elementwise_spec<T, T, Fn, 1>(op, {a}); });
+  return add_tensor_node(g, std::move(spec), t, shape_of(g, a));
 }
 
 /// a + b, a - b, a * b, a / b, -a (op kinds as sl::add, ... : "add", "sub", "mul", "truediv", "Neg").
