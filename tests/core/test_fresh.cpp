@@ -9,7 +9,7 @@
 #include <sessionlib/ops/array.hpp>
 #include <sessionlib/ops/control.hpp>
 #include <sessionlib/ops/math.hpp>
-#include <sessionlib/session/callable.hpp>
+#include <sessionlib/session/into.hpp>
 
 #include <map>
 #include <vector>
@@ -141,4 +141,39 @@ TEST_CASE("a run failing after a lent one leaves the next run right") {
   }
   CHECK(f(bv, av) == xt::xtensor<float, 1>{22, 44, 66});
   CHECK(f(bad, bad) == xt::xtensor<float, 1>{4, 8});
+}
+
+TEST_CASE("one value fetched by two leaves while its shape changes") {
+  // Two spellings of one op are merged into one node (CSE), so both leaves read
+  // one slot; so does a tensor fetched twice. The first leaf's lent array is
+  // replaced when the shape changes, and the second leaf must not read it.
+  sl::Graph g;
+  auto x = sl::placeholder<float, shape<dyn, 3>>(g, "x");
+  auto a = sl::transpose<1, 0>(x);
+  auto b = sl::transpose(x);
+  auto y = x * 2.0f;
+  sl::Session sess(g);
+  auto f = sess.make_callable(std::tuple{a, b, y, y}, sl::feed_list(x));
+  auto into = sess.make_callable(std::tuple{a, b, y, y}, sl::feed_list(x), sl::into);
+  std::tuple<xt::xtensor<float, 2>, xt::xtensor<float, 2>, xt::xtensor<float, 2>, xt::xtensor<float, 2>> kept;
+  for (std::size_t rows : {70, 70, 1, 33, 33, 200, 2}) {
+    CAPTURE(rows);
+    xt::xtensor<float, 2> xv = xt::empty<float>({rows, std::size_t{3}});
+    for (std::size_t i = 0; i < xv.size(); ++i) xv.data()[i] = static_cast<float>(i) + static_cast<float>(rows);
+    const xt::xtensor<float, 2> t = xt::transpose(xv), twice = xv * 2.0f;
+    auto [ra, rb, ry, ry2] = f(xv);
+    CHECK(ra == t);
+    CHECK(rb == t);
+    CHECK(ry == twice);
+    CHECK(ry2 == twice);
+    auto [sa, sb, sy, sy2] = sess.run(std::tuple{a, b, y, y}, {{x, xv}});
+    CHECK(sa == t);
+    CHECK(sb == t);
+    CHECK(sy2 == twice);
+    into(kept, xv);
+    CHECK(std::get<0>(kept) == t);
+    CHECK(std::get<1>(kept) == t);
+    CHECK(std::get<2>(kept) == twice);
+    CHECK(std::get<3>(kept) == twice);
+  }
 }

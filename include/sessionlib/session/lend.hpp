@@ -24,6 +24,22 @@ struct lent_buffer {
   dtype type = dtype::float32;
 };
 
+/// Replaces `out` with a's values, taken over when `take` allows (fresh
+/// results) or copied. When a kernel wrote them into out's own storage with
+/// another shape, that storage dies with the assignment: the slot is pointed
+/// at the new array first, so a later leaf reading the same slot (a tensor
+/// fetched twice, or two fetches merged into one node) reads live values.
+template <class T, std::size_t N>
+void replace_result(const any_array& a, xt::xtensor<T, N>& out, bool take) {
+  const bool ours = a.raw() != nullptr && a.raw() == out.data();
+  xt::xtensor<T, N> v = take && !ours ? tensor_result<T, N>(a) : a.to_xtensor<T, N>();
+  if (ours) {
+    const dims shape = a.shape();
+    const_cast<any_array&>(a).assign_borrowed(a.dtype(), shape.begin(), shape.size(), v.data());
+  }
+  out = std::move(v);  // moves the storage: v.data() stays valid
+}
+
 template <class F>
 struct into_impl {
   using result = fetch_result_t<F>;
@@ -56,7 +72,7 @@ struct into_impl<F> {
         if (a.nbytes()) std::memmove(out.data(), a.raw(), a.nbytes());
         return;
       }
-      out = a.to_xtensor<T, N>();  // also when a kernel filled part of out's storage
+      replace_result(a, out, false);  // also when a kernel filled part of out's storage
     }
   }
 };
@@ -182,10 +198,11 @@ struct fresh_impl<F> {
     if constexpr (N == 0) {
       out = a.scalar<T>();
     } else {
-      const bool in_place = out.size() && a.raw() == out.data() && a.rank() == N &&
+      const bool written_here = out.size() && a.raw() == out.data();  // in the array lent for this leaf
+      const bool in_place = written_here && a.rank() == N &&
                             std::equal(out.shape().begin(), out.shape().end(), a.shape().begin());
-      shapes[leaf] = in_place || a.owner() ? a.shape() : dims{};
-      if (!in_place) out = tensor_result<T, N>(a);
+      shapes[leaf] = written_here || a.owner() ? a.shape() : dims{};
+      if (!in_place) replace_result(a, out, true);
     }
   }
 };
