@@ -130,11 +130,12 @@ inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run
   return true;
 }
 
-/// Drops a dead slot's value when it is an alias (feed view, variable value,
-/// another slot's buffer), so its owner can write in place; buffers the slot
-/// allocated are kept for the next run, also while an alias still reads them.
+/// Drops a dead slot's value when it shares another's buffer (a variable
+/// value, another slot's buffer), so its owner can write in place; buffers the
+/// slot allocated are kept for the next run, also while an alias still reads
+/// them. A borrowed view (a feed) holds no reference: plan::give_back drops it.
 inline void release_slot(any_array& dead) noexcept {
-  if (!dead.unique() && !dead.owner()) dead.reset();
+  if (!dead.unique() && !dead.owner() && !dead.borrowed()) dead.reset();
 }
 
 /// Hands a dead slot's buffer to its heir when the run owns it alone (never a
