@@ -173,6 +173,7 @@ class any_array {
     std::array<std::size_t, N> sh{};
     for (std::size_t i = 0; i < N; ++i) sh[i] = shape_[i];
     xt::xtensor<T, N> out(sh);
+    advise_huge_pages(out.data(), size() * sizeof(T));  // before the copy first touches it
     if (size()) std::memcpy(out.data(), data_, size() * sizeof(T));
     return out;
   }
