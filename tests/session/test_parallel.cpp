@@ -2,6 +2,7 @@
 // side by side on inter_op_threads. Values equal the sequential plan's, errors
 // surface with their node name, traces keep every step, and inter_op_threads = 1
 // or a small graph keeps the sequential path. CI runs this under ThreadSanitizer.
+#include <atomic>
 #include <set>
 #include <string>
 
@@ -240,4 +241,32 @@ TEST_CASE("a deadline stops a parallel run at a node boundary; the next run comp
   const xt::xtensor<float, 2> got = s.run(y, {{x, xv}});
   const xt::xtensor<float, 2> want = seq.run(y, {{x, xv}});
   CHECK(got == want);
+}
+
+namespace {
+std::atomic<int> split_width{0}, run_width{0};
+/// A pass-through kernel recording how many threads its split work may use,
+/// and how many the arena it runs in has.
+void probe_split(sl::kernel_context& ctx) {
+  run_width = tbb::this_task_arena::max_concurrency();
+  sl::split_work(ctx.split_arena, [] { split_width = tbb::this_task_arena::max_concurrency(); });
+  ctx.out = ctx.input(0);
+}
+}  // namespace
+
+TEST_CASE("a kernel splits its work in the intra-op arena; the run itself enters no arena") {
+  const int everything = tbb::this_task_arena::max_concurrency();  // the caller's (default) arena
+  // 3 threads on any machine tells the session's arena apart from the default one.
+  for (int intra : {1, 3, 0}) {
+    CAPTURE(intra);
+    sl::Graph g;
+    auto p = sl::placeholder<float, sl::shape<sl::dyn>>(g, "p");
+    auto probe = sl::make_tensor<float, sl::shape<sl::dyn>>(g, {.op = "Probe", .inputs = {p.id()}, .kernel = probe_split});
+    sl::Session sess(g, config(intra, 1));
+    split_width = run_width = 0;
+    const xt::xtensor<float, 1> pv = {1, 2, 3};
+    CHECK(sess.run(probe, {{p, pv}}) == pv);
+    CHECK(split_width == (intra > 0 ? intra : everything));
+    CHECK(run_width == everything);
+  }
 }

@@ -49,6 +49,9 @@ struct exec_resources {
   /// Where a parallel plan's steps run, inter_op_threads at a time; null: every
   /// plan runs sequentially on the calling thread.
   tbb::task_arena* inter_arena = nullptr;
+  /// Where a kernel of a run in order splits its work (intra_op_threads > 0),
+  /// entered only when it does (split_work); null: oneTBB's default arena.
+  tbb::task_arena* intra_arena = nullptr;
   /// One arena of intra_op_threads per slot of inter_arena, entered by each step
   /// so a kernel's own splitting stays within intra_op_threads; empty when
   /// kernels may split across inter_arena (intra_op_threads 0 or not smaller).
@@ -87,6 +90,7 @@ struct run_env {
   exec_resources* res;
   bool has_deadline, trace;
   exec_clock::time_point start, deadline;
+  tbb::task_arena* split_arena;  // kernel_context::split_arena: null in a parallel run (steps are in arenas already)
 };
 
 /// Runs step `s` (its kernel or fused group); fills `stat` when tracing.
@@ -103,10 +107,11 @@ inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run
   if (s.fused >= 0) {
     const fused_group& fg = p.fused[static_cast<std::size_t>(s.fused)];
     const auto t0 = env.trace ? clock::now() : clock::time_point{};
-    if (!run_fused(fg, rs.args.data() + s.in_off, out, res ? res->intra_op_threads : 0)) {
+    if (!run_fused(fg, rs.args.data() + s.in_off, out, res ? res->intra_op_threads : 0, env.split_arena)) {
       for (std::uint32_t idx : fg.fallback) {
         const plan_step& in = p.inner_steps[idx];
-        kernel_context ctx{*in.n, rs.args.data() + in.in_off, in.nin, rs.slots[in.out_slot], env.st, env.g, res};
+        kernel_context ctx{*in.n, rs.args.data() + in.in_off, in.nin, rs.slots[in.out_slot], env.st, env.g, res,
+                           env.split_arena};
         in.n->kernel(ctx);
       }
     }
@@ -117,7 +122,7 @@ inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run
     return true;
   }
   if (!s.n->kernel) return false;
-  kernel_context ctx{*s.n, rs.args.data() + s.in_off, s.nin, out, env.st, env.g, res};
+  kernel_context ctx{*s.n, rs.args.data() + s.in_off, s.nin, out, env.st, env.g, res, env.split_arena};
   if (!env.trace) {
     s.n->kernel(ctx);
     return true;
@@ -345,15 +350,17 @@ inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const R
   const bool has_deadline = opts && opts->timeout.count() > 0;
   const bool trace = md && opts && opts->trace_level != RunOptions::TraceLevel::no_trace;
   const auto start = has_deadline || trace ? clock::now() : clock::time_point{};
+  const bool in_parallel = p.parallel && res && res->inter_arena;
   const detail::run_env env{st, g, opts, res, has_deadline, trace, start,
-                            has_deadline ? start + opts->timeout : clock::time_point::max()};
+                            has_deadline ? start + opts->timeout : clock::time_point::max(),
+                            in_parallel || !res ? nullptr : res->intra_arena};
   for (std::size_t i = 0; i < p.folded_slots.size(); ++i) rs.slots[p.folded_slots[i]] = p.folded_values[i];
   std::size_t live_bytes = 0, peak = 0;
   if (md) {
     for (std::uint32_t s : p.feed_slots) live_bytes += rs.slots[s].nbytes();
     peak = live_bytes;
   }
-  if (p.parallel && res && res->inter_arena) {
+  if (in_parallel) {
     detail::parallel_run run(p, rs, env, md);
     res->inter_arena->execute([&] { run.run(live_bytes); });
     if (md) md->resident_bytes = detail::resident_bytes(p, rs);

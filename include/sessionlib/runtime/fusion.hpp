@@ -155,13 +155,16 @@ inline void run_fused_range(const fused_group& g, const fused_operand* ext, void
   }
 }
 
-/// Runs `g` over all `total` elements of `out`, split across threads when large.
+/// Runs `g` over all `total` elements of `out`, split across threads in
+/// `arena` (see split_work) when large.
 inline void run_fused_blocks(const fused_group& g, const fused_operand* ops, any_array& out, std::size_t total,
-                             int threads) {
+                             int threads, tbb::task_arena* arena) {
   if (total >= fusion_parallel_min && threads != 1) {
     const std::size_t grain = fusion_block * 64;
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (total + grain - 1) / grain), [&](const auto& r) {
-      run_fused_range(g, ops, out.raw(), r.begin() * grain, std::min(total, r.end() * grain));
+    split_work(arena, [&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (total + grain - 1) / grain), [&](const auto& r) {
+        run_fused_range(g, ops, out.raw(), r.begin() * grain, std::min(total, r.end() * grain));
+      });
     });
   } else {
     run_fused_range(g, ops, out.raw(), 0, total);
@@ -171,7 +174,9 @@ inline void run_fused_blocks(const fused_group& g, const fused_operand* ops, any
 
 /// Runs a fused group: returns false (and does nothing) when some operand is
 /// neither the output's shape nor a scalar, so the caller runs the fallback.
-inline bool run_fused(const fused_group& g, const any_array* const* ext, any_array& out, int threads) {
+/// A large output splits across `threads` (0: all) in `arena` (see split_work).
+inline bool run_fused(const fused_group& g, const any_array* const* ext, any_array& out, int threads,
+                      tbb::task_arena* arena = nullptr) {
   if (g.program.size() > detail::fusion_max_program) return false;
   const std::size_t next = g.externals.size();
   detail::fused_operand ops_small[8];
@@ -190,7 +195,7 @@ inline bool run_fused(const fused_group& g, const any_array* const* ext, any_arr
     for (std::size_t i = 0; i < next; ++i)
       ops[i] = {static_cast<const unsigned char*>(ext[i]->raw()), total == 1 ? std::size_t{0} : std::size_t{1}};
     out.ensure(g.type, first);
-    detail::run_fused_blocks(g, ops, out, total, threads);
+    detail::run_fused_blocks(g, ops, out, total, threads, arena);
     return true;
   }
   // The output is the largest operand's shape (of the highest rank among equals).
@@ -212,7 +217,7 @@ inline bool run_fused(const fused_group& g, const any_array* const* ext, any_arr
     ops[i] = {static_cast<const unsigned char*>(e.raw()), scalar || total == 1 ? std::size_t{0} : std::size_t{1}};
   }
   out.ensure(g.type, shape);
-  detail::run_fused_blocks(g, ops, out, total, threads);
+  detail::run_fused_blocks(g, ops, out, total, threads, arena);
   return true;
 }
 

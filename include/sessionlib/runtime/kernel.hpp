@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <tbb/task_arena.h>
+
 #include "../graph/graph.hpp"
 #include "state.hpp"
 
@@ -21,6 +23,7 @@ struct kernel_context {
   session_state& state;
   Graph& graph;
   exec_resources* resources = nullptr;  // thread arena etc. (null: run inline)
+  tbb::task_arena* split_arena = nullptr;  // where work split across threads runs (split_work)
 
   const any_array& input(std::size_t i) const noexcept { return *in[i]; }
   /// Throws sl::invalid_argument naming this node.
@@ -37,5 +40,15 @@ struct kernel_context {
     return true;
   }
 };
+
+/// Runs f(), a kernel's work split across oneTBB threads, inside `arena` (the
+/// session's intra-op arena, which bounds the threads), or in oneTBB's default
+/// arena when null. The executor enters no arena itself: a run whose kernels
+/// never split (small work) pays nothing for it.
+template <class F>
+void split_work(tbb::task_arena* arena, F&& f) {
+  if (arena) arena->execute(std::forward<F>(f));
+  else std::forward<F>(f)();
+}
 
 }  // namespace sessionlib

@@ -36,7 +36,9 @@ class session_impl {
     resources_.intra_op_threads = config.intra_op_threads;
     resources_.inter_op_threads = config.inter_op_threads;
     // An explicit thread count gets its own arena; 0 shares oneTBB's default one.
+    // Kernels enter it only when they split their work (kernel.hpp's split_work).
     if (config.intra_op_threads > 0) arena_ = std::make_unique<tbb::task_arena>(config.intra_op_threads);
+    resources_.intra_arena = arena_.get();
     // Plans with independent heavy steps run them side by side in an arena of
     // inter_op_threads; 1 keeps every plan on the calling thread.
     if (config.inter_op_threads != 1) {
@@ -147,10 +149,9 @@ class session_impl {
     run_state& rs = *guard.rs;
     place(rs);
     lend(rs);
-    // A parallel plan enters the inter-op arena itself (execute).
-    auto run = [&] { execute(p, rs, state_, *graph_, opts, md, &resources_); };
-    if (arena_ && !(p.parallel && inter_arena_)) arena_->execute(run);
-    else run();
+    // A parallel plan enters the inter-op arena itself, a kernel splitting its
+    // work the intra-op one (execute, split_work): small runs enter neither.
+    execute(p, rs, state_, *graph_, opts, md, &resources_);
     thread_local std::vector<const any_array*> values;
     values.resize(p.fetch_slots.size());
     for (std::size_t i = 0; i < p.fetch_slots.size(); ++i)

@@ -27,16 +27,18 @@ namespace sessionlib::kernels {
 /// Input elements above which a reduction is split across threads.
 inline constexpr std::size_t parallel_threshold = std::size_t{1} << 16;
 
-/// Calls f(begin, end) over [0, n): on oneTBB's threads when `work` (elements
-/// touched) is large, else once on the calling thread.
+/// Calls f(begin, end) over [0, n): on oneTBB's threads in `arena` (see
+/// split_work) when `work` (elements touched) is large, else once on the calling thread.
 template <class F>
-void parallel_blocks(std::size_t work, std::size_t n, F&& f) {
+void parallel_blocks(tbb::task_arena* arena, std::size_t work, std::size_t n, F&& f) {
   if (work <= parallel_threshold || n < 2) {
     f(std::size_t{0}, n);
     return;
   }
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n),
-                    [&](const tbb::blocked_range<std::size_t>& r) { f(r.begin(), r.end()); });
+  split_work(arena, [&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n),
+                      [&](const tbb::blocked_range<std::size_t>& r) { f(r.begin(), r.end()); });
+  });
 }
 
 // Reducers: an accumulator type, its identity, one step, the merge of two partial
@@ -150,23 +152,26 @@ inline dims reduced_dims(const dims& in, const std::vector<std::int64_t>& axes, 
 namespace detail {
 // One reduced group: outputs [outer, inner], each over `r` elements `inner` apart.
 template <class T, class R>
-void reduce_blocks(const T* in, T* out, std::size_t outer, std::size_t r, std::size_t inner) {
+void reduce_blocks(tbb::task_arena* arena, const T* in, T* out, std::size_t outer, std::size_t r, std::size_t inner) {
   using A = typename R::template acc<T>;
   const std::size_t work = outer * r * inner;
   if (inner == 1) {
     if (outer == 1 && work > parallel_threshold) {
       // One long row (a full reduction): a deterministic tree over fixed chunks.
-      const A acc = tbb::parallel_deterministic_reduce(
-          tbb::blocked_range<std::size_t>(0, r, 1 << 14), R::template init<T>(),
-          [&](const tbb::blocked_range<std::size_t>& b, A a) {
-            for (std::size_t k = b.begin(); k < b.end(); ++k) a = R::template step<T>(a, in[k]);
-            return a;
-          },
-          [](A a, A b) { return R::template merge<T>(a, b); });
+      A acc = R::template init<T>();
+      split_work(arena, [&] {
+        acc = tbb::parallel_deterministic_reduce(
+            tbb::blocked_range<std::size_t>(0, r, 1 << 14), R::template init<T>(),
+            [&](const tbb::blocked_range<std::size_t>& b, A a) {
+              for (std::size_t k = b.begin(); k < b.end(); ++k) a = R::template step<T>(a, in[k]);
+              return a;
+            },
+            [](A a, A b) { return R::template merge<T>(a, b); });
+      });
       out[0] = R::template finish<T>(acc, r);
       return;
     }
-    parallel_blocks(work, outer, [&](std::size_t b, std::size_t e) {
+    parallel_blocks(arena, work, outer, [&](std::size_t b, std::size_t e) {
       for (std::size_t o = b; o < e; ++o) {
         const T* row = in + o * r;
         A a = R::template init<T>();
@@ -179,7 +184,7 @@ void reduce_blocks(const T* in, T* out, std::size_t outer, std::size_t r, std::s
   // Rows of `inner` elements: accumulate a tile of columns over all r rows.
   constexpr std::size_t tile = 256;
   const std::size_t tiles = (inner + tile - 1) / tile;
-  parallel_blocks(work, outer * tiles, [&](std::size_t b, std::size_t e) {
+  parallel_blocks(arena, work, outer * tiles, [&](std::size_t b, std::size_t e) {
     A acc[tile];
     for (std::size_t w = b; w < e; ++w) {
       const std::size_t o = w / tiles, c0 = (w % tiles) * tile, nc = std::min(tile, inner - c0);
@@ -196,7 +201,7 @@ void reduce_blocks(const T* in, T* out, std::size_t outer, std::size_t r, std::s
 
 // Two or more reduced groups: each output walks its reduced elements directly.
 template <class T, class R>
-void reduce_general(const T* in, T* out, const reduce_layout& l, std::size_t out_elements) {
+void reduce_general(tbb::task_arena* arena, const T* in, T* out, const reduce_layout& l, std::size_t out_elements) {
   using A = typename R::template acc<T>;
   std::array<std::size_t, dims::max_rank> stride{};
   for (std::size_t g = l.groups, s = 1; g-- > 0;) {
@@ -210,7 +215,7 @@ void reduce_general(const T* in, T* out, const reduce_layout& l, std::size_t out
     else { kext[nk] = l.extent[g]; kstr[nk++] = stride[g]; }
   }
   const std::size_t last = rext[nr - 1], last_stride = rstr[nr - 1];
-  parallel_blocks(out_elements * l.reduced_elements, out_elements, [&](std::size_t b, std::size_t e) {
+  parallel_blocks(arena, out_elements * l.reduced_elements, out_elements, [&](std::size_t b, std::size_t e) {
     for (std::size_t o = b; o < e; ++o) {
       std::size_t base = 0;
       for (std::size_t k = nk, rest = o; k-- > 0;) {
@@ -265,10 +270,10 @@ void reduce_kernel(kernel_context& ctx) {
       if (l.reduced[g]) { r = l.extent[g]; seen = true; }
       else (seen ? inner : outer) *= l.extent[g];
     }
-    detail::reduce_blocks<T, R>(in, out, outer, r, inner);
+    detail::reduce_blocks<T, R>(ctx.split_arena, in, out, outer, r, inner);
     return;
   }
-  detail::reduce_general<T, R>(in, out, l, n_out);
+  detail::reduce_general<T, R>(ctx.split_arena, in, out, l, n_out);
 }
 
 /// ArgMax (IsMax) / ArgMin over the one axis in `attr.ints`; the output is int64
@@ -289,7 +294,7 @@ void arg_reduce_kernel(kernel_context& ctx) {
   const T* px = x.data<T>();
   std::int64_t* po = ctx.out.data<std::int64_t>();
   auto better = [](T a, T best) { return IsMax ? a > best : a < best; };
-  parallel_blocks(x.size(), outer, [&](std::size_t b, std::size_t e) {
+  parallel_blocks(ctx.split_arena, x.size(), outer, [&](std::size_t b, std::size_t e) {
     for (std::size_t o = b; o < e; ++o) {
       const T* block = px + o * r * inner;
       std::int64_t* dst = po + o * inner;
