@@ -5,7 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <cblas.h>
@@ -37,6 +40,15 @@ inline std::vector<std::int64_t> labels(std::size_t n, std::int64_t classes, std
 inline void set_threads(int n) {
   openblas_set_num_threads(n);
   torch_peer::set_threads(n);
+}
+
+/// The process's peak resident memory so far (VmHWM), in KiB; -1 if unknown.
+inline long vm_hwm_kb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  return -1;
 }
 
 }  // namespace bench

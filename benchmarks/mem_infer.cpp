@@ -9,7 +9,6 @@
 // its peak once the variables were initialised and the callable made.
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include <sessionlib/sessionlib.hpp>
@@ -23,14 +22,6 @@ namespace {
 constexpr int layers = 6;
 constexpr std::size_t width = 1024;
 
-long vm_hwm_kb() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-  return -1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -41,7 +32,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   bench::set_threads(1);
-  const long baseline = vm_hwm_kb();
+  const long baseline = bench::vm_hwm_kb();
 
   sl::Graph g;
   auto x = sl::placeholder<float, sl::shape<sl::dyn, width>>(g, "x");
@@ -62,11 +53,11 @@ int main(int argc, char** argv) {
   xt::xtensor<float, 2> xv = xt::xtensor<float, 2>::from_shape({batch, width});
   for (std::size_t i = 0; i < xv.size(); ++i) xv.data()[i] = static_cast<float>(i % 255) / 255.0f;
   auto f = sess.make_callable(y, sl::feed_list(x));
-  const long before_runs = vm_hwm_kb();
+  const long before_runs = bench::vm_hwm_kb();
 
   float checksum = 0;  // read, so no run can be dropped
   for (int i = 0; i < 3; ++i) checksum += f(xv)(0);
-  std::printf("%s VmHWM_kB %ld baseline_kB %ld before_runs_kB %ld batch %zu checksum %g\n", which.c_str(), vm_hwm_kb(),
+  std::printf("%s VmHWM_kB %ld baseline_kB %ld before_runs_kB %ld batch %zu checksum %g\n", which.c_str(), bench::vm_hwm_kb(),
               baseline, before_runs, batch, static_cast<double>(checksum));
   return 0;
 }

@@ -5,20 +5,11 @@
 // process's peak before the model was built.
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include "mlp.hpp"
 
 namespace {
-
-long vm_hwm_kb() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-  return -1;
-}
 
 template <class M>
 void train(M& model, int steps) {
@@ -33,7 +24,7 @@ int main(int argc, char** argv) {
   const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
   bench::set_threads(threads);
   const bench::mlp_batch_data data;
-  const long baseline = vm_hwm_kb();
+  const long baseline = bench::vm_hwm_kb();
   if (which == "sessionlib") {
     bench::sessionlib_mlp model(data, threads);
     train(model, steps);
@@ -47,6 +38,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mem_mlp: unknown or unavailable model '%s'\n", which.c_str());
     return 2;
   }
-  std::printf("%s VmHWM_kB %ld baseline_kB %ld\n", which.c_str(), vm_hwm_kb(), baseline);
+  std::printf("%s VmHWM_kB %ld baseline_kB %ld\n", which.c_str(), bench::vm_hwm_kb(), baseline);
   return 0;
 }
