@@ -40,91 +40,104 @@ void replace_result(const any_array& a, xt::xtensor<T, N>& out, bool take) {
   out = std::move(v);  // moves the storage: v.data() stays valid
 }
 
+/// Calls leaf(f, out) for each leaf of fetch structure `fetches` with its part
+/// of the result `out`, in collect order. Tuples, pairs, std::arrays and
+/// std::vectors (a vector result is sized to its fetches) are walked; any
+/// other fetch is one leaf, however many tensors it collects.
 template <class F>
-struct into_impl {
-  using result = fetch_result_t<F>;
-  /// One entry per leaf that fetch_impl<F>::collect adds.
-  static void lend(const F& f, result&, std::vector<lent_buffer>& out) {
+struct leaf_walk {
+  template <class Leaf>
+  static void walk(const F& f, fetch_result_t<F>& out, Leaf& leaf) { leaf(f, out); }
+};
+template <class... F>
+struct leaf_walk<std::tuple<F...>> {
+  template <class Leaf>
+  static void walk(const std::tuple<F...>& f, fetch_result_t<std::tuple<F...>>& out, Leaf& leaf) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (leaf_walk<F>::walk(std::get<I>(f), std::get<I>(out), leaf), ...);
+    }(std::index_sequence_for<F...>{});
+  }
+};
+template <class A, class B>
+struct leaf_walk<std::pair<A, B>> {
+  template <class Leaf>
+  static void walk(const std::pair<A, B>& f, fetch_result_t<std::pair<A, B>>& out, Leaf& leaf) {
+    leaf_walk<A>::walk(f.first, out.first, leaf);
+    leaf_walk<B>::walk(f.second, out.second, leaf);
+  }
+};
+template <class F, std::size_t K>
+struct leaf_walk<std::array<F, K>> {
+  template <class Leaf>
+  static void walk(const std::array<F, K>& f, fetch_result_t<std::array<F, K>>& out, Leaf& leaf) {
+    for (std::size_t i = 0; i < K; ++i) leaf_walk<F>::walk(f[i], out[i], leaf);
+  }
+};
+template <class F, class A>
+struct leaf_walk<std::vector<F, A>> {
+  template <class Leaf>
+  static void walk(const std::vector<F, A>& f, fetch_result_t<std::vector<F, A>>& out, Leaf& leaf) {
+    out.resize(f.size());
+    for (std::size_t i = 0; i < f.size(); ++i) leaf_walk<F>::walk(f[i], out[i], leaf);
+  }
+};
+
+/// True when some leaf leaf_walk<F> visits is a tensor of rank 1 or more.
+template <class F>
+inline constexpr bool has_array_leaf = false;
+template <TensorLike F>
+inline constexpr bool has_array_leaf<F> = F::shape_type::rank() > 0;
+template <class... F>
+inline constexpr bool has_array_leaf<std::tuple<F...>> = (has_array_leaf<F> || ...);
+template <class A, class B>
+inline constexpr bool has_array_leaf<std::pair<A, B>> = has_array_leaf<A> || has_array_leaf<B>;
+template <class F, std::size_t K>
+inline constexpr bool has_array_leaf<std::array<F, K>> = has_array_leaf<F>;
+template <class F, class A>
+inline constexpr bool has_array_leaf<std::vector<F, A>> = has_array_leaf<F>;
+
+/// Adds one empty entry to `lent` per fetch leaf of `f` (a leaf lent nothing).
+template <class F>
+void lend_nothing(const F& f, std::vector<lent_buffer>& lent) {
+  if constexpr (TensorLike<F> || std::is_same_v<F, Operation>) {
+    lent.push_back({});
+  } else {
     fetch_collector c;
     fetch_impl<F>::collect(f, c);
-    out.resize(out.size() + c.leaves.size());
+    lent.resize(lent.size() + c.leaves.size());
   }
-  static void fill(const F& f, fetch_reader& r, result& out) { out = fetch_impl<F>::build(f, r); }
-};
+}
 
-template <TensorLike F>
-struct into_impl<F> {
-  using T = typename F::value_type;
-  static constexpr std::size_t N = F::shape_type::rank();
-  using result = fetch_result_t<F>;
-  static void lend(const F&, result& out, std::vector<lent_buffer>& lent) {
-    if constexpr (N == 0) lent.push_back({});
-    else lent.push_back({out.data(), out.size() * sizeof(T), dtype_of<T>});
+/// run_into: `lend` lends the caller's tensors (one lent_buffer per leaf),
+/// `fill` writes the values in, in place where the kernel wrote there.
+template <class F>
+struct into_impl {
+  static void lend(const F& f, fetch_result_t<F>& out, std::vector<lent_buffer>& lent) {
+    auto leaf = [&]<class L>(const L& l, fetch_result_t<L>& res) {
+      if constexpr (has_array_leaf<L> && TensorLike<L>)
+        lent.push_back({res.data(), res.size() * sizeof(typename L::value_type), dtype_of<typename L::value_type>});
+      else lend_nothing(l, lent);
+    };
+    leaf_walk<F>::walk(f, out, leaf);
   }
-  static void fill(const F&, fetch_reader& r, result& out) {
-    const any_array& a = r.next();
-    if constexpr (N == 0) {
-      out = a.scalar<T>();
-    } else {
-      const bool same = out.dimension() == a.rank() && std::equal(out.shape().begin(), out.shape().end(), a.shape().begin());
-      if (same && a.raw() == out.data()) return;  // the kernel wrote here
-      if (same) {
-        if (a.nbytes()) std::memmove(out.data(), a.raw(), a.nbytes());
-        return;
-      }
-      replace_result(a, out, false);  // also when a kernel filled part of out's storage
+  static void fill(const F& f, fetch_reader& r, fetch_result_t<F>& out) {
+    auto leaf = [&]<class L>(const L& l, fetch_result_t<L>& res) {
+      if constexpr (has_array_leaf<L> && TensorLike<L>) fill_tensor<L>(r.next(), res);
+      else res = fetch_impl<L>::build(l, r);
+    };
+    leaf_walk<F>::walk(f, out, leaf);
+  }
+
+ private:
+  template <class L>
+  static void fill_tensor(const any_array& a, fetch_result_t<L>& out) {
+    const bool same = out.dimension() == a.rank() && std::equal(out.shape().begin(), out.shape().end(), a.shape().begin());
+    if (same && a.raw() == out.data()) return;  // the kernel wrote here
+    if (same) {
+      if (a.nbytes()) std::memmove(out.data(), a.raw(), a.nbytes());
+      return;
     }
-  }
-};
-
-template <class... F>
-struct into_impl<std::tuple<F...>> {
-  using result = fetch_result_t<std::tuple<F...>>;
-  static void lend(const std::tuple<F...>& f, result& out, std::vector<lent_buffer>& lent) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (into_impl<F>::lend(std::get<I>(f), std::get<I>(out), lent), ...);
-    }(std::index_sequence_for<F...>{});
-  }
-  static void fill(const std::tuple<F...>& f, fetch_reader& r, result& out) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (into_impl<F>::fill(std::get<I>(f), r, std::get<I>(out)), ...);
-    }(std::index_sequence_for<F...>{});
-  }
-};
-
-template <class A, class B>
-struct into_impl<std::pair<A, B>> {
-  using result = fetch_result_t<std::pair<A, B>>;
-  static void lend(const std::pair<A, B>& f, result& out, std::vector<lent_buffer>& lent) {
-    into_impl<A>::lend(f.first, out.first, lent);
-    into_impl<B>::lend(f.second, out.second, lent);
-  }
-  static void fill(const std::pair<A, B>& f, fetch_reader& r, result& out) {
-    into_impl<A>::fill(f.first, r, out.first);
-    into_impl<B>::fill(f.second, r, out.second);
-  }
-};
-
-template <class F, std::size_t K>
-struct into_impl<std::array<F, K>> {
-  using result = fetch_result_t<std::array<F, K>>;
-  static void lend(const std::array<F, K>& f, result& out, std::vector<lent_buffer>& lent) {
-    for (std::size_t i = 0; i < K; ++i) into_impl<F>::lend(f[i], out[i], lent);
-  }
-  static void fill(const std::array<F, K>& f, fetch_reader& r, result& out) {
-    for (std::size_t i = 0; i < K; ++i) into_impl<F>::fill(f[i], r, out[i]);
-  }
-};
-
-template <class F, class A>
-struct into_impl<std::vector<F, A>> {
-  using result = fetch_result_t<std::vector<F, A>>;
-  static void lend(const std::vector<F, A>& f, result& out, std::vector<lent_buffer>& lent) {
-    out.resize(f.size());
-    for (std::size_t i = 0; i < f.size(); ++i) into_impl<F>::lend(f[i], out[i], lent);
-  }
-  static void fill(const std::vector<F, A>& f, fetch_reader& r, result& out) {
-    for (std::size_t i = 0; i < f.size(); ++i) into_impl<F>::fill(f[i], r, out[i]);
+    replace_result(a, out, false);  // also when a kernel filled part of out's storage
   }
 };
 
@@ -149,116 +162,55 @@ inline void lend_slots(const plan& p, run_state& rs, const std::vector<lent_buff
 // no wasted allocation. A different shape this time: the value is taken over
 // or copied as without lending, and the next run uses the new shape.
 
-/// Leaves fresh_impl<F> cannot lend: built as fetch_impl<F> builds them.
+/// Fresh results: `presize` makes each tensor leaf's array of its remembered
+/// shape and lends it, `fill` keeps it where the kernel wrote there and
+/// remembers the shape for the next run.
 template <class F>
 struct fresh_impl {
-  static constexpr bool lends = false;
-  using result = fetch_result_t<F>;
-  static void presize(const F& f, result&, std::span<const dims>, std::vector<lent_buffer>& lent) {
-    fetch_collector c;
-    fetch_impl<F>::collect(f, c);
-    lent.resize(lent.size() + c.leaves.size());
+  static constexpr bool lends = has_array_leaf<F>;
+  static void presize(const F& f, fetch_result_t<F>& out, std::span<const dims> shapes, std::vector<lent_buffer>& lent) {
+    auto leaf = [&]<class L>(const L& l, fetch_result_t<L>& res) {
+      if constexpr (has_array_leaf<L> && TensorLike<L>) presize_tensor<L>(res, shapes[lent.size()], lent);
+      else lend_nothing(l, lent);
+    };
+    leaf_walk<F>::walk(f, out, leaf);
   }
-  static void fill(const F& f, fetch_reader& r, result& out, std::span<dims>) { out = fetch_impl<F>::build(f, r); }
-};
-
-template <>
-struct fresh_impl<Operation> {
-  static constexpr bool lends = false;
-  static void presize(const Operation&, none_t&, std::span<const dims>, std::vector<lent_buffer>& lent) {
-    lent.push_back({});
-  }
-  static void fill(const Operation&, fetch_reader& r, none_t&, std::span<dims>) { r.skip(); }
-};
-
-template <TensorLike F>
-struct fresh_impl<F> {
-  using T = typename F::value_type;
-  static constexpr std::size_t N = F::shape_type::rank();
-  using result = fetch_result_t<F>;
-  static constexpr bool lends = N > 0;
-  // The leaf's index is its position in `lent` (one entry per leaf, in collect order).
-  static void presize(const F&, result& out, std::span<const dims> shapes, std::vector<lent_buffer>& lent) {
-    if constexpr (N > 0) {
-      const dims& s = shapes[lent.size()];
-      if (s.size() == N) {
-        std::array<std::size_t, N> sh;
-        std::copy(s.begin(), s.end(), sh.begin());
-        out = result(sh);  // uninitialised: the kernel writes every element
-        any_array::advise_huge_pages(out.data(), out.size() * sizeof(T));
-        lent.push_back({out.data(), out.size() * sizeof(T), dtype_of<T>});
-        return;
+  static void fill(const F& f, fetch_reader& r, fetch_result_t<F>& out, std::span<dims> shapes) {
+    auto leaf = [&]<class L>(const L& l, fetch_result_t<L>& res) {
+      if constexpr (has_array_leaf<L> && TensorLike<L>) {
+        const std::size_t index = r.pos;
+        fill_tensor<L>(r.next(), res, shapes[index]);
+      } else {
+        res = fetch_impl<L>::build(l, r);
       }
+    };
+    leaf_walk<F>::walk(f, out, leaf);
+  }
+
+ private:
+  // The leaf's index is its position in `lent` (one entry per leaf, in collect order).
+  template <class L>
+  static void presize_tensor(fetch_result_t<L>& out, const dims& s, std::vector<lent_buffer>& lent) {
+    using T = typename L::value_type;
+    constexpr std::size_t N = L::shape_type::rank();
+    if (s.size() != N) {
+      lent.push_back({});
+      return;
     }
-    lent.push_back({});
+    std::array<std::size_t, N> sh;
+    std::copy(s.begin(), s.end(), sh.begin());
+    out = fetch_result_t<L>(sh);  // uninitialised: the kernel writes every element
+    any_array::advise_huge_pages(out.data(), out.size() * sizeof(T));
+    lent.push_back({out.data(), out.size() * sizeof(T), dtype_of<T>});
   }
-  static void fill(const F&, fetch_reader& r, result& out, std::span<dims> shapes) {
-    const std::size_t leaf = r.pos;
-    const any_array& a = r.next();
-    if constexpr (N == 0) {
-      out = a.scalar<T>();
-    } else {
-      const bool written_here = out.size() && a.raw() == out.data();  // in the array lent for this leaf
-      const bool in_place = written_here && a.rank() == N &&
-                            std::equal(out.shape().begin(), out.shape().end(), a.shape().begin());
-      shapes[leaf] = written_here || a.owner() ? a.shape() : dims{};
-      if (!in_place) replace_result(a, out, true);
-    }
-  }
-};
-
-template <class... F>
-struct fresh_impl<std::tuple<F...>> {
-  static constexpr bool lends = (fresh_impl<F>::lends || ...);
-  using result = fetch_result_t<std::tuple<F...>>;
-  static void presize(const std::tuple<F...>& f, result& out, std::span<const dims> s, std::vector<lent_buffer>& lent) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (fresh_impl<F>::presize(std::get<I>(f), std::get<I>(out), s, lent), ...);
-    }(std::index_sequence_for<F...>{});
-  }
-  static void fill(const std::tuple<F...>& f, fetch_reader& r, result& out, std::span<dims> s) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (fresh_impl<F>::fill(std::get<I>(f), r, std::get<I>(out), s), ...);
-    }(std::index_sequence_for<F...>{});
-  }
-};
-
-template <class A, class B>
-struct fresh_impl<std::pair<A, B>> {
-  static constexpr bool lends = fresh_impl<A>::lends || fresh_impl<B>::lends;
-  using result = fetch_result_t<std::pair<A, B>>;
-  static void presize(const std::pair<A, B>& f, result& out, std::span<const dims> s, std::vector<lent_buffer>& lent) {
-    fresh_impl<A>::presize(f.first, out.first, s, lent);
-    fresh_impl<B>::presize(f.second, out.second, s, lent);
-  }
-  static void fill(const std::pair<A, B>& f, fetch_reader& r, result& out, std::span<dims> s) {
-    fresh_impl<A>::fill(f.first, r, out.first, s);
-    fresh_impl<B>::fill(f.second, r, out.second, s);
-  }
-};
-
-template <class F, std::size_t K>
-struct fresh_impl<std::array<F, K>> {
-  static constexpr bool lends = fresh_impl<F>::lends;
-  using result = fetch_result_t<std::array<F, K>>;
-  static void presize(const std::array<F, K>& f, result& out, std::span<const dims> s, std::vector<lent_buffer>& lent) {
-    for (std::size_t i = 0; i < K; ++i) fresh_impl<F>::presize(f[i], out[i], s, lent);
-  }
-  static void fill(const std::array<F, K>& f, fetch_reader& r, result& out, std::span<dims> s) {
-    for (std::size_t i = 0; i < K; ++i) fresh_impl<F>::fill(f[i], r, out[i], s);
-  }
-};
-
-template <class F, class A>
-struct fresh_impl<std::vector<F, A>> {
-  static constexpr bool lends = fresh_impl<F>::lends;
-  using result = fetch_result_t<std::vector<F, A>>;
-  static void presize(const std::vector<F, A>& f, result& out, std::span<const dims> s, std::vector<lent_buffer>& lent) {
-    out.resize(f.size());
-    for (std::size_t i = 0; i < f.size(); ++i) fresh_impl<F>::presize(f[i], out[i], s, lent);
-  }
-  static void fill(const std::vector<F, A>& f, fetch_reader& r, result& out, std::span<dims> s) {
-    for (std::size_t i = 0; i < f.size(); ++i) fresh_impl<F>::fill(f[i], r, out[i], s);
+  template <class L>
+  static void fill_tensor(const any_array& a, fetch_result_t<L>& out, dims& shape) {
+    constexpr std::size_t N = L::shape_type::rank();
+    const bool written_here = out.size() && a.raw() == out.data();  // in the array lent for this leaf
+    const bool in_place = written_here && a.rank() == N &&
+                          std::equal(out.shape().begin(), out.shape().end(), a.shape().begin());
+    shape = written_here || a.owner() ? a.shape() : dims{};
+    if (!in_place) replace_result(a, out, true);
   }
 };
 
