@@ -9,6 +9,7 @@ set -euo pipefail
 
 packages=(
   g++ clang libclang-rt-14-dev            # both compilers; clang's sanitizer runtimes
+  libfuzzer-14-dev                        # clang -fsanitize=fuzzer for the fuzz targets
   meson ninja-build pkg-config cmake python3
   libxtensor-dev libxsimd-dev xtl-dev     # arrays and SIMD
   libopenblas-dev libtbb-dev zlib1g-dev   # matmul, threads, gzip

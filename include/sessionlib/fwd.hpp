@@ -25,11 +25,22 @@ struct RunMetadata;
 template <class F> struct fetch_traits;  // defined (empty) in session/fetch.hpp
 
 class error;
+class cancelled;
+class unknown;
 class invalid_argument;
-class failed_precondition;
-class not_found;
-class session_closed;
 class deadline_exceeded;
+class not_found;
+class already_exists;
+class permission_denied;
+class resource_exhausted;
+class failed_precondition;
+class aborted;
+class out_of_range;
+class unimplemented;
+class internal_error;
+class unavailable;
 class data_loss;
+class unauthenticated;
+class session_closed;
 
 }  // namespace sessionlib

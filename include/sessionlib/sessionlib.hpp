@@ -7,6 +7,7 @@
 // Compile-time vocabulary
 #include "core/dtype.hpp"
 #include "core/error.hpp"
+#include "core/checked.hpp"
 #include "core/shape.hpp"
 #include "core/shape_algebra.hpp"
 

@@ -1,5 +1,6 @@
 // The exception hierarchy. Every error carries TF's canonical code and the name
 // of the node where it happened (TF's `e.op`), empty when no node is involved.
+// One class per TF code (tf.errors.*), so a handler can catch exactly what TF's would.
 #pragma once
 
 #include <stdexcept>
@@ -11,12 +12,36 @@
 
 namespace sessionlib {
 
-/// TF's canonical error codes, for the ones sessionlib raises.
+/// TF's canonical error codes (tensorflow/core/protobuf/error_codes.proto).
 enum class error_code {
-  cancelled = 1, invalid_argument = 3, deadline_exceeded = 4, not_found = 5,
-  failed_precondition = 9, aborted = 10, out_of_range = 11, unimplemented = 12,
-  internal = 13, data_loss = 15
+  cancelled = 1, unknown = 2, invalid_argument = 3, deadline_exceeded = 4, not_found = 5,
+  already_exists = 6, permission_denied = 7, resource_exhausted = 8, failed_precondition = 9,
+  aborted = 10, out_of_range = 11, unimplemented = 12, internal = 13, unavailable = 14,
+  data_loss = 15, unauthenticated = 16
 };
+
+/// TF's name of a code ("INVALID_ARGUMENT"), as its status messages print it.
+constexpr std::string_view error_code_name(error_code c) noexcept {
+  switch (c) {
+    case error_code::cancelled: return "CANCELLED";
+    case error_code::unknown: return "UNKNOWN";
+    case error_code::invalid_argument: return "INVALID_ARGUMENT";
+    case error_code::deadline_exceeded: return "DEADLINE_EXCEEDED";
+    case error_code::not_found: return "NOT_FOUND";
+    case error_code::already_exists: return "ALREADY_EXISTS";
+    case error_code::permission_denied: return "PERMISSION_DENIED";
+    case error_code::resource_exhausted: return "RESOURCE_EXHAUSTED";
+    case error_code::failed_precondition: return "FAILED_PRECONDITION";
+    case error_code::aborted: return "ABORTED";
+    case error_code::out_of_range: return "OUT_OF_RANGE";
+    case error_code::unimplemented: return "UNIMPLEMENTED";
+    case error_code::internal: return "INTERNAL";
+    case error_code::unavailable: return "UNAVAILABLE";
+    case error_code::data_loss: return "DATA_LOSS";
+    case error_code::unauthenticated: return "UNAUTHENTICATED";
+  }
+  return "UNKNOWN";
+}
 
 /// Base of every sessionlib exception.
 class error : public std::runtime_error {
@@ -40,23 +65,42 @@ class error : public std::runtime_error {
         : error(error_code::code_value, message, std::move(node)) {}       \
   };
 
-/// Unfed placeholder, bad run-time shape or dtype, partial_run misuse.
+/// A blocked operation given up because its session closed (tf.errors.CancelledError).
+SESSIONLIB_DEFINE_ERROR(cancelled, cancelled)
+/// An error from outside sessionlib that maps to no other code (tf.errors.UnknownError).
+SESSIONLIB_DEFINE_ERROR(unknown, unknown)
+/// Unfed placeholder, bad run-time shape or dtype, partial_run misuse, a size that overflows.
 SESSIONLIB_DEFINE_ERROR(invalid_argument, invalid_argument)
-/// Uninitialised variable, finalized graph.
-SESSIONLIB_DEFINE_ERROR(failed_precondition, failed_precondition)
-/// A name lookup that finds nothing, a missing checkpoint or tensor.
-SESSIONLIB_DEFINE_ERROR(not_found, not_found)
 /// A run past its RunOptions::timeout.
 SESSIONLIB_DEFINE_ERROR(deadline_exceeded, deadline_exceeded)
-/// A truncated or corrupted checkpoint.
-SESSIONLIB_DEFINE_ERROR(data_loss, data_loss)
-/// An index out of range at run time (gather, slice).
+/// A name lookup that finds nothing, a missing checkpoint or tensor.
+SESSIONLIB_DEFINE_ERROR(not_found, not_found)
+/// Something created twice that must be unique.
+SESSIONLIB_DEFINE_ERROR(already_exists, already_exists)
+/// A file or directory the process may not read or write.
+SESSIONLIB_DEFINE_ERROR(permission_denied, permission_denied)
+/// An allocation that cannot be made (TF's ResourceExhausted, "OOM when allocating").
+SESSIONLIB_DEFINE_ERROR(resource_exhausted, resource_exhausted)
+/// Uninitialised variable, finalized graph.
+SESSIONLIB_DEFINE_ERROR(failed_precondition, failed_precondition)
+/// An operation abandoned part-way, e.g. a collective another process left.
+SESSIONLIB_DEFINE_ERROR(aborted, aborted)
+/// An index out of range at run time (gather, slice); a closed queue drained.
 SESSIONLIB_DEFINE_ERROR(out_of_range, out_of_range)
-/// A feature this build does not provide.
+/// A feature this build does not provide, or a valid input it does not support.
 SESSIONLIB_DEFINE_ERROR(unimplemented, unimplemented)
 /// A broken invariant inside sessionlib: please report it.
 SESSIONLIB_DEFINE_ERROR(internal_error, internal)
+/// A peer (another rank, a service) that cannot be reached.
+SESSIONLIB_DEFINE_ERROR(unavailable, unavailable)
+/// A truncated or corrupted checkpoint or data file.
+SESSIONLIB_DEFINE_ERROR(data_loss, data_loss)
+/// A request without valid credentials (kept for parity with TF's codes).
+SESSIONLIB_DEFINE_ERROR(unauthenticated, unauthenticated)
 #undef SESSIONLIB_DEFINE_ERROR
+
+/// TF's spelling of internal_error (tf.errors.InternalError).
+using internal = internal_error;
 
 /// run, make_callable or partial_run on a closed session.
 class session_closed : public error {

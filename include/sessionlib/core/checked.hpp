@@ -1,0 +1,104 @@
+// Checked sizes: every place that turns input (a feed's shape, a file header, an
+// op attribute, a run-time shape) into an element count or a byte size goes
+// through these, so a crafted or absurd shape is an exception, never a wrapped
+// size and a too-small buffer. `Error` is the exception to throw (invalid_argument
+// for shapes given by a program, data_loss for shapes read from a file); `where`
+// names the node or file in the message.
+#pragma once
+
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "error.hpp"
+
+namespace sessionlib {
+
+/// The largest byte size sessionlib will allocate: what a signed pointer difference
+/// can span, so that no later index arithmetic can wrap either.
+inline constexpr std::size_t max_bytes = static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max());
+
+namespace detail {
+
+template <class Error>
+[[noreturn]] inline void throw_size(std::string_view where, const std::string& what) {
+  std::string message(where);
+  if (!message.empty()) message += ": ";
+  message += what;
+  throw Error(message);
+}
+
+inline std::string dims_text(const auto& dims) {
+  std::string s = "(";
+  bool first = true;
+  for (auto d : dims) {
+    if (!first) s += ", ";
+    first = false;
+    s += std::to_string(d);
+  }
+  return s + (dims.size() == 1 ? ",)" : ")");
+}
+
+}  // namespace detail
+
+/// a * b, or `Error` naming `where` when the product does not fit in max_bytes.
+template <class Error = invalid_argument>
+std::size_t checked_mul(std::size_t a, std::size_t b, std::string_view where) {
+  std::size_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r) || r > max_bytes)
+    detail::throw_size<Error>(where, "size " + std::to_string(a) + " x " + std::to_string(b) + " overflows");
+  return r;
+}
+
+/// The element count of `dims` (any range of integers), checked: a negative
+/// dimension or a product past max_bytes is `Error` naming `where` and the shape.
+template <class Error = invalid_argument, class Dims>
+std::size_t checked_elements(const Dims& dims, std::string_view where) {
+  std::size_t n = 1;
+  bool overflow = false;
+  for (auto d : dims) {
+    if constexpr (std::is_signed_v<decltype(d)>) {
+      if (d < 0) detail::throw_size<Error>(where, "negative dimension in shape " + detail::dims_text(dims));
+    }
+    const auto u = static_cast<std::uint64_t>(d);
+    if (u > max_bytes || __builtin_mul_overflow(n, static_cast<std::size_t>(u), &n) || n > max_bytes) overflow = true;
+  }
+  // A zero dimension makes any shape empty, but a shape whose other dimensions
+  // already overflowed is still rejected: no consumer should see it.
+  if (overflow) detail::throw_size<Error>(where, "shape " + detail::dims_text(dims) + " has too many elements");
+  return n;
+}
+
+/// The byte size of `elements` values of `element_size` bytes, checked.
+template <class Error = invalid_argument>
+std::size_t checked_bytes(std::size_t elements, std::size_t element_size, std::string_view where) {
+  std::size_t r = 0;
+  if (__builtin_mul_overflow(elements, element_size, &r) || r > max_bytes)
+    detail::throw_size<Error>(where, std::to_string(elements) + " elements of " + std::to_string(element_size) +
+                                         " bytes overflow the address space");
+  return r;
+}
+
+/// A floating-point or integer value converted to a count, checked: NaN, negative
+/// values and values past `limit` are `Error` naming `where` (`what` says which value).
+template <class Error = invalid_argument, class V>
+std::size_t checked_count(V v, std::string_view where, std::string_view what, std::size_t limit = max_bytes) {
+  if constexpr (std::floating_point<V>) {
+    if (!(v >= V(0)) || !(static_cast<long double>(v) <= static_cast<long double>(limit)))
+      detail::throw_size<Error>(where, std::string(what) + " " + std::to_string(v) + " is not a valid size");
+    return static_cast<std::size_t>(v);
+  } else {
+    if constexpr (std::is_signed_v<V>) {
+      if (v < 0) detail::throw_size<Error>(where, std::string(what) + " " + std::to_string(v) + " is negative");
+    }
+    if (static_cast<std::uint64_t>(v) > limit)
+      detail::throw_size<Error>(where, std::string(what) + " " + std::to_string(v) + " is too large");
+    return static_cast<std::size_t>(v);
+  }
+}
+
+}  // namespace sessionlib
