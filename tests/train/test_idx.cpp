@@ -109,10 +109,12 @@ TEST_CASE("read_idx reports missing and damaged files") {
     auto bytes = idx_bytes({4, 2}, iota_bytes(8));
     bytes.resize(bytes.size() - 3);
     write_plain(p, bytes);
-    CHECK_THROWS_WITH_AS(sl::data::read_idx<2>(p), ("Truncated IDX file '" + p.string() + "': it ends inside its data").c_str(),
+    CHECK_THROWS_WITH_AS(sl::data::read_idx<2>(p),
+                         ("Truncated IDX file '" + p.string() + "': it ends inside its data (its header claims 8 bytes of data, the file holds 5)").c_str(),
                          sl::data_loss);
     write_gz(p, bytes);
-    CHECK_THROWS_WITH_AS(sl::data::read_idx<2>(p), ("Truncated IDX file '" + p.string() + "': it ends inside its data").c_str(),
+    CHECK_THROWS_WITH_AS(sl::data::read_idx<2>(p),
+                         ("Truncated IDX file '" + p.string() + "': it ends inside its data (its header claims 8 bytes of data, the stream holds 5)").c_str(),
                          sl::data_loss);
   }
   SUBCASE("trailing bytes") {

@@ -1,16 +1,22 @@
 // Reading IDX files (the MNIST / Fashion-MNIST format), gzip'd or plain: a
 // big-endian header (two zero bytes, a type code, the rank, one 32-bit size
-// per dimension) followed by the values. zlib's gzread reads both forms.
+// per dimension) followed by the values. zlib's gzread reads both forms. The
+// header is input: its size is checked, and nothing is allocated for data
+// that has not arrived (a plain file's size is known; a gzip stream is read
+// in chunks), so a 16-byte file cannot claim gigabytes.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <zlib.h>
 
+#include "../core/checked.hpp"
 #include "../core/error.hpp"
 #include "../core/xtensor.hpp"
 
@@ -40,6 +46,34 @@ inline void gz_read_exact(gzFile f, void* out, std::size_t n, const std::filesys
     n -= static_cast<std::size_t>(got);
   }
 }
+
+// The `count` data bytes of a gzip stream, read in chunks that grow with what
+// has arrived (1 MiB, then as much again as has been read), never more than
+// that: the claimed size is not allocated until the data is there.
+inline std::vector<std::vector<std::uint8_t>> gz_read_chunks(gzFile f, std::size_t count, const std::filesystem::path& path) {
+  std::vector<std::vector<std::uint8_t>> chunks;
+  std::size_t got = 0;
+  while (got < count) {
+    const std::size_t want = std::min(count - got, std::max<std::size_t>(got, 1 << 20));
+    auto& chunk = chunks.emplace_back(want);
+    std::size_t n = 0;
+    while (n < want) {
+      const unsigned ask = static_cast<unsigned>(std::min<std::size_t>(want - n, 1u << 30));
+      const int r = gzread(f, chunk.data() + n, ask);
+      if (r < 0) {
+        int code = 0;
+        const char* msg = gzerror(f, &code);
+        throw data_loss("Corrupted IDX file '" + path.string() + "' while reading its data: " + (msg ? msg : "gzip error"));
+      }
+      if (r == 0)
+        throw data_loss("Truncated IDX file '" + path.string() + "': it ends inside its data (its header claims " + std::to_string(count) +
+                        " bytes of data, the stream holds " + std::to_string(got + n) + ")");
+      n += static_cast<std::size_t>(r);
+    }
+    got += n;
+  }
+  return chunks;
+}
 }  // namespace detail
 
 /// Reads an IDX file of unsigned bytes (type code 0x08) and rank N, gzip'd or
@@ -67,15 +101,29 @@ xt::xtensor<std::uint8_t, N> read_idx(const std::filesystem::path& path) {
     throw data_loss("IDX file '" + path.string() + "' has rank " + std::to_string(magic[3]) + ", not " + std::to_string(N));
 
   std::array<std::size_t, N> shape{};
-  std::size_t count = 1;
   for (std::size_t i = 0; i < N; ++i) {
     unsigned char b[4];
     detail::gz_read_exact(file.f, b, 4, path, "header");
     shape[i] = std::size_t{b[0]} << 24 | std::size_t{b[1]} << 16 | std::size_t{b[2]} << 8 | std::size_t{b[3]};
-    count *= shape[i];
   }
-  xt::xtensor<std::uint8_t, N> out(shape);
-  detail::gz_read_exact(file.f, out.data(), count, path, "data");
+  const std::size_t count = checked_elements<data_loss>(shape, "Corrupted IDX file '" + path.string() + "'");
+  xt::xtensor<std::uint8_t, N> out;
+  if (gzdirect(file.f)) {  // a plain file: its size says whether the data is all there
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    const std::uintmax_t header = 4 + 4 * N;
+    if (ec) throw data_loss("Cannot read the size of IDX file '" + path.string() + "': " + ec.message());
+    if (size < header + count)
+      throw data_loss("Truncated IDX file '" + path.string() + "': it ends inside its data (its header claims " + std::to_string(count) +
+                      " bytes of data, the file holds " + std::to_string(size - header) + ")");
+    if (size > header + count) throw data_loss("IDX file '" + path.string() + "' has bytes past its data");
+    out = xt::xtensor<std::uint8_t, N>(shape);
+    detail::gz_read_exact(file.f, out.data(), count, path, "data");
+  } else {
+    const auto chunks = detail::gz_read_chunks(file.f, count, path);
+    out = xt::xtensor<std::uint8_t, N>(shape);
+    std::uint8_t* to = out.data();
+    for (const auto& c : chunks) to = std::copy(c.begin(), c.end(), to);
+  }
   char extra;
   if (gzread(file.f, &extra, 1) != 0) throw data_loss("IDX file '" + path.string() + "' has bytes past its data");
   int code = Z_OK;

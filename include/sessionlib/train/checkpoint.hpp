@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/checked.hpp"
 #include "npy.hpp"
 
 namespace sessionlib::train {
@@ -72,6 +73,8 @@ inline std::string format_index(const std::vector<checkpoint_entry>& entries) {
   return s;
 }
 
+/// Parses "(784, 256)", "(10,)" or "()"; false when malformed, a dimension
+/// has more digits than a size_t holds, or the rank is above 8.
 inline bool parse_dims(std::string_view s, dims& d) {
   if (s.size() < 2 || s.front() != '(' || s.back() != ')') return false;
   s = s.substr(1, s.size() - 2);
@@ -79,15 +82,42 @@ inline bool parse_dims(std::string_view s, dims& d) {
   std::size_t v = 0;
   bool digits = false;
   for (char c : s) {
-    if (c >= '0' && c <= '9') v = v * 10 + static_cast<std::size_t>(c - '0'), digits = true;
-    else if (c == ',') {
+    if (c >= '0' && c <= '9') {
+      if (__builtin_mul_overflow(v, std::size_t{10}, &v) || __builtin_add_overflow(v, static_cast<std::size_t>(c - '0'), &v)) return false;
+      digits = true;
+    } else if (c == ',') {
       if (!digits || d.size() == dims::max_rank) return false;
       d.push_back(v), v = 0, digits = false;
-    } else if (c != ' ') return false;
+    } else if (c != ' ') {
+      return false;
+    }
   }
   if (digits) {
     if (d.size() == dims::max_rank) return false;
     d.push_back(v);
+  }
+  return true;
+}
+
+/// Parses exactly 8 hex digits (as hex32 writes them); false otherwise.
+inline bool parse_hex32(std::string_view s, std::uint32_t& out) {
+  if (s.size() != 8) return false;
+  out = 0;
+  for (char c : s) {
+    const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (v < 0) return false;
+    out = out << 4 | static_cast<std::uint32_t>(v);
+  }
+  return true;
+}
+
+/// Parses a decimal count without sign, spaces or leading zeros; false otherwise.
+inline bool parse_count(std::string_view s, std::size_t& out) {
+  if (s.empty() || s.size() > 19 || (s.size() > 1 && s.front() == '0')) return false;
+  out = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + static_cast<std::size_t>(c - '0');
   }
   return true;
 }
@@ -116,34 +146,53 @@ inline std::string read_text_file(const std::filesystem::path& path) {
   return s.str();
 }
 
-/// Parses an index; sl::data_loss naming the file when it is damaged.
+/// Parses an index; sl::data_loss naming the file (and the line, when one line
+/// is at fault) when it is damaged. The end line's checksum is verified before
+/// any other line is read, so a damaged line is reported as damage, never
+/// parsed; every entry's byte size is checked, so a restore can trust it.
 inline std::vector<checkpoint_entry> parse_index(std::string_view text, const std::filesystem::path& path) {
   auto bad = [&](const std::string& why) { return data_loss("Corrupted checkpoint index '" + path.string() + "': " + why); };
   if (text.substr(0, index_magic.size()) != index_magic) throw bad("not a sessionlib checkpoint index");
+  // 1. Verify: the last line is "end\t<count>\t<crc32 of everything before it>".
+  if (text.size() == index_magic.size() || text.back() != '\n') throw bad("truncated (no end line)");
+  const std::size_t end_start = text.rfind('\n', text.size() - 2) + 1;  // the magic ends in '\n': found
+  const auto end = split_tabs(text.substr(end_start, text.size() - 1 - end_start));
+  if (end.size() != 3 || end[0] != "end") throw bad("truncated (no end line)");
+  std::size_t count = 0;
+  std::uint32_t crc = 0;
+  if (!parse_count(end[1], count) || !parse_hex32(end[2], crc)) throw bad("malformed end line");
+  if (crc != crc32(text.data(), end_start)) throw bad("checksum mismatch");
+
+  // 2. Parse the lines between the magic and the end line.
   std::vector<checkpoint_entry> entries;
-  std::size_t at = index_magic.size();
-  while (true) {
-    const auto nl = text.find('\n', at);
-    if (nl == std::string_view::npos) throw bad("truncated (no end line)");
+  std::size_t line_no = 1;  // the magic
+  for (std::size_t at = index_magic.size(); at < end_start;) {
+    const auto nl = text.find('\n', at);  // < end_start: the end line starts after a '\n'
     const std::string_view line = text.substr(at, nl - at);
-    const std::size_t line_start = at;
     at = nl + 1;
+    ++line_no;
     if (line.empty() || line.front() == '#') continue;
+    auto bad_line = [&](const std::string& why) {
+      return data_loss("Corrupted checkpoint index '" + path.string() + "' line " + std::to_string(line_no) + ": " + why);
+    };
     const auto f = split_tabs(line);
-    if (f.size() == 3 && f[0] == "end") {
-      if (f[1] != std::to_string(entries.size())) throw bad("it lists " + std::to_string(entries.size()) + " tensors, its end line " + std::string(f[1]));
-      if (f[2] != hex32(crc32(text.data(), line_start))) throw bad("checksum mismatch");
-      if (at != text.size()) throw bad("trailing bytes after the end line");
-      return entries;
-    }
+    if (f.size() != 5) throw bad_line("expected 5 tab-separated fields, found " + std::to_string(f.size()));
     checkpoint_entry e;
-    if (f.size() != 5 || f[0].empty() || !dtype_from_name(f[1], e.type) || !parse_dims(f[2], e.shape) || f[3].size() != 8 || f[4].empty())
-      throw bad("malformed line '" + std::string(line) + "'");
     e.name = f[0];
-    e.crc = static_cast<std::uint32_t>(std::stoul(std::string(f[3]), nullptr, 16));
+    if (e.name.empty()) throw bad_line("empty tensor name");
+    const std::string tensor = "tensor '" + e.name + "': ";
+    if (!dtype_from_name(f[1], e.type)) throw bad_line(tensor + "unknown dtype '" + std::string(f[1]) + "'");
+    if (!parse_dims(f[2], e.shape)) throw bad_line(tensor + "malformed shape '" + std::string(f[2]) + "'");
+    if (!parse_hex32(f[3], e.crc)) throw bad_line(tensor + "crc32 field '" + std::string(f[3]) + "' is not 8 hex digits");
+    if (f[4].empty()) throw bad_line(tensor + "empty file name");
     e.file = f[4];
+    // The byte size a restore will read and allocate must exist.
+    const std::string where = "Corrupted checkpoint index '" + path.string() + "' line " + std::to_string(line_no) + " (tensor '" + e.name + "')";
+    checked_bytes<data_loss>(checked_elements<data_loss>(e.shape, where), dtype_size(e.type), where);
     entries.push_back(std::move(e));
   }
+  if (entries.size() != count) throw bad("it lists " + std::to_string(entries.size()) + " tensors, its end line " + std::string(end[1]));
+  return entries;
 }
 
 /// The data directories `<prefix>.data-<n>` that exist, as (n, path).
@@ -197,7 +246,12 @@ inline void write_checkpoint_index(const std::filesystem::path& prefix, const st
 inline any_array load_checkpoint_tensor(const std::filesystem::path& prefix, const checkpoint_entry& e) {
   const auto path = prefix.parent_path() / e.file;
   std::uint32_t crc = 0;
-  any_array a = detail::read_npy_file(path, &crc);
+  any_array a;
+  try {
+    a = detail::read_npy_file(path, &crc);
+  } catch (const data_loss& err) {  // a damaged header (an absurd shape...) names the tensor too
+    throw data_loss(std::string(err.what()) + " (tensor '" + e.name + "')");
+  }
   if (a.dtype() != e.type || !(a.shape() == e.shape))
     throw data_loss("Checkpoint data file '" + path.string() + "' holds " + std::string(dtype_name(a.dtype())) + " " +
                     to_string(a.shape()) + ", but the index lists " + std::string(dtype_name(e.type)) + " " +

@@ -17,9 +17,11 @@
 #include <utility>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../core/checked.hpp"
 #include "../core/error.hpp"
 #include "../runtime/any_array.hpp"
 
@@ -122,12 +124,49 @@ inline std::string_view npy_descr(dtype t) {
   return "?";
 }
 
+/// The dtype of a numpy descr sessionlib reads ("<f4", "|u1", ...); false for
+/// any other descr, valid or not (npy_unsupported_descr tells which).
 inline bool npy_dtype(std::string_view descr, dtype& out) {
   for (dtype t : {dtype::float32, dtype::float64, dtype::int32, dtype::int64, dtype::uint8, dtype::bool_})
     if (descr == npy_descr(t)) return out = t, true;
-  if (descr == "<u1") return out = dtype::uint8, true;
-  if (descr == "<b1") return out = dtype::bool_, true;
+  // One-byte types have no byte order: numpy writes '|', but any marker means the same.
+  if (descr == "<u1" || descr == ">u1" || descr == "=u1") return out = dtype::uint8, true;
+  if (descr == "<b1" || descr == ">b1" || descr == "=b1") return out = dtype::bool_, true;
+  // '=' is the writer's native order, little-endian on every machine sessionlib builds for.
+  for (dtype t : {dtype::float32, dtype::float64, dtype::int32, dtype::int64})
+    if (descr.size() == 3 && descr[0] == '=' && descr.substr(1) == npy_descr(t).substr(1)) return out = t, true;
   return false;
+}
+
+/// When `descr` is a valid numpy type string that sessionlib does not read
+/// (">f4", "<f2", "<i2", "<c8", "|O", "<M8[ns]"), what it is ("big-endian
+/// float32", "float16"); empty when it is no numpy type string at all.
+inline std::string npy_unsupported_descr(std::string_view descr) {
+  if (descr.size() < 2 || std::string_view("<>|=").find(descr[0]) == std::string_view::npos) return {};
+  const char kind = descr[1];
+  const std::string_view kinds = "biufcmMOSUV";
+  if (kinds.find(kind) == std::string_view::npos) return {};
+  std::size_t bytes = 0, i = 2;
+  for (; i < descr.size() && descr[i] >= '0' && descr[i] <= '9' && bytes < 1000000; ++i) bytes = bytes * 10 + static_cast<std::size_t>(descr[i] - '0');
+  const std::string_view rest = descr.substr(i);
+  if (!(rest.empty() || ((kind == 'm' || kind == 'M') && rest.front() == '[' && rest.back() == ']'))) return {};
+  if (i == 2 && kind != 'O' && kind != 'V' && kind != 'S' && kind != 'U') return {};  // numbers need a size
+  std::string what;
+  switch (kind) {
+    case 'b': what = "bool of " + std::to_string(bytes) + " bytes"; break;
+    case 'i': what = "int" + std::to_string(bytes * 8); break;
+    case 'u': what = "uint" + std::to_string(bytes * 8); break;
+    case 'f': what = "float" + std::to_string(bytes * 8); break;
+    case 'c': what = "complex" + std::to_string(bytes * 8); break;
+    case 'm': what = "timedelta64"; break;
+    case 'M': what = "datetime64"; break;
+    case 'O': what = "object (pickled Python objects)"; break;
+    case 'S': what = "bytes strings"; break;
+    case 'U': what = "unicode strings"; break;
+    default: what = "raw bytes (void)"; break;
+  }
+  if (descr[0] == '>' && bytes > 1) what = "big-endian " + what;
+  return what;
 }
 
 /// The .npy v1.0 preamble (magic, version, length, header dict) as numpy
@@ -147,7 +186,8 @@ inline std::string npy_header(dtype t, const dims& shape) {
 struct npy_info {
   dtype type = dtype::float32;
   dims shape;
-  std::size_t data_offset = 0;  // bytes before the payload
+  std::size_t data_offset = 0;   // bytes before the payload
+  std::size_t payload_bytes = 0;  // the payload's size, checked: it fits in memory
 };
 
 // A small parser for the header dict numpy writes: {'key': value, ...}.
@@ -160,60 +200,85 @@ inline std::string_view npy_field(std::string_view dict, std::string_view key) {
   return v;
 }
 
-/// Parses a .npy preamble; false when it is not a valid C-order .npy header.
-inline bool parse_npy_header(std::string_view bytes, npy_info& info, std::string& why) {
-  if (bytes.size() < 10 || bytes.substr(0, 6) != std::string_view("\x93NUMPY", 6)) return why = "not a .npy file (bad magic)", false;
-  const auto major = static_cast<unsigned char>(bytes[6]);
-  std::size_t len = 0, pre = 10;
-  if (major == 1) {
-    len = static_cast<unsigned char>(bytes[8]) | static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12) return why = "truncated .npy header", false;
-    for (int i = 3; i >= 0; --i) len = len << 8 | static_cast<unsigned char>(bytes[8 + static_cast<std::size_t>(i)]);
-    pre = 12;
-  } else {
-    return why = "unsupported .npy version " + std::to_string(major), false;
-  }
-  if (bytes.size() < pre + len) return why = "truncated .npy header", false;
-  const std::string_view dict = bytes.substr(pre, len);
+/// The bytes before a .npy header dict: 10 for version 1.0, 12 for 2.0 and 3.0.
+/// sl::unimplemented for another version, sl::data_loss for a bad magic.
+inline std::size_t npy_preamble_size(std::string_view bytes, const std::string& name) {
+  if (bytes.size() < 8 || bytes.substr(0, 6) != std::string_view("\x93NUMPY", 6))
+    throw data_loss("Corrupted .npy file '" + name + "': not a .npy file (bad magic)");
+  const auto major = static_cast<unsigned char>(bytes[6]), minor = static_cast<unsigned char>(bytes[7]);
+  if ((major < 1 || major > 3) || minor != 0)
+    throw unimplemented("Unsupported .npy file '" + name + "': format version " + std::to_string(major) + "." + std::to_string(minor) +
+                        " (sessionlib reads 1.0, 2.0 and 3.0)");
+  return major == 1 ? 10 : 12;
+}
+
+/// Parses a .npy header: `bytes` holds at least its preamble and dict (more is
+/// ignored). sl::data_loss naming `name` when it is corrupt, including a shape
+/// whose byte size cannot exist; sl::unimplemented saying what is unsupported
+/// when it is valid numpy that sessionlib does not read (big-endian, float16,
+/// int16, complex, Fortran order, another format version).
+inline npy_info parse_npy_header(std::string_view bytes, const std::string& name) {
+  auto corrupt = [&](const std::string& why) { return data_loss("Corrupted .npy file '" + name + "': " + why); };
+  auto unsupported = [&](const std::string& why) { return unimplemented("Unsupported .npy file '" + name + "': " + why); };
+  const std::size_t pre = npy_preamble_size(bytes, name);
+  if (bytes.size() < pre) throw corrupt("truncated .npy header");
+  std::size_t len = 0;
+  for (std::size_t i = pre; i > 8; --i) len = len << 8 | static_cast<unsigned char>(bytes[i - 1]);  // little-endian
+  if (bytes.size() - pre < len) throw corrupt("truncated .npy header");
+  npy_info info;
   info.data_offset = pre + len;
+  std::string_view dict = bytes.substr(pre, len);
+  while (!dict.empty() && (dict.back() == ' ' || dict.back() == '\n')) dict.remove_suffix(1);
+  if (dict.size() < 2 || dict.front() != '{' || dict.back() != '}') throw corrupt("bad .npy header: not a dict");
 
   auto descr = npy_field(dict, "descr");
-  if (descr.size() < 2 || descr.front() != '\'') return why = "bad .npy header: no descr", false;
-  descr = descr.substr(1, descr.find('\'', 1) == std::string_view::npos ? 0 : descr.find('\'', 1) - 1);
-  if (!npy_dtype(descr, info.type)) return why = "unsupported .npy dtype '" + std::string(descr) + "'", false;
-
-  const auto order = npy_field(dict, "fortran_order");
-  if (order.substr(0, 5) != "False") return why = "bad .npy header: fortran_order must be False", false;
+  if (!descr.empty() && descr.front() == '[')
+    throw unsupported("structured dtype " + std::string(descr.substr(0, descr.find(']') == std::string_view::npos ? 40 : descr.find(']') + 1)));
+  const auto close = descr.size() < 2 ? std::string_view::npos : descr.find('\'', 1);
+  if (descr.empty() || descr.front() != '\'' || close == std::string_view::npos) throw corrupt("bad .npy header: no descr");
+  descr = descr.substr(1, close - 1);
+  if (!npy_dtype(descr, info.type)) {
+    const std::string what = npy_unsupported_descr(descr);
+    if (what.empty()) throw corrupt("bad .npy header: unknown dtype '" + std::string(descr) + "'");
+    throw unsupported("dtype '" + std::string(descr) + "' (" + what + "); sessionlib reads float32, float64, int32, int64, uint8 and bool");
+  }
 
   auto sh = npy_field(dict, "shape");
-  if (sh.empty() || sh.front() != '(' || sh.find(')') == std::string_view::npos) return why = "bad .npy header: no shape", false;
+  if (sh.empty() || sh.front() != '(' || sh.find(')') == std::string_view::npos) throw corrupt("bad .npy header: no shape");
   sh = sh.substr(1, sh.find(')') - 1);
-  info.shape = dims{};
   std::size_t value = 0;
   bool digits = false;
   for (char c : sh) {
     if (c >= '0' && c <= '9') {
-      value = value * 10 + static_cast<std::size_t>(c - '0');
+      if (__builtin_mul_overflow(value, std::size_t{10}, &value) || __builtin_add_overflow(value, static_cast<std::size_t>(c - '0'), &value))
+        throw corrupt("bad .npy header: a dimension of shape (" + std::string(sh) + ") has too many digits");
       digits = true;
-    } else if (c == ',' || c == ' ' || c == 'L') {
-      if (c == ',' && digits) {
-        if (info.shape.size() == dims::max_rank) return why = "bad .npy header: rank above 8", false;
-        info.shape.push_back(value);
-        value = 0;
-        digits = false;
-      } else if (c == ',' && !digits) {
-        return why = "bad .npy header: malformed shape", false;
-      }
-    } else {
-      return why = "bad .npy header: malformed shape", false;
+    } else if (c == ',' && digits) {
+      if (info.shape.size() == dims::max_rank) throw unsupported("rank above 8");
+      info.shape.push_back(value);
+      value = 0;
+      digits = false;
+    } else if (c != ' ' && c != 'L') {  // 'L': Python 2's long literals
+      throw corrupt("bad .npy header: malformed shape");
     }
   }
   if (digits) {
-    if (info.shape.size() == dims::max_rank) return why = "bad .npy header: rank above 8", false;
+    if (info.shape.size() == dims::max_rank) throw unsupported("rank above 8");
     info.shape.push_back(value);
   }
-  return true;
+  const std::string where = "Corrupted .npy file '" + name + "'";
+  info.payload_bytes = checked_bytes<data_loss>(checked_elements<data_loss>(info.shape, where), dtype_size(info.type), where);
+
+  const auto order = npy_field(dict, "fortran_order");
+  if (order.substr(0, 4) == "True") {
+    // Column-major and row-major layouts coincide when at most one extent exceeds 1.
+    if (std::count_if(info.shape.begin(), info.shape.end(), [](std::size_t d) { return d > 1; }) > 1)
+      throw unsupported("Fortran-order (column-major) array of shape " + to_string(info.shape) +
+                        "; save it in C order (numpy.ascontiguousarray)");
+  } else if (order.substr(0, 5) != "False") {
+    throw corrupt("bad .npy header: fortran_order must be True or False");
+  }
+  return info;
 }
 
 /// Writes `a` to `path` as .npy, atomically; returns the CRC-32 of the payload.
@@ -227,7 +292,10 @@ inline std::uint32_t write_npy_atomic(const std::filesystem::path& path, const a
 }
 
 /// Reads a .npy file; sl::not_found when missing, sl::data_loss when its header
-/// is bad or its size disagrees with the header. `crc` receives the payload's CRC-32.
+/// is bad or its size disagrees with the header, sl::unimplemented when it is
+/// valid numpy sessionlib does not read. Nothing is allocated before the
+/// header's byte size is checked against the file's. `crc` receives the
+/// payload's CRC-32.
 inline any_array read_npy_file(const std::filesystem::path& path, std::uint32_t* crc = nullptr) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) {
@@ -239,24 +307,38 @@ inline any_array read_npy_file(const std::filesystem::path& path, std::uint32_t*
     std::FILE* f;
     ~closer() { std::fclose(f); }
   } guard{f};
-  std::fseek(f, 0, SEEK_END);
-  const long size = std::ftell(f);
-  std::fseek(f, 0, SEEK_SET);
-  std::string head(static_cast<std::size_t>(std::min<long>(size, 65536 + 12)), '\0');
-  if (std::fread(head.data(), 1, head.size(), f) != head.size()) throw data_loss("Failed to read '" + path.string() + "'");
-  npy_info info;
-  std::string why;
-  if (!parse_npy_header(head, info, why)) throw data_loss("Corrupted .npy file '" + path.string() + "': " + why);
-  const std::size_t expected = info.data_offset + info.shape.elements() * dtype_size(info.type);
-  if (static_cast<std::size_t>(size) != expected)
-    throw data_loss("Corrupted .npy file '" + path.string() + "': " +
-                    (static_cast<std::size_t>(size) < expected ? "truncated: " : "trailing bytes: ") + "expected " +
-                    std::to_string(expected) + " bytes, found " + std::to_string(size));
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) != 0) throw_io("Failed to read", path, errno);
+  if (!S_ISREG(st.st_mode)) throw_io("Failed to read", path, S_ISDIR(st.st_mode) ? EISDIR : EINVAL);
+  const auto size = static_cast<std::size_t>(st.st_size);
+  const std::string name = path.string();
+  auto corrupt = [&](const std::string& why) { return data_loss("Corrupted .npy file '" + name + "': " + why); };
+
+  // The preamble, then the dict it announces (no more than the file holds).
+  std::string head(std::min<std::size_t>(size, 12), '\0');
+  if (std::fread(head.data(), 1, head.size(), f) != head.size()) throw data_loss("Failed to read '" + name + "'");
+  const std::size_t pre = npy_preamble_size(head, name);
+  if (head.size() < pre) throw corrupt("truncated .npy header");
+  std::size_t len = 0;
+  for (std::size_t i = pre; i > 8; --i) len = len << 8 | static_cast<unsigned char>(head[i - 1]);
+  if (len > size - pre) throw corrupt("truncated .npy header");
+  const std::size_t read = head.size();
+  head.resize(pre + len);
+  if (head.size() > read && std::fread(head.data() + read, 1, head.size() - read, f) != head.size() - read)
+    throw data_loss("Failed to read '" + name + "'");
+  const npy_info info = parse_npy_header(head, name);
+
+  const std::size_t expected = info.data_offset + info.payload_bytes;  // both checked: no wrap
+  if (size != expected)
+    throw corrupt(std::string(size < expected ? "truncated: " : "trailing bytes: ") + "expected " + std::to_string(expected) +
+                  " bytes, found " + std::to_string(size));
   any_array a(info.type, info.shape);
-  std::fseek(f, static_cast<long>(info.data_offset), SEEK_SET);
-  if (a.nbytes() && std::fread(a.raw(), 1, a.nbytes(), f) != a.nbytes())
-    throw data_loss("Failed to read the data of '" + path.string() + "'");
+  if (a.nbytes() && std::fread(a.raw(), 1, a.nbytes(), f) != a.nbytes()) throw data_loss("Failed to read the data of '" + name + "'");
   if (crc) *crc = crc32(a.raw(), a.nbytes());
+  if (info.type == dtype::bool_) {  // numpy reads any nonzero byte as True; a C++ bool must hold 0 or 1
+    auto* b = static_cast<unsigned char*>(a.raw());
+    for (std::size_t i = 0; i < a.nbytes(); ++i) b[i] = b[i] != 0;
+  }
   return a;
 }
 
@@ -266,8 +348,10 @@ inline any_array read_npy_file(const std::filesystem::path& path, std::uint32_t*
 /// reader sees the old file or the new one, never a part).
 inline void write_npy(const std::filesystem::path& path, const any_array& a) { detail::write_npy_atomic(path, a); }
 
-/// Reads a .npy file (C order; float32/64, int32/64, uint8, bool). sl::not_found
-/// when it is missing, sl::data_loss when it is truncated or its header is bad.
+/// Reads a .npy file (float32/64, int32/64, uint8, bool; little-endian, C order).
+/// sl::not_found when it is missing; sl::data_loss when it is truncated, its
+/// header is bad or claims a shape whose size cannot exist; sl::unimplemented
+/// naming what is unsupported for valid numpy files of another kind.
 inline any_array read_npy(const std::filesystem::path& path) { return detail::read_npy_file(path); }
 
 }  // namespace sessionlib::train
