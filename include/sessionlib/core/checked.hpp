@@ -24,6 +24,17 @@ inline constexpr std::size_t max_bytes = static_cast<std::size_t>(std::numeric_l
 
 namespace detail {
 
+/// The byte size of `dims` elements of `element_size` bytes into `out`, or false
+/// when it passes max_bytes. No exception: the executor's hot path calls it.
+template <class Dims>
+constexpr bool shape_bytes(const Dims& dims, std::size_t element_size, std::size_t& out) noexcept {
+  std::size_t n = element_size;
+  bool ok = true;
+  for (auto d : dims) ok &= !__builtin_mul_overflow(n, static_cast<std::size_t>(d), &n);
+  out = n;
+  return ok && n <= max_bytes;
+}
+
 template <class Error>
 [[noreturn]] inline void throw_size(std::string_view where, const std::string& what) {
   std::string message(where);

@@ -102,6 +102,31 @@ SESSIONLIB_DEFINE_ERROR(unauthenticated, unauthenticated)
 /// TF's spelling of internal_error (tf.errors.InternalError).
 using internal = internal_error;
 
+/// Throws the class of `code` (internal_error for a code no class has) with
+/// `message` and `node`: how a layer that catches an error re-raises it with
+/// more context, keeping what a handler catches.
+[[noreturn]] inline void throw_error(error_code code, const std::string& message, std::string node = {}) {
+  switch (code) {
+    case error_code::cancelled: throw cancelled(message, std::move(node));
+    case error_code::unknown: throw unknown(message, std::move(node));
+    case error_code::invalid_argument: throw invalid_argument(message, std::move(node));
+    case error_code::deadline_exceeded: throw deadline_exceeded(message, std::move(node));
+    case error_code::not_found: throw not_found(message, std::move(node));
+    case error_code::already_exists: throw already_exists(message, std::move(node));
+    case error_code::permission_denied: throw permission_denied(message, std::move(node));
+    case error_code::resource_exhausted: throw resource_exhausted(message, std::move(node));
+    case error_code::failed_precondition: throw failed_precondition(message, std::move(node));
+    case error_code::aborted: throw aborted(message, std::move(node));
+    case error_code::out_of_range: throw out_of_range(message, std::move(node));
+    case error_code::unimplemented: throw unimplemented(message, std::move(node));
+    case error_code::internal: break;
+    case error_code::unavailable: throw unavailable(message, std::move(node));
+    case error_code::data_loss: throw data_loss(message, std::move(node));
+    case error_code::unauthenticated: throw unauthenticated(message, std::move(node));
+  }
+  throw internal_error(message, std::move(node));
+}
+
 /// run, make_callable or partial_run on a closed session.
 class session_closed : public error {
  public:

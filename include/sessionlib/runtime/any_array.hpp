@@ -18,6 +18,7 @@
 #endif
 
 #include "../core/dtype.hpp"
+#include "../core/checked.hpp"
 #include "../core/error.hpp"
 #include "../core/shape.hpp"
 #include "../core/xtensor.hpp"
@@ -115,7 +116,9 @@ class any_array {
   /// Makes this an owned, unshared array of dtype `t` and shape `s`, reusing the
   /// buffer when it is ours alone and large enough: the executor's hot path.
   void ensure(sessionlib::dtype t, const dims& s) {
-    const std::size_t bytes = s.elements() * dtype_size(t);
+    std::size_t bytes = 0;
+    if (!detail::shape_bytes(s, dtype_size(t), bytes)) [[unlikely]]
+      throw_too_large(t, s);
     if ((unique() || lent_) && cap_ >= bytes) {
       type_ = t;
       shape_ = s;
@@ -220,12 +223,34 @@ class any_array {
   T scalar() const { return *data<T>(); }
 
  private:
+  [[noreturn]] static void throw_too_large(sessionlib::dtype t, const dims& s) {
+    throw invalid_argument("Cannot allocate a tensor of shape " + to_string(s) + " and type " +
+                           std::string(dtype_name(t)) + ": its size in bytes overflows");
+  }
+
+  /// Allocation failure as TF reports it (ResourceExhausted, "OOM when allocating").
+  [[noreturn]] static void throw_oom(sessionlib::dtype t, const dims& s, std::size_t bytes) {
+    throw resource_exhausted("OOM when allocating tensor with shape " + to_string(s) + " and type " +
+                             std::string(dtype_name(t)) + " (" + std::to_string(bytes) + " bytes)");
+  }
+
   void allocate(sessionlib::dtype t, const dims& s) {
+    std::size_t bytes = 0;
+    if (!detail::shape_bytes(s, dtype_size(t), bytes)) throw_too_large(t, s);
+    try {
+      allocate_unchecked(t, s, bytes);
+    } catch (const std::bad_alloc&) {
+      reset();
+      throw_oom(t, s, bytes);
+    }
+  }
+
+  void allocate_unchecked(sessionlib::dtype t, const dims& s, std::size_t bytes) {
     lent_ = false;
     owner_ = true;
     type_ = t;
     shape_ = s;
-    cap_ = std::max<std::size_t>(s.elements() * dtype_size(t), 1);
+    cap_ = std::max<std::size_t>(bytes, 1);
     handover_ = cap_ >= handover_min_bytes;
     if (handover_) {
       alloc_type_ = t;

@@ -20,6 +20,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <vector>
 
 #include <tbb/task_arena.h>
@@ -95,7 +96,8 @@ struct run_env {
 
 /// Runs step `s` (its kernel or fused group); fills `stat` when tracing.
 /// Returns false for a step that runs nothing (a NoOp or group).
-inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run_env& env, NodeExecStats& stat) {
+inline bool run_step_unchecked(const plan& p, const plan_step& s, run_state& rs, const run_env& env,
+                               NodeExecStats& stat) {
   using clock = exec_clock;
   using us = std::chrono::microseconds;
   if (env.has_deadline && clock::now() > env.deadline)
@@ -133,6 +135,23 @@ inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run
   stat = {s.n->name, s.n->op, std::chrono::duration_cast<us>(t0 - env.start).count(),
           std::chrono::duration_cast<us>(t1 - env.start).count(), trace_thread_id(), out.nbytes()};
   return true;
+}
+
+/// Runs step `s`; an error raised below its kernel (an allocation, a size that
+/// overflows) is re-raised naming the node, and std::bad_alloc from a kernel's
+/// own scratch memory becomes sl::resource_exhausted, as TF's OOM is. The
+/// session stays usable: the run's state is dropped by its caller.
+inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run_env& env, NodeExecStats& stat) {
+  try {
+    return run_step_unchecked(p, s, rs, env, stat);
+  } catch (const error& e) {
+    if (!e.node().empty()) throw;
+    throw_error(e.code(), std::string(e.what()) + "\n\t [[node " + s.n->name + "]]", s.n->name);
+  } catch (const std::bad_alloc&) {
+    throw resource_exhausted("OOM when allocating memory for " + s.n->op + " node " + s.n->name +
+                                 "\n\t [[node " + s.n->name + "]]",
+                             s.n->name);
+  }
 }
 
 /// Drops a dead slot's value when it shares another's buffer (a variable

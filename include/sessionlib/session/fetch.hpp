@@ -32,8 +32,14 @@ struct fetch_traits {};
 struct fetch_collector {
   Graph* graph = nullptr;
   std::vector<fetch_leaf> leaves;
+  /// Only counts the leaves (what lending needs): names are not looked up.
+  bool count_only = false;
 
   void add(Graph& g, node_id id, bool wants_value) {
+    if (count_only) {
+      leaves.push_back({id, wants_value});
+      return;
+    }
     if (graph && graph != &g) throw invalid_argument("Fetches must all come from the session's graph", g.at(id).name);
     graph = &g;
     leaves.push_back({id, wants_value});
@@ -105,6 +111,10 @@ struct name_fetch {
   static constexpr bool valid = true;
   using result = any_array;
   static void collect(std::string_view name, fetch_collector& c) {
+    if (c.count_only) {
+      c.leaves.push_back({0, true});
+      return;
+    }
     if (!c.graph) throw invalid_argument("fetch by name: the session has no graph");  // set by the session first
     const node_id id = c.graph->lookup(name);
     if (!c.graph->at(id).has_output)

@@ -103,6 +103,7 @@ void lend_nothing(const F& f, std::vector<lent_buffer>& lent) {
     lent.push_back({});
   } else {
     fetch_collector c;
+    c.count_only = true;  // a name leaf is counted, not looked up: no graph here
     fetch_impl<F>::collect(f, c);
     lent.resize(lent.size() + c.leaves.size());
   }

@@ -172,7 +172,7 @@ fetch_result_t<F> Session::partial_run(const partial_run_handle& h, const F& fet
     if (g.at(id).has_output) leaves.push_back({id, true});
   std::sort(frontier.begin(), frontier.end());
   frontier.erase(std::unique(frontier.begin(), frontier.end()), frontier.end());
-  auto p = build_plan(g, leaves, frontier);
+  auto p = build_plan(g, leaves, frontier, impl_->plan_opts());
   std::vector<any_array> values;
   values.reserve(frontier.size());
   for (node_id id : frontier) values.push_back(st.values.at(id));

@@ -58,6 +58,11 @@ class session_impl {
 
   Graph& graph() const noexcept { return *graph_; }
   const SessionConfig& config() const noexcept { return config_; }
+  /// The planner's options from this session's SessionConfig::optimizer: every
+  /// plan the session makes (runs, callables, partial runs) is built with them.
+  plan_options plan_opts() const noexcept {
+    return {config_.optimizer.fusion, config_.optimizer.constant_folding, config_.optimizer.common_subexpressions};
+  }
   session_state& state() noexcept { return state_; }
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   void close() noexcept { closed_.store(true, std::memory_order_release); }
@@ -76,9 +81,7 @@ class session_impl {
       std::shared_lock lock(plans_m_);
       if (auto it = plans_.find(key); it != plans_.end()) return *it->second;
     }
-    auto p = build_plan(*graph_, leaves, sorted_feeds,
-                        plan_options{config_.optimizer.fusion, config_.optimizer.constant_folding,
-                                     config_.optimizer.common_subexpressions});
+    auto p = build_plan(*graph_, leaves, sorted_feeds, plan_opts());
     std::unique_lock lock(plans_m_);
     auto [it, inserted] = plans_.try_emplace(std::move(key), std::move(p));
     if (inserted && config_.log_device_placement) detail::log_device_placement(*it->second);

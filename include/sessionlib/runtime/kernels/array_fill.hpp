@@ -13,6 +13,7 @@
 #include <string>
 #include <type_traits>
 
+#include "../../core/checked.hpp"
 #include "../kernel.hpp"
 
 namespace sessionlib::kernels {
@@ -60,14 +61,20 @@ void range_kernel(kernel_context& ctx) {
     if (delta < T{0} && start < limit)
       ctx.fail("Requires start >= limit when delta < 0: " + number_string(start) + "/" + number_string(limit));
   }
-  std::size_t n = 0;
-  if constexpr (std::is_integral_v<T>) {
-    const auto span = static_cast<long double>(limit) - static_cast<long double>(start);
-    n = static_cast<std::size_t>(std::ceil(std::abs(span / static_cast<long double>(delta))));
-  } else {
-    n = static_cast<std::size_t>(std::ceil(std::abs((static_cast<double>(limit) - static_cast<double>(start)) /
-                                                    static_cast<double>(delta))));
+  // The count in long double, then checked: a NaN or infinite bound, or a count
+  // whose byte size does not fit, is an error here, never a wrapped size_t.
+  long double count = 0;
+  if constexpr (std::is_floating_point_v<T>) {
+    if (!std::isfinite(start) || !std::isfinite(limit) || !std::isfinite(delta))
+      ctx.fail("Requires start, limit and delta to be finite: " + number_string(start) + "/" +
+               number_string(limit) + "/" + number_string(delta));
   }
+  count = std::ceil(std::abs((static_cast<long double>(limit) - static_cast<long double>(start)) /
+                             static_cast<long double>(delta)));
+  if (!(count <= static_cast<long double>(max_bytes / sizeof(T))))
+    ctx.fail("Requires ((limit - start) / delta) <= " + std::to_string(max_bytes / sizeof(T)) + ": " +
+             number_string(start) + "/" + number_string(limit) + "/" + number_string(delta));
+  const auto n = static_cast<std::size_t>(count);
   ctx.out.ensure(dtype_of<T>, dims{n});
   T* dst = ctx.out.data<T>();
   for (std::size_t i = 0; i < n; ++i) dst[i] = static_cast<T>(start + static_cast<T>(i) * delta);
