@@ -303,3 +303,25 @@ TEST_CASE("read_idx: a gzip'd file larger than one read chunk arrives whole") {
   REQUIRE(x.size() == values.size());
   CHECK(std::equal(x.begin(), x.end(), reinterpret_cast<const std::uint8_t*>(values.data())));
 }
+
+TEST_CASE("an empty shape whose other extents overflow is data_loss too: strides multiply them (found by fuzz_idx)") {
+  temp_dir d("sl_hostile");
+  const auto p = d.path / "f";
+  spit(p, idx_header({810, 0, 6, 486276091, 4227595259u}));
+  CHECK_THROWS_WITH_AS(sl::data::read_idx<5>(p),
+                       ("Corrupted IDX file '" + p.string() + "': shape (810, 0, 6, 486276091, 4227595259) has too many elements").c_str(),
+                       sl::data_loss);
+  spit(p, idx_header({2, 0}));  // an empty shape that fits still reads
+  CHECK(sl::data::read_idx<2>(p).shape() == std::array<std::size_t, 2>{2, 0});
+
+  spit(p, sl::train::detail::npy_header(sl::dtype::float32, sl::dims{0, 4294967296ull, 4294967296ull}));
+  CHECK_THROWS_WITH_AS(sl::train::read_npy(p),
+                       ("Corrupted .npy file '" + p.string() + "': shape (0, 4294967296, 4294967296) has too many elements").c_str(),
+                       sl::data_loss);
+
+  const auto ip = (d.path / "m.index").string();
+  spit(ip, index_text({"w\tfloat32\t(0, 9223372036854775808, 2)\t00000000\tw.npy"}, 1));
+  CHECK_THROWS_WITH_AS(sl::train::read_checkpoint_index(d.path / "m"),
+                       ("Corrupted checkpoint index '" + ip + "' line 3 (tensor 'w'): shape (0, 9223372036854775808, 2) has too many elements").c_str(),
+                       sl::data_loss);
+}

@@ -191,13 +191,15 @@ struct npy_info {
 };
 
 // A small parser for the header dict numpy writes: {'key': value, ...}.
+// (No std::string here: GCC 12 warns falsely, -Wrestrict, on "'" + key at -O3.)
 inline std::string_view npy_field(std::string_view dict, std::string_view key) {
-  const std::string quoted = "'" + std::string(key) + "':";
-  const auto at = dict.find(quoted);
-  if (at == std::string_view::npos) return {};
-  auto v = dict.substr(at + quoted.size());
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  return v;
+  for (auto at = dict.find(key); at != std::string_view::npos; at = dict.find(key, at + 1)) {
+    if (at == 0 || dict[at - 1] != '\'' || dict.substr(at + key.size(), 2) != "':") continue;
+    auto v = dict.substr(at + key.size() + 2);
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    return v;
+  }
+  return {};
 }
 
 /// The bytes before a .npy header dict: 10 for version 1.0, 12 for 2.0 and 3.0.
@@ -210,6 +212,25 @@ inline std::size_t npy_preamble_size(std::string_view bytes, const std::string& 
     throw unimplemented("Unsupported .npy file '" + name + "': format version " + std::to_string(major) + "." + std::to_string(minor) +
                         " (sessionlib reads 1.0, 2.0 and 3.0)");
   return major == 1 ? 10 : 12;
+}
+
+/// checked_elements<data_loss> for a shape read from a file, also when an
+/// extent is 0: xtensor's strides multiply the other extents, so their product
+/// must fit too, and checked_elements stops multiplying at a zero (fuzz_idx
+/// found (810, 0, 6, 486276091, 4227595259) overflowing a stride).
+template <class Dims>
+std::size_t checked_file_elements(const Dims& shape, const std::string& where) {
+  const std::size_t n = checked_elements<data_loss>(shape, where);
+  if (n == 0) {
+    Dims others = shape;
+    for (auto& d : others) d = d == 0 ? 1 : d;
+    try {
+      (void)checked_elements<data_loss>(others, where);
+    } catch (const data_loss&) {
+      throw data_loss(where + ": shape " + sessionlib::detail::dims_text(shape) + " has too many elements");
+    }
+  }
+  return n;
 }
 
 /// Parses a .npy header: `bytes` holds at least its preamble and dict (more is
@@ -267,7 +288,7 @@ inline npy_info parse_npy_header(std::string_view bytes, const std::string& name
     info.shape.push_back(value);
   }
   const std::string where = "Corrupted .npy file '" + name + "'";
-  info.payload_bytes = checked_bytes<data_loss>(checked_elements<data_loss>(info.shape, where), dtype_size(info.type), where);
+  info.payload_bytes = checked_bytes<data_loss>(checked_file_elements(info.shape, where), dtype_size(info.type), where);
 
   const auto order = npy_field(dict, "fortran_order");
   if (order.substr(0, 4) == "True") {
