@@ -37,7 +37,7 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
-#include "../session/options.hpp"
+#include "run_options.hpp"
 #include "kernel.hpp"
 #include "plan.hpp"
 
