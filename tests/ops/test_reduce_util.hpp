@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <vector>
 
-#include <sessionlib/runtime/any_array.hpp>
+#include <sessionlib/core/any_array.hpp>
 
 #include "test_math_util.hpp"
 

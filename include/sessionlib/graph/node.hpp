@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "../core/dtype.hpp"
-#include "../runtime/any_array.hpp"
+#include "../core/any_array.hpp"
 
 namespace sessionlib {
 

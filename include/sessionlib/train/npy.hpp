@@ -23,7 +23,7 @@
 
 #include "../core/checked.hpp"
 #include "../core/error.hpp"
-#include "../runtime/any_array.hpp"
+#include "../core/any_array.hpp"
 
 namespace sessionlib::train {
 

@@ -1,5 +1,6 @@
-// any_array: the runtime's type-erased value (dtype + run-time shape + buffer),
-// and what a fetch by name returns. A buffer is either owned (shared, aligned,
+// any_array: the type-erased value (dtype + run-time shape + buffer) that nodes
+// hold (a constant's value), kernels read and write, and a fetch by name
+// returns. In core because the graph holds it too. A buffer is either owned (shared, aligned,
 // reusable across runs) or borrowed from memory the caller keeps alive.
 //
 // Large owned buffers are allocated as xtensor's own storage (xt::uvector with
@@ -17,11 +18,11 @@
 #include <sys/mman.h>
 #endif
 
-#include "../core/dtype.hpp"
-#include "../core/checked.hpp"
-#include "../core/error.hpp"
-#include "../core/shape.hpp"
-#include "../core/xtensor.hpp"
+#include "dtype.hpp"
+#include "checked.hpp"
+#include "error.hpp"
+#include "shape.hpp"
+#include "xtensor.hpp"
 
 namespace sessionlib {
 
