@@ -128,6 +128,9 @@ TEST_CASE("a checkpoint index is verified before it is parsed: a non-hex CRC fie
     spit(ip, index_text({"a\tfloat32\t(1,)"}, 1));
     CHECK_THROWS_WITH_AS(sl::train::read_checkpoint_index(prefix),
                          ("Corrupted checkpoint index '" + ip + "' line 3: expected 5 tab-separated fields, found 3").c_str(), sl::data_loss);
+    spit(ip, index_text({"a\tfloat32\t(7 84, 256)\t00000000\ta.npy"}, 1));  // read as (784, 256) before
+    CHECK_THROWS_WITH_AS(sl::train::read_checkpoint_index(prefix),
+                         ("Corrupted checkpoint index '" + ip + "' line 3: tensor 'a': malformed shape '(7 84, 256)'").c_str(), sl::data_loss);
     spit(ip, index_text({"a\tfloat32\t(99999999999999999999999,)\t00000000\ta.npy"}, 1));  // wrapped to a small number before
     CHECK_THROWS_WITH_AS(sl::train::read_checkpoint_index(prefix),
                          ("Corrupted checkpoint index '" + ip + "' line 3: tensor 'a': malformed shape '(99999999999999999999999,)'").c_str(),
@@ -230,6 +233,8 @@ TEST_CASE("read_npy says what is unsupported in valid numpy files, and keeps 'co
   CHECK_THROWS_WITH_AS(sl::train::read_npy(p), (corrupted + "bad .npy header: unknown dtype 'zz'").c_str(), sl::data_loss);
   npy("<f4", "Maybe", "(2,)", 8);
   CHECK_THROWS_WITH_AS(sl::train::read_npy(p), (corrupted + "bad .npy header: fortran_order must be True or False").c_str(), sl::data_loss);
+  npy("<f4", "False", "(1 2,)", 48);  // not 12
+  CHECK_THROWS_WITH_AS(sl::train::read_npy(p), (corrupted + "bad .npy header: malformed shape").c_str(), sl::data_loss);
   npy("<f4", "False", "(2, x)", 8);
   CHECK_THROWS_WITH_AS(sl::train::read_npy(p), (corrupted + "bad .npy header: malformed shape").c_str(), sl::data_loss);
   std::string long_header = npy_with_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }");

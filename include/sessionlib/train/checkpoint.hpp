@@ -80,15 +80,18 @@ inline bool parse_dims(std::string_view s, dims& d) {
   s = s.substr(1, s.size() - 2);
   d = dims{};
   std::size_t v = 0;
-  bool digits = false;
+  bool digits = false, gap = false;  // gap: a space after digits, so "(7 84)" is not 784
   for (char c : s) {
     if (c >= '0' && c <= '9') {
+      if (gap) return false;
       if (__builtin_mul_overflow(v, std::size_t{10}, &v) || __builtin_add_overflow(v, static_cast<std::size_t>(c - '0'), &v)) return false;
       digits = true;
     } else if (c == ',') {
       if (!digits || d.size() == dims::max_rank) return false;
-      d.push_back(v), v = 0, digits = false;
-    } else if (c != ' ') {
+      d.push_back(v), v = 0, digits = gap = false;
+    } else if (c == ' ') {
+      gap = digits;
+    } else {
       return false;
     }
   }

@@ -268,9 +268,10 @@ inline npy_info parse_npy_header(std::string_view bytes, const std::string& name
   if (sh.empty() || sh.front() != '(' || sh.find(')') == std::string_view::npos) throw corrupt("bad .npy header: no shape");
   sh = sh.substr(1, sh.find(')') - 1);
   std::size_t value = 0;
-  bool digits = false;
+  bool digits = false, gap = false;  // gap: a space after digits, so "(1 2)" is not 12
   for (char c : sh) {
     if (c >= '0' && c <= '9') {
+      if (gap) throw corrupt("bad .npy header: malformed shape");
       if (__builtin_mul_overflow(value, std::size_t{10}, &value) || __builtin_add_overflow(value, static_cast<std::size_t>(c - '0'), &value))
         throw corrupt("bad .npy header: a dimension of shape (" + std::string(sh) + ") has too many digits");
       digits = true;
@@ -278,8 +279,10 @@ inline npy_info parse_npy_header(std::string_view bytes, const std::string& name
       if (info.shape.size() == dims::max_rank) throw unsupported("rank above 8");
       info.shape.push_back(value);
       value = 0;
-      digits = false;
-    } else if (c != ' ' && c != 'L') {  // 'L': Python 2's long literals
+      digits = gap = false;
+    } else if (c == ' ' || c == 'L') {  // 'L': Python 2's long literals
+      gap = digits;
+    } else {
       throw corrupt("bad .npy header: malformed shape");
     }
   }
@@ -354,6 +357,7 @@ inline any_array read_npy_file(const std::filesystem::path& path, std::uint32_t*
     throw corrupt(std::string(size < expected ? "truncated: " : "trailing bytes: ") + "expected " + std::to_string(expected) +
                   " bytes, found " + std::to_string(size));
   any_array a(info.type, info.shape);
+  if (std::fseek(f, static_cast<long>(info.data_offset), SEEK_SET) != 0) throw_io("Failed to read", path, errno);
   if (a.nbytes() && std::fread(a.raw(), 1, a.nbytes(), f) != a.nbytes()) throw data_loss("Failed to read the data of '" + name + "'");
   if (crc) *crc = crc32(a.raw(), a.nbytes());
   if (info.type == dtype::bool_) {  // numpy reads any nonzero byte as True; a C++ bool must hold 0 or 1
