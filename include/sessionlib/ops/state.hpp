@@ -15,7 +15,6 @@
 #include "../core/report.hpp"
 #include "../graph/builder.hpp"
 #include "../runtime/kernels/state.hpp"
-#include "../session/fetch.hpp"
 #include "constant.hpp"
 #include "init.hpp"
 
@@ -307,20 +306,17 @@ inline uninitialized_variables report_uninitialized_variables(Graph& g = get_def
   return report_uninitialized_variables(g, global_variables(g));
 }
 
-namespace detail {
+/// Fetching report_uninitialized_variables yields the names, through the public
+/// customisation point (session/fetch.hpp), so this layer needs nothing of the session's.
 template <>
-struct fetch_impl<uninitialized_variables> {
-  static constexpr bool valid = true;
-  using result = std::vector<std::string>;
-  static void collect(const uninitialized_variables& u, fetch_collector& c) { c.add(u.mask.graph(), u.mask.id(), true); }
-  static result build(const uninitialized_variables& u, fetch_reader& r) {
-    const any_array& mask = r.next();
-    result out;
+struct fetch_traits<uninitialized_variables> {
+  static Tensor<bool, shape<dyn>> fetches(const uninitialized_variables& u) { return u.mask; }
+  static std::vector<std::string> result(const uninitialized_variables& u, xt::xtensor<bool, 1>&& mask) {
+    std::vector<std::string> out;
     for (std::size_t i = 0; i < mask.size(); ++i)
-      if (mask.data<bool>()[i]) out.push_back((*u.names)[i]);
+      if (mask(i)) out.push_back((*u.names)[i]);
     return out;
   }
 };
-}  // namespace detail
 
 }  // namespace sessionlib

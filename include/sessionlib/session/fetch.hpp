@@ -283,20 +283,25 @@ struct fetch_impl<T> {
 };
 
 // A user's fetch_traits<C>: `fetches(c)` gives a fetchable structure, and an
-// optional `result(r)` turns its result into the user's type.
+// optional `result(r)` (or `result(c, r)`, when the result needs the fetched
+// object itself) turns its result into the user's type.
 template <UserFetchTraits T>
 struct fetch_impl<T> {
   using inner_t = std::decay_t<decltype(fetch_traits<T>::fetches(std::declval<const T&>()))>;
   using inner = fetch_impl<inner_t>;
   static constexpr bool valid = inner::valid;
   static constexpr bool converts = requires(typename inner::result r) { fetch_traits<T>::result(std::move(r)); };
-  static auto make(typename inner::result&& r) {
-    if constexpr (converts) return fetch_traits<T>::result(std::move(r));
+  static constexpr bool converts_with_fetch = requires(const T& t, typename inner::result r) {
+    fetch_traits<T>::result(t, std::move(r));
+  };
+  static auto make(const T& t, typename inner::result&& r) {
+    if constexpr (converts_with_fetch) return fetch_traits<T>::result(t, std::move(r));
+    else if constexpr (converts) return fetch_traits<T>::result(std::move(r));
     else return std::move(r);
   }
-  using result = decltype(make(std::declval<typename inner::result>()));
+  using result = decltype(make(std::declval<const T&>(), std::declval<typename inner::result>()));
   static void collect(const T& t, fetch_collector& c) { inner::collect(fetch_traits<T>::fetches(t), c); }
-  static result build(const T& t, fetch_reader& r) { return make(inner::build(fetch_traits<T>::fetches(t), r)); }
+  static result build(const T& t, fetch_reader& r) { return make(t, inner::build(fetch_traits<T>::fetches(t), r)); }
 };
 
 }  // namespace detail
