@@ -59,6 +59,8 @@ TEST_CASE("a session target other than in-process is reported, not ignored") {
   sl::Graph g;
   CHECK_THROWS_WITH_AS(sl::Session(g, {}, "grpc://localhost:2222"),
                        "Session target 'grpc://localhost:2222' is not available in this build", sl::unimplemented);
+  sl::Session local(g);
+  CHECK(local.sess_str() == "");  // TF's sess.sess_str: the target, "" in process
 }
 
 TEST_CASE("results are the user's: later runs do not change them") {

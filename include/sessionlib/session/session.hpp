@@ -29,6 +29,8 @@ class Session {
 
   Graph& graph() const noexcept { return impl_->graph(); }
   const SessionConfig& config() const noexcept { return impl_->config(); }
+  /// The target the session was created with (TF's `sess.sess_str`): "" in process.
+  const std::string& sess_str() const noexcept { return impl_->target(); }
 
   /// Runs what `fetches` need and returns their values in the same structure.
   template <class F>

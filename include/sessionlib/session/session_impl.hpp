@@ -58,6 +58,8 @@ class session_impl {
 
   Graph& graph() const noexcept { return *graph_; }
   const SessionConfig& config() const noexcept { return config_; }
+  /// The engine's target string ("" in process).
+  const std::string& target() const noexcept { return target_; }
   /// The planner's options from this session's SessionConfig::optimizer: every
   /// plan the session makes (runs, callables, partial runs) is built with them.
   plan_options plan_opts() const noexcept {
@@ -166,6 +168,7 @@ class session_impl {
  private:
   Graph* graph_;
   SessionConfig config_;
+  std::string target_;  // the in-process engine's: ""
   exec_resources resources_;
   std::unique_ptr<tbb::task_arena> arena_, inter_arena_;
   session_state state_;
