@@ -198,9 +198,13 @@ struct fresh_impl {
       lent.push_back({});
       return;
     }
-    std::array<std::size_t, N> sh;
-    std::copy(s.begin(), s.end(), sh.begin());
-    out = fetch_result_t<L>(sh);  // uninitialised: the kernel writes every element
+    // Every extent written by a loop of N, not by a copy of s's run-time
+    // length: GCC -O2 cannot tie s.size() to N through std::copy (a memmove of
+    // size() * 8 bytes), so an array it copied into was "maybe uninitialized"
+    // in xtensor's compute_strides, an error under -Werror in users' builds.
+    std::array<std::size_t, N> sh{};
+    for (std::size_t i = 0; i < N; ++i) sh[i] = s[i];
+    out = fetch_result_t<L>(sh);  // the elements stay uninitialised: the kernel writes every one
     any_array::advise_huge_pages(out.data(), out.size() * sizeof(T));
     lent.push_back({out.data(), out.size() * sizeof(T), dtype_of<T>});
   }
