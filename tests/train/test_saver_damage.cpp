@@ -47,7 +47,7 @@ TEST_CASE("restore reports each kind of damage") {
   SUBCASE("a truncated data file") {
     fs::resize_file(c.b_file, fs::file_size(c.b_file) - 4);
     CHECK_THROWS_WITH_AS(c.saver.restore(s, c.path),
-                         ("Corrupted .npy file '" + c.b_file.string() + "': truncated: expected 152 bytes, found 148").c_str(),
+                         ("Corrupted .npy file '" + c.b_file.string() + "': truncated: expected 152 bytes, found 148 (tensor 'dense/b')").c_str(),
                          sl::data_loss);
   }
   SUBCASE("altered data: the CRC fails") {
@@ -67,7 +67,7 @@ TEST_CASE("restore reports each kind of damage") {
     std::string bytes = slurp(c.w_file);
     bytes[1] = 'X';
     spit(c.w_file, bytes);
-    CHECK_THROWS_WITH_AS(c.saver.restore(s, c.path), ("Corrupted .npy file '" + c.w_file.string() + "': not a .npy file (bad magic)").c_str(),
+    CHECK_THROWS_WITH_AS(c.saver.restore(s, c.path), ("Corrupted .npy file '" + c.w_file.string() + "': not a .npy file (bad magic) (tensor 'dense/w')").c_str(),
                          sl::data_loss);
   }
   SUBCASE("a data file swapped for another tensor's") {
