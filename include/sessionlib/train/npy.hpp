@@ -12,11 +12,13 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -67,25 +69,122 @@ inline void sync_directory(const std::filesystem::path& dir) {
   ::close(fd);
 }
 
+/// An exclusive advisory lock (flock) on an open file, released when the
+/// object is destroyed or the process dies. flock locks belong to the open
+/// file, so two threads of one process exclude each other as two processes do.
+class file_lock {
+ public:
+  file_lock() = default;
+  /// Opens `path` (creating it) and waits for its lock.
+  static file_lock acquire(const std::filesystem::path& path) {
+    file_lock l(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
+    if (l.fd_ < 0) throw_io("Failed to open the lock file", path, errno);
+    while (::flock(l.fd_, LOCK_EX) != 0)
+      if (errno != EINTR) throw_io("Failed to lock", path, errno);
+    return l;
+  }
+  /// Takes the lock of an open file descriptor, which it then owns.
+  static file_lock adopt(int fd, const std::filesystem::path& path) {
+    file_lock l(fd);
+    while (::flock(fd, LOCK_EX) != 0)
+      if (errno != EINTR) throw_io("Failed to lock", path, errno);
+    return l;
+  }
+  enum class probe_result { missing, held, free };
+  /// Whether someone holds the lock of `path`: a file some live thread or
+  /// process is writing is held; one whose writer died is free.
+  static probe_result probe(const std::filesystem::path& path) {
+    file_lock l(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (l.fd_ < 0) return errno == ENOENT ? probe_result::missing : probe_result::held;  // unreadable: assume alive
+    int r;
+    while ((r = ::flock(l.fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {}
+    return r == 0 ? probe_result::free : probe_result::held;
+  }
+
+  file_lock(file_lock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  file_lock& operator=(file_lock&& o) noexcept {
+    if (this != &o) release(), fd_ = std::exchange(o.fd_, -1);
+    return *this;
+  }
+  file_lock(const file_lock&) = delete;
+  file_lock& operator=(const file_lock&) = delete;
+  ~file_lock() { release(); }
+  void release() noexcept {
+    if (fd_ >= 0) ::close(fd_);  // closing the last descriptor of the open file drops its lock
+    fd_ = -1;
+  }
+
+ private:
+  explicit file_lock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+/// Held shared while a temporary is created and locked, exclusively by a sweep
+/// of abandoned temporaries: within a process, no sweep sees a temporary in the
+/// moment between its creation and its lock. (Across processes the Saver's
+/// directory lock keeps its own temporaries from a sweep.)
+inline std::shared_mutex& temp_creation_mutex() {
+  static std::shared_mutex m;
+  return m;
+}
+
+/// The name of a temporary of `final_name`: "<final>.tmp-<pid>-<n>".
+inline std::string temp_name(const std::string& final_name) {
+  static std::atomic<std::uint64_t> counter{0};  // unique temporaries for concurrent saves
+  return final_name + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+/// The final name of temporary `name` ("<final>.tmp-<pid>-<n>"), or empty when it is none.
+inline std::string_view temp_final_name(std::string_view name) {
+  auto digits = [](std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }); };
+  const auto at = name.rfind(".tmp-");
+  if (at == std::string_view::npos || at == 0) return {};
+  const std::string_view tail = name.substr(at + 5);
+  const auto dash = tail.find('-');
+  if (dash == std::string_view::npos || !digits(tail.substr(0, dash)) || !digits(tail.substr(dash + 1))) return {};
+  return name.substr(0, at);
+}
+
+/// Removes temporary `path` when no live writer holds its lock (its writer
+/// died: a SIGKILL, a power cut). Call it holding temp_creation_mutex().
+inline void remove_abandoned_temp(const std::filesystem::path& path) {
+  if (file_lock::probe(path) != file_lock::probe_result::free) return;
+  // The probe's lock is gone again, but a writer takes its lock before its
+  // temporary can be seen, so a free one stays free: no writer owns it.
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+}
+
 /// A file written under a temporary name and renamed into place by commit();
 /// destroyed uncommitted, it removes the temporary and leaves `path` untouched.
+/// The writer holds the temporary's lock (file_lock) until it is renamed, so a
+/// temporary whose lock is free was left by a writer that died.
 class atomic_file {
  public:
-  explicit atomic_file(std::filesystem::path path) : path_(std::move(path)) {
-    static std::atomic<std::uint64_t> counter{0};  // unique temporaries for concurrent saves
-    temp_ = path_;
-    temp_ += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-    file_ = std::fopen(temp_.c_str(), "wb");
-    if (!file_) throw_io("Failed to create", temp_, errno);
+  explicit atomic_file(std::filesystem::path path) : path_(std::move(path)), temp_(temp_name(path_.string())) {
+    std::shared_lock creating(temp_creation_mutex());
+    const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) throw_io("Failed to create", temp_, errno);
+    try {
+      lock_ = file_lock::adopt(fd, temp_);
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove(temp_, ec);
+      throw;
+    }
+    const int dup = ::dup(fd);  // the FILE closes its own descriptor; the lock's stays open until the rename
+    if (dup < 0 || !(file_ = ::fdopen(dup, "wb"))) {
+      const int err = errno;
+      if (dup >= 0) ::close(dup);
+      remove_temp();
+      throw_io("Failed to open", temp_, err);
+    }
   }
   atomic_file(const atomic_file&) = delete;
   atomic_file& operator=(const atomic_file&) = delete;
   ~atomic_file() {
     if (file_) std::fclose(file_);
-    if (!committed_) {
-      std::error_code ec;
-      std::filesystem::remove(temp_, ec);
-    }
+    if (!committed_) remove_temp();
   }
 
   void write(const void* data, std::size_t n) {
@@ -102,11 +201,19 @@ class atomic_file {
     if (auto& hook = checkpoint_write_hook()) hook(path_);
     if (std::rename(temp_.c_str(), path_.c_str()) != 0) throw_io("Failed to rename", temp_, errno);
     committed_ = true;
+    lock_.release();
     sync_directory(path_.parent_path());
   }
 
  private:
+  void remove_temp() noexcept {
+    std::error_code ec;
+    std::filesystem::remove(temp_, ec);  // before the lock goes: nobody else removes a locked temporary
+    lock_.release();
+  }
+
   std::filesystem::path path_, temp_;
+  file_lock lock_;
   std::FILE* file_ = nullptr;
   bool committed_ = false;
 };

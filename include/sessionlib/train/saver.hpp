@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <initializer_list>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,154 @@
 #include "checkpoint.hpp"
 
 namespace sessionlib::train {
+
+namespace detail {
+
+// Concurrent saves. A checkpoint directory has a lock file, `checkpoint.lock`;
+// a save holds its lock (flock: threads and processes alike) only to create
+// its data directory and, once the data is written, to commit: sweep what dead
+// saves left, write the index, drop the data it replaces, write the state file
+// and retire old checkpoints. Data directories being written carry a locked
+// marker file, so no save ever deletes another save's data in progress.
+
+inline constexpr std::string_view in_progress_marker = ".in-progress";
+
+inline std::filesystem::path directory_of(const std::filesystem::path& prefix) {
+  return prefix.parent_path().empty() ? std::filesystem::path(".") : prefix.parent_path();
+}
+
+inline file_lock lock_checkpoint_directory(const std::filesystem::path& dir) { return file_lock::acquire(dir / "checkpoint.lock"); }
+
+/// A data directory `<prefix>.data-<n>` is complete (no marker), being
+/// written (a marker whose lock a live save holds), or abandoned (a marker
+/// whose save died before it committed, or after, before it removed the marker).
+enum class data_state { complete, writing, abandoned };
+inline data_state state_of_data(const std::filesystem::path& data_dir) {
+  switch (file_lock::probe(data_dir / in_progress_marker)) {
+    case file_lock::probe_result::missing: return data_state::complete;
+    case file_lock::probe_result::held: return data_state::writing;
+    case file_lock::probe_result::free: break;
+  }
+  return data_state::abandoned;
+}
+
+/// The prefix whose data directory `name` ("model.ckpt-5.data-0") is; empty when it is none.
+inline std::string_view data_prefix(std::string_view name) {
+  const auto at = name.rfind(".data-");
+  if (at == std::string_view::npos || at == 0 || at + 6 == name.size()) return {};
+  const auto digits = name.substr(at + 6);
+  if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return {};
+  return name.substr(0, at);
+}
+
+/// True when the index of `prefix` lists a file in `data_dir`. A damaged index
+/// counts as listing it: a sweep deletes only what is certainly unused.
+inline bool index_uses(const std::filesystem::path& prefix, const std::filesystem::path& data_dir) {
+  if (!checkpoint_exists(prefix)) return false;
+  const std::string dir = data_dir.filename().string() + "/";
+  try {
+    const auto entries = read_checkpoint_index(prefix);
+    return std::any_of(entries.begin(), entries.end(), [&](const checkpoint_entry& e) { return e.file.compare(0, dir.size(), dir) == 0; });
+  } catch (const error&) {
+    return true;
+  }
+}
+
+/// Removes what saves that died left in `dir`: index and state-file
+/// temporaries no live writer holds, and abandoned data directories (a marker
+/// is all that is removed of one its index already lists). Call it holding
+/// the directory's lock.
+inline void sweep_abandoned(const std::filesystem::path& dir) {
+  std::unique_lock no_temp_being_created(temp_creation_mutex());
+  std::vector<std::filesystem::path> temps, data;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    const std::string_view final_name = temp_final_name(name);
+    if (final_name == "checkpoint" || (final_name.size() > 6 && final_name.substr(final_name.size() - 6) == ".index")) temps.push_back(e.path());
+    else if (!data_prefix(name).empty()) data.push_back(e.path());
+  }
+  for (const auto& t : temps) remove_abandoned_temp(t);
+  for (const auto& d : data) {
+    if (state_of_data(d) != data_state::abandoned) continue;
+    if (index_uses(dir / std::string(data_prefix(d.filename().string())), d)) std::filesystem::remove(d / in_progress_marker, ec);
+    else std::filesystem::remove_all(d, ec);
+  }
+}
+
+/// The data directory of a save in progress: `<prefix>.data-<n>`, created
+/// under the directory lock with a locked marker inside. Destroyed before
+/// commit(), it removes the directory; commit() removes the marker.
+class pending_data {
+ public:
+  explicit pending_data(const std::filesystem::path& prefix) {
+    const file_lock directory = lock_checkpoint_directory(directory_of(prefix));
+    const auto existing = data_dirs(prefix);
+    std::size_t next = existing.empty() ? 0 : existing.back().first + 1;
+    for (std::error_code ec;;) {
+      dir_ = prefix;
+      dir_ += ".data-" + std::to_string(next++);
+      if (std::filesystem::create_directory(dir_, ec)) break;
+      if (ec) throw_io("Failed to create", dir_, ec.value());
+    }
+    try {
+      marker_ = file_lock::acquire(dir_ / in_progress_marker);
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+      throw;
+    }
+  }
+  pending_data(const pending_data&) = delete;
+  pending_data& operator=(const pending_data&) = delete;
+  ~pending_data() {
+    std::error_code ec;
+    if (!committed_) std::filesystem::remove_all(dir_, ec);  // still locked: nobody else touches it
+  }
+
+  const std::filesystem::path& dir() const noexcept { return dir_; }
+  /// Its index is in place: the data is a checkpoint's now.
+  void commit() noexcept {
+    committed_ = true;
+    std::error_code ec;
+    std::filesystem::remove(dir_ / in_progress_marker, ec);
+    marker_.release();
+  }
+
+ private:
+  std::filesystem::path dir_;
+  file_lock marker_;
+  bool committed_ = false;
+};
+
+/// Deletes the checkpoint at `prefix` unless a later save replaced its index
+/// (then `index_text`, the index as written, differs and the later save's
+/// Saver owns it). Data directories being written stay. Call it holding the
+/// directory's lock.
+inline void retire_checkpoint(const std::filesystem::path& prefix, const std::string& index_text) {
+  std::error_code ec;
+  if (checkpoint_exists(prefix)) {
+    std::string now;
+    try {
+      now = read_text_file(index_path(prefix));
+    } catch (const error&) {
+      return;
+    }
+    if (now != index_text) return;
+    std::filesystem::remove(index_path(prefix), ec);  // first: the checkpoint is gone as a whole
+  }
+  for (const auto& [n, d] : data_dirs(prefix))
+    if (state_of_data(d) != data_state::writing) std::filesystem::remove_all(d, ec);
+}
+
+/// A std::mutex that a copy of its owner gets fresh.
+struct fresh_mutex : std::mutex {
+  fresh_mutex() = default;
+  fresh_mutex(const fresh_mutex&) noexcept : std::mutex() {}
+  fresh_mutex& operator=(const fresh_mutex&) noexcept { return *this; }
+};
+
+}  // namespace detail
 
 /// A variable a Saver saves: any TensorLike standing for a variable (Variable,
 /// or the tensor that reads it), or a variable's index in its graph.
@@ -64,12 +213,22 @@ class Saver {
 
   std::size_t max_to_keep() const noexcept { return max_to_keep_; }
   /// The checkpoints this Saver wrote and still keeps, oldest first.
-  const std::deque<std::string>& last_checkpoints() const noexcept { return kept_; }
+  std::deque<std::string> last_checkpoints() const {
+    std::lock_guard self(mutex_);
+    std::deque<std::string> paths;
+    for (const auto& k : kept_) paths.push_back(k.path);
+    return paths;
+  }
 
   /// Saves the variables' values in `sess` to checkpoint `prefix` (with
   /// "-<global_step>" appended when given) and returns its path. The parent
   /// directory is created when missing. Uninitialised variables give
   /// sl::failed_precondition; a failure part-way leaves earlier checkpoints intact.
+  /// Saves may run at once from many threads (one Saver or several) and
+  /// processes, to one directory or one path: each commits whole, and a
+  /// checkpoint a save returned stays until its Saver's max_to_keep retires it
+  /// (or a later save to the same path replaces it). Each save also removes
+  /// what killed saves left in the directory.
   std::string save(Session& sess, const std::string& prefix, std::optional<std::int64_t> global_step = std::nullopt) {
     check_session(sess);
     const std::filesystem::path path = global_step ? prefix + "-" + std::to_string(*global_step) : prefix;
@@ -89,43 +248,43 @@ class Saver {
     }
 
     // A fresh data directory, so an earlier checkpoint of the same prefix stays whole until the index is replaced.
-    const auto existing = detail::data_dirs(path);
-    std::size_t next = existing.empty() ? 0 : existing.back().first + 1;
-    std::filesystem::path data_dir;
-    for (std::error_code ec;;) {
-      data_dir = path;
-      data_dir += ".data-" + std::to_string(next++);
-      if (std::filesystem::create_directory(data_dir, ec)) break;
-      if (ec) detail::throw_io("Failed to create", data_dir, ec.value());
-    }
-
+    detail::pending_data data(path);
     std::vector<checkpoint_entry> entries;
     std::vector<std::string> used;
     for (auto& [entry, value] : values) {
       std::string file = detail::npy_file_name(entry.name);
       for (int k = 1; std::find(used.begin(), used.end(), file) != used.end(); ++k) file = detail::npy_file_name(entry.name) + "_" + std::to_string(k);
       used.push_back(file);
-      entry.file = data_dir.filename().string() + "/" + file + ".npy";
-      entry.crc = detail::write_npy_atomic(data_dir / (file + ".npy"), value);
+      entry.file = data.dir().filename().string() + "/" + file + ".npy";
+      entry.crc = detail::write_npy_atomic(data.dir() / (file + ".npy"), value);
       entries.push_back(entry);
     }
-    detail::sync_directory(data_dir);
+    detail::sync_directory(data.dir());
+
+    // The commit, under this Saver's mutex (its list) and the directory's lock (the files).
+    std::lock_guard self(mutex_);
+    const detail::file_lock directory = detail::lock_checkpoint_directory(detail::directory_of(path));
+    detail::sweep_abandoned(detail::directory_of(path));
     write_checkpoint_index(path, entries);  // the commit point
+    data.commit();
     std::error_code ec;
-    for (const auto& [n, d] : existing) std::filesystem::remove_all(d, ec);  // the replaced save's data
+    for (const auto& [n, d] : detail::data_dirs(path))  // the replaced save's data, never one being written
+      if (d != data.dir() && detail::state_of_data(d) != detail::data_state::writing) std::filesystem::remove_all(d, ec);
 
     const std::string saved = path.string();
     auto kept = kept_;
-    kept.erase(std::remove(kept.begin(), kept.end(), saved), kept.end());
-    kept.push_back(saved);
-    std::vector<std::string> dropped;
+    std::erase_if(kept, [&](const kept_checkpoint& k) { return k.path == saved; });
+    kept.push_back({saved, detail::read_text_file(detail::index_path(path))});
+    std::vector<kept_checkpoint> dropped;
     while (max_to_keep_ && kept.size() > max_to_keep_) {
-      dropped.push_back(kept.front());
+      dropped.push_back(std::move(kept.front()));
       kept.pop_front();
     }
-    update_checkpoint_state(dir, {saved, {kept.begin(), kept.end()}});
+    checkpoint_state state{saved, {}};
+    for (const auto& k : kept) state.all_model_checkpoint_paths.push_back(k.path);
+    update_checkpoint_state(dir, state);
     kept_ = std::move(kept);
-    for (const auto& old : dropped) remove_checkpoint(old);  // only once the state file no longer names them
+    for (const auto& old : dropped) detail::retire_checkpoint(old.path, old.index_text);  // only once the state file no longer names them
     return saved;
   }
 
@@ -144,7 +303,25 @@ class Saver {
   /// that differs from the variable's.
   void restore(Session& sess, const std::string& path) {
     check_session(sess);
-    const auto entries = read_checkpoint_index(path);
+    // A save to the same path may replace the index and delete the data it
+    // named while this reads: a data file gone from under an index that has
+    // changed since is read again from the new index.
+    for (int attempt = 1;; ++attempt) {
+      auto entries = read_checkpoint_index(path);
+      try {
+        return restore_entries(sess, path, entries);
+      } catch (const not_found&) {
+        if (attempt == 8 || same_files(read_checkpoint_index(path), entries)) throw;
+      }
+    }
+  }
+
+ private:
+  static bool same_files(const std::vector<checkpoint_entry>& a, const std::vector<checkpoint_entry>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const checkpoint_entry& x, const checkpoint_entry& y) { return x.file == y.file && x.crc == y.crc; });
+  }
+  void restore_entries(Session& sess, const std::string& path, const std::vector<checkpoint_entry>& entries) {
     std::vector<std::pair<std::int32_t, any_array>> loaded;
     for (std::int32_t v : variables()) {
       const node& n = graph_->at(graph_->variable_node(static_cast<std::size_t>(v)));
@@ -169,7 +346,6 @@ class Saver {
     }
   }
 
- private:
   std::vector<std::int32_t> variables() const {
     if (!all_) return vars_;
     std::vector<std::int32_t> all(graph_->variable_count());
@@ -184,8 +360,14 @@ class Saver {
   Graph* graph_ = nullptr;
   std::size_t max_to_keep_ = 5;
   bool all_ = true;
+  struct kept_checkpoint {
+    std::string path;
+    std::string index_text;  // the index as this Saver wrote it: retire it only while it is still that
+  };
+
   std::vector<std::int32_t> vars_;
-  std::deque<std::string> kept_;
+  mutable detail::fresh_mutex mutex_;  // guards kept_: one Saver may save from many threads
+  std::deque<kept_checkpoint> kept_;
 };
 
 }  // namespace sessionlib::train
