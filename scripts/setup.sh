@@ -15,6 +15,7 @@ packages=(
   libopenblas-dev libtbb-dev zlib1g-dev   # matmul, threads, gzip
   doctest-dev libbenchmark-dev nlohmann-json3-dev
   dataset-fashion-mnist                   # the flagship example's data
+  libprotobuf-dev protobuf-compiler python3-protobuf  # the opt-in GraphDef part and its tests
 )
 
 for arg in "$@"; do

@@ -1,0 +1,13 @@
+// sessionlib's opt-in GraphDef part: TensorFlow's GraphDef schema built at run
+// time (no generated code), a plain C++ model of it, binary and text I/O
+// through protobuf's own parsers, and a Graph's nodes as a GraphDef.
+// Needs libprotobuf: use the `sessionlib-graphdef` dependency (Meson,
+// pkg-config) or `find_package(sessionlib COMPONENTS graphdef)` (CMake).
+#pragma once
+
+#include "graph_def/model.hpp"       // GraphDef, NodeDef, AttrValue, TensorProto, DataType (no protobuf)
+#include "graph_def/tensor.hpp"      // to_any_array(TensorProto), to_tensor_proto(any_array)
+#include "graph_def/schema.hpp"      // graph_def_schema(): descriptors, .proto text
+#include "graph_def/convert.hpp"     // to_message, from_message
+#include "graph_def/io.hpp"          // serialize_graph_def, parse_graph_def, read_graph_def, train::write_graph
+#include "graph_def/from_graph.hpp"  // to_graph_def(const Graph&)
