@@ -10,8 +10,9 @@
 namespace sl = sessionlib;
 
 int main(int argc, char** argv) {
-  const auto opts = example::parse(argc, argv, {});
-  if (!opts) return 2;
+  const auto args = example::parse(argc, argv, {});
+  if (!args.opts) return args.status;  // after --help (0) or a usage error (2)
+  const auto& opts = args.opts;
   const auto data = example::load(*opts);
   if (!data) return 77;  // the data is missing (77: "skipped" to test runners)
   std::printf("Fashion-MNIST: %zu training and %zu test images from %s\n", data->train_x.shape(0), data->test_x.shape(0),

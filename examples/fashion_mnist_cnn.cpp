@@ -11,8 +11,9 @@ int main(int argc, char** argv) {
   example::options defaults;
   defaults.epochs = 1;
   defaults.out_dir = std::filesystem::temp_directory_path() / "sessionlib_fashion_mnist_cnn";
-  const auto opts = example::parse(argc, argv, defaults);
-  if (!opts) return 2;
+  const auto args = example::parse(argc, argv, defaults);
+  if (!args.opts) return args.status;  // after --help (0) or a usage error (2)
+  const auto& opts = args.opts;
   const auto data = example::load(*opts);
   if (!data) return 77;  // the data is missing (77: "skipped" to test runners)
   std::printf("Fashion-MNIST: %zu training and %zu test images\n", data->train_x.shape(0), data->test_x.shape(0));

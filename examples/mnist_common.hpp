@@ -3,15 +3,20 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include <unistd.h>
@@ -30,29 +35,67 @@ struct options {
   double min_accuracy = 0;      // exit 1 below this test accuracy
 };
 
-inline void usage(const char* argv0, const options& o) {
-  std::cerr << "usage: " << argv0 << " [DATA_DIR] [--epochs N] [--train-limit N] [--out DIR] [--min-accuracy A]\n"
-            << "  DATA_DIR        Fashion-MNIST's four IDX files (default " << o.data_dir.string() << ",\n"
-            << "                  from Debian's package: apt-get install dataset-fashion-mnist)\n"
-            << "  --epochs N      passes over the training set (default " << o.epochs << ")\n"
-            << "  --train-limit N train on the first N images only (default: all)\n"
-            << "  --out DIR       where the checkpoint goes (default " << o.out_dir.string() << ")\n"
-            << "  --min-accuracy A  exit with status 1 when the test accuracy is below A\n";
+inline void usage(std::ostream& os, const char* argv0, const options& o) {
+  os << "usage: " << argv0 << " [DATA_DIR] [--epochs N] [--train-limit N] [--out DIR] [--min-accuracy A]\n"
+     << "  DATA_DIR        Fashion-MNIST's four IDX files (default " << o.data_dir.string() << ",\n"
+     << "                  from Debian's package: apt-get install dataset-fashion-mnist)\n"
+     << "  --epochs N      passes over the training set, N >= 1 (default " << o.epochs << ")\n"
+     << "  --train-limit N train on the first N >= 1 images only (default: all)\n"
+     << "  --out DIR       where the checkpoint goes (default " << o.out_dir.string() << ")\n"
+     << "  --min-accuracy A  exit with status 1 when the test accuracy is below A, 0 <= A <= 1\n";
 }
 
-inline std::optional<options> parse(int argc, char** argv, options o) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (a == "--help" || a == "-h") return usage(argv[0], o), std::nullopt;
-    else if (a == "--epochs" && has_value) o.epochs = std::atoi(argv[++i]);
-    else if (a == "--train-limit" && has_value) o.train_limit = static_cast<std::size_t>(std::atol(argv[++i]));
-    else if (a == "--out" && has_value) o.out_dir = argv[++i];
-    else if (a == "--min-accuracy" && has_value) o.min_accuracy = std::atof(argv[++i]);
-    else if (!a.empty() && a[0] != '-') o.data_dir = a;
-    else return usage(argv[0], o), std::nullopt;
+/// `text`, the value of `flag`, as a number in [lo, hi]: the whole string must
+/// be the number (std::from_chars: no spaces, no '+', nothing after it), so
+/// "abc", "3x" and "-3" are errors, not 0 or 3. On error, says what was wrong.
+template <class T>
+bool parse_number(std::string_view flag, std::string_view text, T lo, T hi, T& out) {
+  T v{};
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (ec == std::errc{} && ptr == end && v >= lo && v <= hi) {  // !(NaN >= lo): NaN is refused too
+    out = v;
+    return true;
   }
-  return o;
+  std::cerr << "error: " << flag << " takes " << (std::is_integral_v<T> ? "a whole number" : "a number") << " from "
+            << lo << " to " << hi << ", got '" << text << "'\n";
+  return false;
+}
+
+/// The options, or the status to exit with at once: 0 after --help (usage on
+/// stdout), 2 after a usage error (what was wrong on stderr).
+struct parsed {
+  std::optional<options> opts;
+  int status = 0;
+};
+
+inline parsed parse(int argc, char** argv, options o) {
+  const parsed usage_error{std::nullopt, 2};
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--help" || a == "-h") {
+      usage(std::cout, argv[0], o);
+      return {std::nullopt, 0};
+    }
+    const bool takes_value = a == "--epochs" || a == "--train-limit" || a == "--out" || a == "--min-accuracy";
+    if (takes_value && i + 1 == argc) {
+      std::cerr << "error: " << a << " needs a value (--help for usage)\n";
+      return usage_error;
+    }
+    bool ok = true;
+    if (a == "--epochs") ok = parse_number(a, argv[++i], 1, std::numeric_limits<int>::max(), o.epochs);
+    else if (a == "--train-limit")
+      ok = parse_number<std::size_t>(a, argv[++i], 1, std::numeric_limits<std::size_t>::max(), o.train_limit);
+    else if (a == "--out") o.out_dir = argv[++i];
+    else if (a == "--min-accuracy") ok = parse_number(a, argv[++i], 0.0, 1.0, o.min_accuracy);
+    else if (!a.empty() && a[0] != '-') o.data_dir = a;
+    else {
+      std::cerr << "error: unknown option '" << a << "' (--help for usage)\n";
+      return usage_error;
+    }
+    if (!ok) return usage_error;
+  }
+  return {o, 0};
 }
 
 /// Images as floats in [0, 1], one row of 784 per image; labels as int64.
