@@ -28,6 +28,11 @@ TEST_CASE("to_graph_def: nodes, inputs, control inputs and attributes") {
   CHECK(w->attr.at("dtype") == sl::AttrValue(sl::DataType::DT_FLOAT));
   CHECK(w->attr.at("shape") == sl::AttrValue(sl::TensorShapeProto::of({3, 2})));
   CHECK_FALSE(w->attr.count("T"));
+  // The node table keeps a state op's variable aside; TF's Assign takes it as input 0.
+  const sl::NodeDef* assign = def.find("w/Assign");
+  REQUIRE(assign);
+  CHECK(assign->op == "Assign");
+  CHECK(assign->input == std::vector<std::string>{"w", "w/initial_value"});
 
   const sl::NodeDef* mm = nullptr;
   const sl::NodeDef* relu = nullptr;

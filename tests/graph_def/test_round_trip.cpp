@@ -2,6 +2,9 @@
 // malformed input.
 #include <doctest/doctest.h>
 
+#include <thread>
+#include <vector>
+
 #include "graph_def_fixture.hpp"
 
 using namespace graph_def_test;
@@ -188,4 +191,28 @@ TEST_CASE("malformed input is data_loss naming the file") {
   SUBCASE("a missing file is not_found") {
     CHECK_THROWS_AS(sl::read_graph_def(d.path / "missing.pb"), sl::not_found);
   }
+}
+
+TEST_CASE("the schema is built once and used from many threads") {
+  const sl::GraphDef def = every_kind();
+  const std::string bytes = sl::serialize_graph_def(def);
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i)
+        ok[static_cast<std::size_t>(t)] += sl::parse_graph_def(sl::serialize_graph_def(def, i % 2 == 1), i % 2 == 1) == def &&
+                                           sl::serialize_graph_def(sl::parse_graph_def(bytes)) == bytes;
+    });
+  for (auto& th : threads) th.join();
+  CHECK(ok == std::vector<int>(4, 50));
+  CHECK(&sl::graph_def_schema() == &sl::graph_def_schema());
+}
+
+TEST_CASE("the schema prints as a .proto of package tensorflow") {
+  const std::string proto = sl::graph_def_schema().proto_text();
+  CHECK(proto.find("package tensorflow;") != std::string::npos);
+  CHECK(proto.find("message GraphDef {") != std::string::npos);
+  CHECK(proto.find("map<string, .tensorflow.AttrValue> attr = 5;") != std::string::npos);
+  CHECK(proto.find("DT_FLOAT_REF = 101;") != std::string::npos);
 }

@@ -3,7 +3,10 @@
 // definition (attribute names and values per op).
 //
 // Each node becomes a NodeDef with its name and op type as the node holds
-// them, inputs "name" (output 0) and control inputs "^name", and attributes:
+// them, inputs "name" (output 0) and control inputs "^name" (a state op --
+// Assign, AssignAdd, the optimizers' Apply ops -- gets its variable as input 0,
+// as in TF, where the node table keeps it in attr.variable; optimizer slots
+// are not yet inputs), and attributes:
 //   "dtype"  for Const, Placeholder, PlaceholderWithDefault and VariableV2 (TF's name there),
 //   "T"      for every other node with an output,
 //   "shape"  for Placeholder and VariableV2 (static shape, -1 for dynamic dimensions),
@@ -12,6 +15,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -48,12 +52,20 @@ inline GraphDef to_graph_def(const Graph& g) {
   def.versions.producer = graph_def_producer;
   std::shared_lock lock(g.table_mutex());
   const std::size_t n = g.size_unlocked();
+  // A variable's node is the first published with its index (Graph::add_variable_node).
+  std::map<std::int32_t, const std::string*> variable_names;
+  for (std::size_t i = 0; i < n; ++i) {
+    const node& nd = g.at_unlocked(static_cast<node_id>(i));
+    if (nd.attr.variable >= 0) variable_names.emplace(nd.attr.variable, &nd.name);
+  }
   def.node.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const node& nd = g.at_unlocked(static_cast<node_id>(i));
     NodeDef& out = def.node.emplace_back();
     out.name = nd.name;
     out.op = nd.op;
+    if (nd.attr.variable >= 0 && *variable_names.at(nd.attr.variable) != nd.name)
+      out.input.push_back(*variable_names.at(nd.attr.variable));  // TF's state ops take the variable first
     for (node_id in : nd.inputs) out.input.push_back(g.at_unlocked(in).name);
     for (node_id in : nd.control_inputs) out.input.push_back("^" + g.at_unlocked(in).name);
     if (!nd.has_output) continue;

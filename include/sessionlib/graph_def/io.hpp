@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -34,6 +35,10 @@ class text_errors : public google::protobuf::io::ErrorCollector {
 
 /// Parses `bytes` into message `m`; on failure returns false and the reason in `why`.
 inline bool parse_message(std::string_view bytes, bool as_text, google::protobuf::Message& m, std::string& why) {
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    why = "larger than protobuf's 2 GiB limit";  // TF: "GraphDef cannot be larger than 2GB"
+    return false;
+  }
   if (!as_text) {
     if (m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return true;
     why = "the bytes are not a valid binary " + m.GetDescriptor()->full_name() + " (truncated or corrupted)";

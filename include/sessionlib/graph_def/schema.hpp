@@ -65,13 +65,6 @@ class message_writer {
     f->set_label(label);
     if (type_name) f->set_type_name(type_name);
     if (oneof >= 0) f->set_oneof_index(oneof);
-    std::string json;  // protoc's json_name: lowerCamelCase of the field name
-    bool upper = false;
-    for (const char* c = name; *c; ++c) {
-      if (*c == '_') upper = true;
-      else json += upper ? static_cast<char>(*c - 'a' + 'A') : *c, upper = false;
-    }
-    f->set_json_name(json);
     return *this;
   }
   /// A repeated scalar field written packed, as TF's `[packed = true]`.
