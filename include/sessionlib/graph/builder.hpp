@@ -1,6 +1,7 @@
 // How ops add nodes: an op_spec (plain data) plus the result type. Typed ops use
 // make_tensor<T, S>; gradient builders, which know types only at run time, use
-// add_tensor_node with a dtype and a static shape.
+// add_tensor_node with a dtype and a static shape. Either way the node is built
+// complete and then published (graph/graph.hpp): nothing changes it afterwards.
 #pragma once
 
 #include <string>
@@ -24,10 +25,12 @@ struct op_spec {
   block_fn block = nullptr;          // elementwise ops: makes the node fusable
   pair_op pairs_as = pair_op::none;  // elementwise ops: see graph/node.hpp
   pair_fn pair_after = nullptr;
+  Graph::complete_fn complete = nullptr;  // fills what needs the node's own id (graph/graph.hpp)
 };
 
-/// Adds a node of run-time dtype and static shape; returns its id.
-inline node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape) {
+/// The node `spec` describes, of run-time dtype `type` and static `shape`: complete
+/// but for its final name and the control scopes, which Graph::add_node adds.
+inline node make_node(op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape) {
   node n;
   n.name = std::move(spec.name);
   n.op = std::move(spec.op);
@@ -43,7 +46,13 @@ inline node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<s
   n.block = spec.block;
   n.pairs_as = spec.pairs_as;
   n.pair_after = spec.pair_after;
-  return g.add_node(std::move(n));
+  return n;
+}
+
+/// Adds a node of run-time dtype and static shape; returns its id.
+inline node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape) {
+  const Graph::complete_fn complete = spec.complete;
+  return g.add_node(make_node(std::move(spec), type, std::move(shape)), complete);
 }
 
 /// Adds a node producing a Tensor<T, S>.
@@ -55,16 +64,10 @@ Tensor<T, S> make_tensor(Graph& g, op_spec spec) {
 
 /// Adds a node with no output (run for its effect).
 inline Operation make_operation(Graph& g, op_spec spec) {
-  node n;
-  n.name = std::move(spec.name);
-  n.op = std::move(spec.op);
-  n.inputs = std::move(spec.inputs);
-  n.control_inputs = std::move(spec.control_inputs);
+  const Graph::complete_fn complete = spec.complete;
+  node n = make_node(std::move(spec), dtype::float32, {});
   n.has_output = false;
-  n.kernel = spec.kernel;
-  n.attr = std::move(spec.attr);
-  n.stateful = spec.stateful;
-  return Operation(&g, g.add_node(std::move(n)));
+  return Operation(&g, g.add_node(std::move(n), complete));
 }
 
 /// The graph shared by all operands; sl::invalid_argument when they differ.

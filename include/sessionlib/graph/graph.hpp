@@ -1,7 +1,9 @@
-// Graph: an append-only table of nodes with unique names, name scopes, control
-// dependency scopes, collections and the per-thread default graph.
+// Graph: an append-only table of complete nodes with unique names; name scopes
+// and control-dependency scopes per thread; variables, collections and the
+// per-thread default graph.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -9,7 +11,9 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "../core/error.hpp"
@@ -17,39 +21,61 @@
 
 namespace sessionlib {
 
+namespace detail {
+/// Removes the entry of guard `token` from a stack of guard entries, wherever it
+/// is: a guard released out of order removes exactly its own entry, and the
+/// innermost entry still open stays in force (TF raises there; a destructor cannot).
+template <class Entry>
+void erase_guard_entry(std::vector<std::pair<const void*, Entry>>& stack, const void* token) {
+  for (auto it = stack.end(); it != stack.begin();)
+    if ((--it)->first == token) {
+      stack.erase(it);
+      return;
+    }
+}
+}  // namespace detail
+
+/// A variable of the graph: its node (op VariableV2, whose output is its value),
+/// the op assigning its initial value, and the initial value's node.
+struct variable_record {
+  node_id node = no_node;
+  node_id initializer = no_node;    // no_node while the variable is being created
+  node_id initial_value = no_node;
+};
+
 /// A dataflow graph. Nodes are only ever appended, so handles stay valid and a
 /// session sees ops added after its first run.
+///
+/// Many threads may build one graph, as in TF. Name scopes and control
+/// dependencies are per thread: a node gets the scopes its own thread opened.
+/// A node is published complete: its op function builds all of it and
+/// add_node names it, attaches the calling thread's control dependencies,
+/// fills what needs its own id (op_spec::complete) and appends it under the
+/// graph's lock; after that no one changes it (there is no mutable access), so
+/// a reader needs the lock only to find it. A variable, three nodes, joins the
+/// collections (and global_variables_initializer) only once all three exist.
 class Graph {
  public:
+  /// What add_node calls, under the graph's lock, to fill the fields of a node
+  /// that need its own id (e.g. a random op's generator key) before it is seen.
+  /// It must not call back into the graph.
+  using complete_fn = void (*)(node& n, node_id self);
+
   Graph() = default;
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
 
-  /// Adds a node; its name is made unique within the current name scope, and the
-  /// active control-dependency scopes are attached. Throws when finalized.
-  node_id add_node(node n) {
+  /// Adds a complete node; its name is made unique within the calling thread's
+  /// name scope, and that thread's control-dependency scopes are attached.
+  /// Throws when finalized.
+  node_id add_node(node n, complete_fn complete = nullptr) {
     std::unique_lock lock(mutex_);
-    if (finalized_) throw failed_precondition("Graph is finalized and cannot be modified.", n.name);
-    for (node_id in : n.inputs) check_id(in);
-    for (node_id in : n.control_inputs) check_id(in);
-    n.name = unique_name_locked(n.name.empty() ? n.op : n.name);
-    for (const auto& scope : control_scopes_)
-      for (node_id c : scope) n.control_inputs.push_back(c);
-    const auto id = static_cast<node_id>(nodes_.size());
-    by_name_.emplace(n.name, id);
-    nodes_.push_back(std::move(n));
-    return id;
+    return publish_locked(std::move(n), complete);
   }
 
-  /// The node with id `id` (stable reference: nodes are never moved).
+  /// The node with id `id` (stable reference: nodes are never moved nor changed).
   const node& at(node_id id) const {
     std::shared_lock lock(mutex_);
-    return nodes_.at(id);
-  }
-  /// Mutable access while building (control edges, attributes); not for ops in use.
-  node& mutable_at(node_id id) {
-    std::unique_lock lock(mutex_);
-    if (finalized_) throw failed_precondition("Graph is finalized and cannot be modified.", nodes_.at(id).name);
     return nodes_.at(id);
   }
   std::size_t size() const {
@@ -90,18 +116,33 @@ class Graph {
   }
 
   /// The graph-level seed (TF's tf.set_random_seed); 0 means none.
-  void set_seed(std::uint64_t s) { seed_ = s; }
-  std::uint64_t seed() const noexcept { return seed_; }
+  void set_seed(std::uint64_t s) noexcept { seed_.store(s, std::memory_order_relaxed); }
+  std::uint64_t seed() const noexcept { return seed_.load(std::memory_order_relaxed); }
   /// A fresh per-op seed for random ops created without one.
-  std::uint64_t next_op_seed() { return ++op_seed_counter_; }
+  std::uint64_t next_op_seed() noexcept { return op_seed_counter_.fetch_add(1, std::memory_order_relaxed) + 1; }
 
-  /// Registers a variable; returns its index in each session's variable table.
-  std::int32_t add_variable(node_id read_node, bool trainable) {
+  /// Publishes variable node `n` (complete but for its index in each session's
+  /// variable table, which this fills in attr.variable); returns its id and index.
+  /// The variable joins the collections when publish_variable completes it.
+  std::pair<node_id, std::int32_t> add_variable_node(node n) {
     std::unique_lock lock(mutex_);
-    variables_.push_back(read_node);
-    if (trainable) collections_["trainable_variables"].push_back(read_node);
-    collections_["variables"].push_back(read_node);
-    return static_cast<std::int32_t>(variables_.size() - 1);
+    const auto index = static_cast<std::int32_t>(variables_.size());
+    n.attr.variable = index;
+    const node_id id = publish_locked(std::move(n), nullptr);
+    variables_.push_back({id, no_node, no_node});
+    return {id, index};
+  }
+  /// Completes variable `index` with its initializer and initial value and adds
+  /// it to the collections "variables" (and "trainable_variables").
+  void publish_variable(std::int32_t index, node_id initializer, node_id initial_value, bool trainable) {
+    std::unique_lock lock(mutex_);
+    auto& v = variables_.at(static_cast<std::size_t>(index));
+    check_id(initializer);
+    check_id(initial_value);
+    v.initializer = initializer;
+    v.initial_value = initial_value;
+    if (trainable) collections_["trainable_variables"].push_back(v.node);
+    collections_["variables"].push_back(v.node);
   }
   std::size_t variable_count() const {
     std::shared_lock lock(mutex_);
@@ -109,6 +150,11 @@ class Graph {
   }
   /// The node of variable `index` (the node that reads it).
   node_id variable_node(std::size_t index) const {
+    std::shared_lock lock(mutex_);
+    return variables_.at(index).node;
+  }
+  /// Variable `index`: its node, initializer and initial value.
+  variable_record variable(std::size_t index) const {
     std::shared_lock lock(mutex_);
     return variables_.at(index);
   }
@@ -124,54 +170,66 @@ class Graph {
     return it == collections_.end() ? std::vector<node_id>{} : it->second;
   }
 
-  /// RAII guard of a name scope ("layer1/"): names created inside are prefixed.
+  /// RAII guard of a name scope in the calling thread: names it creates inside
+  /// are prefixed ("layer1/"). Released out of order, it removes its own scope.
   class scope_guard {
    public:
-    scope_guard(Graph& g, std::string prefix) : g_(&g) { g.scopes_.push_back(std::move(prefix)); }
+    /// Opens name scope `name`, made unique like TF's `tf.name_scope`.
+    scope_guard(Graph& g, std::string_view name) : g_(&g), thread_(std::this_thread::get_id()) {
+      std::unique_lock lock(g.mutex_);
+      std::string full = g.unique_name_locked(std::string(name)) + "/";
+      g.scopes_[thread_].names.emplace_back(this, std::move(full));
+    }
     scope_guard(const scope_guard&) = delete;
     scope_guard& operator=(const scope_guard&) = delete;
-    ~scope_guard() { g_->scopes_.pop_back(); }
+    ~scope_guard() {
+      std::unique_lock lock(g_->mutex_);
+      g_->close_scope_locked(thread_, [this](thread_scopes& s) { detail::erase_guard_entry(s.names, this); });
+    }
 
    private:
     Graph* g_;
+    std::thread::id thread_;
   };
-  /// Opens name scope `name` (made unique like TF's `tf.name_scope`).
-  [[nodiscard]] scope_guard name_scope(std::string_view name) {
-    std::unique_lock lock(mutex_);
-    std::string full = unique_name_locked(std::string(name));
-    return scope_guard(*this, full + "/");
-  }
+  /// Opens name scope `name` in the calling thread (made unique like TF's `tf.name_scope`).
+  [[nodiscard]] scope_guard name_scope(std::string_view name) { return scope_guard(*this, name); }
 
-  /// RAII guard that attaches control inputs to every node created inside.
+  /// RAII guard that attaches control inputs to every node the calling thread
+  /// creates inside. Released out of order, it removes its own entry.
   class control_guard {
    public:
-    control_guard(Graph& g, std::vector<node_id> deps) : g_(&g) { g.control_scopes_.push_back(std::move(deps)); }
+    control_guard(Graph& g, std::vector<node_id> deps) : g_(&g), thread_(std::this_thread::get_id()) {
+      std::unique_lock lock(g.mutex_);
+      g.scopes_[thread_].controls.emplace_back(this, std::move(deps));
+    }
     control_guard(const control_guard&) = delete;
     control_guard& operator=(const control_guard&) = delete;
-    ~control_guard() { g_->control_scopes_.pop_back(); }
+    ~control_guard() {
+      std::unique_lock lock(g_->mutex_);
+      g_->close_scope_locked(thread_, [this](thread_scopes& s) { detail::erase_guard_entry(s.controls, this); });
+    }
 
    private:
     Graph* g_;
+    std::thread::id thread_;
   };
 
-  /// RAII guard making this graph the calling thread's default graph.
+  /// RAII guard making this graph the calling thread's default graph. Released
+  /// out of order, it removes exactly its own entry (release it in its thread).
   class default_guard {
    public:
-    explicit default_guard(Graph& g) : prev_(current()) { current() = &g; }
+    explicit default_guard(Graph& g) { defaults().emplace_back(this, &g); }
     default_guard(const default_guard&) = delete;
     default_guard& operator=(const default_guard&) = delete;
-    ~default_guard() { current() = prev_; }
-
-   private:
-    Graph* prev_;
+    ~default_guard() { detail::erase_guard_entry(defaults(), this); }
   };
   /// Makes this the thread's default graph until the guard dies (nestable).
   [[nodiscard]] default_guard as_default() { return default_guard(*this); }
 
-  /// The thread's default graph: the innermost as_default(), else the global one.
+  /// The thread's default graph: the innermost as_default() still open, else the global one.
   static Graph& get_default() {
-    if (Graph* g = current()) return *g;
-    return global();
+    const auto& stack = defaults();
+    return stack.empty() ? global() : *stack.back().second;
   }
 
   /// Graphviz source: one box per node, solid data edges, dashed control edges.
@@ -197,9 +255,16 @@ class Graph {
   std::size_t size_unlocked() const noexcept { return nodes_.size(); }
 
  private:
-  static Graph*& current() {
-    thread_local Graph* g = nullptr;
-    return g;
+  // One thread's open scopes in this graph, innermost last; each entry is keyed
+  // by the guard that opened it.
+  struct thread_scopes {
+    std::vector<std::pair<const void*, std::string>> names;  // full prefixes ("layer1/dense/")
+    std::vector<std::pair<const void*, std::vector<node_id>>> controls;
+  };
+
+  static std::vector<std::pair<const void*, Graph*>>& defaults() {
+    thread_local std::vector<std::pair<const void*, Graph*>> stack;
+    return stack;
   }
   static Graph& global() {
     static Graph g;
@@ -210,10 +275,40 @@ class Graph {
     if (id >= nodes_.size()) throw invalid_argument("input node " + std::to_string(id) + " is not in this graph");
   }
 
-  // TF's rule: "mul", then "mul_1", "mul_2", ...; scopes prefix the name.
+  // The one place a node becomes visible: caller holds mutex_ exclusively.
+  node_id publish_locked(node n, complete_fn complete) {
+    if (finalized_) throw failed_precondition("Graph is finalized and cannot be modified.", n.name);
+    for (node_id in : n.inputs) check_id(in);
+    for (node_id in : n.control_inputs) check_id(in);
+    if (const thread_scopes* s = current_scopes_locked())
+      for (const auto& scope : s->controls)
+        for (node_id c : scope.second) n.control_inputs.push_back(c);
+    n.name = unique_name_locked(n.name.empty() ? n.op : n.name);
+    const auto id = static_cast<node_id>(nodes_.size());
+    if (complete) complete(n, id);
+    by_name_.emplace(n.name, id);
+    nodes_.push_back(std::move(n));
+    return id;
+  }
+
+  const thread_scopes* current_scopes_locked() const {
+    if (scopes_.empty()) return nullptr;
+    auto it = scopes_.find(std::this_thread::get_id());
+    return it == scopes_.end() ? nullptr : &it->second;
+  }
+  template <class F>
+  void close_scope_locked(std::thread::id thread, F&& erase) {
+    auto it = scopes_.find(thread);
+    if (it == scopes_.end()) return;
+    erase(it->second);
+    if (it->second.names.empty() && it->second.controls.empty()) scopes_.erase(it);
+  }
+
+  // TF's rule: "mul", then "mul_1", "mul_2", ...; the calling thread's innermost
+  // name scope (a full path, "layer1/dense/") prefixes the name.
   std::string unique_name_locked(const std::string& base) {
-    // scopes_ holds full paths ("layer1/dense/"): the innermost one is the prefix.
-    std::string name = (scopes_.empty() ? std::string() : scopes_.back()) + base;
+    const thread_scopes* s = current_scopes_locked();
+    std::string name = (s == nullptr || s->names.empty() ? std::string() : s->names.back().second) + base;
     auto& count = names_in_use_[name];
     std::string candidate = name;
     if (count > 0) {
@@ -226,17 +321,16 @@ class Graph {
     return candidate;
   }
 
-  mutable std::shared_mutex mutex_;
+  mutable std::shared_mutex mutex_;  // guards everything below but the seeds
   std::deque<node> nodes_;
   std::unordered_map<std::string, node_id> by_name_;
   std::unordered_map<std::string, int> names_in_use_;
-  std::vector<std::string> scopes_;
-  std::vector<std::vector<node_id>> control_scopes_;
-  std::vector<node_id> variables_;
+  std::unordered_map<std::thread::id, thread_scopes> scopes_;  // threads with a scope open
+  std::vector<variable_record> variables_;
   std::map<std::string, std::vector<node_id>> collections_;
   bool finalized_ = false;
-  std::uint64_t seed_ = 0;
-  std::uint64_t op_seed_counter_ = 0;
+  std::atomic<std::uint64_t> seed_{0};
+  std::atomic<std::uint64_t> op_seed_counter_{0};
 };
 
 /// The calling thread's default graph (TF's tf.get_default_graph()).

@@ -201,10 +201,10 @@ Tensor<T, S> dropout_mask(Graph& g, std::vector<node_id> inputs, double rate, st
   attributes a;
   a.reals = {rate};
   a.seed = seed ? seed : g.next_op_seed();
-  const auto mask = make_tensor<T, S>(g, {.op = "DropoutMask", .name = "", .inputs = std::move(inputs),
-                                          .kernel = kernels::dropout_mask_kernel<T>, .attr = std::move(a), .stateful = true});
-  g.mutable_at(mask.id()).attr.ints = std::vector<std::int64_t>{static_cast<std::int64_t>(mask.id())};  // keys this op's generator
-  return mask;
+  // attr.ints: the node's own id, which keys this op's generator.
+  return make_tensor<T, S>(g, {.op = "DropoutMask", .name = "", .inputs = std::move(inputs),
+                               .kernel = kernels::dropout_mask_kernel<T>, .attr = std::move(a), .stateful = true,
+                               .complete = [](node& n, node_id self) { n.attr.ints = {static_cast<std::int64_t>(self)}; }});
 }
 }  // namespace detail
 

@@ -22,9 +22,9 @@ Tensor<T, S> random_node(Graph& g, const char* op, kernel_fn k, double p0, doubl
   a.reals = {p0, p1};
   a.seed = seed != 0 ? seed : g.next_op_seed();
   a.ints = {static_cast<std::int64_t>(g.seed()), 0};
-  auto t = make_tensor<T, S>(g, {.op = op, .name = name, .kernel = k, .attr = std::move(a), .stateful = true});
-  g.mutable_at(t.id()).attr.ints[1] = t.id();  // the generator's key in each session
-  return t;
+  // attr.ints[1]: the node's own id, the generator's key in each session.
+  return make_tensor<T, S>(g, {.op = op, .name = name, .kernel = k, .attr = std::move(a), .stateful = true,
+                               .complete = [](node& n, node_id self) { n.attr.ints[1] = self; }});
 }
 }  // namespace detail
 

@@ -10,6 +10,8 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "../core/report.hpp"
@@ -47,6 +49,16 @@ constexpr void check_assignable() {
   }
 }
 
+/// Publishes the node of a new variable (op VariableV2) and reserves its index;
+/// returns both. The caller builds its initial value and initializer, then
+/// completes it with Graph::publish_variable, which lists it in the collections.
+inline std::pair<node_id, std::int32_t> add_variable_node(Graph& g, const std::string& name, dtype type,
+                                                          std::vector<std::ptrdiff_t> shape) {
+  return g.add_variable_node(make_node({.op = "VariableV2", .name = name, .kernel = kernels::variable_read_kernel,
+                                        .stateful = true},
+                                       type, std::move(shape)));
+}
+
 inline node_id state_node(Graph& g, const char* op, const std::string& name, std::vector<node_id> inputs,
                           kernel_fn k, std::int32_t variable, dtype type, std::vector<std::ptrdiff_t> shape) {
   attributes a;
@@ -74,12 +86,24 @@ class any_variable {
   sessionlib::dtype dtype() const { return g_->at(id_).type; }
   const std::vector<std::ptrdiff_t>& shape() const { return g_->at(id_).shape; }
   /// The op that assigns the initial value.
-  Operation initializer() const { return Operation(g_, static_cast<node_id>(g_->at(id_).attr.ints.at(0))); }
+  Operation initializer() const { return Operation(g_, record().initializer); }
   /// The node of the initial value.
-  node_id initial_value_id() const { return static_cast<node_id>(g_->at(id_).attr.ints.at(1)); }
+  node_id initial_value_id() const { return record().initial_value; }
   friend bool operator==(const any_variable& a, const any_variable& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
 
  private:
+  // The graph's record of the variable; a variable another thread is still
+  // creating (found by name, not yet in the collections) has no initializer yet.
+  variable_record record() const {
+    const node& n = g_->at(id_);
+    if (n.op != "VariableV2" || n.attr.variable < 0)
+      throw invalid_argument("'" + n.name + "' is not a variable", n.name);
+    variable_record r = g_->variable(static_cast<std::size_t>(n.attr.variable));
+    if (r.initializer == no_node)
+      throw failed_precondition("Variable '" + n.name + "' is still being created", n.name);
+    return r;
+  }
+
   Graph* g_ = nullptr;
   node_id id_ = no_node;
 };
@@ -193,19 +217,19 @@ class Variable {
   friend bool operator==(const Variable& a, const Variable& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
 
  private:
+  // The variable's node is published first (complete, with its index), then
+  // its initial value and initializer; publish_variable lists it in the
+  // collections last, so global_variables never sees a variable half built.
   template <class Build>
   void create(Graph& g, const std::string& name, bool trainable, Build&& build) {
     const std::string requested = name.empty() ? "Variable" : name;
     g_ = &g;
-    id_ = detail::state_node(g, "VariableV2", requested, {}, kernels::variable_read_kernel, -1, dtype_of<T>,
-                             {S::extents.begin(), S::extents.end()});
-    index_ = g.add_variable(id_, trainable);
-    g.mutable_at(id_).attr.variable = index_;
+    std::tie(id_, index_) = detail::add_variable_node(g, requested, dtype_of<T>, {S::extents.begin(), S::extents.end()});
     const std::string leaf = detail::leaf_name(g.at(id_).name, requested);
     initial_ = build(leaf + "/initial_value").id();
     init_ = detail::state_node(g, "Assign", leaf + "/Assign", {initial_}, kernels::assign_kernel<T>, index_,
                                dtype_of<T>, {S::extents.begin(), S::extents.end()});
-    g.mutable_at(id_).attr.ints = {static_cast<std::int64_t>(init_), static_cast<std::int64_t>(initial_)};
+    g.publish_variable(index_, init_, initial_, trainable);
   }
 
   template <class V>

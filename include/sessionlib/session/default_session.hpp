@@ -1,11 +1,12 @@
 // The default session: a per-thread stack that `sess.as_default()` pushes, so
 // `t.eval(feeds)` and `op.run(feeds)` run in the innermost one (TF's
-// `with sess.as_default():`).
+// `with sess.as_default():`). Each guard removes exactly its own entry.
 //
 //     { auto scope = sess.as_default(); float v = c.eval(); }
 #pragma once
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "../ops/state.hpp"
@@ -14,8 +15,10 @@
 namespace sessionlib {
 
 namespace detail {
-inline std::vector<Session>& default_sessions() {
-  thread_local std::vector<Session> stack;
+// The thread's default sessions, innermost last, each keyed by the guard that
+// pushed it (a guard released out of order removes exactly its own entry).
+inline std::vector<std::pair<const void*, Session>>& default_sessions() {
+  thread_local std::vector<std::pair<const void*, Session>> stack;
   return stack;
 }
 
@@ -31,7 +34,7 @@ inline Session& default_session_for(const Graph& g, const char* what) {
         "Cannot execute operation using `run()`: No default session is registered. Use `auto scope = "
         "sess.as_default()` or pass the operation to `sess.run()`");
   }
-  Session& s = stack.back();
+  Session& s = stack.back().second;
   if (&s.graph() != &g) {
     if (std::string_view(what) == "eval")
       throw invalid_argument(
@@ -46,12 +49,15 @@ inline Session& default_session_for(const Graph& g, const char* what) {
 }  // namespace detail
 
 /// Keeps a session the thread's default until destroyed (from Session::as_default).
+/// Released out of order (the outer guard first), it removes exactly its own
+/// entry: the innermost guard still open keeps its session the default. Release
+/// a guard in the thread that made it.
 class default_session_guard {
  public:
-  explicit default_session_guard(const Session& s) { detail::default_sessions().push_back(s); }
+  explicit default_session_guard(const Session& s) { detail::default_sessions().emplace_back(this, s); }
   default_session_guard(const default_session_guard&) = delete;
   default_session_guard& operator=(const default_session_guard&) = delete;
-  ~default_session_guard() { detail::default_sessions().pop_back(); }
+  ~default_session_guard() { detail::erase_guard_entry(detail::default_sessions(), this); }
 };
 
 inline default_session_guard Session::as_default() const { return default_session_guard(*this); }
@@ -60,7 +66,7 @@ inline default_session_guard Session::as_default() const { return default_sessio
 inline std::optional<Session> get_default_session() {
   auto& stack = detail::default_sessions();
   if (stack.empty()) return std::nullopt;
-  return stack.back();
+  return stack.back().second;
 }
 
 template <class T, class S>

@@ -106,9 +106,7 @@ namespace detail {
 /// shape when `shape` has dynamic dimensions.
 inline any_variable make_filled_variable(Graph& g, const std::string& name, dtype t, const std::vector<std::ptrdiff_t>& shape,
                                          double value, node_id like) {
-  const node_id id = ::sessionlib::detail::state_node(g, "VariableV2", name, {}, kernels::variable_read_kernel, -1, t, shape);
-  const std::int32_t index = g.add_variable(id, /*trainable=*/false);
-  g.mutable_at(id).attr.variable = index;
+  const auto [id, index] = ::sessionlib::detail::add_variable_node(g, name, t, shape);
   const std::string leaf = ::sessionlib::detail::leaf_name(g.at(id).name, name);
   node_id initial;
   if (erased::fully_static(shape)) {
@@ -123,7 +121,7 @@ inline any_variable make_filled_variable(Graph& g, const std::string& name, dtyp
   }
   const kernel_fn assign = erased::visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::assign_kernel<T>; });
   const node_id init = ::sessionlib::detail::state_node(g, "Assign", leaf + "/Assign", {initial}, assign, index, t, shape);
-  g.mutable_at(id).attr.ints = std::vector<std::int64_t>{static_cast<std::int64_t>(init), static_cast<std::int64_t>(initial)};
+  g.publish_variable(index, init, initial, /*trainable=*/false);
   return any_variable(&g, id);
 }
 
