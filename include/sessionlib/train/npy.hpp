@@ -12,6 +12,8 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -71,52 +73,86 @@ inline void sync_directory(const std::filesystem::path& dir) {
 
 /// An exclusive advisory lock (flock) on an open file, released when the
 /// object is destroyed or the process dies. flock locks belong to the open
-/// file, so two threads of one process exclude each other as two processes do.
+/// file, so two threads of one process exclude each other as two processes do;
+/// and the files this process holds are also listed in memory, so a probe from
+/// this process never takes one for abandoned where flock is emulated by
+/// fcntl locks, which a process never conflicts with itself on (NFS).
 class file_lock {
  public:
   file_lock() = default;
   /// Opens `path` (creating it) and waits for its lock.
   static file_lock acquire(const std::filesystem::path& path) {
-    file_lock l(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
-    if (l.fd_ < 0) throw_io("Failed to open the lock file", path, errno);
-    while (::flock(l.fd_, LOCK_EX) != 0)
-      if (errno != EINTR) throw_io("Failed to lock", path, errno);
-    return l;
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) throw_io("Failed to open the lock file", path, errno);
+    return adopt(fd, path);
   }
   /// Takes the lock of an open file descriptor, which it then owns.
   static file_lock adopt(int fd, const std::filesystem::path& path) {
-    file_lock l(fd);
+    file_lock l;
+    l.fd_ = fd;
     while (::flock(fd, LOCK_EX) != 0)
       if (errno != EINTR) throw_io("Failed to lock", path, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw_io("Failed to lock", path, errno);
+    l.id_ = {st.st_dev, st.st_ino};
+    std::lock_guard g(held_mutex());
+    held().insert(l.id_);
     return l;
   }
   enum class probe_result { missing, held, free };
   /// Whether someone holds the lock of `path`: a file some live thread or
   /// process is writing is held; one whose writer died is free.
   static probe_result probe(const std::filesystem::path& path) {
-    file_lock l(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (l.fd_ < 0) return errno == ENOENT ? probe_result::missing : probe_result::held;  // unreadable: assume alive
-    int r;
-    while ((r = ::flock(l.fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {}
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? probe_result::missing : probe_result::held;  // unreadable: assume alive
+    struct stat st {};
+    bool mine = ::fstat(fd, &st) != 0;
+    if (!mine) {
+      std::lock_guard g(held_mutex());
+      mine = held().count({st.st_dev, st.st_ino}) != 0;
+    }
+    int r = -1;
+    if (!mine)
+      while ((r = ::flock(fd, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {}
+    ::close(fd);
     return r == 0 ? probe_result::free : probe_result::held;
   }
 
-  file_lock(file_lock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  file_lock(file_lock&& o) noexcept : fd_(std::exchange(o.fd_, -1)), id_(o.id_) {}
   file_lock& operator=(file_lock&& o) noexcept {
-    if (this != &o) release(), fd_ = std::exchange(o.fd_, -1);
+    if (this != &o) release(), fd_ = std::exchange(o.fd_, -1), id_ = o.id_;
     return *this;
   }
   file_lock(const file_lock&) = delete;
   file_lock& operator=(const file_lock&) = delete;
   ~file_lock() { release(); }
   void release() noexcept {
-    if (fd_ >= 0) ::close(fd_);  // closing the last descriptor of the open file drops its lock
+    if (fd_ < 0) return;
+    {
+      std::lock_guard g(held_mutex());
+      if (const auto it = held().find(id_); it != held().end()) held().erase(it);
+    }
+    ::close(fd_);  // closing the last descriptor of the open file drops its lock
     fd_ = -1;
   }
 
  private:
-  explicit file_lock(int fd) : fd_(fd) {}
+  struct file_id {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    auto operator<=>(const file_id&) const = default;
+  };
+  static std::mutex& held_mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static std::multiset<file_id>& held() {
+    static std::multiset<file_id> s;
+    return s;
+  }
+
   int fd_ = -1;
+  file_id id_;
 };
 
 /// Held shared while a temporary is created and locked, exclusively by a sweep

@@ -18,12 +18,13 @@ namespace sessionlib::train {
 
 namespace detail {
 
-// Concurrent saves. A checkpoint directory has a lock file, `checkpoint.lock`;
-// a save holds its lock (flock: threads and processes alike) only to create
-// its data directory and, once the data is written, to commit: sweep what dead
-// saves left, write the index, drop the data it replaces, write the state file
-// and retire old checkpoints. Data directories being written carry a locked
-// marker file, so no save ever deletes another save's data in progress.
+// Concurrent saves. A save holds the directory's lock (directory_lock) only
+// to create its data directory and, once the data is written, to commit:
+// sweep what dead saves left, write the index, drop the data it replaces,
+// write the state file and retire old checkpoints. Data directories being
+// written carry a locked marker file, so no save ever deletes another save's
+// data in progress; a marker or temporary whose lock is free was left by a
+// writer that died.
 
 inline constexpr std::string_view in_progress_marker = ".in-progress";
 
@@ -31,7 +32,18 @@ inline std::filesystem::path directory_of(const std::filesystem::path& prefix) {
   return prefix.parent_path().empty() ? std::filesystem::path(".") : prefix.parent_path();
 }
 
-inline file_lock lock_checkpoint_directory(const std::filesystem::path& dir) { return file_lock::acquire(dir / "checkpoint.lock"); }
+/// The lock of a checkpoint directory: a process-wide mutex for this
+/// process's threads (whatever the file system's flock does), then the flock
+/// of `<dir>/checkpoint.lock` for other processes.
+struct directory_lock {
+  std::unique_lock<std::mutex> threads;
+  file_lock processes;
+};
+inline directory_lock lock_checkpoint_directory(const std::filesystem::path& dir) {
+  static std::mutex m;
+  std::unique_lock threads(m);
+  return {std::move(threads), file_lock::acquire(dir / "checkpoint.lock")};
+}
 
 /// A data directory `<prefix>.data-<n>` is complete (no marker), being
 /// written (a marker whose lock a live save holds), or abandoned (a marker
@@ -96,7 +108,7 @@ inline void sweep_abandoned(const std::filesystem::path& dir) {
 class pending_data {
  public:
   explicit pending_data(const std::filesystem::path& prefix) {
-    const file_lock directory = lock_checkpoint_directory(directory_of(prefix));
+    const directory_lock directory = lock_checkpoint_directory(directory_of(prefix));
     const auto existing = data_dirs(prefix);
     std::size_t next = existing.empty() ? 0 : existing.back().first + 1;
     for (std::error_code ec;;) {
@@ -263,7 +275,7 @@ class Saver {
 
     // The commit, under this Saver's mutex (its list) and the directory's lock (the files).
     std::lock_guard self(mutex_);
-    const detail::file_lock directory = detail::lock_checkpoint_directory(detail::directory_of(path));
+    const detail::directory_lock directory = detail::lock_checkpoint_directory(detail::directory_of(path));
     detail::sweep_abandoned(detail::directory_of(path));
     write_checkpoint_index(path, entries);  // the commit point
     data.commit();
