@@ -31,6 +31,15 @@ TEST_CASE("checked sizes: products that wrap, negative and NaN sizes are errors 
                        sl::invalid_argument);
   std::vector<std::uint64_t> empty_but_huge{0, std::uint64_t{1} << 63};
   CHECK_THROWS_AS(sl::checked_elements(empty_but_huge, "x"), sl::invalid_argument);
+  std::vector<std::uint64_t> zero_first{0, std::uint64_t{1} << 40, std::uint64_t{1} << 40};  // strides overflow
+  CHECK_THROWS_AS(sl::checked_elements(zero_first, "x"), sl::invalid_argument);
+  std::vector<std::uint64_t> zero_last{std::uint64_t{1} << 40, std::uint64_t{1} << 40, 0};
+  CHECK_THROWS_AS(sl::checked_elements(zero_last, "x"), sl::invalid_argument);
+  CHECK(sl::checked_elements(std::vector<int>{0, 1000, 1000}, "x") == 0);
+  std::size_t bytes = 0;
+  CHECK_FALSE(sl::detail::shape_bytes(sl::dims{0, std::size_t{1} << 40, std::size_t{1} << 40}, 4, bytes));
+  CHECK(sl::detail::shape_bytes(sl::dims{0, 1000, 1000}, 4, bytes));
+  CHECK(bytes == 0);
   CHECK(sl::checked_elements(std::vector<int>{2, 3, 4}, "x") == 24);
   CHECK(sl::checked_elements(std::vector<int>{}, "x") == 1);
   CHECK(sl::checked_bytes(std::size_t{1} << 40, 4, "x") == std::size_t{1} << 42);

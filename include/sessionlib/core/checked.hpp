@@ -26,13 +26,19 @@ namespace detail {
 
 /// The byte size of `dims` elements of `element_size` bytes into `out`, or false
 /// when it passes max_bytes. No exception: the executor's hot path calls it.
+/// Its strides must fit too, so the product of the non-zero extents is checked
+/// even when a zero extent makes the array empty.
 template <class Dims>
 constexpr bool shape_bytes(const Dims& dims, std::size_t element_size, std::size_t& out) noexcept {
-  std::size_t n = element_size;
+  std::size_t n = element_size, strides = element_size;
   bool ok = true;
-  for (auto d : dims) ok &= !__builtin_mul_overflow(n, static_cast<std::size_t>(d), &n);
+  for (auto d : dims) {
+    const auto u = static_cast<std::size_t>(d);
+    ok &= !__builtin_mul_overflow(n, u, &n);
+    ok &= u == 0 || !__builtin_mul_overflow(strides, u, &strides);
+  }
   out = n;
-  return ok && n <= max_bytes;
+  return ok && strides <= max_bytes;
 }
 
 template <class Error>
@@ -69,18 +75,20 @@ std::size_t checked_mul(std::size_t a, std::size_t b, std::string_view where) {
 /// dimension or a product past max_bytes is `Error` naming `where` and the shape.
 template <class Error = invalid_argument, class Dims>
 std::size_t checked_elements(const Dims& dims, std::string_view where) {
-  std::size_t n = 1;
+  std::size_t n = 1, strides = 1;
   bool overflow = false;
   for (auto d : dims) {
     if constexpr (std::is_signed_v<decltype(d)>) {
       if (d < 0) detail::throw_size<Error>(where, "negative dimension in shape " + detail::dims_text(dims));
     }
     const auto u = static_cast<std::uint64_t>(d);
-    if (u > max_bytes || __builtin_mul_overflow(n, static_cast<std::size_t>(u), &n) || n > max_bytes) overflow = true;
+    if (u > max_bytes || __builtin_mul_overflow(n, static_cast<std::size_t>(u), &n)) overflow = true;
+    if (u != 0 && __builtin_mul_overflow(strides, static_cast<std::size_t>(u), &strides)) overflow = true;
   }
-  // A zero dimension makes any shape empty, but a shape whose other dimensions
-  // already overflowed is still rejected: no consumer should see it.
-  if (overflow) detail::throw_size<Error>(where, "shape " + detail::dims_text(dims) + " has too many elements");
+  // A zero dimension makes any shape empty, but the other dimensions' product
+  // (what an array's strides multiply) must still fit: no consumer should see
+  // (0, 2^62, 2^62), in whatever order.
+  if (overflow || strides > max_bytes) detail::throw_size<Error>(where, "shape " + detail::dims_text(dims) + " has too many elements");
   return n;
 }
 

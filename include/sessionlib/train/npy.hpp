@@ -357,25 +357,6 @@ inline std::size_t npy_preamble_size(std::string_view bytes, const std::string& 
   return major == 1 ? 10 : 12;
 }
 
-/// checked_elements<data_loss> for a shape read from a file, also when an
-/// extent is 0: xtensor's strides multiply the other extents, so their product
-/// must fit too, and checked_elements stops multiplying at a zero (fuzz_idx
-/// found (810, 0, 6, 486276091, 4227595259) overflowing a stride).
-template <class Dims>
-std::size_t checked_file_elements(const Dims& shape, const std::string& where) {
-  const std::size_t n = checked_elements<data_loss>(shape, where);
-  if (n == 0) {
-    Dims others = shape;
-    for (auto& d : others) d = d == 0 ? 1 : d;
-    try {
-      (void)checked_elements<data_loss>(others, where);
-    } catch (const data_loss&) {
-      throw data_loss(where + ": shape " + sessionlib::detail::dims_text(shape) + " has too many elements");
-    }
-  }
-  return n;
-}
-
 /// Parses a .npy header: `bytes` holds at least its preamble and dict (more is
 /// ignored). sl::data_loss naming `name` when it is corrupt, including a shape
 /// whose byte size cannot exist; sl::unimplemented saying what is unsupported
@@ -434,7 +415,7 @@ inline npy_info parse_npy_header(std::string_view bytes, const std::string& name
     info.shape.push_back(value);
   }
   const std::string where = "Corrupted .npy file '" + name + "'";
-  info.payload_bytes = checked_bytes<data_loss>(checked_file_elements(info.shape, where), dtype_size(info.type), where);
+  info.payload_bytes = checked_bytes<data_loss>(checked_elements<data_loss>(info.shape, where), dtype_size(info.type), where);
 
   const auto order = npy_field(dict, "fortran_order");
   if (order.substr(0, 4) == "True") {
