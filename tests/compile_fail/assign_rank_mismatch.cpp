@@ -1,6 +1,6 @@
 // expect: sessionlib: assign: the value's rank differs from the variable's
 // expect-one-of: always_false_dims<1, 2> | assign_rank_mismatch<1, 2>
-#include <sessionlib/ops/state.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

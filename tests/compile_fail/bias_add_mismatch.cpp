@@ -1,6 +1,6 @@
 // expect: sessionlib: bias_add: the bias length differs from the last dimension
 // expect-one-of: always_false_dims<10, 5> | bias_add_mismatch<10, 5>
-#include <sessionlib/ops/nn.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -1,6 +1,6 @@
 // expect: sessionlib: matmul: operands must have rank >= 2
 // expect-one-of: always_false_dims<1, 2> | matmul_rank<1, 2>
-#include <sessionlib/ops/linalg.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -1,6 +1,6 @@
 // expect: sessionlib: nn: this op needs float or double
 // expect-one-of: always_false<int>
-#include <sessionlib/ops/nn.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -1,6 +1,6 @@
 // expect: sessionlib: nn: the tensor has the wrong rank
 // expect-one-of: always_false_dims<1, 0> | nn_rank<1, 0>
-#include <sessionlib/ops/nn.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

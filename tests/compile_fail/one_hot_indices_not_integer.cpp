@@ -1,6 +1,6 @@
 // expect: sessionlib: one_hot: indices must be uint8, int32 or int64
 // expect-one-of: always_false<float>
-#include <sessionlib/ops/array_index.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

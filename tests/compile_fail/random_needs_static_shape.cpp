@@ -1,6 +1,6 @@
 // expect: sessionlib: random: the shape must be fully static
 // expect-one-of: always_false<sessionlib::shape<-1, 3>
-#include <sessionlib/ops/random.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

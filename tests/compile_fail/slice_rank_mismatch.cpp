@@ -1,6 +1,6 @@
 // expect: sessionlib: slice: begin and size need one entry per axis
 // expect-one-of: always_false_dims<2, 1, 1> | slice_rank_mismatch<2, 1, 1>
-#include <sessionlib/ops/array.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -1,6 +1,6 @@
 // expect: sessionlib: conv/pool: ksize and strides must be >= 1
 // expect-one-of: always_false_dims<2, 2, 0, 2> | window_not_positive<2, 2, 0, 2>
-#include <sessionlib/ops/conv.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;
