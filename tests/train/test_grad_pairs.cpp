@@ -38,7 +38,7 @@ fused_counts count_fused(sl::Graph& g, sl::node_id y, std::vector<sl::node_id> f
     for (const auto& instr : group.program) {
       const bool paired = instr.fn != instr.n->block;  // a pair runs its second op's pair_after block
       const bool gradient = instr.n->name.rfind("gradients", 0) == 0;
-      if (paired && gradient && (instr.n->op == "add" || instr.n->op == "mul")) c.add_or_mul_pair = true;
+      if (paired && gradient && (instr.n->op == "AddV2" || instr.n->op == "Mul")) c.add_or_mul_pair = true;
     }
   }
   return c;

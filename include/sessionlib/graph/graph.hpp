@@ -284,6 +284,9 @@ class Graph {
       for (const auto& scope : s->controls)
         for (node_id c : scope.second) n.control_inputs.push_back(c);
     n.name = unique_name_locked(n.name.empty() ? n.op : n.name);
+    // The op's definition (graph/op_def.hpp): passes read its flags, never the type name.
+    n.def = &op_registry::global().resolve(n.op);
+    if (n.def->is(op_flags::stateful)) n.stateful = true;
     const auto id = static_cast<node_id>(nodes_.size());
     if (complete) complete(n, id);
     by_name_.emplace(n.name, id);

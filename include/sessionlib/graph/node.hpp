@@ -9,6 +9,7 @@
 
 #include "../core/dtype.hpp"
 #include "../core/any_array.hpp"
+#include "op_def.hpp"
 
 namespace sessionlib {
 
@@ -50,7 +51,8 @@ struct attributes {
 /// One node of the graph. A node has at most one output.
 struct node {
   std::string name;                  // unique in the graph ("layer1/mul_1")
-  std::string op;                    // op kind ("Mul", "MatMul", "Placeholder")
+  std::string op;                    // TF's op type ("Mul", "MatMul", "Placeholder")
+  const op_def* def = nullptr;       // its definition (graph/op_def.hpp), set by Graph::add_node
   std::vector<node_id> inputs;       // data inputs, in order
   std::vector<node_id> control_inputs;
   sessionlib::dtype type = sessionlib::dtype::float32;

@@ -10,10 +10,12 @@ namespace sessionlib {
 // The operator forms take tensor-likes or a scalar on either side. The named
 // forms (sl::add, ...) are what TF spells tf.add, tf.subtract, ...
 
-#define SESSIONLIB_BINARY_ARITH(fname, opname, functor, symbol)                                         \
+// The op type is TF's (AddV2, ...); a node's default name is what TF names its
+// operators' nodes ("add", "sub", "mul", "truediv").
+#define SESSIONLIB_BINARY_ARITH(fname, optype, defname, functor, symbol)                                 \
   template <TensorLike A, TensorLike B>                                                                \
   auto fname(const A& a, const B& b, const std::string& name = "") {                                    \
-    return binary_op<value_type_of<A>, fn::functor>(opname, a, b, name);                \
+    return binary_op<value_type_of<A>, fn::functor>(optype, a, b, name.empty() ? defname : name);        \
   }                                                                                                    \
   template <TensorLike A, Scalar V>                                                                    \
   auto fname(const A& a, V b, const std::string& name = "") {                                           \
@@ -29,10 +31,10 @@ namespace sessionlib {
     return fname(a, b);                                                                                \
   }
 
-SESSIONLIB_BINARY_ARITH(add, "add", add, +)
-SESSIONLIB_BINARY_ARITH(subtract, "sub", sub, -)
-SESSIONLIB_BINARY_ARITH(multiply, "mul", mul, *)
-SESSIONLIB_BINARY_ARITH(divide, "truediv", div, /)
+SESSIONLIB_BINARY_ARITH(add, "AddV2", "add", add, +)
+SESSIONLIB_BINARY_ARITH(subtract, "Sub", "sub", sub, -)
+SESSIONLIB_BINARY_ARITH(multiply, "Mul", "mul", mul, *)
+SESSIONLIB_BINARY_ARITH(divide, "RealDiv", "truediv", div, /)
 #undef SESSIONLIB_BINARY_ARITH
 
 /// -x

@@ -96,7 +96,7 @@ class any_variable {
   // creating (found by name, not yet in the collections) has no initializer yet.
   variable_record record() const {
     const node& n = g_->at(id_);
-    if (n.op != "VariableV2" || n.attr.variable < 0)
+    if (!n.def->is(op_flags::variable) || n.attr.variable < 0)
       throw invalid_argument("'" + n.name + "' is not a variable", n.name);
     variable_record r = g_->variable(static_cast<std::size_t>(n.attr.variable));
     if (r.initializer == no_node)

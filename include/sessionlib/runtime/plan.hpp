@@ -20,19 +20,12 @@ namespace sessionlib {
 
 namespace detail {
 /// Views and handles: their output is (or may be) another value's buffer.
-inline bool is_view_op(const node& n) {
-  for (const char* view : {"Const", "VariableV2", "Identity", "Reshape", "ReshapeLike", "ExpandDims", "Squeeze",
-                           "StopGradient", "IsVariableInitialized"})
-    if (n.op == view) return true;
-  return false;
-}
+inline bool is_view_op(const node& n) { return n.def->is(op_flags::view); }
 
 /// True for ops whose output is, or may be, another value's buffer: views,
 /// variable reads and assignments, and the gradient helpers that forward their
 /// input when nothing was broadcast. A buffer handed to them would be dropped.
-inline bool may_alias_output(const node& n) {
-  return is_view_op(n) || n.op.starts_with("Assign") || n.op == "SumToShape" || n.op == "BroadcastToShape";
-}
+inline bool may_alias_output(const node& n) { return is_view_op(n) || n.def->is(op_flags::may_alias_input); }
 
 /// A step's work from static shapes, in rough units of one elementwise
 /// operation (a dynamic dimension counts as 64, a typical batch). A matmul's
@@ -44,8 +37,8 @@ inline std::size_t step_cost(const Graph& g, const plan& p, const plan_step& s) 
     return n;
   };
   const node& n = *s.n;
-  if (is_view_op(n)) return 0;  // no work whatever the shape
-  if ((n.op == "MatMul" || n.op.starts_with("BatchMatMul")) && n.inputs.size() == 2) {
+  if (n.def->cost == op_cost::none) return 0;  // no work whatever the shape
+  if (n.def->cost == op_cost::matmul && n.inputs.size() == 2) {
     // (m*k) * (k*n) * (m*n) = (m*k*n)^2, whatever the transposes.
     const double product = double(elements(g.at_unlocked(n.inputs[0]).shape)) *
                            double(elements(g.at_unlocked(n.inputs[1]).shape)) * double(elements(n.shape));
@@ -54,7 +47,7 @@ inline std::size_t step_cost(const Graph& g, const plan& p, const plan_step& s) 
   std::size_t work = elements(n.shape);
   for (node_id in : n.inputs) work = std::max(work, elements(g.at_unlocked(in).shape));
   if (s.fused >= 0) work *= p.fused[static_cast<std::size_t>(s.fused)].fallback.size();
-  if (n.op.starts_with("Conv")) work *= 4;  // several multiply-adds per element
+  if (n.def->cost == op_cost::conv) work *= 4;  // several multiply-adds per element
   return work;
 }
 
@@ -175,12 +168,15 @@ inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>&
   };
   // A slot read by a view may stay alive through the view after it dies: it
   // keeps its own buffer (release_slot), as one no colour could share. Views
-  // share their first operand only (the others give a shape); assignments any.
+  // share their first operand only (the others give a shape); assignments (state
+  // that may take over an input) any.
   std::vector<bool> viewed(p.slot_count, false);
   for (const plan_step& s : p.steps)
-    if (may_alias_output(*s.n))
-      for (std::uint32_t k = 0; k < s.nin && (k == 0 || s.n->op.starts_with("Assign")); ++k)
+    if (may_alias_output(*s.n)) {
+      const bool any_operand = s.n->def->is(op_flags::may_alias_input | op_flags::stateful);
+      for (std::uint32_t k = 0; k < s.nin && (k == 0 || any_operand); ++k)
         viewed[p.args[s.in_off + k]] = true;
+    }
   std::vector<step_life> lives;
   lives.reserve(p.steps.size());
   for (std::uint32_t i = 0; i < p.steps.size(); ++i) {

@@ -113,8 +113,11 @@ inline void merge_duplicates(const Graph& g, const std::vector<node_id>& order, 
   std::unordered_map<std::string, node_id> seen;
   for (node_id id : order) {
     const node& nd = g.at_unlocked(id);
-    if (!nd.has_output || !nd.kernel || nd.stateful || is_fed(id) || (nd.inputs.empty() && nd.op != "Const")) continue;
-    if (nd.op == "Const" && nd.attr.value.nbytes() > 256) continue;
+    const bool constant = nd.def->is(op_flags::constant);
+    if (!nd.has_output || !nd.kernel || nd.stateful || is_fed(id) || nd.def->is(op_flags::placeholder) ||
+        (nd.inputs.empty() && !constant))
+      continue;
+    if (constant && nd.attr.value.nbytes() > 256) continue;
     std::string key = nd.op;
     key += '|' + std::to_string(reinterpret_cast<std::uintptr_t>(nd.kernel)) + '|' +
            std::to_string(static_cast<int>(nd.type)) + '|';
@@ -128,7 +131,7 @@ inline void merge_duplicates(const Graph& g, const std::vector<node_id>& order, 
     key += '|';
     for (auto v : nd.attr.reals) key.append(reinterpret_cast<const char*>(&v), sizeof v);
     key += '|' + std::to_string(nd.attr.seed) + '|' + std::to_string(nd.attr.variable) + '|' + nd.attr.text + '|';
-    if (nd.op == "Const") {
+    if (constant) {
       key += std::to_string(static_cast<int>(nd.attr.value.dtype())) + ':' + to_string(nd.attr.value.shape());
       key.append(static_cast<const char*>(nd.attr.value.raw()), nd.attr.value.nbytes());
     }
@@ -145,11 +148,11 @@ inline void fold_constants(const Graph& g, const std::vector<node_id>& order, co
                            std::vector<any_array>& values) {
   session_state scratch;
   std::vector<const any_array*> ins;
-  auto is_const = [&](node_id id) { return g.at_unlocked(id).op == "Const" && !is_fed(id); };
+  auto is_const = [&](node_id id) { return g.at_unlocked(id).def->is(op_flags::constant) && !is_fed(id); };
   for (node_id id : order) {
     const node& nd = g.at_unlocked(id);
-    if (canon[id] != id || !nd.has_output || !nd.kernel || nd.stateful || is_fed(id) || nd.op == "Const" ||
-        nd.op == "Placeholder" || !nd.control_inputs.empty())
+    if (canon[id] != id || !nd.has_output || !nd.kernel || nd.stateful || is_fed(id) ||
+        nd.def->is(op_flags::constant) || nd.def->is(op_flags::placeholder) || !nd.control_inputs.empty())
       continue;
     ins.clear();
     bool all_constant = true;

@@ -193,10 +193,10 @@ inline void prod(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx) {
 
 /// Adds the math ops' gradient builders to the registry (train/gradients.hpp).
 inline void register_math_grads(std::unordered_map<std::string, grad_fn>& m) {
-  for (const char* k : {"add", "Add", "AddV2"}) m[k] = grads::add;
-  for (const char* k : {"sub", "Sub"}) m[k] = grads::sub;
-  for (const char* k : {"mul", "Mul"}) m[k] = grads::mul;
-  for (const char* k : {"truediv", "RealDiv", "Div"}) m[k] = grads::div;
+  for (const char* k : {"Add", "AddV2"}) m[k] = grads::add;
+  m["Sub"] = grads::sub;
+  m["Mul"] = grads::mul;
+  for (const char* k : {"RealDiv", "Div"}) m[k] = grads::div;
   m["Neg"] = grads::neg;
   for (const char* k : {"Identity", "Snapshot"}) m[k] = grads::identity;
   m["Exp"] = grads::exp;

@@ -76,9 +76,10 @@ inline node_id scalar(Graph& g, dtype t, double value) {
 /// A broadcasting binary elementwise node `Fn` (functor with static apply(T, T)),
 /// fusable and pairing as the typed op's node (ops/op_support.hpp's elementwise_spec).
 template <class Fn>
-node_id binary(Graph& g, const char* op, node_id a, node_id b) {
+node_id binary(Graph& g, const char* op, node_id a, node_id b, const char* name = "") {
   const dtype t = type_of(g, a);
-  op_spec spec = visit_floating(t, [&]<class T>() { return sessionlib::detail::elementwise_spec<T, T, Fn, 2>(op, {a, b}); });
+  op_spec spec =
+      visit_floating(t, [&]<class T>() { return sessionlib::detail::elementwise_spec<T, T, Fn, 2>(op, {a, b}, name); });
   return add_tensor_node(g, std::move(spec), t, broadcast_static(shape_of(g, a), shape_of(g, b)));
 }
 
@@ -90,11 +91,12 @@ node_id unary(Graph& g, const char* op, node_id a) {
   return add_tensor_node(g, std::move(spec), t, shape_of(g, a));
 }
 
-/// a + b, a - b, a * b, a / b, -a (op kinds as sl::add, ... : "add", "sub", "mul", "truediv", "Neg").
-inline node_id add(Graph& g, node_id a, node_id b) { return binary<fn::add>(g, "add", a, b); }
-inline node_id sub(Graph& g, node_id a, node_id b) { return binary<fn::sub>(g, "sub", a, b); }
-inline node_id mul(Graph& g, node_id a, node_id b) { return binary<fn::mul>(g, "mul", a, b); }
-inline node_id div(Graph& g, node_id a, node_id b) { return binary<fn::div>(g, "truediv", a, b); }
+/// a + b, a - b, a * b, a / b, -a: TF's op types AddV2, Sub, Mul, RealDiv, Neg,
+/// named as TF names its operators' nodes ("add", "sub", "mul", "truediv").
+inline node_id add(Graph& g, node_id a, node_id b) { return binary<fn::add>(g, "AddV2", a, b, "add"); }
+inline node_id sub(Graph& g, node_id a, node_id b) { return binary<fn::sub>(g, "Sub", a, b, "sub"); }
+inline node_id mul(Graph& g, node_id a, node_id b) { return binary<fn::mul>(g, "Mul", a, b, "mul"); }
+inline node_id div(Graph& g, node_id a, node_id b) { return binary<fn::div>(g, "RealDiv", a, b, "truediv"); }
 inline node_id neg(Graph& g, node_id a) { return unary<fn::neg>(g, "Neg", a); }
 /// a * value, a + value, value - a (value: a scalar constant of a's dtype).
 inline node_id mul_scalar(Graph& g, node_id a, double value) { return mul(g, a, scalar(g, type_of(g, a), value)); }

@@ -22,13 +22,17 @@ namespace sessionlib {
 
 namespace detail {
 
-/// The gradient builders by op kind, built on first use (no static-initialisation order).
-inline const std::unordered_map<std::string, grad_fn>& grad_registry() {
-  static const std::unordered_map<std::string, grad_fn> registry = [] {
-    std::unordered_map<std::string, grad_fn> m;
-    register_math_grads(m);
-    register_array_grads(m);
-    register_nn_grads(m);
+/// The gradient builders by op definition, built on first use (no
+/// static-initialisation order). Families register theirs by TF's op type name,
+/// as TF's RegisterGradient does; each name is resolved to its op_def once.
+inline const std::unordered_map<const op_def*, grad_fn>& grad_registry() {
+  static const std::unordered_map<const op_def*, grad_fn> registry = [] {
+    std::unordered_map<std::string, grad_fn> by_name;
+    register_math_grads(by_name);
+    register_array_grads(by_name);
+    register_nn_grads(by_name);
+    std::unordered_map<const op_def*, grad_fn> m;
+    for (const auto& [type, f] : by_name) m[&op_registry::global().resolve(type)] = f;
     return m;
   }();
   return registry;
@@ -38,16 +42,22 @@ inline const std::unordered_map<std::string, grad_fn>& grad_registry() {
 inline grad_fn gradient_builder(const node& n) {
   if (n.grad) return n.grad;
   const auto& r = grad_registry();
-  auto it = r.find(n.op);
+  auto it = r.find(n.def);
   return it == r.end() ? nullptr : it->second;
 }
 
+/// What symbolic_gradients answers for an x the ys do not depend on (TF's
+/// `unconnected_gradients`): zeros of x's shape, or no_node (TF's None).
+enum class unconnected_gradients { zero, none };
+
 /// The erased core of sl::gradients: for each of `xs`, the node computing
-/// d(sum_i sum(ys[i] * grad_ys[i]))/dx (grad_ys[i] == no_node: ones), or
-/// zeros_like(x) when x does not reach ys. Optimizers call this directly.
+/// d(sum_i sum(ys[i] * grad_ys[i]))/dx (grad_ys[i] == no_node: ones), or, when
+/// x does not reach ys, zeros_like(x) or no_node as `unconnected` says.
+/// Optimizers call this directly.
 inline std::vector<node_id> symbolic_gradients(Graph& g, const std::vector<node_id>& ys,
                                                const std::vector<node_id>& grad_ys, const std::vector<node_id>& xs,
-                                               const std::string& scope = "gradients") {
+                                               const std::string& scope = "gradients",
+                                               unconnected_gradients unconnected = unconnected_gradients::zero) {
   const std::size_t n = g.size();
   auto guard = g.name_scope(scope);
   // Node ids are a topological order (inputs exist before their consumers), so
@@ -78,7 +88,7 @@ inline std::vector<node_id> symbolic_gradients(Graph& g, const std::vector<node_
     const node_id dy = erased::add_n(g, std::move(pending[id]));
     total[id] = dy;
     const node& nd = g.at(static_cast<node_id>(id));
-    if (nd.op == "StopGradient") continue;
+    if (nd.def->is(op_flags::stops_gradient)) continue;
     bool flows = false;
     for (node_id in : nd.inputs) flows = flows || (reached[in] && needed[in]);
     if (!flows) continue;
@@ -96,7 +106,12 @@ inline std::vector<node_id> symbolic_gradients(Graph& g, const std::vector<node_
   std::vector<node_id> out;
   out.reserve(xs.size());
   for (node_id x : xs) {
-    node_id r = x < n && total[x] != no_node ? total[x] : erased::zeros_like(g, x);
+    const bool connected = x < n && total[x] != no_node;
+    if (!connected && unconnected == unconnected_gradients::none) {
+      out.push_back(no_node);
+      continue;
+    }
+    node_id r = connected ? total[x] : erased::zeros_like(g, x);
     // Keep the exact static shape of x on the result node.
     if (erased::shape_of(g, r) != erased::shape_of(g, x)) r = erased::reshape_like(g, r, x);
     out.push_back(r);

@@ -66,7 +66,7 @@ class global_step_ref {
  public:
   global_step_ref(const global_step_t& v) : g_(&v.graph()), id_(v.id()) {}  // NOLINT: implicit by design
   global_step_ref(const Tensor<std::int64_t, shape<>>& t) : g_(&t.graph()), id_(t.id()) {  // NOLINT
-    if (g_->at(id_).op != "VariableV2")
+    if (!g_->at(id_).def->is(op_flags::variable))
       throw invalid_argument("global_step must be a variable, not '" + t.op_name() + "'", t.op_name());
   }
   Graph& graph() const noexcept { return *g_; }
@@ -160,14 +160,11 @@ class Optimizer {
                                ", expected: [float32, float64].", v.op_name());
       xs.push_back(v.id());
     }
-    const auto grads = ::sessionlib::detail::symbolic_gradients(g, {as_tensor(loss).id()}, {}, xs, "gradients");
+    // no_node where a variable does not reach the loss: TF's None.
+    const auto grads = ::sessionlib::detail::symbolic_gradients(g, {as_tensor(loss).id()}, {}, xs, "gradients",
+                                                                ::sessionlib::detail::unconnected_gradients::none);
     std::vector<grad_and_var> out;
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-      // symbolic_gradients answers zeros_like(x) where x does not reach the loss: TF's None.
-      const node& n = g.at(grads[i]);
-      const bool none = n.op == "ZerosLike" && n.inputs.size() == 1 && n.inputs[0] == xs[i];
-      out.push_back({none ? no_node : grads[i], var_list[i]});
-    }
+    for (std::size_t i = 0; i < xs.size(); ++i) out.push_back({grads[i], var_list[i]});
     return out;
   }
 

@@ -64,7 +64,8 @@ class GradientDescentOptimizer : public Optimizer {
   static bool folds(const Graph& g, node_id id) {
     if (id == no_node) return false;
     const node& n = g.at(id);
-    return n.op == "MatMul" && n.inputs.size() == 2 && n.attr.ints.size() == 2 &&
+    static const op_def* const matmul = &op_registry::global().resolve("MatMul");
+    return n.def == matmul && n.inputs.size() == 2 && n.attr.ints.size() == 2 &&
            (n.type == dtype::float32 || n.type == dtype::float64);
   }
 };
