@@ -1,5 +1,5 @@
 // expect: sessionlib: cast: the target type is not a dtype
-#include <sessionlib/ops/math.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -1,5 +1,5 @@
 // expect: sessionlib: this op takes float or double tensors only
-#include <sessionlib/ops/math.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

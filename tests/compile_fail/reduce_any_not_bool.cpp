@@ -1,5 +1,5 @@
 // expect: sessionlib: this op takes bool tensors only
-#include <sessionlib/ops/reduce.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

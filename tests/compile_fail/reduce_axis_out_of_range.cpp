@@ -1,5 +1,5 @@
 // expect: sessionlib: reduce: axis out of range
-#include <sessionlib/ops/reduce.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -1,5 +1,5 @@
 // expect: sessionlib: assign: a static dimension of the value differs from the variable's
-#include <sessionlib/ops/state.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -1,5 +1,5 @@
 // expect: sessionlib: Variable: a shape with dyn dimensions needs an xtensor initial value
-#include <sessionlib/ops/state.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -1,5 +1,5 @@
 // expect: sessionlib: operands have different dtypes
-#include <sessionlib/ops/state.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -1,5 +1,5 @@
 // expect: sessionlib: where: the condition must be a bool tensor
-#include <sessionlib/ops/math.hpp>
+#include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;
