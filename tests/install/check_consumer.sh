@@ -6,6 +6,8 @@
 #                      $CXX $(pkg-config --cflags --libs sessionlib)
 #       cmake       -- `meson install --destdir` (so the package must be
 #                      relocatable), then find_package(sessionlib)
+# Each builds at -O2 with -Wall -Wextra -Werror, as a user's optimised build
+# does: some warnings (-Wmaybe-uninitialized) only come from the optimiser.
 # Everything happens in a temporary directory, removed on exit.
 set -euo pipefail
 
@@ -36,13 +38,14 @@ subproject)
   mkdir "$tmp/app/subprojects"
   ln -s "$src" "$tmp/app/subprojects/sessionlib"
   cat >"$tmp/app/meson.build" <<'MESON'
-project('consumer', 'cpp', default_options : ['cpp_std=c++20', 'warning_level=3', 'werror=true'])
+project('consumer', 'cpp',
+        default_options : ['cpp_std=c++20', 'buildtype=debugoptimized', 'warning_level=3', 'werror=true'])
 sessionlib_dep = subproject('sessionlib').get_variable('sessionlib_dep')
 executable('consumer', 'main.cpp', dependencies : sessionlib_dep)
 MESON
   CXX="${cxx[*]}" step meson setup "$tmp/app-build" "$tmp/app" >"$tmp/app-setup.log" 2>&1 \
     || { cat "$tmp/app-setup.log"; exit 1; }
-  step ninja -C "$tmp/app-build"
+  step ninja -C "$tmp/app-build" -v
   exe=$tmp/app-build/consumer
   ;;
 pkgconfig)
@@ -54,7 +57,7 @@ pkgconfig)
   # No -Wpedantic: pkg-config hands out OpenBLAS's include path as -I, not as a
   # system path, and clang's -Wpedantic rejects its openblas_config.h (_Complex).
   # shellcheck disable=SC2086  # the flags are meant to split
-  step "${cxx[@]}" -std=c++20 -Wall -Wextra -Werror "$tmp/app/main.cpp" $flags -o "$tmp/consumer"
+  step "${cxx[@]}" -std=c++20 -O2 -Wall -Wextra -Werror "$tmp/app/main.cpp" $flags -o "$tmp/consumer"
   exe=$tmp/consumer
   ;;
 cmake)
@@ -65,7 +68,7 @@ project(consumer CXX)
 find_package(sessionlib 0.1 REQUIRED)
 message(STATUS "sessionlib ${sessionlib_VERSION} from ${sessionlib_DIR}")
 add_executable(consumer main.cpp)  # C++20 comes from the target
-target_compile_options(consumer PRIVATE -Wall -Wextra -Wpedantic -Werror)
+target_compile_options(consumer PRIVATE -O2 -Wall -Wextra -Wpedantic -Werror)
 target_link_libraries(consumer PRIVATE sessionlib::sessionlib)
 CMAKE
   step cmake -S "$tmp/app" -B "$tmp/app-build" -G Ninja \
