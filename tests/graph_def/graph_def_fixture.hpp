@@ -12,6 +12,8 @@
 
 #include <sessionlib/graph_def.hpp>
 
+#include "../train/temp_dir.hpp"
+
 namespace sl = sessionlib;
 
 namespace graph_def_test {
@@ -90,23 +92,7 @@ inline sl::GraphDef every_kind() {
   return def;
 }
 
-/// A fresh directory under the system's temp directory, removed with its contents.
-struct temp_dir {
-  std::filesystem::path path;
-  explicit temp_dir(const std::string& tag) {
-    static int counter = 0;
-    path = std::filesystem::temp_directory_path() /
-           (tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+using sessionlib_test::temp_dir;  // tests/train/temp_dir.hpp
 
 inline void write_file(const std::filesystem::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary) << bytes;
