@@ -224,13 +224,13 @@ class any_array {
   T scalar() const { return *data<T>(); }
 
  private:
-  [[noreturn]] static void throw_too_large(sessionlib::dtype t, const dims& s) {
+  [[noreturn, gnu::cold, gnu::noinline]] static void throw_too_large(sessionlib::dtype t, const dims& s) {
     throw invalid_argument("Cannot allocate a tensor of shape " + to_string(s) + " and type " +
                            std::string(dtype_name(t)) + ": its size in bytes overflows");
   }
 
   /// Allocation failure as TF reports it (ResourceExhausted, "OOM when allocating").
-  [[noreturn]] static void throw_oom(sessionlib::dtype t, const dims& s, std::size_t bytes) {
+  [[noreturn, gnu::cold, gnu::noinline]] static void throw_oom(sessionlib::dtype t, const dims& s, std::size_t bytes) {
     throw resource_exhausted("OOM when allocating tensor with shape " + to_string(s) + " and type " +
                              std::string(dtype_name(t)) + " (" + std::to_string(bytes) + " bytes)");
   }

@@ -26,19 +26,25 @@ namespace detail {
 
 /// The byte size of `dims` elements of `element_size` bytes into `out`, or false
 /// when it passes max_bytes. No exception: the executor's hot path calls it.
-/// Its strides must fit too, so the product of the non-zero extents is checked
-/// even when a zero extent makes the array empty.
+/// Its strides must fit too, so when a zero extent makes the array empty the
+/// product of the non-zero extents is checked (out of line: rare).
+template <class Dims>
+[[gnu::noinline, gnu::cold]] constexpr bool empty_strides_fit(const Dims& dims, std::size_t element_size) noexcept {
+  std::size_t strides = element_size;
+  bool ok = true;
+  for (auto d : dims)
+    if (d != 0) ok &= !__builtin_mul_overflow(strides, static_cast<std::size_t>(d), &strides);
+  return ok && strides <= max_bytes;
+}
 template <class Dims>
 constexpr bool shape_bytes(const Dims& dims, std::size_t element_size, std::size_t& out) noexcept {
-  std::size_t n = element_size, strides = element_size;
+  std::size_t n = element_size;
   bool ok = true;
-  for (auto d : dims) {
-    const auto u = static_cast<std::size_t>(d);
-    ok &= !__builtin_mul_overflow(n, u, &n);
-    ok &= u == 0 || !__builtin_mul_overflow(strides, u, &strides);
-  }
+  for (auto d : dims) ok &= !__builtin_mul_overflow(n, static_cast<std::size_t>(d), &n);
   out = n;
-  return ok && strides <= max_bytes;
+  if (n == 0 && ok) [[unlikely]]
+    return empty_strides_fit(dims, element_size);
+  return ok && n <= max_bytes;
 }
 
 template <class Error>

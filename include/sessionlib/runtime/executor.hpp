@@ -96,7 +96,8 @@ struct run_env {
 
 /// Runs step `s` (its kernel or fused group); fills `stat` when tracing.
 /// Returns false for a step that runs nothing (a NoOp or group).
-inline bool run_step_unchecked(const plan& p, const plan_step& s, run_state& rs, const run_env& env,
+// Inlined into run_step: the try block around it must add no call to the hot path.
+[[gnu::always_inline]] inline bool run_step_unchecked(const plan& p, const plan_step& s, run_state& rs, const run_env& env,
                                NodeExecStats& stat) {
   using clock = exec_clock;
   using us = std::chrono::microseconds;
