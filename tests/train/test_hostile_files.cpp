@@ -330,3 +330,15 @@ TEST_CASE("an empty shape whose other extents overflow is data_loss too: strides
                        ("Corrupted checkpoint index '" + ip + "' line 3 (tensor 'w'): shape (0, 9223372036854775808, 2) has too many elements").c_str(),
                        sl::data_loss);
 }
+
+TEST_CASE("a file that cannot be written is the error class of its cause, naming the file") {
+  namespace d = sessionlib::train::detail;
+  const std::filesystem::path p = "/ckpt/model.index";
+  CHECK_THROWS_WITH_AS(d::throw_io("Failed to open", p, ENOENT),
+                       "Failed to open '/ckpt/model.index': No such file or directory", sessionlib::not_found);
+  CHECK_THROWS_WITH_AS(d::throw_io("Failed to open", p, EACCES),
+                       "Failed to open '/ckpt/model.index': Permission denied", sessionlib::permission_denied);
+  CHECK_THROWS_AS(d::throw_io("Failed to open", p, EROFS), sessionlib::permission_denied);
+  CHECK_THROWS_AS(d::throw_io("Failed to write", p, ENOSPC), sessionlib::resource_exhausted);
+  CHECK_THROWS_AS(d::throw_io("Failed to rename", p, EIO), sessionlib::aborted);
+}

@@ -60,7 +60,9 @@ inline std::function<void(const std::filesystem::path&)>& checkpoint_write_hook(
 [[noreturn]] inline void throw_io(const std::string& what, const std::filesystem::path& path, int err) {
   const std::string message = what + " '" + path.string() + "': " + std::strerror(err);
   if (err == ENOENT) throw not_found(message);
-  throw error(error_code::aborted, message);
+  if (err == EACCES || err == EPERM || err == EROFS) throw permission_denied(message);
+  if (err == ENOSPC || err == EDQUOT) throw resource_exhausted(message);
+  throw aborted(message);
 }
 
 /// fsync of a directory, so a rename inside it survives a power cut.
