@@ -36,6 +36,12 @@ TEST_CASE("checked sizes: products that wrap, negative and NaN sizes are errors 
   std::vector<std::uint64_t> zero_last{std::uint64_t{1} << 40, std::uint64_t{1} << 40, 0};
   CHECK_THROWS_AS(sl::checked_elements(zero_last, "x"), sl::invalid_argument);
   CHECK(sl::checked_elements(std::vector<int>{0, 1000, 1000}, "x") == 0);
+  // Found by fuzz_checkpoint_index: (0, 2^31, 2^31) has element strides that fit, byte strides that do not.
+  std::vector<std::uint64_t> byte_strides{0, std::uint64_t{1} << 31, std::uint64_t{1} << 31};
+  CHECK(sl::checked_elements(byte_strides, "x") == 0);
+  CHECK_THROWS_WITH_AS(sl::checked_shape_bytes<sl::data_loss>(byte_strides, 4, "f"),
+                       "f: shape (0, 2147483648, 2147483648) of 4-byte elements has too many bytes", sl::data_loss);
+  CHECK(sl::checked_shape_bytes(std::vector<int>{2, 3}, 8, "x") == 48);
   std::size_t bytes = 0;
   CHECK_FALSE(sl::detail::shape_bytes(sl::dims{0, std::size_t{1} << 40, std::size_t{1} << 40}, 4, bytes));
   CHECK(sl::detail::shape_bytes(sl::dims{0, 1000, 1000}, 4, bytes));

@@ -108,6 +108,19 @@ std::size_t checked_bytes(std::size_t elements, std::size_t element_size, std::s
   return r;
 }
 
+/// The byte size of an array of shape `dims` and `element_size`-byte elements,
+/// checked as checked_elements checks the count, and so that its byte strides
+/// fit too (an empty shape included): what a reader allocates from a header.
+template <class Error = invalid_argument, class Dims>
+std::size_t checked_shape_bytes(const Dims& dims, std::size_t element_size, std::string_view where) {
+  (void)checked_elements<Error>(dims, where);
+  std::size_t bytes = 0;
+  if (!detail::shape_bytes(dims, element_size, bytes))
+    detail::throw_size<Error>(where, "shape " + detail::dims_text(dims) + " of " + std::to_string(element_size) +
+                                         "-byte elements has too many bytes");
+  return bytes;
+}
+
 /// A floating-point or integer value converted to a count, checked: NaN, negative
 /// values and values past `limit` are `Error` naming `where` (`what` says which value).
 template <class Error = invalid_argument, class V>

@@ -191,7 +191,7 @@ inline std::vector<checkpoint_entry> parse_index(std::string_view text, const st
     e.file = f[4];
     // The byte size a restore will read and allocate must exist.
     const std::string where = "Corrupted checkpoint index '" + path.string() + "' line " + std::to_string(line_no) + " (tensor '" + e.name + "')";
-    checked_bytes<data_loss>(checked_elements<data_loss>(e.shape, where), dtype_size(e.type), where);
+    checked_shape_bytes<data_loss>(e.shape, dtype_size(e.type), where);
     entries.push_back(std::move(e));
   }
   if (entries.size() != count) throw bad("it lists " + std::to_string(entries.size()) + " tensors, its end line " + std::string(end[1]));

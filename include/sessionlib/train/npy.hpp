@@ -417,7 +417,7 @@ inline npy_info parse_npy_header(std::string_view bytes, const std::string& name
     info.shape.push_back(value);
   }
   const std::string where = "Corrupted .npy file '" + name + "'";
-  info.payload_bytes = checked_bytes<data_loss>(checked_elements<data_loss>(info.shape, where), dtype_size(info.type), where);
+  info.payload_bytes = checked_shape_bytes<data_loss>(info.shape, dtype_size(info.type), where);
 
   const auto order = npy_field(dict, "fortran_order");
   if (order.substr(0, 4) == "True") {
