@@ -126,7 +126,7 @@ class any_array {
       owner_ = !lent_;
       return;
     }
-    allocate(t, s);
+    allocate(t, s, bytes);
   }
 
   /// The same buffer (shared, not copied) seen with shape `s`; `s` must have
@@ -238,6 +238,11 @@ class any_array {
   void allocate(sessionlib::dtype t, const dims& s) {
     std::size_t bytes = 0;
     if (!detail::shape_bytes(s, dtype_size(t), bytes)) throw_too_large(t, s);
+    allocate(t, s, bytes);
+  }
+
+  /// As allocate(t, s), `bytes` being s's byte size already checked by shape_bytes.
+  void allocate(sessionlib::dtype t, const dims& s, std::size_t bytes) {
     try {
       allocate_unchecked(t, s, bytes);
     } catch (const std::bad_alloc&) {

@@ -68,34 +68,25 @@ inline std::string dims_text(const auto& dims) {
 
 }  // namespace detail
 
-/// a * b, or `Error` naming `where` when the product does not fit in max_bytes.
-template <class Error = invalid_argument>
-std::size_t checked_mul(std::size_t a, std::size_t b, std::string_view where) {
-  std::size_t r = 0;
-  if (__builtin_mul_overflow(a, b, &r) || r > max_bytes)
-    detail::throw_size<Error>(where, "size " + std::to_string(a) + " x " + std::to_string(b) + " overflows");
-  return r;
-}
-
 /// The element count of `dims` (any range of integers), checked: a negative
 /// dimension or a product past max_bytes is `Error` naming `where` and the shape.
 template <class Error = invalid_argument, class Dims>
 std::size_t checked_elements(const Dims& dims, std::string_view where) {
-  std::size_t n = 1, strides = 1;
-  bool overflow = false;
+  // The product of the non-zero extents, what an array's strides multiply: it
+  // must fit even when a zero extent makes the shape empty, so no consumer sees
+  // (0, 2^62, 2^62), in whatever order. Without a zero it is the count.
+  std::size_t strides = 1;
+  bool overflow = false, empty = false;
   for (auto d : dims) {
     if constexpr (std::is_signed_v<decltype(d)>) {
       if (d < 0) detail::throw_size<Error>(where, "negative dimension in shape " + detail::dims_text(dims));
     }
     const auto u = static_cast<std::uint64_t>(d);
-    if (u > max_bytes || __builtin_mul_overflow(n, static_cast<std::size_t>(u), &n)) overflow = true;
-    if (u != 0 && __builtin_mul_overflow(strides, static_cast<std::size_t>(u), &strides)) overflow = true;
+    if (u == 0) empty = true;
+    else overflow |= __builtin_mul_overflow(strides, u, &strides);
   }
-  // A zero dimension makes any shape empty, but the other dimensions' product
-  // (what an array's strides multiply) must still fit: no consumer should see
-  // (0, 2^62, 2^62), in whatever order.
   if (overflow || strides > max_bytes) detail::throw_size<Error>(where, "shape " + detail::dims_text(dims) + " has too many elements");
-  return n;
+  return empty ? 0 : strides;
 }
 
 /// The byte size of `elements` values of `element_size` bytes, checked.
