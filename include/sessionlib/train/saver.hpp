@@ -224,6 +224,11 @@ class Saver {
   }
 
   std::size_t max_to_keep() const noexcept { return max_to_keep_; }
+  /// The graph whose variables it saves.
+  Graph& graph() const noexcept { return *graph_; }
+  /// The indices of the variables a save writes now, in order (for Saver(g):
+  /// every variable of the graph). train::export_meta_graph lists them.
+  std::vector<std::int32_t> variable_indices() const { return variables(); }
   /// The checkpoints this Saver wrote and still keeps, oldest first.
   std::deque<std::string> last_checkpoints() const {
     std::lock_guard self(mutex_);
