@@ -1,11 +1,20 @@
 // The flagship example: Fashion-MNIST with a 784-256-10 MLP, as a TF 1.x user
 // writes it. Build the graph once; train with Adam through a callable; report
 // the test accuracy; save a checkpoint; restore it into a NEW session and
-// predict a few test images.
+// predict a few test images. With the GraphDef part (libprotobuf), it also
+// exports the model for serving: DIR/model.meta beside the checkpoint, and its
+// own predictions for the first test images in DIR/predictions.npy, which
+// examples/serve.cpp -- a program without the model's code -- reproduces.
 //
 //   apt-get install dataset-fashion-mnist     # the data, from Debian
 //   ./fashion_mnist [DATA_DIR] [--epochs N] [--out DIR]    # 10 epochs: test accuracy 0.8866
+//   ./serve DIR [DATA_DIR]                                  # the exported model, served
 #include "mnist_common.hpp"
+
+#ifdef EXAMPLES_GRAPHDEF  // set by examples/meson.build when the GraphDef part is available
+#include <sessionlib/graph_def/meta_graph_export.hpp>
+#include <xtensor/xnpy.hpp>
+#endif
 
 namespace sl = sessionlib;
 
@@ -76,6 +85,16 @@ int main(int argc, char** argv) {
   const xt::xtensor<float, 2> probs = fresh.run(probabilities, {{x, first}});
   std::printf("predictions of the restored model:\n");
   example::print_predictions(probs, data->test_y, 8);
+#ifdef EXAMPLES_GRAPHDEF
+  // Export for serving: the graph, the Saver's variables and a signature (TF's
+  // "serving_default"), and the predictions a server must reproduce exactly.
+  sl::train::export_meta_graph(g, saver, opts->out_dir / "model.meta",
+                               {{"serving_default", {.inputs = {{"images", x}},
+                                                     .outputs = {{"probabilities", probabilities}, {"classes", predicted}}}}});
+  const xt::xtensor<float, 2> served = sess.run(probabilities, {{x, example::first_rows(data->test_x, example::served_images)}});
+  xt::dump_npy((opts->out_dir / "predictions.npy").string(), served);
+  std::printf("exported %s for serving (./serve %s)\n", (opts->out_dir / "model.meta").c_str(), opts->out_dir.c_str());
+#endif
   const xt::xtensor<std::int64_t, 1> again = fresh.run(predicted, {{x, data->test_x}});
   if (example::accuracy(again, data->test_y) != acc) {
     std::fprintf(stderr, "error: the restored model's accuracy differs from the trained one's\n");

@@ -41,7 +41,7 @@ inline void usage(std::ostream& os, const char* argv0, const options& o) {
      << "                  from Debian's package: apt-get install dataset-fashion-mnist)\n"
      << "  --epochs N      passes over the training set, N >= 1 (default " << o.epochs << ")\n"
      << "  --train-limit N train on the first N >= 1 images only (default: all)\n"
-     << "  --out DIR       where the checkpoint goes (default " << o.out_dir.string() << ")\n"
+     << "  --out DIR       where the checkpoint (and model.meta, for serving) goes (default " << o.out_dir.string() << ")\n"
      << "  --min-accuracy A  exit with status 1 when the test accuracy is below A, 0 <= A <= 1\n";
 }
 
@@ -191,6 +191,9 @@ class progress {
   bool tty_;
   clock::time_point t0_, last_;
 };
+
+/// How many test images fashion_mnist's exported predictions cover (examples/serve.cpp).
+inline constexpr std::size_t served_images = 256;
 
 /// The first `n` rows of `x`.
 inline xt::xtensor<float, 2> first_rows(const xt::xtensor<float, 2>& x, std::size_t n) {
