@@ -2,6 +2,9 @@
 // export_meta_graph writes of a graph, its Saver and its signatures.
 #include <doctest/doctest.h>
 
+#include <sessionlib/graph_def/of_session.hpp>
+#include <sessionlib/ops/control.hpp>
+
 #include "meta_graph_fixture.hpp"
 
 using namespace meta_graph_test;
@@ -73,4 +76,15 @@ TEST_CASE("export_meta_graph: the graph, the Saver's variables, collections and 
   auto stranger = sl::placeholder<float, sl::shape<>>(other, "stranger");
   CHECK_THROWS_AS(sl::train::export_meta_graph(g, dir.path / "y.meta", {{"s", {.inputs = {{"in", stranger}}}}}),
                   sl::invalid_argument);
+}
+
+TEST_CASE("graph_def(sess): TF's sess.graph_def, the graph the session runs") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, sl::shape<>>(g, "x");
+  sl::Session sess(g);
+  CHECK(sl::graph_def(sess) == sl::to_graph_def(g));
+  (void)sl::identity(x * 2.f, "y");  // nodes added after the session was made are in it
+  const sl::GraphDef def = sl::graph_def(sess);
+  CHECK(def.node.size() == g.size());
+  CHECK(def.find("y"));
 }
