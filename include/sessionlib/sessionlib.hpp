@@ -31,6 +31,7 @@
 #include "ops/state.hpp"
 #include "ops/nn.hpp"
 #include "ops/conv.hpp"
+#include "ops/split.hpp"
 
 // The session
 #include "session/options.hpp"

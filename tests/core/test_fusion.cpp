@@ -102,9 +102,9 @@ TEST_CASE("errors inside a fused group still name the node") {
 
 namespace {
 /// The fused program of the only fused group of y's plan (fed by `feeds`).
-std::size_t program_length(sl::Graph& g, sl::node_id y, std::vector<sl::node_id> feeds) {
+std::size_t program_length(sl::Graph& g, sl::output_ref y, std::vector<sl::output_ref> feeds) {
   std::sort(feeds.begin(), feeds.end());
-  const sl::fetch_leaf leaf{y, true};
+  const sl::fetch_leaf leaf{y.node, true, y.index};
   auto p = sl::build_plan(g, std::span(&leaf, 1), feeds);
   REQUIRE(p->fused.size() == 1);
   return p->fused[0].program.size();

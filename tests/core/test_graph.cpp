@@ -86,7 +86,7 @@ TEST_CASE("to_dot draws nodes, data edges and control edges") {
   sl::Graph g;
   auto a = sl::constant(g, 1.0f, "a");
   auto b = a * a;
-  sl::Operation op = sl::make_operation(g, {.op = "NoOp", .name = "done", .control_inputs = {b.id()}});
+  sl::Operation op = sl::make_operation(g, {.op = "NoOp", .name = "done", .control_inputs = {b.op().id()}});
   const std::string dot = g.to_dot();
   CHECK(dot.rfind("digraph G {", 0) == 0);
   CHECK(dot.find("a\\nConst\\nfloat32()") != std::string::npos);

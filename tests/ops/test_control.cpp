@@ -51,10 +51,10 @@ TEST_CASE("no_op and group fetch as sl::none") {
   CHECK_FALSE(g.at(n.id()).has_output);
   auto grp = sl::group(a, n);
   CHECK(grp.name() == "group_deps");
-  CHECK(g.at(grp.id()).control_inputs == std::vector<sl::node_id>{a.id(), n.id()});
+  CHECK(g.at(grp.id()).control_inputs == std::vector<sl::node_id>{a.op().id(), n.id()});
   std::vector<sl::Operation> ops{n, a.op()};
   auto grp2 = sl::group(ops, a);  // ranges flatten
-  CHECK(g.at(grp2.id()).control_inputs == std::vector<sl::node_id>{n.id(), a.id(), a.id()});
+  CHECK(g.at(grp2.id()).control_inputs == std::vector<sl::node_id>{n.id(), a.op().id(), a.op().id()});
   auto named = sl::group({a, n}, "init_all");
   CHECK(named.name() == "init_all");
   auto empty = sl::group(g, {});
@@ -88,7 +88,7 @@ TEST_CASE("control_dependencies attaches its inputs to the nodes created inside,
   sl::Graph g;
   auto a = sl::constant(g, 1.f, "a");
   auto b = sl::no_op(g, "b");
-  sl::node_id inside, nested, after;
+  sl::output_ref inside, nested, after;
   {
     auto deps = sl::control_dependencies({a, b});  // a tensor and an operation
     inside = (a + 1.f).id();
@@ -99,8 +99,8 @@ TEST_CASE("control_dependencies attaches its inputs to the nodes created inside,
   }
   after = (a + 2.f).id();
   // `a + 1.f` adds a constant then the add: both carry the dependencies.
-  CHECK(g.at(inside).control_inputs == std::vector<sl::node_id>{a.id(), b.id()});
-  CHECK(g.at(nested).control_inputs == std::vector<sl::node_id>{a.id(), b.id(), a.id()});
+  CHECK(g.at(inside).control_inputs == std::vector<sl::node_id>{a.op().id(), b.id()});
+  CHECK(g.at(nested).control_inputs == std::vector<sl::node_id>{a.op().id(), b.id(), a.op().id()});
   CHECK(g.at(after).control_inputs.empty());
   std::vector<sl::control_input> dynamic{b};
   {

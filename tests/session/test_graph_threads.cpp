@@ -75,10 +75,10 @@ TEST_CASE("threads building with their own name scopes and control dependencies"
     for (int i = 0; i < steps; ++i) {
       auto inner = g.name_scope("step");
       auto a = sl::constant(g, static_cast<float>(i), "a");
-      made[static_cast<std::size_t>(t)].push_back(a.id());
+      made[static_cast<std::size_t>(t)].push_back(a.id().node);
       auto deps = sl::control_dependencies(g, {marker});
       auto c = a * 2.f;
-      made[static_cast<std::size_t>(t)].push_back(c.id());
+      made[static_cast<std::size_t>(t)].push_back(c.id().node);
     }
   });
   CHECK(thrown == 0);

@@ -50,9 +50,9 @@ sl::SessionConfig config(int intra, int inter) {
 
 /// Whether the plan for fetching `t` with `fed` fed runs steps side by side.
 template <class T>
-bool plan_is_parallel(sl::Graph& g, const T& t, std::vector<sl::node_id> fed) {
+bool plan_is_parallel(sl::Graph& g, const T& t, std::vector<sl::output_ref> fed) {
   std::sort(fed.begin(), fed.end());
-  const sl::fetch_leaf leaf{t.id(), true};
+  const sl::fetch_leaf leaf{t.id().node, true, t.id().index};
   return sl::build_plan(g, std::span(&leaf, 1), fed)->parallel;
 }
 

@@ -117,7 +117,7 @@ TEST_CASE("gradients with respect to a variable, and its own grad builder overri
   // A node's own builder wins: this "mul" claims a gradient of 7 for both inputs.
   auto custom = sl::add_tensor_node(g, {.op = "mul", .inputs = {v.tensor().id(), v.tensor().id()},
                                         .kernel = sl::kernels::binary_kernel<double, double, sl::fn::mul>,
-                                        .grad = [](sl::Graph& gg, sl::node_id, sl::node_id dy, std::vector<sl::node_id>& dx) {
+                                        .grad = [](sl::Graph& gg, sl::node_id, sl::output_ref dy, std::vector<sl::output_ref>& dx) {
                                           dx[0] = sl::erased::mul_scalar(gg, sl::erased::ones_like(gg, dy), 7.0);
                                         }},
                                     sl::dtype::float64, {3});

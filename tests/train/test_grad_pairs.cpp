@@ -27,9 +27,9 @@ struct fused_counts {
   std::size_t program = 0, nodes = 0;
   bool add_or_mul_pair = false;
 };
-fused_counts count_fused(sl::Graph& g, sl::node_id y, std::vector<sl::node_id> feeds) {
+fused_counts count_fused(sl::Graph& g, sl::output_ref y, std::vector<sl::output_ref> feeds) {
   std::sort(feeds.begin(), feeds.end());
-  const sl::fetch_leaf leaf{y, true};
+  const sl::fetch_leaf leaf{y.node, true, y.index};
   auto p = sl::build_plan(g, std::span(&leaf, 1), feeds);
   fused_counts c;
   for (const auto& group : p->fused) {
@@ -74,7 +74,7 @@ TEST_CASE_TEMPLATE("gradient chains pair, with the values of the unfused run", T
   static_assert(std::is_same_v<decltype(dx), sl::Tensor<T, vec>>);
   static_assert(std::is_same_v<decltype(dp), sl::Tensor<T, vec>>);
 
-  const std::vector<sl::node_id> feeds{x.id(), a.id(), p.id(), dy.id()};
+  const std::vector<sl::output_ref> feeds{x.id(), a.id(), p.id(), dy.id()};
   SUBCASE("mul after mul") {
     const auto c = count_fused(g, dx.id(), feeds);
     CHECK(c.program < c.nodes);

@@ -4,6 +4,7 @@
 // complete and then published (graph/graph.hpp): nothing changes it afterwards.
 #pragma once
 
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@ namespace sessionlib {
 struct op_spec {
   std::string op{};                  // op kind, and the default name
   std::string name{};                // "" -> op kind, made unique
-  std::vector<node_id> inputs{};
+  std::vector<output_ref> inputs{};
   kernel_fn kernel = nullptr;
   grad_fn grad = nullptr;
   attributes attr{};
@@ -26,6 +27,7 @@ struct op_spec {
   pair_op pairs_as = pair_op::none;  // elementwise ops: see graph/node.hpp
   pair_fn pair_after = nullptr;
   Graph::complete_fn complete = nullptr;  // fills what needs the node's own id (graph/graph.hpp)
+  multi_grad_fn multi_grad = nullptr;     // nodes with several outputs: their gradient
 };
 
 /// The node `spec` describes, of run-time dtype `type` and static `shape`: complete
@@ -40,6 +42,7 @@ inline node make_node(op_spec spec, dtype type, std::vector<std::ptrdiff_t> shap
   n.shape = std::move(shape);
   n.kernel = spec.kernel;
   n.grad = spec.grad;
+  n.multi_grad = spec.multi_grad;
   n.attr = std::move(spec.attr);
   n.stateful = spec.stateful;
   n.elementwise = spec.elementwise;
@@ -53,6 +56,16 @@ inline node make_node(op_spec spec, dtype type, std::vector<std::ptrdiff_t> shap
 inline node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape) {
   const Graph::complete_fn complete = spec.complete;
   return g.add_node(make_node(std::move(spec), type, std::move(shape)), complete);
+}
+
+/// Adds a node with several outputs: output 0 of `outputs[0]`'s dtype and
+/// shape, the others in order. Returns its id; output k is (id, k).
+inline node_id add_multi_output_node(Graph& g, op_spec spec, std::vector<output_spec> outputs) {
+  if (outputs.empty()) throw invalid_argument("a node with outputs needs at least one", spec.name);
+  const Graph::complete_fn complete = spec.complete;
+  node n = make_node(std::move(spec), outputs[0].type, std::move(outputs[0].shape));
+  n.more_outputs.assign(std::make_move_iterator(outputs.begin() + 1), std::make_move_iterator(outputs.end()));
+  return g.add_node(std::move(n), complete);
 }
 
 /// Adds a node producing a Tensor<T, S>.

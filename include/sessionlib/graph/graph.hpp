@@ -40,7 +40,7 @@ void erase_guard_entry(std::vector<std::pair<const void*, Entry>>& stack, const 
 struct variable_record {
   node_id node = no_node;
   node_id initializer = no_node;    // no_node while the variable is being created
-  node_id initial_value = no_node;
+  output_ref initial_value{};       // the output the initializer assigns
 };
 
 /// A dataflow graph. Nodes are only ever appended, so handles stay valid and a
@@ -83,21 +83,42 @@ class Graph {
     return nodes_.size();
   }
 
-  /// Finds a node by op name ("x") or tensor name ("x:0").
-  std::optional<node_id> find(std::string_view name) const {
-    if (auto colon = name.rfind(':'); colon != std::string_view::npos && name.substr(colon + 1) == "0")
-      name = name.substr(0, colon);
+  /// The node producing output `r`.
+  const node& at(output_ref r) const { return at(r.node); }
+  /// TF's name of output `r`: "name:index".
+  std::string tensor_name(output_ref r) const { return at(r.node).name + ":" + std::to_string(r.index); }
+
+  /// Finds an output by tensor name ("x:1") or op name ("x": output 0, or the
+  /// operation itself when it has no output); nothing when absent or when the
+  /// node has no such output.
+  std::optional<output_ref> find(std::string_view name) const {
+    std::uint32_t index = 0;
+    bool explicit_index = false;
+    if (auto colon = name.rfind(':'); colon != std::string_view::npos && colon + 1 < name.size()) {
+      std::uint64_t k = 0;
+      bool digits = true;
+      for (char c : name.substr(colon + 1)) {
+        if (c < '0' || c > '9' || k > 0xffffffffull / 10) { digits = false; break; }
+        k = k * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      if (digits && k <= 0xffffffffull) {
+        index = static_cast<std::uint32_t>(k);
+        explicit_index = true;
+        name = name.substr(0, colon);
+      }
+    }
     std::shared_lock lock(mutex_);
     auto it = by_name_.find(std::string(name));
     if (it == by_name_.end()) return std::nullopt;
-    return it->second;
+    if (explicit_index && index >= nodes_[it->second].num_outputs()) return std::nullopt;
+    return output_ref{it->second, index};
   }
   /// As find(), but `sl::not_found` when absent.
-  node_id lookup(std::string_view name) const {
-    auto id = find(name);
-    if (!id) throw not_found("The name '" + std::string(name) + "' refers to a Tensor which does not exist.",
-                             std::string(name));
-    return *id;
+  output_ref lookup(std::string_view name) const {
+    auto r = find(name);
+    if (!r) throw not_found("The name '" + std::string(name) + "' refers to a Tensor which does not exist.",
+                            std::string(name));
+    return *r;
   }
 
   /// Typed lookup: `sl::not_found` if absent, `sl::invalid_argument` if its dtype or shape differ.
@@ -134,11 +155,11 @@ class Graph {
   }
   /// Completes variable `index` with its initializer and initial value and adds
   /// it to the collections "variables" (and "trainable_variables").
-  void publish_variable(std::int32_t index, node_id initializer, node_id initial_value, bool trainable) {
+  void publish_variable(std::int32_t index, node_id initializer, output_ref initial_value, bool trainable) {
     std::unique_lock lock(mutex_);
     auto& v = variables_.at(static_cast<std::size_t>(index));
     check_id(initializer);
-    check_id(initial_value);
+    check_output(initial_value, nodes_[v.node].name);
     v.initializer = initializer;
     v.initial_value = initial_value;
     if (trainable) collections_["trainable_variables"].push_back(v.node);
@@ -241,7 +262,7 @@ class Graph {
       s += "  n" + std::to_string(i) + " [label=\"" + n.name + "\\n" + n.op;
       if (n.has_output) s += "\\n" + std::string(dtype_name(n.type)) + static_shape_string(n.shape);
       s += "\"];\n";
-      for (node_id in : n.inputs) s += "  n" + std::to_string(in) + " -> n" + std::to_string(i) + ";\n";
+      for (output_ref in : n.inputs) s += "  n" + std::to_string(in.node) + " -> n" + std::to_string(i) + ";\n";
       for (node_id in : n.control_inputs)
         s += "  n" + std::to_string(in) + " -> n" + std::to_string(i) + " [style=dashed];\n";
     }
@@ -274,11 +295,19 @@ class Graph {
   void check_id(node_id id) const {
     if (id >= nodes_.size()) throw invalid_argument("input node " + std::to_string(id) + " is not in this graph");
   }
+  void check_output(output_ref r, const std::string& consumer) const {
+    check_id(r.node);
+    if (r.index >= nodes_[r.node].num_outputs())
+      throw invalid_argument("Node '" + consumer + "' reads output " + std::to_string(r.index) + " of '" +
+                                 nodes_[r.node].name + "', which has " +
+                                 std::to_string(nodes_[r.node].num_outputs()) + " output(s)",
+                             consumer);
+  }
 
   // The one place a node becomes visible: caller holds mutex_ exclusively.
   node_id publish_locked(node n, complete_fn complete) {
     if (finalized_) throw failed_precondition("Graph is finalized and cannot be modified.", n.name);
-    for (node_id in : n.inputs) check_id(in);
+    for (output_ref in : n.inputs) check_output(in, n.name.empty() ? n.op : n.name);
     for (node_id in : n.control_inputs) check_id(in);
     if (const thread_scopes* s = current_scopes_locked())
       for (const auto& scope : s->controls)

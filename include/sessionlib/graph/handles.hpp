@@ -36,7 +36,7 @@ class Operation {
   node_id id_ = no_node;
 };
 
-/// The output of a node: element type `T`, static shape `S`.
+/// One output of a node (TF's tf.Tensor): element type `T`, static shape `S`.
 template <class T, class S>
 class Tensor {
   static_assert(Element<T>, "sessionlib: Tensor: T must be float, double, int32, int64, uint8 or bool");
@@ -48,16 +48,20 @@ class Tensor {
   static constexpr std::size_t rank = S::rank();
 
   Tensor() = default;
-  Tensor(Graph* g, node_id id) noexcept : g_(g), id_(id) {}
+  /// Output `id.index` of node `id.node` (a node id alone: its output 0).
+  Tensor(Graph* g, output_ref id) noexcept : g_(g), id_(id) {}
 
   Graph& graph() const noexcept { return *g_; }
-  node_id id() const noexcept { return id_; }
-  /// TF's tensor name: "op_name:0".
-  std::string name() const { return g_->at(id_).name + ":0"; }
+  /// The output it is: (node, index).
+  output_ref id() const noexcept { return id_; }
+  /// TF's value_index: which output of its node it is.
+  std::uint32_t value_index() const noexcept { return id_.index; }
+  /// TF's tensor name: "op_name:index".
+  std::string name() const { return g_->at(id_.node).name + ":" + std::to_string(id_.index); }
   /// The name of the node that produces it.
-  const std::string& op_name() const { return g_->at(id_).name; }
+  const std::string& op_name() const { return g_->at(id_.node).name; }
   /// The producing node as an Operation (to use as a control input or target).
-  Operation op() const noexcept { return Operation(g_, id_); }
+  Operation op() const noexcept { return Operation(g_, id_.node); }
   static constexpr sessionlib::dtype dtype() noexcept { return dtype_of<T>; }
   /// Itself: what makes a Tensor TensorLike.
   const Tensor& tensor() const noexcept { return *this; }
@@ -68,7 +72,7 @@ class Tensor {
 
  private:
   Graph* g_ = nullptr;
-  node_id id_ = no_node;
+  output_ref id_{};
 };
 
 namespace detail {
@@ -93,16 +97,22 @@ template <TensorLike X> using shape_of = typename X::shape_type;
 
 template <class T, class S>
 Tensor<T, S> Graph::tensor(std::string_view name) {
-  const node_id id = lookup(name);
+  const output_ref id = lookup(name);
   const node& n = at(id);
-  if (!n.has_output || n.type != dtype_of<T> || !std::equal(n.shape.begin(), n.shape.end(), S::extents.begin(), S::extents.end()))
-    throw invalid_argument("Tensor '" + n.name + ":0' has dtype " + std::string(dtype_name(n.type)) + " and shape " +
-                               static_shape_string(n.shape) + ", not dtype " + std::string(dtype_name(dtype_of<T>)) +
-                               " and shape " + static_shape_string(S::extents),
+  if (!n.has_output)
+    throw invalid_argument("Can not convert '" + std::string(name) + "' into a Tensor: operation '" + n.name +
+                               "' has no output",
+                           n.name);
+  const dtype type = n.output_type(id.index);
+  const auto& shape = n.output_shape(id.index);
+  if (type != dtype_of<T> || !std::equal(shape.begin(), shape.end(), S::extents.begin(), S::extents.end()))
+    throw invalid_argument("Tensor '" + tensor_name(id) + "' has dtype " + std::string(dtype_name(type)) +
+                               " and shape " + static_shape_string(shape) + ", not dtype " +
+                               std::string(dtype_name(dtype_of<T>)) + " and shape " + static_shape_string(S::extents),
                            n.name);
   return Tensor<T, S>(this, id);
 }
 
-inline Operation Graph::operation(std::string_view name) { return Operation(this, lookup(name)); }
+inline Operation Graph::operation(std::string_view name) { return Operation(this, lookup(name).node); }
 
 }  // namespace sessionlib

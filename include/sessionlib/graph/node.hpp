@@ -1,8 +1,11 @@
 // A node is plain data: op kind, inputs, attributes, the kernel instantiated for
 // its element type when it was created, and its gradient builder. The runtime
-// never sees a template over the graph; it walks a table of these.
+// never sees a template over the graph; it walks a table of these. A node has
+// zero or more outputs; a value of the graph is one output, (node, index),
+// TF's "name:index".
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,6 +18,27 @@ namespace sessionlib {
 
 using node_id = std::uint32_t;
 inline constexpr node_id no_node = ~node_id{0};
+
+/// One output of a node: TF's tensor "name:index". A node id alone means its
+/// output 0, so `{a, b}` lists of single-output nodes need no spelling out.
+struct output_ref {
+  node_id node = no_node;
+  std::uint32_t index = 0;
+
+  constexpr output_ref() noexcept = default;
+  constexpr output_ref(node_id n, std::uint32_t i = 0) noexcept : node(n), index(i) {}  // NOLINT: implicit on purpose
+  /// False for the empty reference (no_node), e.g. a gradient that is None.
+  constexpr bool valid() const noexcept { return node != no_node; }
+  friend constexpr bool operator==(const output_ref&, const output_ref&) noexcept = default;
+  friend constexpr auto operator<=>(const output_ref&, const output_ref&) noexcept = default;
+};
+
+/// The dtype and static shape (-1: dynamic) of one output.
+struct output_spec {
+  sessionlib::dtype type = sessionlib::dtype::float32;
+  std::vector<std::ptrdiff_t> shape;
+  friend bool operator==(const output_spec&, const output_spec&) = default;
+};
 
 struct kernel_context;
 /// A kernel: reads `ctx.in`, writes `ctx.out`. One function per op and dtype.
@@ -35,8 +59,11 @@ using pair_fn = block_fn (*)(pair_op first);
 
 class Graph;
 /// A gradient builder: given the node and the gradient of its output (`dy`),
-/// adds nodes to the graph and stores one gradient per input in `dx` (no_node: none).
-using grad_fn = void (*)(Graph& g, node_id self, node_id dy, std::vector<node_id>& dx);
+/// adds nodes to the graph and stores one gradient per input in `dx` (invalid: none).
+using grad_fn = void (*)(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx);
+/// The gradient builder of a node with several outputs: `dy` holds one gradient
+/// per output (zeros for an output the result does not depend on).
+using multi_grad_fn = void (*)(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx);
 
 /// Attributes: whatever an op needs beyond its inputs.
 struct attributes {
@@ -48,24 +75,37 @@ struct attributes {
   std::string text;                 // free-form (e.g. a slot's purpose)
 };
 
-/// One node of the graph. A node has at most one output.
+/// One node of the graph. Output 0 is (`type`, `shape`); a node with several
+/// outputs lists the others in `more_outputs`; an operation has none.
 struct node {
   std::string name;                  // unique in the graph ("layer1/mul_1")
   std::string op;                    // TF's op type ("Mul", "MatMul", "Placeholder")
   const op_def* def = nullptr;       // its definition (graph/op_def.hpp), set by Graph::add_node
-  std::vector<node_id> inputs;       // data inputs, in order
+  std::vector<output_ref> inputs;    // data inputs, in order: outputs of earlier nodes
   std::vector<node_id> control_inputs;
   sessionlib::dtype type = sessionlib::dtype::float32;
   std::vector<std::ptrdiff_t> shape; // static shape, -1 for dynamic dimensions
   bool has_output = true;            // false for operations (no_op, group, train ops)
+  std::vector<output_spec> more_outputs;  // outputs 1, 2, ... (split, top_k, moments)
   kernel_fn kernel = nullptr;        // null only for nodes that run nothing (no_op, group)
   grad_fn grad = nullptr;            // overrides the gradient registered for `op` (train/gradients.hpp)
+  multi_grad_fn multi_grad = nullptr;  // the gradient of a node with several outputs
   attributes attr;
   bool stateful = false;             // touches session state or randomness: never folded or merged
   bool elementwise = false;          // a candidate for elementwise fusion
   block_fn block = nullptr;          // elementwise nodes: the block function fusion calls
   pair_op pairs_as = pair_op::none;  // elementwise nodes: what it is as a pair's first op
   pair_fn pair_after = nullptr;      // elementwise nodes: its block run after a paired first op
+
+  /// How many outputs it has (0 for an operation).
+  std::uint32_t num_outputs() const noexcept {
+    return has_output ? 1 + static_cast<std::uint32_t>(more_outputs.size()) : 0;
+  }
+  /// Output `k`'s dtype and static shape (k < num_outputs()).
+  sessionlib::dtype output_type(std::uint32_t k) const noexcept { return k == 0 ? type : more_outputs[k - 1].type; }
+  const std::vector<std::ptrdiff_t>& output_shape(std::uint32_t k) const noexcept {
+    return k == 0 ? shape : more_outputs[k - 1].shape;
+  }
 };
 
 }  // namespace sessionlib

@@ -66,7 +66,8 @@ inline GraphDef to_graph_def(const Graph& g) {
     out.op = nd.op;
     if (nd.attr.variable >= 0 && *variable_names.at(nd.attr.variable) != nd.name)
       out.input.push_back(*variable_names.at(nd.attr.variable));  // TF's state ops take the variable first
-    for (node_id in : nd.inputs) out.input.push_back(g.at_unlocked(in).name);
+    for (output_ref in : nd.inputs)
+      out.input.push_back(g.at_unlocked(in.node).name + (in.index ? ":" + std::to_string(in.index) : std::string()));
     for (node_id in : nd.control_inputs) out.input.push_back("^" + g.at_unlocked(in).name);
     if (!nd.has_output) continue;
     const TensorShapeProto shape = detail::static_shape_proto(nd.shape);

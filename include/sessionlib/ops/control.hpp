@@ -37,7 +37,7 @@ class control_input {
   // Implicit, so a braced list may mix operations and tensors.
   control_input(const Operation& op) noexcept : g_(&op.graph()), id_(op.id()) {}
   template <TensorLike X>
-  control_input(const X& x) noexcept : g_(&as_tensor(x).graph()), id_(as_tensor(x).id()) {}
+  control_input(const X& x) noexcept : g_(&as_tensor(x).graph()), id_(as_tensor(x).id().node) {}
   Graph& graph() const noexcept { return *g_; }
   node_id id() const noexcept { return id_; }
 

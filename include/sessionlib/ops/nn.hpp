@@ -54,7 +54,7 @@ constexpr void check_same_shape() {
 
 /// Adds a node that reads `x` and has x's dtype and static shape.
 template <class T, class S>
-Tensor<T, S> same_shape_node(const char* op, kernel_fn k, std::vector<node_id> inputs, Graph& g,
+Tensor<T, S> same_shape_node(const char* op, kernel_fn k, std::vector<output_ref> inputs, Graph& g,
                              const std::string& name, attributes a = {}) {
   return make_tensor<T, S>(g, {.op = op, .name = name, .inputs = std::move(inputs), .kernel = k, .attr = std::move(a)});
 }
@@ -197,7 +197,7 @@ auto bias_add(const V& value, const B& bias, const std::string& name = "") {
 
 namespace detail {
 template <class T, class S>
-Tensor<T, S> dropout_mask(Graph& g, std::vector<node_id> inputs, double rate, std::uint64_t seed) {
+Tensor<T, S> dropout_mask(Graph& g, std::vector<output_ref> inputs, double rate, std::uint64_t seed) {
   attributes a;
   a.reals = {rate};
   a.seed = seed ? seed : g.next_op_seed();

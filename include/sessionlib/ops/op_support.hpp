@@ -53,7 +53,7 @@ Tensor<T, shape<>> lift(Graph& g, V v) {
 /// and gradient builders (train/grad_support.hpp) both build theirs here, so a
 /// gradient chain fuses and pairs as its forward ops do.
 template <class T, class R, class Fn, int Arity>
-op_spec elementwise_spec(std::string op, std::vector<node_id> inputs, std::string name = {}) {
+op_spec elementwise_spec(std::string op, std::vector<output_ref> inputs, std::string name = {}) {
   static_assert(Arity == 1 || Arity == 2);
   op_spec s{.op = std::move(op), .name = std::move(name), .inputs = std::move(inputs), .elementwise = true,
             .pairs_as = kernels::pairs_as_of<T, R, Fn>, .pair_after = kernels::pair_after_of<T, R, Fn>()};

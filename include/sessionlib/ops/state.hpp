@@ -59,7 +59,7 @@ inline std::pair<node_id, std::int32_t> add_variable_node(Graph& g, const std::s
                                        type, std::move(shape)));
 }
 
-inline node_id state_node(Graph& g, const char* op, const std::string& name, std::vector<node_id> inputs,
+inline node_id state_node(Graph& g, const char* op, const std::string& name, std::vector<output_ref> inputs,
                           kernel_fn k, std::int32_t variable, dtype type, std::vector<std::ptrdiff_t> shape) {
   attributes a;
   a.variable = variable;
@@ -88,7 +88,7 @@ class any_variable {
   /// The op that assigns the initial value.
   Operation initializer() const { return Operation(g_, record().initializer); }
   /// The node of the initial value.
-  node_id initial_value_id() const { return record().initial_value; }
+  output_ref initial_value_id() const { return record().initial_value; }
   friend bool operator==(const any_variable& a, const any_variable& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
 
  private:
@@ -258,7 +258,8 @@ class Variable {
   }
 
   Graph* g_ = nullptr;
-  node_id id_ = no_node, init_ = no_node, initial_ = no_node;
+  node_id id_ = no_node, init_ = no_node;
+  output_ref initial_{};
   std::int32_t index_ = -1;
 };
 

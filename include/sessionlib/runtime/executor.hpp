@@ -307,8 +307,9 @@ class parallel_run {
     }
     if (md_) {
       // Approximate: another thread's step may add or release bytes in between.
-      const std::size_t now = live_.fetch_add(rs_.slots[s.out_slot].nbytes(), std::memory_order_relaxed) +
-                              rs_.slots[s.out_slot].nbytes();
+      std::size_t wrote = 0;
+      for (std::uint32_t k = 0; k < s.nout; ++k) wrote += rs_.slots[s.out_slot + k].nbytes();
+      const std::size_t now = live_.fetch_add(wrote, std::memory_order_relaxed) + wrote;
       std::size_t seen = peak_.load(std::memory_order_relaxed);
       while (now > seen && !peak_.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
       }
@@ -318,7 +319,8 @@ class parallel_run {
       const std::uint32_t slot = sg.reads[k];
       if (sg.readers[slot] != 0 && rs_.readers_left[slot].fetch_sub(1, std::memory_order_acq_rel) == 1) release(slot);
     }
-    if (sg.dies_unread[i]) release(s.out_slot);
+    for (std::uint32_t k = 0; k < s.nout; ++k)
+      if (sg.dies_unread[s.out_slot + k]) release(s.out_slot + k);
   }
 
   void release(std::uint32_t slot) {
@@ -393,7 +395,7 @@ inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const R
     const bool ran = detail::run_step(p, s, rs, env, stat);
     if (trace && ran) md->step_stats.push_back(std::move(stat));
     if (md) {
-      live_bytes += rs.slots[s.out_slot].nbytes();
+      for (std::uint32_t k = 0; k < s.nout; ++k) live_bytes += rs.slots[s.out_slot + k].nbytes();
       if (in_place) live_bytes -= rs.slots[s.in_place].nbytes();  // one buffer, not two
       if (s.fused >= 0) live_bytes += detail::interior_bytes(p, s, rs);
       peak = std::max(peak, live_bytes);

@@ -26,6 +26,9 @@ struct kernel_context {
   tbb::task_arena* split_arena = nullptr;  // where work split across threads runs (split_work)
 
   const any_array& input(std::size_t i) const noexcept { return *in[i]; }
+  /// Output `k` of a node with several outputs (0 is `out`): a step's outputs
+  /// are consecutive slots of its run.
+  any_array& output(std::size_t k) const noexcept { return (&out)[k]; }
   /// Throws sl::invalid_argument naming this node.
   [[noreturn]] void fail(const std::string& message) const { throw invalid_argument(message, n.name); }
   /// The slot of the variable this node touches.

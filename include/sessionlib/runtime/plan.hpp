@@ -27,6 +27,12 @@ inline bool is_view_op(const node& n) { return n.def->is(op_flags::view); }
 /// input when nothing was broadcast. A buffer handed to them would be dropped.
 inline bool may_alias_output(const node& n) { return is_view_op(n) || n.def->is(op_flags::may_alias_input); }
 
+/// The static shape of node `n`'s input `k` (the output it reads).
+inline const std::vector<std::ptrdiff_t>& input_shape(const Graph& g, const node& n, std::size_t k) {
+  const output_ref in = n.inputs[k];
+  return g.at_unlocked(in.node).output_shape(in.index);
+}
+
 /// A step's work from static shapes, in rough units of one elementwise
 /// operation (a dynamic dimension counts as 64, a typical batch). A matmul's
 /// multiply-adds count 1/16 each: BLAS runs them that much faster per element.
@@ -40,12 +46,12 @@ inline std::size_t step_cost(const Graph& g, const plan& p, const plan_step& s) 
   if (n.def->cost == op_cost::none) return 0;  // no work whatever the shape
   if (n.def->cost == op_cost::matmul && n.inputs.size() == 2) {
     // (m*k) * (k*n) * (m*n) = (m*k*n)^2, whatever the transposes.
-    const double product = double(elements(g.at_unlocked(n.inputs[0]).shape)) *
-                           double(elements(g.at_unlocked(n.inputs[1]).shape)) * double(elements(n.shape));
+    const double product = double(elements(input_shape(g, n, 0))) * double(elements(input_shape(g, n, 1))) *
+                           double(elements(n.shape));
     return static_cast<std::size_t>(std::sqrt(product) / 16);
   }
   std::size_t work = elements(n.shape);
-  for (node_id in : n.inputs) work = std::max(work, elements(g.at_unlocked(in).shape));
+  for (std::size_t k = 0; k < n.inputs.size(); ++k) work = std::max(work, elements(input_shape(g, n, k)));
   if (s.fused >= 0) work *= p.fused[static_cast<std::size_t>(s.fused)].fallback.size();
   if (n.def->cost == op_cost::conv) work *= 4;  // several multiply-adds per element
   return work;
@@ -89,7 +95,7 @@ inline void build_step_graph(const Graph& g, plan& p, const std::vector<bool>& p
   std::vector<std::uint32_t> producer(p.slot_count, no_slot), step_of(g.size_unlocked(), no_slot);
   for (std::uint32_t i = 0; i < ns; ++i) {
     const plan_step& s = p.steps[i];
-    producer[s.out_slot] = i;
+    for (std::uint32_t k = 0; k < s.nout; ++k) producer[s.out_slot + k] = i;
     step_of[s.id] = i;
     if (s.fused >= 0)
       for (std::uint32_t idx : p.fused[static_cast<std::size_t>(s.fused)].fallback) step_of[p.inner_steps[idx].id] = i;
@@ -145,7 +151,10 @@ inline void build_step_graph(const Graph& g, plan& p, const std::vector<bool>& p
     }
     sg.read_off.push_back(static_cast<std::uint32_t>(sg.reads.size()));
   }
-  for (const plan_step& s : p.steps) sg.dies_unread.push_back(!pinned[s.out_slot] && sg.readers[s.out_slot] == 0);
+  sg.dies_unread.assign(p.slot_count, 0);
+  for (const plan_step& s : p.steps)
+    for (std::uint32_t k = 0; k < s.nout; ++k)
+      sg.dies_unread[s.out_slot + k] = !pinned[s.out_slot + k] && sg.readers[s.out_slot + k] == 0;
   p.parallel = true;
 }
 }  // namespace detail
@@ -194,9 +203,10 @@ inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>&
     if (owns && s.fused < 0 && n.block && (s.nin == 1 || s.nin == 2))
       for (std::uint32_t k = 0; k < s.nin && life.in_place_slot == no_slot; ++k) {
         const std::uint32_t in = p.args[s.in_off + k];
-        const node& src = g.at_unlocked(n.inputs[k]);
-        if (last_use[in] != i || pinned[in] || src.type != n.type) continue;
-        if (fully_static(src.shape) && fully_static(n.shape) && static_elements(src.shape) != static_elements(n.shape))
+        const node& src = g.at_unlocked(n.inputs[k].node);
+        const auto& src_shape = src.output_shape(n.inputs[k].index);
+        if (last_use[in] != i || pinned[in] || src.output_type(n.inputs[k].index) != n.type) continue;
+        if (fully_static(src_shape) && fully_static(n.shape) && static_elements(src_shape) != static_elements(n.shape))
           continue;
         life.in_place_slot = in;
       }
@@ -223,36 +233,53 @@ inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>&
 }
 }  // namespace detail
 
-/// Prunes the graph to what `leaves` need given `feeds` (sorted, unique), and
-/// orders it: a fed node is a source, its inputs are not run. Then, as `opts`
-/// asks, merges duplicates, folds constants and fuses elementwise trees.
-inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_leaf> leaves, std::span<const node_id> feeds,
-                                        const plan_options& opts = {}) {
+/// Prunes the graph to what `leaves` need given `feeds` (sorted, unique
+/// outputs), and orders it: a fed output's consumers read the feed, and a node
+/// all of whose outputs are fed is a source (its inputs are not run). Then, as
+/// `opts` asks, merges duplicates, folds constants and fuses elementwise trees.
+/// A node's outputs get consecutive slots (kernel_context::output).
+inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_leaf> leaves,
+                                        std::span<const output_ref> feeds, const plan_options& opts = {}) {
   std::shared_lock lock(g.table_mutex());
   auto p = std::make_unique<plan>();
   const std::size_t n = g.size_unlocked();
-  const std::function<bool(node_id)> is_fed = [&](node_id id) {
-    return std::binary_search(feeds.begin(), feeds.end(), id);
-  };
+  // Per node: how many of its outputs are fed.
+  std::vector<std::uint32_t> fed_count(n, 0);
+  for (output_ref f : feeds) ++fed_count[f.node];
+  auto is_fed = [&](output_ref r) { return fed_count[r.node] && std::binary_search(feeds.begin(), feeds.end(), r); };
+  const std::function<bool(node_id)> any_fed = [&](node_id id) { return fed_count[id] != 0; };
+  auto fully_fed = [&](node_id id) { return fed_count[id] != 0 && fed_count[id] >= g.at_unlocked(id).num_outputs(); };
   std::vector<node_id> canon(n);
   for (std::size_t i = 0; i < n; ++i) canon[i] = static_cast<node_id>(i);
   std::vector<std::int32_t> folded_at(n, -1);
-  auto is_source = [&](node_id id) { return is_fed(id) || folded_at[id] >= 0; };
+  auto is_source = [&](node_id id) { return fully_fed(id) || folded_at[id] >= 0; };
 
-  std::vector<node_id> order = detail::plan_order(g, leaves, canon, is_source);
-  if (opts.common_subexpressions) detail::merge_duplicates(g, order, canon, is_fed);
-  if (opts.constant_folding) detail::fold_constants(g, order, canon, is_fed, folded_at, p->folded_values);
-  if (opts.common_subexpressions || opts.constant_folding) order = detail::plan_order(g, leaves, canon, is_source);
+  std::vector<node_id> order = detail::plan_order(g, leaves, canon, is_source, is_fed);
+  if (opts.common_subexpressions) detail::merge_duplicates(g, order, canon, any_fed);
+  if (opts.constant_folding) detail::fold_constants(g, order, canon, any_fed, folded_at, p->folded_values);
+  if (opts.common_subexpressions || opts.constant_folding) order = detail::plan_order(g, leaves, canon, is_source, is_fed);
 
+  // A node that runs (or is folded) gets one slot per output (an operation one,
+  // which nothing reads); each fed output gets its own slot.
   std::vector<std::uint32_t> slot(n, no_slot);
-  for (node_id id : order) slot[id] = p->slot_count++;
-  for (node_id f : feeds) {
+  for (node_id id : order)
+    if (!fully_fed(id)) {
+      slot[id] = p->slot_count;
+      p->slot_count += std::max<std::uint32_t>(1, g.at_unlocked(id).num_outputs());
+    }
+  for (output_ref f : feeds) {
     p->feed_ids.push_back(f);
-    p->feed_nodes.push_back(&g.at_unlocked(f));
+    p->feed_nodes.push_back(&g.at_unlocked(f.node));
     // A feed nobody needs still gets a slot, so the value is checked and fetchable.
-    if (slot[f] == no_slot) slot[f] = p->slot_count++;
-    p->feed_slots.push_back(slot[f]);
+    p->feed_slots.push_back(p->slot_count++);
   }
+  // The slot holding output `r` (canonical) in a run: its feed's, else its producer's.
+  auto value_slot = [&](output_ref r) {
+    r.node = canon[r.node];
+    if (is_fed(r))
+      return p->feed_slots[static_cast<std::size_t>(std::lower_bound(feeds.begin(), feeds.end(), r) - feeds.begin())];
+    return slot[r.node] + r.index;
+  };
   // Folded values reached by this plan are placed like feeds; the others are dropped.
   std::vector<any_array> kept;
   for (node_id id : order)
@@ -261,18 +288,19 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
       kept.push_back(std::move(p->folded_values[static_cast<std::size_t>(folded_at[id])]));
     }
   p->folded_values = std::move(kept);
-  std::vector<std::vector<node_id>> inputs_of(n);
+  std::vector<std::vector<output_ref>> inputs_of(n);
   for (node_id id : order)
-    for (node_id in : g.at_unlocked(id).inputs) inputs_of[id].push_back(canon[in]);
+    for (output_ref in : g.at_unlocked(id).inputs) inputs_of[id].push_back({canon[in.node], in.index});
 
   std::vector<bool> pinned(p->slot_count, false), pinned_node(n, false);
   p->fetched.assign(p->slot_count, false);
   for (const auto& leaf : leaves) {
     const node_id id = canon[leaf.id];
-    p->fetch_slots.push_back(leaf.wants_value ? slot[id] : no_slot);
+    const std::uint32_t s = leaf.wants_value ? value_slot({id, leaf.index}) : no_slot;
+    p->fetch_slots.push_back(s);
     if (leaf.wants_value) {
-      p->fetched[slot[id]] = true;
-      pinned[slot[id]] = true;
+      p->fetched[s] = true;
+      pinned[s] = true;
       pinned_node[id] = true;
     }
   }
@@ -287,8 +315,8 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
   auto make_step = [&](node_id id) {
     const node& nd = g.at_unlocked(id);
     plan_step s{&nd, id, static_cast<std::uint32_t>(p->args.size()), static_cast<std::uint32_t>(nd.inputs.size()),
-                slot[id], 0, 0, -1, no_slot, 0, 0};
-    for (node_id in : inputs_of[id]) p->args.push_back(slot[in]);
+                slot[id], 0, 0, -1, no_slot, 0, 0, std::max<std::uint32_t>(1, nd.num_outputs())};
+    for (output_ref in : inputs_of[id]) p->args.push_back(value_slot(in));
     return s;
   };
   // Each group: its program (members in plan order), externals, and fallback steps.
@@ -298,20 +326,20 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
     auto& mem = members[gi];
     std::sort(mem.begin(), mem.end(), [&](node_id a, node_id b) { return pos[a] < pos[b]; });
     fused_group& fg = p->fused[gi];
-    std::vector<node_id> ext_nodes;
+    std::vector<output_ref> ext_nodes;
     for (node_id m : mem) {
       const node& nd = g.at_unlocked(m);
       fused_instr ins{nd.block, static_cast<std::uint8_t>(nd.inputs.size()), {0, 0, 0}, &nd};
       for (std::size_t k = 0; k < nd.inputs.size(); ++k) {
-        const node_id in = inputs_of[m][k];
-        auto it = std::find(mem.begin(), mem.end(), in);
+        const output_ref in = inputs_of[m][k];
+        auto it = std::find(mem.begin(), mem.end(), in.node);
         if (it != mem.end()) {
           ins.operand[k] = static_cast<std::int32_t>(it - mem.begin());
         } else {
           auto e = std::find(ext_nodes.begin(), ext_nodes.end(), in);
           if (e == ext_nodes.end()) {
             ext_nodes.push_back(in);
-            fg.externals.push_back(slot[in]);
+            fg.externals.push_back(value_slot(in));
             e = ext_nodes.end() - 1;
           }
           ins.operand[k] = -static_cast<std::int32_t>(e - ext_nodes.begin()) - 1;
@@ -341,7 +369,8 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
   }
   // A slot nobody reads dies right after its own step, unless it is fetched.
   for (std::size_t i = 0; i < p->steps.size(); ++i)
-    if (last_use[p->steps[i].out_slot] == no_slot) last_use[p->steps[i].out_slot] = static_cast<std::uint32_t>(i);
+    for (std::uint32_t k = 0; k < p->steps[i].nout; ++k)
+      if (last_use[p->steps[i].out_slot + k] == no_slot) last_use[p->steps[i].out_slot + k] = static_cast<std::uint32_t>(i);
   // A fused group's interior values (written only when it falls back to its
   // nodes' kernels) die with the group's step.
   for (std::uint32_t i = 0; i < p->steps.size(); ++i)

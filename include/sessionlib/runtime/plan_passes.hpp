@@ -22,7 +22,7 @@ namespace detail {
 /// and not a control input; a fusable node that is not interior roots a group.
 /// Returns, per node, the group it roots (>= 0), -2 if interior, -1 otherwise.
 inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::vector<node_id>& run_nodes,
-                                                    const std::vector<std::vector<node_id>>& inputs_of,
+                                                    const std::vector<std::vector<output_ref>>& inputs_of,
                                                     const std::vector<bool>& pinned_node, plan& p,
                                                     std::vector<std::vector<node_id>>& members) {
   const std::size_t n = g.size_unlocked();
@@ -32,13 +32,14 @@ inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::v
   std::vector<bool> in_plan(n, false), control_used(n, false);
   for (node_id id : run_nodes) in_plan[id] = true;
   for (node_id id : run_nodes) {
-    for (node_id in : inputs_of[id]) { ++uses[in]; consumer[in] = id; }
+    for (output_ref in : inputs_of[id]) { ++uses[in.node]; consumer[in.node] = id; }
     for (node_id c : g.at_unlocked(id).control_inputs) control_used[c] = true;
   }
   auto fusable = [&](node_id id) {
     const node& nd = g.at_unlocked(id);
-    if (!in_plan[id] || !nd.block || nd.inputs.empty() || nd.inputs.size() > 3) return false;
-    for (node_id in : inputs_of[id]) if (g.at_unlocked(in).type != nd.type) return false;
+    if (!in_plan[id] || !nd.block || nd.num_outputs() != 1 || nd.inputs.empty() || nd.inputs.size() > 3) return false;
+    for (output_ref in : inputs_of[id])
+      if (g.at_unlocked(in.node).output_type(in.index) != nd.type) return false;
     return true;
   };
   auto interior = [&](node_id id) {
@@ -52,10 +53,10 @@ inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::v
     while (!stack.empty()) {
       const node_id cur = stack.back();
       stack.pop_back();
-      for (node_id in : inputs_of[cur])
-        if (interior(in) && std::find(group.begin(), group.end(), in) == group.end()) {
-          group.push_back(in);
-          stack.push_back(in);
+      for (output_ref in : inputs_of[cur])
+        if (interior(in.node) && std::find(group.begin(), group.end(), in.node) == group.end()) {
+          group.push_back(in.node);
+          stack.push_back(in.node);
         }
     }
     if (group.size() < 2) continue;
@@ -69,17 +70,19 @@ inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::v
 }  // namespace detail
 
 namespace detail {
-/// Post-order DFS from `leaves`, through `canon` (merged duplicates), stopping
-/// at sources (fed or folded nodes). Iterative, so deep graphs cannot overflow.
-template <class IsSource>
+/// Post-order DFS from `leaves`, through `canon` (merged duplicates). It does
+/// not enter an input edge that is fed (`is_fed(output)`), nor the inputs of a
+/// source (`is_source(node)`: every output fed, or folded). Iterative, so deep
+/// graphs cannot overflow.
+template <class IsSource, class IsFed>
 std::vector<node_id> plan_order(const Graph& g, std::span<const fetch_leaf> leaves, const std::vector<node_id>& canon,
-                                IsSource&& is_source) {
+                                IsSource&& is_source, IsFed&& is_fed) {
   std::vector<std::uint8_t> state(g.size_unlocked(), 0);  // 0 new, 1 on stack, 2 done
   std::vector<node_id> order;
   std::vector<std::pair<node_id, std::size_t>> stack;
   for (const auto& leaf : leaves) {
     const node_id root = canon[leaf.id];
-    if (state[root]) continue;
+    if (state[root] || (leaf.wants_value && is_fed(output_ref{root, leaf.index}))) continue;
     stack.push_back({root, 0});
     state[root] = 1;
     while (!stack.empty()) {
@@ -87,9 +90,16 @@ std::vector<node_id> plan_order(const Graph& g, std::span<const fetch_leaf> leav
       const node& nd = g.at_unlocked(id);
       const std::size_t nin = is_source(id) ? 0 : nd.inputs.size() + nd.control_inputs.size();
       if (next < nin) {
-        const node_id child =
-            canon[next < nd.inputs.size() ? nd.inputs[next] : nd.control_inputs[next - nd.inputs.size()]];
-        ++next;
+        node_id child;
+        if (next < nd.inputs.size()) {
+          const output_ref in{canon[nd.inputs[next].node], nd.inputs[next].index};
+          ++next;
+          if (is_fed(in)) continue;  // the value comes from the feed: its producer is not needed for it
+          child = in.node;
+        } else {
+          child = canon[nd.control_inputs[next - nd.inputs.size()]];
+          ++next;
+        }
         if (state[child] == 1) throw invalid_argument("the graph has a cycle through node '" + g.at_unlocked(child).name + "'");
         if (state[child] == 0) {
           state[child] = 1;
@@ -106,15 +116,15 @@ std::vector<node_id> plan_order(const Graph& g, std::span<const fetch_leaf> leav
 }
 
 /// Common subexpressions: a node identical to an earlier one (op, kernel,
-/// attributes, canonical inputs) maps to it. Stateful nodes, placeholders and
-/// large constants never merge.
+/// attributes, canonical inputs) maps to it. Stateful nodes, placeholders, nodes
+/// with a fed output (`any_fed`) and large constants never merge.
 inline void merge_duplicates(const Graph& g, const std::vector<node_id>& order, std::vector<node_id>& canon,
-                             const std::function<bool(node_id)>& is_fed) {
+                             const std::function<bool(node_id)>& any_fed) {
   std::unordered_map<std::string, node_id> seen;
   for (node_id id : order) {
     const node& nd = g.at_unlocked(id);
     const bool constant = nd.def->is(op_flags::constant);
-    if (!nd.has_output || !nd.kernel || nd.stateful || is_fed(id) || nd.def->is(op_flags::placeholder) ||
+    if (!nd.has_output || !nd.kernel || nd.stateful || any_fed(id) || nd.def->is(op_flags::placeholder) ||
         (nd.inputs.empty() && !constant))
       continue;
     if (constant && nd.attr.value.nbytes() > 256) continue;
@@ -122,8 +132,8 @@ inline void merge_duplicates(const Graph& g, const std::vector<node_id>& order, 
     key += '|' + std::to_string(reinterpret_cast<std::uintptr_t>(nd.kernel)) + '|' +
            std::to_string(static_cast<int>(nd.type)) + '|';
     for (auto d : nd.shape) key += std::to_string(d) + ',';
-    key += '|';
-    for (node_id in : nd.inputs) key += std::to_string(canon[in]) + ',';
+    key += '|' + std::to_string(nd.num_outputs()) + '|';
+    for (output_ref in : nd.inputs) key += std::to_string(canon[in.node]) + ':' + std::to_string(in.index) + ',';
     key += '|';
     for (node_id in : nd.control_inputs) key += std::to_string(canon[in]) + ',';
     key += '|';
@@ -140,24 +150,24 @@ inline void merge_duplicates(const Graph& g, const std::vector<node_id>& order, 
   }
 }
 
-/// Constant folding: a deterministic node whose inputs are all constants (or
-/// folded) is evaluated once, now. Errors are left for run time, which names
-/// the node; results over 16 MiB are not kept.
+/// Constant folding: a deterministic single-output node whose inputs are all
+/// constants (or folded) is evaluated once, now. Errors are left for run time,
+/// which names the node; results over 16 MiB are not kept.
 inline void fold_constants(const Graph& g, const std::vector<node_id>& order, const std::vector<node_id>& canon,
-                           const std::function<bool(node_id)>& is_fed, std::vector<std::int32_t>& folded_at,
+                           const std::function<bool(node_id)>& any_fed, std::vector<std::int32_t>& folded_at,
                            std::vector<any_array>& values) {
   session_state scratch;
   std::vector<const any_array*> ins;
-  auto is_const = [&](node_id id) { return g.at_unlocked(id).def->is(op_flags::constant) && !is_fed(id); };
+  auto is_const = [&](node_id id) { return g.at_unlocked(id).def->is(op_flags::constant) && !any_fed(id); };
   for (node_id id : order) {
     const node& nd = g.at_unlocked(id);
-    if (canon[id] != id || !nd.has_output || !nd.kernel || nd.stateful || is_fed(id) ||
+    if (canon[id] != id || nd.num_outputs() != 1 || !nd.kernel || nd.stateful || any_fed(id) ||
         nd.def->is(op_flags::constant) || nd.def->is(op_flags::placeholder) || !nd.control_inputs.empty())
       continue;
     ins.clear();
     bool all_constant = true;
-    for (node_id raw : nd.inputs) {
-      const node_id in = canon[raw];
+    for (output_ref raw : nd.inputs) {
+      const node_id in = canon[raw.node];  // constants and folded nodes have one output
       if (folded_at[in] >= 0) ins.push_back(&values[static_cast<std::size_t>(folded_at[in])]);
       else if (is_const(in)) ins.push_back(&g.at_unlocked(in).attr.value);
       else { all_constant = false; break; }

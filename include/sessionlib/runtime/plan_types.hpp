@@ -25,6 +25,7 @@ namespace sessionlib {
 inline constexpr std::uint32_t no_slot = ~std::uint32_t{0};
 
 /// One step of a plan: run `n->kernel` on the slots args[in_off, in_off+nin).
+/// Its outputs are the consecutive slots [out_slot, out_slot + nout).
 struct plan_step {
   const node* n;
   node_id id;
@@ -34,6 +35,7 @@ struct plan_step {
   std::int32_t fused = -1;      // >= 0: runs plan::fused[fused] instead of n->kernel
   std::uint32_t in_place = ~std::uint32_t{0};  // an input slot dying here whose buffer the output takes over
   std::uint32_t pass_off = 0, npass = 0;  // passes[pass_off, pass_off+npass): dead after this step, buffer handed on
+  std::uint32_t nout = 1;       // how many outputs (slots from out_slot) it writes
 };
 
 /// A slot dead after a step whose buffer goes to `heir` (liveness.hpp).
@@ -53,7 +55,7 @@ struct step_graph {
   std::vector<std::uint32_t> read_off;   // per step + 1: reads[read_off[i], read_off[i + 1]): its distinct input slots
   std::vector<std::uint32_t> reads;
   std::vector<std::uint32_t> readers;    // per slot: distinct steps reading it; 0 for slots never released
-  std::vector<std::uint8_t> dies_unread; // per step: its output slot is released right after it
+  std::vector<std::uint8_t> dies_unread; // per slot a step writes: released right after that step (nobody reads it)
   std::vector<std::uint32_t> roots;      // steps that wait for nothing
 };
 
@@ -64,10 +66,12 @@ struct plan_options {
   bool common_subexpressions = true;
 };
 
-/// A fetch leaf: a node id, and whether its value is wanted (false: a target).
+/// A fetch leaf: a node id, and whether its value is wanted (false: a target,
+/// run for its effect); `index`: which of the node's outputs is fetched.
 struct fetch_leaf {
   node_id id;
   bool wants_value;
+  std::uint32_t index = 0;
 };
 
 /// The per-run buffers of a plan; pooled, so a run allocates nothing when
@@ -89,9 +93,9 @@ class plan {
   std::vector<std::uint32_t> args;
   std::vector<std::uint32_t> releases;
   std::vector<buffer_pass> passes;       // dead slots handing their buffer on (runs in order; see build_plan)
-  std::vector<node_id> feed_ids;         // sorted
+  std::vector<output_ref> feed_ids;      // sorted
   std::vector<std::uint32_t> feed_slots; // parallel to feed_ids
-  std::vector<const node*> feed_nodes;   // parallel to feed_ids
+  std::vector<const node*> feed_nodes;   // parallel to feed_ids: the fed output's node
   std::vector<std::uint32_t> fetch_slots;  // per fetch leaf; no_slot for targets
   std::vector<bool> fetched;               // per slot: read by a fetch leaf
   std::vector<fused_group> fused;          // fused elementwise groups

@@ -74,7 +74,8 @@ struct callable_core {
     callable_view(slot, v);
     if constexpr (!std::is_arithmetic_v<T>) {
       const node& n = *pl.feed_nodes[pos];
-      if (!shape_fits(n.shape, slot.shape())) session_impl::check_feed(n, slot.dtype(), slot.shape());
+      const std::uint32_t k = pl.feed_ids[pos].index;
+      if (!shape_fits(n.output_shape(k), slot.shape())) session_impl::check_feed(n, k, slot.dtype(), slot.shape());
     }
   }
 };
@@ -87,8 +88,8 @@ callable_core<std::remove_cvref_t<F>, sizeof...(X)> prepare_callable(const std::
   fetch_collector c;
   c.graph = &impl->graph();
   fetch_impl<std::remove_cvref_t<F>>::collect(fetches, c);
-  const std::array<node_id, N> ids = std::apply([](const auto&... t) { return std::array<node_id, N>{t.id()...}; },
-                                                feeds.tensors);
+  const std::array<output_ref, N> ids =
+      std::apply([](const auto&... t) { return std::array<output_ref, N>{t.id()...}; }, feeds.tensors);
   std::apply(
       [&](const auto&... t) {
         ((&t.graph() != &impl->graph() ? throw invalid_argument("Cannot feed a tensor of another graph", t.op_name())
@@ -96,12 +97,11 @@ callable_core<std::remove_cvref_t<F>, sizeof...(X)> prepare_callable(const std::
          ...);
       },
       feeds.tensors);
-  std::array<node_id, N> sorted = ids;
+  std::array<output_ref, N> sorted = ids;
   std::sort(sorted.begin(), sorted.end());
-  if (auto d = std::adjacent_find(sorted.begin(), sorted.end()); d != sorted.end()) {
-    const std::string& n = impl->graph().at(*d).name;
-    throw invalid_argument("Tensor '" + n + ":0' is fed more than once", n);
-  }
+  if (auto d = std::adjacent_find(sorted.begin(), sorted.end()); d != sorted.end())
+    throw invalid_argument("Tensor '" + impl->graph().tensor_name(*d) + "' is fed more than once",
+                           impl->graph().at(*d).name);
   callable_core<std::remove_cvref_t<F>, N> core{impl, &impl->get_plan(c.leaves, sorted), fetches, {}};
   for (std::size_t i = 0; i < N; ++i)
     core.feed_pos[i] = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), ids[i]) - sorted.begin());

@@ -51,7 +51,7 @@ concept ContiguousContainer = std::is_base_of_v<xt::xcontainer<E>, E>;
 /// One `{tensor, value}` entry of a feed dict.
 struct feed_entry {
   Graph* graph = nullptr;
-  node_id id = no_node;
+  output_ref id{};  // the fed output
 
   /// Checks at compile time that `value` can be fed to `target`.
   template <TensorLike X, class V>

@@ -35,14 +35,15 @@ struct fetch_collector {
   /// Only counts the leaves (what lending needs): names are not looked up.
   bool count_only = false;
 
-  void add(Graph& g, node_id id, bool wants_value) {
+  /// Adds output `r` (a target when !wants_value: its node is run for its effect).
+  void add(Graph& g, output_ref r, bool wants_value) {
     if (count_only) {
-      leaves.push_back({id, wants_value});
+      leaves.push_back({r.node, wants_value, r.index});
       return;
     }
-    if (graph && graph != &g) throw invalid_argument("Fetches must all come from the session's graph", g.at(id).name);
+    if (graph && graph != &g) throw invalid_argument("Fetches must all come from the session's graph", g.at(r).name);
     graph = &g;
-    leaves.push_back({id, wants_value});
+    leaves.push_back({r.node, wants_value, r.index});
   }
 };
 
@@ -116,7 +117,7 @@ struct name_fetch {
       return;
     }
     if (!c.graph) throw invalid_argument("fetch by name: the session has no graph");  // set by the session first
-    const node_id id = c.graph->lookup(name);
+    const output_ref id = c.graph->lookup(name);
     if (!c.graph->at(id).has_output)
       throw invalid_argument("Can not convert '" + std::string(name) + "' into a Tensor: the operation has no output",
                              c.graph->at(id).name);

@@ -13,9 +13,9 @@
 #pragma once
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "session.hpp"
@@ -27,19 +27,19 @@ namespace detail {
 struct partial_run_state {
   std::shared_ptr<session_impl> impl;
   std::mutex m;
-  std::vector<node_id> feeds;  // the setup's feeds, sorted
-  std::vector<bool> fed;       // parallel to feeds
-  std::vector<node_id> fetches;  // the setup's fetches, sorted
-  std::vector<bool> fetched;     // parallel to fetches
-  std::unordered_map<node_id, any_array> values;  // fed or computed so far
+  std::vector<output_ref> feeds;    // the setup's feeds, sorted
+  std::vector<bool> fed;            // parallel to feeds
+  std::vector<output_ref> fetches;  // the setup's fetches (targets as output 0), sorted
+  std::vector<bool> fetched;        // parallel to fetches
+  std::map<output_ref, any_array> values;  // fed or computed so far
 
-  std::string fetch_name(node_id id) const {
-    const node& n = impl->graph().at(id);
-    return n.has_output ? n.name + ":0" : n.name;
+  std::string fetch_name(output_ref r) const {
+    const Graph& g = impl->graph();
+    return g.at(r).has_output ? g.tensor_name(r) : g.at(r).name;
   }
 };
 
-inline std::size_t index_in(const std::vector<node_id>& sorted, node_id id) {
+inline std::size_t index_in(const std::vector<output_ref>& sorted, output_ref id) {
   auto it = std::lower_bound(sorted.begin(), sorted.end(), id);
   return it != sorted.end() && *it == id ? static_cast<std::size_t>(it - sorted.begin()) : sorted.size();
 }
@@ -65,7 +65,7 @@ partial_run_handle Session::partial_run_setup(const F& fetches, const feed_list_
   fetch_collector c;
   c.graph = &impl_->graph();
   detail::fetch_impl<std::remove_cvref_t<F>>::collect(fetches, c);
-  for (const auto& l : c.leaves) st->fetches.push_back(l.id);
+  for (const auto& l : c.leaves) st->fetches.push_back({l.id, l.index});
   std::apply(
       [&](const auto&... t) {
         ((&t.graph() != &impl_->graph() ? throw invalid_argument("Cannot feed a tensor of another graph", t.op_name())
@@ -100,7 +100,7 @@ fetch_result_t<F> Session::partial_run(const partial_run_handle& h, const F& fet
   for (const feed_entry& f : feeds) {
     if (f.graph != &g) throw invalid_argument("Cannot feed a tensor of another graph", f.graph->at(f.id).name);
     const std::size_t i = detail::index_in(st.feeds, f.id);
-    const std::string name = g.at(f.id).name + ":0";
+    const std::string name = g.tensor_name(f.id);
     if (i == st.feeds.size())
       throw invalid_argument("The feed " + name + " was not specified in partial_run_setup.", g.at(f.id).name);
     if (st.fed[i] || std::find(feed_pos.begin(), feed_pos.end(), i) != feed_pos.end())
@@ -112,78 +112,88 @@ fetch_result_t<F> Session::partial_run(const partial_run_handle& h, const F& fet
   c.graph = &impl_->graph();
   impl_t::collect(fetches, c);
   for (const auto& l : c.leaves) {
-    const std::size_t i = detail::index_in(st.fetches, l.id);
+    const output_ref r{l.id, l.index};
+    const std::size_t i = detail::index_in(st.fetches, r);
     if (i == st.fetches.size())
-      throw invalid_argument("The fetch " + st.fetch_name(l.id) + " was not specified in partial_run_setup.",
+      throw invalid_argument("The fetch " + st.fetch_name(r) + " was not specified in partial_run_setup.",
                              g.at(l.id).name);
     if (st.fetched[i])
-      throw invalid_argument("The fetch " + st.fetch_name(l.id) + " has already been fetched.", g.at(l.id).name);
+      throw invalid_argument("The fetch " + st.fetch_name(r) + " has already been fetched.", g.at(l.id).name);
   }
 
   // What must run: the fetches' ancestors not yet available, stopping at kept
   // values and this call's feeds. A setup feed not fed yet cannot be crossed.
-  auto available = [&](node_id id) {
-    if (st.values.count(id)) return true;
+  auto available = [&](output_ref r) {
+    if (st.values.count(r)) return true;
     for (const feed_entry& f : feeds)
-      if (f.id == id) return true;
+      if (f.id == r) return true;
     return false;
   };
-  std::vector<node_id> need, frontier, stack;
+  std::vector<node_id> need, stack;
+  std::vector<output_ref> frontier;
   std::vector<std::uint8_t> seen(g.size(), 0);
   for (const auto& l : c.leaves) {
-    if (seen[l.id]) continue;
-    seen[l.id] = 1;
-    stack.push_back(l.id);
+    const output_ref leaf{l.id, l.index};
+    auto visit = [&](node_id id) {
+      if (!seen[id]) {
+        seen[id] = 1;
+        stack.push_back(id);
+      }
+    };
+    // An output that is available is read; one that is a setup feed not fed yet cannot be computed.
+    auto reach = [&](output_ref r) {
+      if (available(r)) {
+        frontier.push_back(r);
+        return;
+      }
+      if (detail::index_in(st.feeds, r) < st.feeds.size())
+        throw invalid_argument("Fetch " + st.fetch_name(leaf) +
+                                   " can't be computed from the feeds that have been fed so far.",
+                               g.at(l.id).name);
+      visit(r.node);
+    };
+    if (l.wants_value) reach(leaf);
+    else visit(l.id);
     while (!stack.empty()) {
       const node_id id = stack.back();
       stack.pop_back();
-      if (available(id)) {
-        frontier.push_back(id);
-        continue;
-      }
-      if (const std::size_t i = detail::index_in(st.feeds, id); i < st.feeds.size())
-        throw invalid_argument("Fetch " + st.fetch_name(l.id) +
-                                   " can't be computed from the feeds that have been fed so far.",
-                               g.at(l.id).name);
       need.push_back(id);
       const node& n = g.at(id);
-      for (const auto* ins : {&n.inputs, &n.control_inputs})
-        for (node_id in : *ins)
-          if (!seen[in]) {
-            seen[in] = 1;
-            stack.push_back(in);
-          }
+      for (output_ref in : n.inputs) reach(in);
+      // A control input with a kept value has run; an operation runs again.
+      for (node_id in : n.control_inputs)
+        if (!(g.at(in).num_outputs() == 1 && available(in))) visit(in);
     }
   }
 
   // Keep this call's feeds (owned copies: the entries die with the call).
   for (const feed_entry& f : feeds) {
     any_array v;
-    session_impl::place_feed(g.at(f.id), f.view(), v);
+    session_impl::place_feed(g.at(f.id), f.id.index, f.view(), v);
     st.values[f.id] = v.borrowed() || !v.unique() ? v.clone() : v;
   }
   for (std::size_t i : feed_pos) st.fed[i] = true;
 
-  // A plan for the fetches plus every node that runs (so all stay pinned and
-  // are kept), fed with the available values it reads.
+  // A plan for the fetches plus every output of every node that runs (so all
+  // stay pinned and are kept), fed with the available values it reads.
   std::vector<fetch_leaf> leaves = c.leaves;
   const std::size_t user_leaves = leaves.size();
   for (node_id id : need)
-    if (g.at(id).has_output) leaves.push_back({id, true});
+    for (std::uint32_t k = 0; k < g.at(id).num_outputs(); ++k) leaves.push_back({id, true, k});
   std::sort(frontier.begin(), frontier.end());
   frontier.erase(std::unique(frontier.begin(), frontier.end()), frontier.end());
   auto p = build_plan(g, leaves, frontier, impl_->plan_opts());
   std::vector<any_array> values;
   values.reserve(frontier.size());
-  for (node_id id : frontier) values.push_back(st.values.at(id));
+  for (output_ref r : frontier) values.push_back(st.values.at(r));
   auto result = impl_->run_plan(*p, values, nullptr, nullptr, [&](fetch_reader& r) {
     for (std::size_t i = user_leaves; i < leaves.size(); ++i) {
       const any_array& v = *r.values[i];
-      st.values[leaves[i].id] = v.borrowed() ? v.clone() : v;
+      st.values[{leaves[i].id, leaves[i].index}] = v.borrowed() ? v.clone() : v;
     }
     return impl_t::build(fetches, r);
   });
-  for (const auto& l : c.leaves) st.fetched[detail::index_in(st.fetches, l.id)] = true;
+  for (const auto& l : c.leaves) st.fetched[detail::index_in(st.fetches, {l.id, l.index})] = true;
   return result;
 }
 

@@ -111,7 +111,7 @@ class Session {
     fetch_collector c;
     c.graph = &impl_->graph();
     detail::fetch_impl<std::remove_cvref_t<F>>::collect(fetches, c);
-    std::vector<node_id> ids;
+    std::vector<output_ref> ids;
     std::vector<const feed_entry*> by_id;
     impl_->sort_feeds(feeds, ids, by_id);
     plan& p = impl_->get_plan(c.leaves, ids);

@@ -73,12 +73,13 @@ class session_impl {
   }
 
   /// The cached plan for this signature, built on first use.
-  plan& get_plan(std::span<const fetch_leaf> leaves, std::span<const node_id> sorted_feeds) {
+  plan& get_plan(std::span<const fetch_leaf> leaves, std::span<const output_ref> sorted_feeds) {
     std::vector<std::uint64_t> key;
     key.reserve(leaves.size() + sorted_feeds.size() + 1);
-    for (const auto& l : leaves) key.push_back(std::uint64_t{l.id} * 2 + (l.wants_value ? 1 : 0));
+    for (const auto& l : leaves)
+      key.push_back((std::uint64_t{l.index} << 33) | (std::uint64_t{l.id} << 1) | (l.wants_value ? 1 : 0));
     key.push_back(~std::uint64_t{0});
-    for (node_id f : sorted_feeds) key.push_back(f);
+    for (output_ref f : sorted_feeds) key.push_back((std::uint64_t{f.index} << 32) | f.node);
     {
       std::shared_lock lock(plans_m_);
       if (auto it = plans_.find(key); it != plans_.end()) return *it->second;
@@ -90,8 +91,9 @@ class session_impl {
     return *it->second;
   }
 
-  /// Sorts feeds by node id, rejecting duplicates and other graphs' tensors.
-  void sort_feeds(std::span<const feed_entry> feeds, std::vector<node_id>& ids, std::vector<const feed_entry*>& by_id) const {
+  /// Sorts feeds by output, rejecting duplicates and other graphs' tensors.
+  void sort_feeds(std::span<const feed_entry> feeds, std::vector<output_ref>& ids,
+                  std::vector<const feed_entry*>& by_id) const {
     by_id.clear();
     for (const auto& f : feeds) {
       if (f.graph != graph_) throw invalid_argument("Cannot feed a tensor of another graph", f.graph->at(f.id).name);
@@ -101,27 +103,29 @@ class session_impl {
     ids.clear();
     for (auto* f : by_id) {
       if (!ids.empty() && ids.back() == f->id)
-        throw invalid_argument("Tensor '" + graph_->at(f->id).name + ":0' is fed more than once", graph_->at(f->id).name);
+        throw invalid_argument("Tensor '" + graph_->tensor_name(f->id) + "' is fed more than once",
+                               graph_->at(f->id).name);
       ids.push_back(f->id);
     }
   }
 
-  /// Checks a value of dtype `t` and shape `shape` fed for node `n`.
-  static void check_feed(const node& n, dtype t, const dims& shape) {
+  /// Checks a value of dtype `t` and shape `shape` fed for output `index` of node `n`.
+  static void check_feed(const node& n, std::uint32_t index, dtype t, const dims& shape) {
     if (!n.has_output) throw invalid_argument("Cannot feed operation '" + n.name + "': it has no output", n.name);
-    if (t != n.type)
-      throw invalid_argument("Cannot feed value of dtype " + std::string(dtype_name(t)) + " for Tensor '" + n.name +
-                                 ":0', which has dtype " + std::string(dtype_name(n.type)),
+    const std::string name = n.name + ":" + std::to_string(index);
+    if (t != n.output_type(index))
+      throw invalid_argument("Cannot feed value of dtype " + std::string(dtype_name(t)) + " for Tensor '" + name +
+                                 "', which has dtype " + std::string(dtype_name(n.output_type(index))),
                              n.name);
-    if (!shape_fits(n.shape, shape))
-      throw invalid_argument("Cannot feed value of shape " + to_string(shape) + " for Tensor '" + n.name +
-                                 ":0', which has shape " + static_shape_string(n.shape),
+    if (!shape_fits(n.output_shape(index), shape))
+      throw invalid_argument("Cannot feed value of shape " + to_string(shape) + " for Tensor '" + name +
+                                 "', which has shape " + static_shape_string(n.output_shape(index)),
                              n.name);
   }
 
-  /// Checks a fed value against the fed node and places it in its slot.
-  static void place_feed(const node& n, any_array value, any_array& slot) {
-    check_feed(n, value.dtype(), value.shape());
+  /// Checks a value fed for output `index` of node `n` and places it in its slot.
+  static void place_feed(const node& n, std::uint32_t index, any_array value, any_array& slot) {
+    check_feed(n, index, value.dtype(), value.shape());
     slot = std::move(value);
   }
 
@@ -135,7 +139,7 @@ class session_impl {
         p,
         [&](run_state& rs) {
           for (std::size_t i = 0; i < p.feed_ids.size(); ++i)
-            place_feed(*p.feed_nodes[i], feed_values[i], rs.slots[p.feed_slots[i]]);
+            place_feed(*p.feed_nodes[i], p.feed_ids[i].index, feed_values[i], rs.slots[p.feed_slots[i]]);
         },
         opts, md, std::forward<Build>(build), std::forward<Lend>(lend));
   }

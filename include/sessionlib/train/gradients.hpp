@@ -15,6 +15,7 @@
 #include "../core/report.hpp"
 #include "grad_array.hpp"
 #include "grad_math.hpp"
+#include "grad_multi.hpp"
 #include "grad_nn.hpp"
 #include "grad_support.hpp"
 
@@ -31,6 +32,7 @@ inline const std::unordered_map<const op_def*, grad_fn>& grad_registry() {
     register_math_grads(by_name);
     register_array_grads(by_name);
     register_nn_grads(by_name);
+    register_stack_grads(by_name);
     std::unordered_map<const op_def*, grad_fn> m;
     for (const auto& [type, f] : by_name) m[&op_registry::global().resolve(type)] = f;
     return m;
@@ -38,7 +40,19 @@ inline const std::unordered_map<const op_def*, grad_fn>& grad_registry() {
   return registry;
 }
 
-/// The gradient builder of node `n`: its own, else the registered one, else null.
+/// The gradient builders of nodes with several outputs, by op definition.
+inline const std::unordered_map<const op_def*, multi_grad_fn>& multi_grad_registry() {
+  static const std::unordered_map<const op_def*, multi_grad_fn> registry = [] {
+    std::unordered_map<std::string, multi_grad_fn> by_name;
+    register_multi_grads(by_name);
+    std::unordered_map<const op_def*, multi_grad_fn> m;
+    for (const auto& [type, f] : by_name) m[&op_registry::global().resolve(type)] = f;
+    return m;
+  }();
+  return registry;
+}
+
+/// The gradient builder of node `n` (one output): its own, else the registered one, else null.
 inline grad_fn gradient_builder(const node& n) {
   if (n.grad) return n.grad;
   const auto& r = grad_registry();
@@ -50,68 +64,96 @@ inline grad_fn gradient_builder(const node& n) {
 /// `unconnected_gradients`): zeros of x's shape, or no_node (TF's None).
 enum class unconnected_gradients { zero, none };
 
-/// The erased core of sl::gradients: for each of `xs`, the node computing
-/// d(sum_i sum(ys[i] * grad_ys[i]))/dx (grad_ys[i] == no_node: ones), or, when
-/// x does not reach ys, zeros_like(x) or no_node as `unconnected` says.
+/// The erased core of sl::gradients: for each of `xs`, the output computing
+/// d(sum_i sum(ys[i] * grad_ys[i]))/dx (grad_ys[i] invalid: ones), or, when
+/// x does not reach ys, zeros_like(x) or an invalid output_ref as `unconnected`
+/// says. Gradients flow per output: a node with several outputs gets one
+/// gradient per output (zeros for those nothing depends on) in its multi_grad.
 /// Optimizers call this directly.
-inline std::vector<node_id> symbolic_gradients(Graph& g, const std::vector<node_id>& ys,
-                                               const std::vector<node_id>& grad_ys, const std::vector<node_id>& xs,
-                                               const std::string& scope = "gradients",
-                                               unconnected_gradients unconnected = unconnected_gradients::zero) {
+inline std::vector<output_ref> symbolic_gradients(Graph& g, const std::vector<output_ref>& ys,
+                                                  const std::vector<output_ref>& grad_ys,
+                                                  const std::vector<output_ref>& xs,
+                                                  const std::string& scope = "gradients",
+                                                  unconnected_gradients unconnected = unconnected_gradients::zero) {
   const std::size_t n = g.size();
   auto guard = g.name_scope(scope);
   // Node ids are a topological order (inputs exist before their consumers), so
   // one pass up marks what xs reach and one pass down what ys need.
   std::vector<char> reached(n, 0), needed(n, 0);
-  for (node_id x : xs) reached[x] = 1;
-  const node_id lo = xs.empty() ? static_cast<node_id>(n) : *std::min_element(xs.begin(), xs.end());
+  for (output_ref x : xs) reached[x.node] = 1;
+  node_id lo = static_cast<node_id>(n);
+  for (output_ref x : xs) lo = std::min(lo, x.node);
   for (std::size_t id = lo; id < n; ++id) {
     const node& nd = g.at(static_cast<node_id>(id));
     if (!erased::is_floating(nd.type) || !nd.has_output) { reached[id] = 0; continue; }
-    for (node_id in : nd.inputs) reached[id] = reached[id] || reached[in];
+    for (output_ref in : nd.inputs) reached[id] = reached[id] || reached[in.node];
   }
-  for (node_id y : ys) needed[y] = 1;
+  for (output_ref y : ys) needed[y.node] = 1;
   for (std::size_t id = n; id-- > 0;) {
     if (!needed[id]) continue;
-    for (node_id in : g.at(static_cast<node_id>(id)).inputs) needed[in] = 1;
+    for (output_ref in : g.at(static_cast<node_id>(id)).inputs) needed[in.node] = 1;
   }
 
-  std::vector<std::vector<node_id>> pending(n);
+  // Per node, the gradients arriving at each of its outputs: (output, value).
+  std::vector<std::vector<std::pair<std::uint32_t, output_ref>>> pending(n);
   for (std::size_t i = 0; i < ys.size(); ++i) {
-    if (!reached[ys[i]]) continue;
-    pending[ys[i]].push_back(i < grad_ys.size() && grad_ys[i] != no_node ? grad_ys[i] : erased::ones_like(g, ys[i]));
+    if (!reached[ys[i].node]) continue;
+    pending[ys[i].node].push_back(
+        {ys[i].index, i < grad_ys.size() && grad_ys[i].valid() ? grad_ys[i] : output_ref(erased::ones_like(g, ys[i]))});
   }
-  std::vector<node_id> total(n, no_node);
-  std::vector<node_id> dx;
+  std::vector<std::vector<output_ref>> total(n);  // per node reached: the summed gradient of each output
+  std::vector<output_ref> dx, dys, parts;
   for (std::size_t id = n; id-- > 0;) {
     if (!reached[id] || !needed[id] || pending[id].empty()) continue;
-    const node_id dy = erased::add_n(g, std::move(pending[id]));
-    total[id] = dy;
     const node& nd = g.at(static_cast<node_id>(id));
+    const std::uint32_t nout = nd.num_outputs();
+    dys.assign(nout, output_ref{});
+    for (std::uint32_t k = 0; k < nout; ++k) {
+      parts.clear();
+      for (const auto& [out, v] : pending[id])
+        if (out == k) parts.push_back(v);
+      if (!parts.empty()) dys[k] = erased::add_n(g, parts);
+    }
+    pending[id].clear();
+    total[id] = dys;
     if (nd.def->is(op_flags::stops_gradient)) continue;
     bool flows = false;
-    for (node_id in : nd.inputs) flows = flows || (reached[in] && needed[in]);
+    for (output_ref in : nd.inputs) flows = flows || (reached[in.node] && needed[in.node]);
     if (!flows) continue;
-    grad_fn builder = gradient_builder(nd);
-    if (!builder)
-      throw invalid_argument("No gradient defined for operation '" + nd.name + "' (op type: " + nd.op + ")", nd.name);
-    dx.assign(nd.inputs.size(), no_node);
-    builder(g, static_cast<node_id>(id), dy, dx);
+    dx.assign(nd.inputs.size(), output_ref{});
+    if (nout > 1) {
+      multi_grad_fn builder = nd.multi_grad;
+      if (!builder) {
+        const auto& r = multi_grad_registry();
+        if (auto it = r.find(nd.def); it != r.end()) builder = it->second;
+      }
+      if (!builder)
+        throw invalid_argument("No gradient defined for operation '" + nd.name + "' (op type: " + nd.op + ")", nd.name);
+      for (std::uint32_t k = 0; k < nout; ++k)
+        if (!dys[k].valid() && erased::is_floating(nd.output_type(k)))  // indices carry no gradient
+          dys[k] = erased::zeros_like(g, output_ref{static_cast<node_id>(id), k});
+      builder(g, static_cast<node_id>(id), dys, dx);
+    } else {
+      grad_fn builder = gradient_builder(nd);
+      if (!builder)
+        throw invalid_argument("No gradient defined for operation '" + nd.name + "' (op type: " + nd.op + ")", nd.name);
+      builder(g, static_cast<node_id>(id), dys[0], dx);
+    }
     for (std::size_t i = 0; i < nd.inputs.size(); ++i) {
-      const node_id in = nd.inputs[i];
-      if (dx[i] != no_node && reached[in] && needed[in]) pending[in].push_back(dx[i]);
+      const output_ref in = nd.inputs[i];
+      if (dx[i].valid() && reached[in.node] && needed[in.node]) pending[in.node].push_back({in.index, dx[i]});
     }
   }
 
-  std::vector<node_id> out;
+  std::vector<output_ref> out;
   out.reserve(xs.size());
-  for (node_id x : xs) {
-    const bool connected = x < n && total[x] != no_node;
+  for (output_ref x : xs) {
+    const bool connected = x.node < n && x.index < total[x.node].size() && total[x.node][x.index].valid();
     if (!connected && unconnected == unconnected_gradients::none) {
-      out.push_back(no_node);
+      out.push_back(output_ref{});
       continue;
     }
-    node_id r = connected ? total[x] : erased::zeros_like(g, x);
+    output_ref r = connected ? total[x.node][x.index] : output_ref(erased::zeros_like(g, x));
     // Keep the exact static shape of x on the result node.
     if (erased::shape_of(g, r) != erased::shape_of(g, x)) r = erased::reshape_like(g, r, x);
     out.push_back(r);
@@ -126,12 +168,12 @@ constexpr void check_differentiable() {
 
 template <class Ys> struct ys_ids;
 template <TensorLike Y> struct ys_ids<Y> {
-  static std::vector<node_id> get(const Y& y) { return {as_tensor(y).id()}; }
+  static std::vector<output_ref> get(const Y& y) { return {as_tensor(y).id()}; }
   static Graph& graph(const Y& y) { return as_tensor(y).graph(); }
 };
 template <TensorLike... Y> struct ys_ids<std::tuple<Y...>> {
-  static std::vector<node_id> get(const std::tuple<Y...>& ys) {
-    return std::apply([](const auto&... y) { return std::vector<node_id>{as_tensor(y).id()...}; }, ys);
+  static std::vector<output_ref> get(const std::tuple<Y...>& ys) {
+    return std::apply([](const auto&... y) { return std::vector<output_ref>{as_tensor(y).id()...}; }, ys);
   }
   static Graph& graph(const std::tuple<Y...>& ys) { return as_tensor(std::get<0>(ys)).graph(); }
 };
@@ -171,7 +213,8 @@ std::tuple<detail::gradient_t<X>...> gradients(const Ys& ys, const std::tuple<X.
   static_assert(sizeof...(X) > 0, "sessionlib: gradients: the tuple of xs is empty");
   (detail::check_differentiable<X>(), ...);
   Graph& g = detail::ys_ids<Ys>::graph(ys);
-  const std::vector<node_id> x_ids = std::apply([](const auto&... x) { return std::vector<node_id>{as_tensor(x).id()...}; }, xs);
+  const std::vector<output_ref> x_ids =
+      std::apply([](const auto&... x) { return std::vector<output_ref>{as_tensor(x).id()...}; }, xs);
   auto ids = detail::symbolic_gradients(g, detail::ys_ids<Ys>::get(ys), {}, x_ids, name);
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     return std::tuple<detail::gradient_t<X>...>{detail::gradient_t<X>(&g, ids[I])...};
@@ -183,11 +226,11 @@ template <GradientTargets Ys, TensorLike X>
 std::vector<detail::gradient_t<X>> gradients(const Ys& ys, const std::vector<X>& xs, const std::string& name = "gradients") {
   detail::check_differentiable<X>();
   Graph& g = detail::ys_ids<Ys>::graph(ys);
-  std::vector<node_id> x_ids;
+  std::vector<output_ref> x_ids;
   for (const auto& x : xs) x_ids.push_back(as_tensor(x).id());
   auto ids = detail::symbolic_gradients(g, detail::ys_ids<Ys>::get(ys), {}, x_ids, name);
   std::vector<detail::gradient_t<X>> out;
-  for (node_id id : ids) out.emplace_back(&g, id);
+  for (output_ref id : ids) out.emplace_back(&g, id);
   return out;
 }
 

@@ -20,9 +20,9 @@
 namespace sessionlib::train {
 
 /// A gradient and the variable it is for: TF's (gradient, variable) pair.
-/// `grad` is no_node when the loss does not depend on the variable (TF's None).
+/// `grad` is invalid when the loss does not depend on the variable (TF's None).
 struct grad_and_var {
-  node_id grad = no_node;
+  output_ref grad{};
   any_variable var;
 
   /// A gradient given as a typed tensor (e.g. after clipping), for `var`.
@@ -31,13 +31,13 @@ struct grad_and_var {
   static grad_and_var of(const Tensor<T, S>& gradient, const V& variable) {
     return {gradient.id(), any_variable(variable)};
   }
-  bool has_gradient() const noexcept { return grad != no_node; }
+  bool has_gradient() const noexcept { return grad.valid(); }
   /// The gradient as a Tensor<T, S>: sl::invalid_argument if its dtype or static shape differ.
   template <class T, class S>
   Tensor<T, S> gradient() const {
     Graph& g = var.graph();
     if (!has_gradient()) throw invalid_argument("No gradient for variable '" + var.name() + "'", var.op_name());
-    return g.tensor<T, S>(g.at(grad).name);
+    return g.tensor<T, S>(g.tensor_name(grad));
   }
 };
 
@@ -65,7 +65,7 @@ inline std::optional<Tensor<std::int64_t, shape<>>> get_global_step(Graph& g = g
 class global_step_ref {
  public:
   global_step_ref(const global_step_t& v) : g_(&v.graph()), id_(v.id()) {}  // NOLINT: implicit by design
-  global_step_ref(const Tensor<std::int64_t, shape<>>& t) : g_(&t.graph()), id_(t.id()) {  // NOLINT
+  global_step_ref(const Tensor<std::int64_t, shape<>>& t) : g_(&t.graph()), id_(t.id().node) {  // NOLINT
     if (!g_->at(id_).def->is(op_flags::variable))
       throw invalid_argument("global_step must be a variable, not '" + t.op_name() + "'", t.op_name());
   }
@@ -86,8 +86,8 @@ class hyperparameter {
   template <Floating T>
   hyperparameter(const Tensor<T, shape<>>& t) : g_(&t.graph()), id_(t.id()) {}  // NOLINT
   /// Its node as a scalar of dtype `t` in `g`: a constant, the tensor, or a cast of it.
-  node_id node(Graph& g, dtype t) const {
-    if (id_ == no_node) return erased::scalar(g, t, value_);
+  output_ref node(Graph& g, dtype t) const {
+    if (!id_.valid()) return erased::scalar(g, t, value_);
     if (g_ != &g) throw invalid_argument("the learning rate tensor is of another graph");
     return erased::type_of(g, id_) == t ? id_ : erased::cast(g, id_, t);
   }
@@ -96,7 +96,7 @@ class hyperparameter {
  private:
   double value_ = 0;
   Graph* g_ = nullptr;
-  node_id id_ = no_node;
+  output_ref id_{};
 };
 
 namespace detail {
@@ -105,10 +105,10 @@ namespace detail {
 /// initializers and Savers treat it as any other. `like` supplies the run-time
 /// shape when `shape` has dynamic dimensions.
 inline any_variable make_filled_variable(Graph& g, const std::string& name, dtype t, const std::vector<std::ptrdiff_t>& shape,
-                                         double value, node_id like) {
+                                         double value, output_ref like) {
   const auto [id, index] = ::sessionlib::detail::add_variable_node(g, name, t, shape);
   const std::string leaf = ::sessionlib::detail::leaf_name(g.at(id).name, name);
-  node_id initial;
+  output_ref initial;
   if (erased::fully_static(shape)) {
     attributes a;
     a.value = any_array(t, dims(shape.begin(), shape.end()));
@@ -126,7 +126,7 @@ inline any_variable make_filled_variable(Graph& g, const std::string& name, dtyp
 }
 
 /// An op node (no output) that updates state.
-inline node_id make_update(Graph& g, const std::string& op, const std::string& name, std::vector<node_id> inputs,
+inline node_id make_update(Graph& g, const std::string& op, const std::string& name, std::vector<output_ref> inputs,
                            kernel_fn k, attributes a, std::vector<node_id> control) {
   return make_operation(g, {.op = op, .name = name, .inputs = std::move(inputs), .kernel = k, .attr = std::move(a),
                             .stateful = true, .control_inputs = std::move(control)})
@@ -146,13 +146,13 @@ class Optimizer {
   const std::string& name() const noexcept { return name_; }
 
   /// d loss / d var for each variable of `var_list` (default: the graph's
-  /// trainable variables); a pair's grad is no_node where loss does not depend on var.
+  /// trainable variables); a pair's grad is invalid where loss does not depend on var.
   template <TensorLike L>
   std::vector<grad_and_var> compute_gradients(const L& loss, std::vector<any_variable> var_list = {}) const {
     Graph& g = as_tensor(loss).graph();
     if (var_list.empty()) var_list = trainable_variables(g);
     if (var_list.empty()) throw invalid_argument("No variables to optimize.");
-    std::vector<node_id> xs;
+    std::vector<output_ref> xs;
     for (const auto& v : var_list) {
       if (&v.graph() != &g) throw invalid_argument("Variable '" + v.name() + "' is of another graph than the loss");
       if (!erased::is_floating(v.dtype()))
@@ -160,7 +160,7 @@ class Optimizer {
                                ", expected: [float32, float64].", v.op_name());
       xs.push_back(v.id());
     }
-    // no_node where a variable does not reach the loss: TF's None.
+    // Invalid where a variable does not reach the loss: TF's None.
     const auto grads = ::sessionlib::detail::symbolic_gradients(g, {as_tensor(loss).id()}, {}, xs, "gradients",
                                                                 ::sessionlib::detail::unconnected_gradients::none);
     std::vector<grad_and_var> out;
@@ -183,7 +183,7 @@ class Optimizer {
                              "gradients, between variables [" + names + "] and loss.");
     }
     Graph& g = live.front()->var.graph();
-    std::vector<node_id> grads;
+    std::vector<output_ref> grads;
     for (const auto* p : live) {
       if (erased::type_of(g, p->grad) != p->var.dtype())
         throw invalid_argument("gradient and variable '" + p->var.op_name() + "' have different dtypes", p->var.op_name());
@@ -246,13 +246,13 @@ class Optimizer {
   /// Called once per apply_gradients before the update ops (Adam's beta powers).
   virtual void prepare(Graph&, const std::vector<const grad_and_var*>&) {}
   /// Adds the update op of one variable; `all_grads` become its control inputs.
-  virtual node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
-                              const std::vector<node_id>& all_grads) = 0;
+  virtual node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+                              const std::vector<output_ref>& all_grads) = 0;
   /// Ops that run after every update (Adam's beta-power step); returns what the train op waits for.
   virtual std::vector<node_id> finish(Graph&, std::vector<node_id> updates) { return updates; }
 
   /// The learning rate as a scalar of dtype `t`, one node per graph and dtype.
-  node_id learning_rate(Graph& g, dtype t) {
+  output_ref learning_rate(Graph& g, dtype t) {
     const auto key = std::pair<const Graph*, dtype>{&g, t};
     auto it = lr_nodes_.find(key);
     if (it == lr_nodes_.end()) it = lr_nodes_.emplace(key, lr_.node(g, t)).first;
@@ -261,16 +261,24 @@ class Optimizer {
 
   /// An update op `op` of `var` from `grad` and the learning rate, its slots in
   /// attr.ints (plus `extra_ints`), `reals` the hyperparameters.
-  node_id update_op(Graph& g, const char* op, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
+  node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                     std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
-                    const std::vector<node_id>& all_grads) {
+                    const std::vector<output_ref>& all_grads) {
+    std::vector<node_id> after;
+    for (output_ref r : all_grads) after.push_back(r.node);
+    return update_op(g, op, grad, var, slots, std::move(extra_ints), std::move(reals), k, std::move(after));
+  }
+  /// As above, the update waiting for the nodes `after`.
+  node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+                    std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
+                    std::vector<node_id> after) {
     attributes a;
     a.variable = var.index();
     for (const auto& s : slots) a.ints.push_back(s.index());
     a.ints.insert(a.ints.end(), extra_ints.begin(), extra_ints.end());
     a.reals = std::move(reals);
     return detail::make_update(g, op, name_ + "/update_" + var.op_name(), {grad, learning_rate(g, var.dtype())}, k,
-                               std::move(a), all_grads);
+                               std::move(a), std::move(after));
   }
 
   std::string name_;
@@ -291,7 +299,7 @@ class Optimizer {
   std::vector<slot_spec> specs_;
   std::vector<std::string> slot_names_;
   std::map<std::pair<const Graph*, node_id>, std::vector<any_variable>> slots_;
-  std::map<std::pair<const Graph*, dtype>, node_id> lr_nodes_;
+  std::map<std::pair<const Graph*, dtype>, output_ref> lr_nodes_;
 };
 
 }  // namespace sessionlib::train

@@ -32,17 +32,17 @@ class GradientDescentOptimizer : public Optimizer {
   }
 
  protected:
-  node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
-                      const std::vector<node_id>& all_grads) override {
+  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<output_ref>& all_grads) override {
     // A gradient that is a plain matrix product (a dense layer's weights) folds
     // into the update: one gemm into the variable. The MatMul node stays in the
     // graph (fetchable) but the update no longer needs it. Every update still
     // waits for every gradient's inputs, so no variable changes before all
     // gradients have read it.
     std::vector<node_id> after;
-    for (node_id id : all_grads) {
-      if (folds(g, id)) after.insert(after.end(), g.at(id).inputs.begin(), g.at(id).inputs.end());
-      else after.push_back(id);
+    for (output_ref r : all_grads) {
+      if (folds(g, r)) for (output_ref in : g.at(r).inputs) after.push_back(in.node);
+      else after.push_back(r.node);
     }
     if (folds(g, grad)) {
       const node& mm = g.at(grad);
@@ -57,12 +57,12 @@ class GradientDescentOptimizer : public Optimizer {
     }
     return update_op(g, "ApplyGradientDescent", grad, var, slots, {}, {},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_gradient_descent_kernel)),
-                     after);
+                     std::move(after));
   }
 
  private:
-  static bool folds(const Graph& g, node_id id) {
-    if (id == no_node) return false;
+  static bool folds(const Graph& g, output_ref id) {
+    if (!id.valid()) return false;
     const node& n = g.at(id);
     static const op_def* const matmul = &op_registry::global().resolve("MatMul");
     return n.def == matmul && n.inputs.size() == 2 && n.attr.ints.size() == 2 &&
@@ -82,8 +82,8 @@ class MomentumOptimizer : public Optimizer {
   }
 
  protected:
-  node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
-                      const std::vector<node_id>& all_grads) override {
+  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<output_ref>& all_grads) override {
     return update_op(g, "ApplyMomentum", grad, var, slots, {}, {momentum_, nesterov_ ? 1.0 : 0.0},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_momentum_kernel)), all_grads);
   }
@@ -124,8 +124,8 @@ class AdamOptimizer : public Optimizer {
       powers_.emplace(key, std::pair{b1, b2});
     }
   }
-  node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
-                      const std::vector<node_id>& all_grads) override {
+  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<output_ref>& all_grads) override {
     const auto& [b1, b2] = powers_.at({&g, var.dtype()});
     used_.push_back(var.dtype());
     return update_op(g, "ApplyAdam", grad, var, slots, {b1.index(), b2.index()}, {beta1_, beta2_, epsilon_},
@@ -168,8 +168,8 @@ class RMSPropOptimizer : public Optimizer {
   }
 
  protected:
-  node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
-                      const std::vector<node_id>& all_grads) override {
+  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<output_ref>& all_grads) override {
     return update_op(g, "ApplyRMSProp", grad, var, slots, {}, {decay_, momentum_, epsilon_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_rms_prop_kernel)), all_grads);
   }
@@ -192,8 +192,8 @@ class AdagradOptimizer : public Optimizer {
   }
 
  protected:
-  node_id apply_dense(Graph& g, node_id grad, const any_variable& var, const std::vector<any_variable>& slots,
-                      const std::vector<node_id>& all_grads) override {
+  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<output_ref>& all_grads) override {
     return update_op(g, "ApplyAdagrad", grad, var, slots, {}, {},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adagrad_kernel)), all_grads);
   }

@@ -183,7 +183,7 @@ struct saveable {
   std::int32_t index;
 
   template <TensorLike V>
-  saveable(const V& v) : graph(&as_tensor(v).graph()), index(variable_index(*graph, as_tensor(v).id())) {}  // NOLINT: implicit by design
+  saveable(const V& v) : graph(&as_tensor(v).graph()), index(variable_index(*graph, as_tensor(v).id().node)) {}  // NOLINT: implicit by design
   saveable(const any_variable& v) : graph(&v.graph()), index(v.index()) {}  // NOLINT: implicit by design
   saveable(Graph& g, std::int32_t variable_index) : graph(&g), index(variable_index) {}
 
