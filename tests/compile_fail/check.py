@@ -3,7 +3,8 @@
 `#if SESSIONLIB_CF_FAIL`. Compiled with -DSESSIONLIB_CF_FAIL=0 (the twin) it must
 compile; with -DSESSIONLIB_CF_FAIL=1 it must fail, and the compiler's output
 must contain every `// expect: ...` line's text (and one of each
-`// expect-one-of: a | b`). So a case
+`// expect-one-of: a | b`); with `// expect-first: ...`, the first error line
+must contain that text (the sessionlib message comes before any other). So a case
 cannot pass by failing for a reason other than the one it promises.
 Usage: check.py CASE.cpp [--pch HEADER=WRAPPER]... -- COMPILER ARGS...
 --pch: WRAPPER (which includes <HEADER>) has a precompiled header beside it, built
@@ -30,6 +31,7 @@ def main():
     # "// expect-one-of: a | b": compilers spell template arguments differently
     # (gcc: "[with Leaf = double]", clang: "not_fetchable<double>").
     one_ofs = [[a.strip() for a in e.split('|')] for e in re.findall(r'//\s*expect-one-of:\s*(.+)', text)]
+    firsts = [e.strip() for e in re.findall(r'//\s*expect-first:\s*(.+)', text)]
     if not expects:
         print(f'{case}: no "// expect:" line'); return 1
     expect = expects[0]
@@ -47,6 +49,10 @@ def main():
         for e in expects:
             if e not in out:
                 print(f'{case}: failed, but without "{e}":\n{out[:6000]}'); return 1
+        errors = [l for l in out.splitlines() if ' error: ' in l or l.startswith('error: ')]
+        for e in firsts:
+            if not errors or e not in errors[0]:
+                print(f'{case}: the first error is not "{e}":\n{out[:6000]}'); return 1
         for alts in one_ofs:
             if not any(a in out for a in alts):
                 print(f'{case}: failed, but without any of {alts}:\n{out[:6000]}'); return 1

@@ -51,7 +51,8 @@ TEST_CASE("make_callable with sl::into is a void function taking the result firs
   chain m;
   sl::Session sess(m.g);
   auto f = sess.make_callable(m.y, sl::feed_list(m.a), sl::into);
-  static_assert(std::is_same_v<decltype(f), std::function<void(xt::xtensor<float, 1>&, const xt::xtensor<float, 1>&)>>);
+  static_assert(std::is_same_v<decltype(f), sl::callable<void(xt::xtensor<float, 1>&, const xt::xtensor<float, 1>&)>>);
+  static_assert(std::is_convertible_v<decltype(f), std::function<void(xt::xtensor<float, 1>&, const xt::xtensor<float, 1>&)>>);
   xt::xtensor<float, 1> out = xt::zeros<float>({3});
   const float* storage = out.data();
   for (float k = 0; k < 5; ++k) {

@@ -1,5 +1,6 @@
 // Binary math ops (pow, maximum, minimum, squared_difference, floordiv, floormod)
 // against reference loops per dtype, with broadcasting over dimensions fed at run time.
+#include <sessionlib/ops/arithmetic.hpp>
 #include <sessionlib/ops/math.hpp>
 #include <sessionlib/session/session.hpp>
 
@@ -181,4 +182,37 @@ TEST_CASE("binary ops mix with scalars on either side and broadcast across ranks
         CHECK(got(i, j, k) == std::max(xv(i, j, k), r[k]));
         CHECK(got_pow(i, j, k) == doctest::Approx(std::pow(2.0, xv(i, j, k))));
       }
+}
+
+TEST_CASE("scalars convert to the tensor's dtype as TF converts Python numbers") {
+  sl::Graph g;
+  auto f = sl::constant(g, {1.5f, -2.0f});
+  auto i = sl::constant(g, {7, -3});
+  auto u = sl::constant(g, {std::uint8_t{250}, std::uint8_t{4}});
+  // An integer to float, a double to float (TF takes a Python float for float32).
+  auto fi = f * 2;
+  auto fd = f * 0.5;
+  // An integer of another width to an integer dtype, when its value fits.
+  auto il = i + std::int64_t{10};
+  auto uu = u + 5;
+  auto iu = sl::maximum(i, 0u);
+  static_assert(std::is_same_v<decltype(fd), sl::Tensor<float, sl::shape<2>>>);
+  static_assert(std::is_same_v<decltype(uu), sl::Tensor<std::uint8_t, sl::shape<2>>>);
+  static_assert(sl::detail::scalar_converts<float, double> && sl::detail::scalar_converts<double, int>);
+  static_assert(!sl::detail::scalar_converts<int, double> && !sl::detail::scalar_converts<std::int64_t, float>);
+  static_assert(!sl::detail::scalar_converts<bool, int> && !sl::detail::scalar_converts<int, bool>);
+  static_assert(sl::detail::scalar_converts<bool, bool> && !sl::detail::scalar_converts<float, bool>);
+  sl::Session sess(g);
+  auto [a, b, c, d, e] = sess.run(std::tuple{fi, fd, il, uu, iu});
+  CHECK(a == xt::xtensor<float, 1>{3.0f, -4.0f});
+  CHECK(b == xt::xtensor<float, 1>{0.75f, -1.0f});
+  CHECK(c == xt::xtensor<int, 1>{17, 7});
+  CHECK(d == xt::xtensor<std::uint8_t, 1>{255, 9});
+  CHECK(e == xt::xtensor<int, 1>{7, 0});
+  SUBCASE("an integer out of the dtype's range is sl::invalid_argument when the op is built") {
+    CHECK_THROWS_WITH_AS(u + 300, "Value 300 is out of range for dtype uint8", sl::invalid_argument);
+    CHECK_THROWS_WITH_AS(u * -1, "Value -1 is out of range for dtype uint8", sl::invalid_argument);
+    CHECK_THROWS_WITH_AS(i + (std::int64_t{1} << 40), "Value 1099511627776 is out of range for dtype int32",
+                         sl::invalid_argument);
+  }
 }

@@ -1,5 +1,7 @@
 // make_callable: parameter types from the fed tensors, results in the fetch
-// structure, feed order, options, errors, closed sessions.
+// structure, feed order, options, errors, closed sessions; the sl::callable it
+// returns takes other expressions of the right dtype and rank, and converts to
+// the std::function of its signature.
 #include <functional>
 #include <map>
 
@@ -13,7 +15,7 @@ TEST_CASE("make_callable: scalars and arrays, fed in feed_list order") {
   auto z = k - 1.0f;
   sl::Session s(g);
   auto f = s.make_callable(std::tuple{y, z}, sl::feed_list(x, k));
-  static_assert(std::is_same_v<decltype(f), std::function<std::tuple<xt::xtensor<float, 2>, float>(
+  static_assert(std::is_same_v<decltype(f), sl::callable<std::tuple<xt::xtensor<float, 2>, float>(
                                                 const xt::xtensor<float, 2>&, float)>>);
   xt::xtensor<float, 2> xv{{1, 2, 3}, {4, 5, 6}};
   auto [a, b] = f(xv, 2.0f);
@@ -25,7 +27,7 @@ TEST_CASE("make_callable: scalars and arrays, fed in feed_list order") {
 
   SUBCASE("the parameter order is the feed_list's, not the graph's") {
     auto g2 = s.make_callable(y, sl::feed_list(k, x));
-    static_assert(std::is_same_v<decltype(g2), std::function<xt::xtensor<float, 2>(float, const xt::xtensor<float, 2>&)>>);
+    static_assert(std::is_same_v<decltype(g2), sl::callable<xt::xtensor<float, 2>(float, const xt::xtensor<float, 2>&)>>);
     CHECK(g2(3.0f, xv) == xt::xtensor<float, 2>{{3, 6, 9}, {12, 15, 18}});
   }
   SUBCASE("a wrong run-time shape is the run's error") {
@@ -54,7 +56,7 @@ TEST_CASE("make_callable: scalars and arrays, fed in feed_list order") {
       CHECK(r.at("z") == 1.0f);
     }
     auto op = s.make_callable(std::tuple{v.initializer(), std::string("v:0")}, sl::feed_list());
-    static_assert(std::is_same_v<decltype(op), std::function<std::tuple<sl::none_t, sl::any_array>()>>);
+    static_assert(std::is_same_v<decltype(op), sl::callable<std::tuple<sl::none_t, sl::any_array>()>>);
     CHECK(std::get<1>(op()).as<float, 0>()() == 0.0f);
   }
   SUBCASE("a closed session") {
@@ -71,7 +73,7 @@ TEST_CASE("make_callable with accept_options: options and metadata per call") {
   auto c = b * a;
   sl::Session s(g);
   auto f = s.make_callable(c, sl::feed_list(a), sl::accept_options);
-  static_assert(std::is_same_v<decltype(f), std::function<xt::xtensor<std::int64_t, 1>(
+  static_assert(std::is_same_v<decltype(f), sl::callable<xt::xtensor<std::int64_t, 1>(
                                                 const xt::xtensor<std::int64_t, 1>&, const sl::RunOptions&,
                                                 sl::RunMetadata*)>>);
   sl::RunOptions opts;
@@ -85,4 +87,40 @@ TEST_CASE("make_callable with accept_options: options and metadata per call") {
   sl::RunMetadata none;
   CHECK(f(xt::xtensor<std::int64_t, 1>{1}, sl::RunOptions{}, &none) == xt::xtensor<std::int64_t, 1>{2});
   CHECK(none.step_stats.empty());
+}
+
+TEST_CASE("sl::callable: expressions of the parameter's dtype and rank, std::function, run-time ranks") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, sl::shape<sl::dyn, 2>>(g, "x");
+  auto k = sl::placeholder<double, sl::shape<>>(g, "k");
+  auto y = x * 2.0f;
+  auto z = k + 1.0;
+  sl::Session s(g);
+  auto f = s.make_callable(std::tuple{y, z}, sl::feed_list(x, k));
+  const xt::xtensor<float, 2> xv{{1, 2}, {3, 4}};
+  SUBCASE("the exact parameter types, a const array, a converting scalar") {
+    auto [a, b] = f(xv, 1.5f);  // float to double: no narrowing
+    CHECK(a == xt::xtensor<float, 2>{{2, 4}, {6, 8}});
+    CHECK(b == 2.5);
+  }
+  SUBCASE("an xtensor expression and an adapted buffer of the same dtype and rank") {
+    CHECK(std::get<0>(f(xv + 1.0f, 0.0)) == xt::xtensor<float, 2>{{4, 6}, {8, 10}});
+    std::vector<float> buf{1, 1, 2, 2, 3, 3};
+    CHECK(std::get<0>(f(xt::adapt(buf, std::array<std::size_t, 2>{3, 2}), 0.0)) ==
+          xt::xtensor<float, 2>{{2, 2}, {4, 4}, {6, 6}});
+  }
+  SUBCASE("an xarray: its rank is checked when called") {
+    xt::xarray<float> good = xv;
+    CHECK(std::get<0>(f(good, 0.0)) == xt::xtensor<float, 2>{{2, 4}, {6, 8}});
+    xt::xarray<float> bad = xt::ones<float>({2, 2, 2});
+    CHECK_THROWS_WITH_AS(f(bad, 0.0), "Cannot feed value of shape (2, 2, 2) for Tensor 'x:0', which has shape (?, 2)",
+                         sl::invalid_argument);
+  }
+  SUBCASE("it converts to the std::function of its signature") {
+    std::function<std::tuple<xt::xtensor<float, 2>, double>(const xt::xtensor<float, 2>&, double)> fn = f;
+    CHECK(std::get<1>(fn(xv, 2.0)) == 3.0);
+    CHECK(std::get<1>(f.function()(xv, 3.0)) == 4.0);
+    CHECK(static_cast<bool>(f));
+    CHECK_FALSE(static_cast<bool>(decltype(f){}));
+  }
 }

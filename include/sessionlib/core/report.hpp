@@ -252,4 +252,88 @@ constexpr void gradient_not_floating() {
   static_assert(always_false<T>, "sessionlib: gradients: x must be a float or double tensor");
 }
 
+// ---- Typed means typed (issue 17): callables, result targets, scalars, and the
+// common spelling mistakes, each with what to write instead.
+
+template <std::size_t Expected, std::size_t Given>
+constexpr void callable_arity() {
+  // A callable takes one argument per tensor of its feed_list, in that order
+  // (plus `out` first with sl::into, `options, metadata` last with sl::accept_options).
+  static_assert(always_false_dims<Expected, Given>,
+                "sessionlib: callable: wrong number of arguments; pass one value per tensor of the feed_list, in its order");
+}
+
+template <std::size_t Argument, class TensorT, class ValueT>
+constexpr void callable_argument_dtype() {
+  // Argument (1-based) is fed to a tensor of element type TensorT; ValueT is what was passed.
+  static_assert(always_false<TensorT, ValueT>,
+                "sessionlib: callable: an argument's element type differs from its fed tensor's dtype (are the arguments in feed_list order?)");
+}
+
+template <std::size_t Argument, std::size_t TensorRank, std::size_t ValueRank>
+constexpr void callable_argument_rank() {
+  // Argument (1-based): the fed tensor's rank, then the passed value's.
+  static_assert(always_false_dims<Argument, TensorRank, ValueRank>,
+                "sessionlib: callable: an argument's rank differs from its fed tensor's (are the arguments in feed_list order?)");
+}
+
+template <std::size_t Argument, class Parameter, class ValueT>
+constexpr void callable_argument_type() {
+  // Argument (1-based) does not convert to Parameter (RunOptions, RunMetadata*, ...).
+  static_assert(always_false<Parameter, ValueT>, "sessionlib: callable: an argument does not convert to its parameter's type");
+}
+
+template <class Expected, class Given>
+constexpr void into_target_mismatch() {
+  // Expected is what run() returns for the fetches (fetch_result_t<F>); Given is the
+  // target passed. xtensor's converting constructor cannot help here: a result is
+  // written into the target as it is, so its dtype and rank must be the fetch's.
+  static_assert(always_false<Expected, Given>,
+                "sessionlib: into: the target's type differs from what run() returns for these fetches (sl::fetch_result_t<F>)");
+}
+
+template <class Expected, class Given>
+constexpr void into_target_not_lvalue() {
+  // The target must be a modifiable lvalue of type Expected: run_into writes into it.
+  static_assert(always_false<Expected, Given>, "sessionlib: into: the target must be a non-const lvalue (the results are written into it)");
+}
+
+template <class TensorT, class ScalarT>
+constexpr void scalar_dtype_mismatch() {
+  // TF raises TypeError: a scalar mixes with a tensor only when it converts to the
+  // tensor's dtype without loss (integers to any numeric dtype, floating-point values
+  // to float or double, bool only to bool). Write sl::cast<ScalarT>(x) for the op in
+  // ScalarT's type, or pass a scalar of the tensor's type.
+  static_assert(always_false<TensorT, ScalarT>, "sessionlib: scalar: the C++ scalar does not convert to the tensor's dtype without loss (TF raises TypeError)");
+}
+
+template <class... None>
+constexpr void placeholder_needs_type() {
+  // Write sl::placeholder<float, sl::shape<sl::dyn, 784>>(g, "x"): the element type
+  // and the static shape (default sl::shape<>, a scalar) are template arguments.
+  static_assert(always_false<None...>, "sessionlib: placeholder: give the dtype and shape as template arguments: sl::placeholder<float, sl::shape<sl::dyn, 784>>(g, \"x\")");
+}
+
+template <class AxisT>
+constexpr void axis_not_template_argument() {
+  // AxisT is the type of the run-time axis given. Axes are template arguments, so the
+  // result's shape is known at compile time: sl::reduce_mean<1>(x), sl::argmax<1>(x),
+  // with kept axes sl::reduce_sum<1>(x, sl::keepdims).
+  static_assert(always_false<AxisT>, "sessionlib: reduce: axes are template arguments: write sl::reduce_mean<1>(x), not sl::reduce_mean(x, 1)");
+}
+
+template <int Dependent>
+constexpr void braced_fetch() {
+  // A braced list has no type to give run() a result structure: write
+  // sess.run(std::tuple{train, loss}, ...) (or std::make_tuple, std::array, std::vector).
+  static_assert(always_false_dims<Dependent>, "sessionlib: fetch: a braced list is not a fetch structure; write sess.run(std::tuple{train, loss}, ...) or std::make_tuple(train, loss)");
+}
+
+template <class Leaf>
+constexpr void name_not_string() {
+  // Leaf is std::string_view (or another string-like type): names are fetched as
+  // std::string (or a string literal), which the plan looks up; write std::string(name).
+  static_assert(always_false<Leaf>, "sessionlib: fetch: a name is fetched as std::string or a string literal; write std::string(name)");
+}
+
 }  // namespace sessionlib::report

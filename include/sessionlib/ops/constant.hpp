@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "../core/report.hpp"
 #include "../graph/builder.hpp"
 #include "../runtime/kernel.hpp"
 
@@ -110,6 +111,14 @@ Tensor<T, S> placeholder(Graph& g, const std::string& name = "") {
 template <Element T, Shape S = shape<>>
 Tensor<T, S> placeholder(const std::string& name = "") {
   return placeholder<T, S>(get_default_graph(), name);
+}
+/// `sl::placeholder(g, "x")` without the dtype and shape: reported (they are
+/// template arguments, so the tensor's type can carry them).
+template <class... None, class... Args>
+  requires(sizeof...(None) == 0)
+auto placeholder(Args&&...) {
+  [[maybe_unused]] constexpr bool reported = (report::placeholder_needs_type<None...>(), true);  // write placeholder<float, sl::shape<sl::dyn, 784>>(g, "x")
+  return Tensor<float, shape<>>();
 }
 
 }  // namespace sessionlib

@@ -3,6 +3,8 @@
 // unary/binary elementwise op builders.
 #pragma once
 
+#include <string>
+
 #include "../core/report.hpp"
 #include "../core/shape_algebra.hpp"
 #include "../runtime/kernels/elementwise.hpp"
@@ -41,10 +43,31 @@ constexpr void check_same_dtype() {
   if constexpr (!std::is_same_v<A, B>) report::dtype_mismatch<A, B>();  // TF would raise a TypeError
 }
 
+/// Whether a C++ scalar of type V mixes with a tensor of dtype T, as TF converts
+/// a Python number to the tensor's dtype: integers to any numeric dtype (their
+/// value must fit: checked when the op is built), floating-point values to float
+/// or double only, bool only to bool. Anything else is TF's TypeError.
+template <class T, class V>
+inline constexpr bool scalar_converts =
+    std::is_same_v<T, bool> ? std::is_same_v<V, bool>
+                            : !std::is_same_v<V, bool> && (std::is_floating_point_v<T> || std::is_integral_v<V>);
+
 /// A scalar as a constant of the tensor's dtype (TF converts Python numbers so).
 template <class T, Scalar V>
 Tensor<T, shape<>> lift(Graph& g, V v) {
-  return constant(g, static_cast<T>(v));
+  if constexpr (!scalar_converts<T, V>) {
+    // TF raises TypeError: write a scalar of the tensor's type, or sl::cast the tensor.
+    [[maybe_unused]] constexpr bool reported = (report::scalar_dtype_mismatch<T, V>(), true);
+    return {};
+  } else {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      const T t = static_cast<T>(v);
+      if (static_cast<V>(t) != v || (v < V{}) != (t < T{}))
+        throw invalid_argument("Value " + std::to_string(v) + " is out of range for dtype " +
+                               std::string(dtype_name(dtype_of<T>)));
+    }
+    return constant(g, static_cast<T>(v));
+  }
 }
 
 /// The op_spec of an elementwise node of functor Fn from T to R over its

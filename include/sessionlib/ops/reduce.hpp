@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <array>
+#include <concepts>
+#include <iterator>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../runtime/kernels/reduce.hpp"
@@ -117,6 +120,21 @@ auto arg_reduce_op(const char* op, const X& x, const std::string& name) {
 }
 }  // namespace detail
 
+namespace detail {
+/// A run-time axis (`reduce_mean(x, 1)`, also a list of them): axes are template arguments.
+template <class I>
+concept RuntimeAxis = std::is_integral_v<std::remove_cvref_t<I>> ||
+                      (!std::is_convertible_v<const I&, std::string_view> && requires(const I& a) {
+                        { *std::begin(a) } -> std::convertible_to<int>;
+                      });
+template <class I, TensorLike X>
+auto report_runtime_axis(const X& x) {
+  // Write sl::reduce_mean<1>(x), sl::reduce_sum<0, 1>(x, sl::keepdims), sl::argmax<1>(x).
+  [[maybe_unused]] constexpr bool reported = (report::axis_not_template_argument<std::remove_cvref_t<I>>(), true);
+  return as_tensor(x);
+}
+}  // namespace detail
+
 #define SESSIONLIB_REDUCE(fname, kind, reducer, bool_only)                                                \
   template <int... Axes, TensorLike X>                                                                   \
   auto fname(const X& x, const std::string& name = "") {                                                  \
@@ -125,6 +143,10 @@ auto arg_reduce_op(const char* op, const X& x, const std::string& name) {
   template <int... Axes, TensorLike X>                                                                   \
   auto fname(const X& x, keepdims_t, const std::string& name = "") {                                      \
     return detail::reduce_op<kernels::reducers::reducer, true, bool_only, Axes...>(kind, x, name);        \
+  }                                                                                                      \
+  template <int... Axes, TensorLike X, detail::RuntimeAxis I, class... Rest>                             \
+  auto fname(const X& x, I, Rest&&...) {                                                                 \
+    return detail::report_runtime_axis<I>(x);                                                            \
   }
 
 /// Sum over Axes (all when none); numeric dtypes (integers wrap).
@@ -152,6 +174,14 @@ auto argmax(const X& x, const std::string& name = "") {
 template <int Axis = 0, TensorLike X>
 auto argmin(const X& x, const std::string& name = "") {
   return detail::arg_reduce_op<false, Axis>("ArgMin", x, name);
+}
+template <int Axis = 0, TensorLike X, detail::RuntimeAxis I, class... Rest>
+auto argmax(const X& x, I, Rest&&...) {
+  return detail::report_runtime_axis<I>(x);
+}
+template <int Axis = 0, TensorLike X, detail::RuntimeAxis I, class... Rest>
+auto argmin(const X& x, I, Rest&&...) {
+  return detail::report_runtime_axis<I>(x);
 }
 
 }  // namespace sessionlib

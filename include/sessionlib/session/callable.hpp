@@ -5,6 +5,9 @@
 //
 //     auto step = sess.make_callable(std::tuple{train, loss}, sl::feed_list(x, y));
 //     auto [_, l] = step(xb, yb);      // (const xt::xtensor<float, 2>&, const xt::xtensor<std::int64_t, 1>&)
+//
+// The returned sl::callable checks its arguments' dtypes, ranks and count at
+// compile time (typed_callable.hpp).
 #pragma once
 
 #include <algorithm>
@@ -13,6 +16,7 @@
 #include <memory>
 
 #include "session.hpp"
+#include "typed_callable.hpp"
 
 namespace sessionlib {
 
@@ -110,24 +114,53 @@ callable_core<std::remove_cvref_t<F>, sizeof...(X)> prepare_callable(const std::
 
 }  // namespace detail
 
-/// `std::function<fetch_result_t<F>(args...)>`, args: one per fed tensor (T for
-/// rank 0, `const xt::xtensor<T, N>&` otherwise). Throws sl::session_closed when
-/// called after the session is closed.
+namespace detail {
+/// Each fed tensor's name and static shape ("x:0", "(?, 784)"), at its parameter's
+/// position: after Before leading parameters (sl::into's target), then After
+/// trailing ones (RunOptions, RunMetadata*) left empty.
+template <std::size_t Before, std::size_t After, class... X>
+std::array<std::array<std::string, Before + sizeof...(X) + After>, 2> callable_feed_names(
+    const feed_list_t<X...>& feeds) {
+  std::array<std::array<std::string, Before + sizeof...(X) + After>, 2> r;
+  std::size_t i = Before;
+  std::apply(
+      [&](const auto&... t) {
+        ((r[0][i] = t.name(), r[1][i] = static_shape_string(std::remove_cvref_t<decltype(t)>::shape_type::extents), ++i),
+         ...);
+      },
+      feeds.tensors);
+  return r;
+}
+}  // namespace detail
+
+/// `sl::callable<fetch_result_t<F>(args...)>`, args: one per fed tensor (T for
+/// rank 0, `const xt::xtensor<T, N>&` otherwise), checked at compile time
+/// (session/typed_callable.hpp); it converts to the std::function of that
+/// signature. Throws sl::session_closed when called after the session is closed.
 template <class F, class... X>
 auto Session::make_callable(const F& fetches, const feed_list_t<X...>& feeds) const {
+  (void)detail::checked_fetch_result<F>();  // reports an unfetchable leaf first
   auto core = detail::prepare_callable(impl_, fetches, feeds);
-  return std::function<fetch_result_t<F>(detail::callable_arg_t<X>...)>(
-      [core = std::move(core)](detail::callable_arg_t<X>... args) { return core(nullptr, nullptr, args...); });
+  auto names = detail::callable_feed_names<0, 0>(feeds);
+  using Sig = fetch_result_t<F>(detail::callable_arg_t<X>...);
+  return callable<Sig>(std::function<Sig>([core = std::move(core)](detail::callable_arg_t<X>... args) {
+                         return core(nullptr, nullptr, args...);
+                       }),
+                       std::move(names[0]), std::move(names[1]));
 }
 
 /// As make_callable, the function also taking `const RunOptions&, RunMetadata*`.
 template <class F, class... X>
 auto Session::make_callable(const F& fetches, const feed_list_t<X...>& feeds, accept_options_t) const {
+  (void)detail::checked_fetch_result<F>();
   auto core = detail::prepare_callable(impl_, fetches, feeds);
-  return std::function<fetch_result_t<F>(detail::callable_arg_t<X>..., const RunOptions&, RunMetadata*)>(
-      [core = std::move(core)](detail::callable_arg_t<X>... args, const RunOptions& opts, RunMetadata* md) {
-        return core(&opts, md, args...);
-      });
+  auto names = detail::callable_feed_names<0, 2>(feeds);
+  using Sig = fetch_result_t<F>(detail::callable_arg_t<X>..., const RunOptions&, RunMetadata*);
+  return callable<Sig>(std::function<Sig>([core = std::move(core)](detail::callable_arg_t<X>... args,
+                                                                   const RunOptions& opts, RunMetadata* md) {
+                         return core(&opts, md, args...);
+                       }),
+                       std::move(names[0]), std::move(names[1]));
 }
 
 }  // namespace sessionlib

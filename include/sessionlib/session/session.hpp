@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "fetch_check.hpp"
 #include "lend.hpp"
 #include "session_impl.hpp"
 
@@ -14,6 +15,15 @@ class default_session_guard;  // session/default_session.hpp
 struct device_attributes;     // session/devices.hpp
 struct accept_options_t;      // session/callable.hpp
 struct into_t;                // session/into.hpp
+
+namespace detail {
+/// What a braced list given as fetches converts to, so that `sess.run({a, b})`
+/// finds run's reporting overload (a braced list deduces no fetch type).
+struct braced_fetch {
+  template <class... A>
+  braced_fetch(const A&...) {}  // NOLINT: implicit, to accept any braced list
+};
+}  // namespace detail
 
 /// A session over a graph: holds variable values, caches run plans.
 /// Copies share the same session (like TF's Python object); close() ends it.
@@ -34,34 +44,47 @@ class Session {
 
   /// Runs what `fetches` need and returns their values in the same structure.
   template <class F>
-  fetch_result_t<F> run(const F& fetches, std::initializer_list<feed_entry> feeds = {}) {
+  detail::checked_fetch_result_t<F> run(const F& fetches, std::initializer_list<feed_entry> feeds = {}) {
     return run_impl(fetches, std::span<const feed_entry>(feeds.begin(), feeds.size()), nullptr, nullptr);
   }
   /// As run(fetches, feeds), with a feed dict built at run time.
   template <class F>
-  fetch_result_t<F> run(const F& fetches, const feed_dict& feeds) {
+  detail::checked_fetch_result_t<F> run(const F& fetches, const feed_dict& feeds) {
     return run_impl(fetches, std::span<const feed_entry>(feeds), nullptr, nullptr);
   }
   /// As run(fetches, feeds), with options (timeout, tracing) and metadata out.
   template <class F>
-  fetch_result_t<F> run(const F& fetches, std::initializer_list<feed_entry> feeds, const RunOptions& options,
-                        RunMetadata* metadata = nullptr) {
+  detail::checked_fetch_result_t<F> run(const F& fetches, std::initializer_list<feed_entry> feeds,
+                                        const RunOptions& options, RunMetadata* metadata = nullptr) {
     return run_impl(fetches, std::span<const feed_entry>(feeds.begin(), feeds.size()), &options, metadata);
   }
   template <class F>
-  fetch_result_t<F> run(const F& fetches, const feed_dict& feeds, const RunOptions& options,
-                        RunMetadata* metadata = nullptr) {
+  detail::checked_fetch_result_t<F> run(const F& fetches, const feed_dict& feeds, const RunOptions& options,
+                                        RunMetadata* metadata = nullptr) {
     return run_impl(fetches, std::span<const feed_entry>(feeds), &options, metadata);
+  }
+  /// A braced list of fetches (`sess.run({train, loss})`) has no type: reported.
+  template <int I = 0>
+  auto run(detail::braced_fetch, std::initializer_list<feed_entry> = {}, const RunOptions& = {}, RunMetadata* = nullptr) {
+    [[maybe_unused]] constexpr bool reported = (report::braced_fetch<I>(), true);  // write std::tuple{train, loss}
+    return none_t{};
+  }
+  template <int I = 0>
+  auto run(detail::braced_fetch, const feed_dict&, const RunOptions& = {}, RunMetadata* = nullptr) {
+    [[maybe_unused]] constexpr bool reported = (report::braced_fetch<I>(), true);  // write std::tuple{train, loss}
+    return none_t{};
   }
 
   // Defined in session/into.hpp, callable.hpp, partial_run.hpp, default_session.hpp, devices.hpp.
-  /// As run(fetches, feeds), writing the values into `out` (the structure run
-  /// returns); arrays already of the right shape are written in place.
-  template <class F>
-  void run_into(fetch_result_t<F>& out, const F& fetches, std::initializer_list<feed_entry> feeds = {});
-  template <class F>
-  void run_into(fetch_result_t<F>& out, const F& fetches, const feed_dict& feeds);
-  /// A prepared run: a std::function taking the fed values in feed_list order.
+  /// As run(fetches, feeds), writing the values into `out`, which must have the
+  /// type run returns (a compile error otherwise); arrays already of the right
+  /// shape are written in place.
+  template <class Out, class F>
+  void run_into(Out&& out, const F& fetches, std::initializer_list<feed_entry> feeds = {});
+  template <class Out, class F>
+  void run_into(Out&& out, const F& fetches, const feed_dict& feeds);
+  /// A prepared run: an sl::callable (a std::function whose arguments are
+  /// checked at compile time) taking the fed values in feed_list order.
   template <class F, class... X>
   auto make_callable(const F& fetches, const feed_list_t<X...>& feeds) const;
   /// As make_callable, taking `const RunOptions&, RunMetadata*` after the fed values.
