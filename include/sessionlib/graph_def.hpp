@@ -1,6 +1,7 @@
 // sessionlib's opt-in GraphDef part: TensorFlow's GraphDef schema built at run
 // time (no generated code), a plain C++ model of it, binary and text I/O
-// through protobuf's own parsers, and a Graph's nodes as a GraphDef.
+// through protobuf's own parsers, a Graph's nodes as a GraphDef, and
+// import_graph_def with the import and export tables of every op family.
 // Needs libprotobuf: use the `sessionlib-graphdef` dependency (Meson,
 // pkg-config) or `find_package(sessionlib COMPONENTS graphdef)` (CMake).
 #pragma once
@@ -11,3 +12,5 @@
 #include "graph_def/convert.hpp"     // to_message, from_message
 #include "graph_def/io.hpp"          // serialize_graph_def, parse_graph_def, read_graph_def, train::write_graph
 #include "graph_def/from_graph.hpp"  // to_graph_def(const Graph&)
+#include "graph_def/import.hpp"     // import_graph_def(g, def, {input_map, return_elements, name})
+#include "graph_def/ops.hpp"        // the op families import and export (graph_def/ops_*.hpp)

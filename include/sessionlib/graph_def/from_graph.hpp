@@ -1,17 +1,19 @@
-// A sessionlib Graph as a GraphDef: a first, minimal conversion over today's
-// node table, to be replaced when the op registry gives every op its TF
-// definition (attribute names and values per op).
-//
-// Each node becomes a NodeDef with its name and op type as the node holds
-// them, inputs "name" (output 0) and control inputs "^name" (a state op --
-// Assign, AssignAdd, the optimizers' Apply ops -- gets its variable as input 0,
-// as in TF, where the node table keeps it in attr.variable; optimizer slots
-// are not yet inputs), and attributes:
+// A sessionlib Graph as a GraphDef. Each node becomes a NodeDef with its name
+// and op type as the node holds them, inputs "name" ("name:k" for output k) and
+// control inputs "^name" (a state op -- Assign, AssignAdd, the optimizers'
+// Apply ops -- gets its variable as input 0, as in TF, where the node table
+// keeps it in attr.variable), and the base attributes:
 //   "dtype"  for Const, Placeholder, PlaceholderWithDefault and VariableV2 (TF's name there),
 //   "T"      for every other node with an output,
 //   "shape"  for Placeholder and VariableV2 (static shape, -1 for dynamic dimensions),
 //   "value"  for Const (its value as a TensorProto with tensor_content),
 //   "_output_shapes"  a list of one shape, for every node with an output.
+// Then the exporter its op type registered (graph_def/op_table.hpp, written by
+// the families of graph_def/ops_*.hpp) writes TF's other attributes
+// (transpose_a, keep_dims, strides, padding, ...) and the structural inputs TF
+// takes as tensors (Reshape's shape, Sum's reduction_indices) as Const nodes
+// marked `_sessionlib_inline`, placed before the node; import folds them back,
+// so a graph round-trips to the same nodes.
 #pragma once
 
 #include <filesystem>
@@ -19,10 +21,12 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <unordered_set>
 
 #include "../graph/graph.hpp"
 #include "io.hpp"
 #include "model.hpp"
+#include "op_table.hpp"
 #include "tensor.hpp"
 
 namespace sessionlib {
@@ -53,30 +57,45 @@ inline GraphDef to_graph_def(const Graph& g) {
   std::shared_lock lock(g.table_mutex());
   const std::size_t n = g.size_unlocked();
   // A variable's node is the first published with its index (Graph::add_variable_node).
-  std::map<std::int32_t, const std::string*> variable_names;
+  std::map<std::int32_t, const node*> variables;
+  std::unordered_set<std::string> names;
   for (std::size_t i = 0; i < n; ++i) {
     const node& nd = g.at_unlocked(static_cast<node_id>(i));
-    if (nd.attr.variable >= 0) variable_names.emplace(nd.attr.variable, &nd.name);
+    if (nd.attr.variable >= 0) variables.emplace(nd.attr.variable, &nd);
+    names.insert(nd.name);
   }
+  const auto input_name = [&](const auto& in) {
+    const std::string& name = g.at_unlocked(detail::ref_node(in)).name;
+    const std::uint32_t k = detail::ref_index(in);
+    return k == 0 ? name : name + ":" + std::to_string(k);
+  };
   def.node.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const node& nd = g.at_unlocked(static_cast<node_id>(i));
-    NodeDef& out = def.node.emplace_back();
+    NodeDef out;
     out.name = nd.name;
     out.op = nd.op;
-    if (nd.attr.variable >= 0 && *variable_names.at(nd.attr.variable) != nd.name)
-      out.input.push_back(*variable_names.at(nd.attr.variable));  // TF's state ops take the variable first
-    for (output_ref in : nd.inputs)
-      out.input.push_back(g.at_unlocked(in.node).name + (in.index ? ":" + std::to_string(in.index) : std::string()));
-    for (node_id in : nd.control_inputs) out.input.push_back("^" + g.at_unlocked(in).name);
-    if (!nd.has_output) continue;
-    const TensorShapeProto shape = detail::static_shape_proto(nd.shape);
-    out.attr[detail::uses_dtype_attr(nd.op) ? "dtype" : "T"] = to_data_type(nd.type);
-    if (nd.op == "Placeholder" || nd.op == "VariableV2") out.attr["shape"] = shape;
-    if (nd.op == "Const" && !nd.attr.value.empty_handle()) out.attr["value"] = to_tensor_proto(nd.attr.value);
-    AttrValue::ListValue shapes;
-    shapes.shape.push_back(shape);
-    out.attr["_output_shapes"] = std::move(shapes);
+    const node* variable = nd.attr.variable >= 0 ? variables.at(nd.attr.variable) : nullptr;
+    if (variable && variable != &nd) out.input.push_back(variable->name);  // TF's state ops take the variable first
+    for (const auto& in : nd.inputs) out.input.push_back(input_name(in));
+    if (nd.has_output) {
+      const TensorShapeProto shape = detail::static_shape_proto(nd.shape);
+      out.attr[detail::uses_dtype_attr(nd.op) ? "dtype" : "T"] = to_data_type(nd.type);
+      if (nd.op == "Placeholder" || nd.op == "VariableV2") out.attr["shape"] = shape;
+      if (nd.op == "Const" && !nd.attr.value.empty_handle()) out.attr["value"] = to_tensor_proto(nd.attr.value);
+      AttrValue::ListValue shapes;
+      shapes.shape.push_back(shape);
+      out.attr["_output_shapes"] = std::move(shapes);
+    }
+    std::vector<NodeDef> pending;
+    if (const exporter_fn ex = detail::graph_def_op_table::global().find(nd.op).export_) {
+      export_context ctx{g, nd, out, names, variable};
+      ex(ctx);
+      pending = std::move(ctx.pending);
+    }
+    for (const auto& in : nd.control_inputs) out.input.push_back("^" + input_name(in));
+    for (auto& p : pending) def.node.push_back(std::move(p));
+    def.node.push_back(std::move(out));
   }
   return def;
 }

@@ -1,0 +1,144 @@
+// GraphDef import and export of state and random ops: VariableV2 and TF's old
+// Variable (ref dtypes: the base type), Assign, AssignAdd, AssignSub,
+// IsVariableInitialized; RandomUniform, RandomStandardNormal, TruncatedNormal.
+//
+// An imported variable is a graph variable (Graph::add_variable_node); the
+// state ops that take it as input 0 touch it through attr.variable, as the
+// typed Variable's do, and import_graph_def publishes it with its initializer.
+// Random ops: TF's seed (the graph seed) and seed2 (the op seed) seed the op's
+// generator in each session as sessionlib's own seeds do; sessionlib writes its
+// ops' ranges exactly in `_sessionlib_reals` (TF scales a [0, 1) draw instead).
+#pragma once
+
+#include "../ops/random.hpp"
+#include "../ops/state.hpp"
+#include "ops_support.hpp"
+
+namespace sessionlib::detail::gd {
+
+inline node_import import_variable(import_context& c) {
+  const AttrValue* a = c.attr("shape");
+  const auto* s = a ? a->get_if<TensorShapeProto>() : nullptr;
+  std::optional<std::vector<std::ptrdiff_t>> shape;
+  if (s && !s->unknown_rank) {
+    shape.emplace();
+    for (const auto& d : s->dim) shape->push_back(d.size < 0 ? -1 : static_cast<std::ptrdiff_t>(d.size));
+  }
+  node_import n = make(c.spec(0, kernels::variable_read_kernel), c.attr_type("dtype"), shape);
+  n.spec.stateful = true;
+  n.variable = true;
+  return n;
+}
+inline void export_variable(export_context& c) {
+  c.out.attr["container"] = std::string();
+  c.out.attr["shared_name"] = std::string();
+}
+
+/// The variable index of input 0, which must be a variable's node.
+inline std::int32_t variable_of(const import_context& c) {
+  c.need_inputs(1);
+  const node& v = c.graph.at(c.input(0));
+  if (!v.def->is(op_flags::variable) || v.attr.variable < 0)
+    throw import_unsupported("its input 0 ('" + c.def.input[0] + "') is not a variable");
+  return v.attr.variable;
+}
+
+/// Assign, AssignAdd, AssignSub: {variable, value}; the node reads value and touches the variable.
+template <int Kind>
+node_import import_assign(import_context& c) {
+  c.need_inputs(2);
+  const std::int32_t index = variable_of(c);
+  const node& v = c.graph.at(c.input(0));
+  if (c.input_type(1) != v.type)
+    c.fail("the value has dtype " + std::string(dtype_name(c.input_type(1))) + ", the variable " +
+           std::string(dtype_name(v.type)));
+  const std::vector<std::ptrdiff_t> shape = v.shape;
+  return dispatch<types::any>(c, v.type, [&]<class T>() -> node_import {
+    kernel_fn k = kernels::assign_kernel<T>;
+    if constexpr (Kind != 0) {
+      if constexpr (!Numeric<T>) bad_type(c, v.type);
+      else k = Kind == 1 ? kernels::assign_add_kernel<T> : kernels::assign_sub_kernel<T>;
+    }
+    op_spec s;
+    s.op = c.def.op;
+    s.inputs.push_back(c.input(1));
+    s.kernel = k;
+    s.attr.variable = index;
+    s.stateful = true;
+    return make(std::move(s), dtype_of<T>, shape);
+  });
+}
+inline void export_assign(export_context& c) {
+  c.out.attr["use_locking"] = false;
+  if (c.n.op == "Assign") c.out.attr["validate_shape"] = true;
+}
+
+inline node_import import_is_initialized(import_context& c) {
+  const std::int32_t index = variable_of(c);
+  op_spec s;
+  s.op = c.def.op;
+  s.kernel = kernels::is_initialized_kernel;
+  s.attr.variable = index;
+  s.stateful = true;
+  return make(std::move(s), dtype::bool_, std::vector<std::ptrdiff_t>{});
+}
+inline void export_is_initialized(export_context& c) {
+  c.out.attr.erase("T");
+  if (c.variable) c.out.attr["dtype"] = to_data_type(c.variable->type);
+}
+
+// RandomUniform, RandomStandardNormal, TruncatedNormal: shape (a Const), dtype, seed, seed2.
+inline node_import import_random(import_context& c) {
+  c.need_inputs(1);
+  const auto dims_ = c.constant_ints(0, "shape");
+  const std::vector<std::ptrdiff_t> shape(dims_.begin(), dims_.end());
+  const dtype t = c.attr_type("dtype");
+  const auto seed = c.attr_int("seed", 0), seed2 = c.attr_int("seed2", 0);
+  const auto exact = c.reals();
+  const std::vector<double> reals = exact && exact->size() == 2 ? *exact : std::vector<double>{0.0, 1.0};
+  const std::string op = c.def.op;
+  return dispatch<types::numeric>(c, t, [&]<class T>() -> node_import {
+    kernel_fn k = nullptr;
+    if constexpr (Floating<T>) {
+      if (op == "RandomUniform") k = kernels::random_uniform_kernel<T>;
+      else if (op == "RandomStandardNormal") k = kernels::random_normal_kernel<T>;
+      else k = kernels::truncated_normal_kernel<T>;
+    } else if constexpr (!std::is_same_v<T, std::uint8_t>) {
+      if (op == "RandomUniform") k = kernels::random_uniform_kernel<T>;
+    }
+    if (!k) bad_type(c, t);
+    op_spec s;
+    s.op = op;
+    s.kernel = k;
+    s.attr.reals = reals;
+    s.attr.seed = seed2 != 0 ? static_cast<std::uint64_t>(seed2) : c.graph.next_op_seed();
+    s.attr.ints = {seed, 0};
+    s.stateful = true;
+    // attr.ints[1]: the node's own id, the generator's key in each session.
+    s.complete = [](node& n, node_id self) { n.attr.ints[1] = self; };
+    return make(std::move(s), dtype_of<T>, shape);
+  });
+}
+inline void export_random(export_context& c) {
+  c.out.attr["T"] = DataType::DT_INT32;  // the shape input's type
+  c.out.attr["dtype"] = to_data_type(c.n.type);
+  c.out.attr["seed"] = c.n.attr.ints.at(0);
+  c.out.attr["seed2"] = static_cast<std::int64_t>(c.n.attr.seed);
+  c.out.attr["_sessionlib_reals"] = reals_attr(c.n.attr.reals);
+  c.add_int_input("shape", std::vector<std::int64_t>(c.n.shape.begin(), c.n.shape.end()));
+}
+
+inline const bool state_ops_registered = [] {
+  // TF's old Variable op is a variable as VariableV2 is (graph/op_def.hpp defines only the new one).
+  if (!op_registry::global().find("Variable"))
+    define_op({.type = "Variable", .flags = op_flags::variable | op_flags::view | op_flags::stateful, .cost = op_cost::none});
+  register_graph_def_op({"VariableV2", "Variable"}, import_variable, export_variable);
+  register_graph_def_op({"Assign"}, import_assign<0>, export_assign);
+  register_graph_def_op({"AssignAdd"}, import_assign<1>, export_assign);
+  register_graph_def_op({"AssignSub"}, import_assign<2>, export_assign);
+  register_graph_def_op({"IsVariableInitialized"}, import_is_initialized, export_is_initialized);
+  register_graph_def_op({"RandomUniform", "RandomStandardNormal", "TruncatedNormal"}, import_random, export_random);
+  return true;
+}();
+
+}  // namespace sessionlib::detail::gd
