@@ -3,6 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <sessionlib/ops/arithmetic.hpp>
+#include <sessionlib/ops/array_fill.hpp>
+#include <sessionlib/ops/control.hpp>
+#include <sessionlib/ops/split.hpp>
+#include <sessionlib/ops/state.hpp>
 #include <sessionlib/session/session.hpp>
 
 namespace sl = sessionlib;
@@ -93,6 +97,39 @@ TEST_CASE("to_dot draws nodes, data edges and control edges") {
   CHECK(dot.find("n0 -> n1;") != std::string::npos);
   CHECK(dot.find("n1 -> n2 [style=dashed];") != std::string::npos);
   CHECK(op.name() == "done");
+}
+
+TEST_CASE("to_dot: clusters by name scope, escaped labels, outputs past the first, variable references") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, shape<4>>(g, "x");
+  sl::Variable<float, shape<4>> v(g, 0.0f, "v");
+  {
+    auto outer = g.name_scope("layer1");
+    auto inner = g.name_scope("dense");
+    auto [a, b] = sl::split<2>(x);
+    (void)(b - a);
+  }
+  auto quoted = sl::identity(x, "say \"hi\"");
+  auto update = v.assign(x);
+  const std::string dot = g.to_dot();
+  // Nested clusters, each labelled with its own part of the path.
+  const auto l1 = dot.find("subgraph \"cluster_layer1\" {");
+  const auto l2 = dot.find("subgraph \"cluster_layer1/dense\" {");
+  REQUIRE(l1 != std::string::npos);
+  REQUIRE(l2 != std::string::npos);
+  CHECK(l1 < l2);
+  CHECK(dot.find("label=\"dense\";") != std::string::npos);
+  // A node with two outputs lists both; its second output's edge says ":1".
+  const auto split_id = g.lookup("layer1/dense/split").node;
+  CHECK(dot.find("layer1/dense/split\\nSplit\\nfloat32(2,)\\nfloat32(2,)") != std::string::npos);
+  CHECK(dot.find("n" + std::to_string(split_id) + " -> n" + std::to_string(split_id + 1) + " [label=\":1\"];") !=
+        std::string::npos);
+  // Quotes in names are escaped.
+  CHECK(dot.find("say \\\"hi\\\"\\nIdentity") != std::string::npos);
+  CHECK(quoted.op_name() == "say \"hi\"");
+  // The assignment refers to its variable: a dotted edge from it.
+  CHECK(dot.find("n" + std::to_string(v.id()) + " -> n" + std::to_string(update.id().node) + " [style=dotted];") !=
+        std::string::npos);
 }
 
 TEST_CASE("ops added after a session's first run are runnable in its next run") {
