@@ -104,8 +104,8 @@ namespace {
 /// The fused program of the only fused group of y's plan (fed by `feeds`).
 std::size_t program_length(sl::Graph& g, sl::output_ref y, std::vector<sl::output_ref> feeds) {
   std::sort(feeds.begin(), feeds.end());
-  const sl::fetch_leaf leaf{y.node, true, y.index};
-  auto p = sl::build_plan(g, std::span(&leaf, 1), feeds);
+  const sl::detail::fetch_leaf leaf{y.node, true, y.index};
+  auto p = sl::detail::build_plan(g, std::span(&leaf, 1), feeds);
   REQUIRE(p->fused.size() == 1);
   return p->fused[0].program.size();
 }

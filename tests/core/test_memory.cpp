@@ -90,12 +90,12 @@ TEST_CASE_TEMPLATE("a chain of unfused elementwise ops keeps one or two buffers,
   CHECK(results[0].data() != results[1].data());
 
   SUBCASE("the plan: one colour, every link after the first in place") {
-    const sl::fetch_leaf leaf{m.y().id().node, true};
+    const sl::detail::fetch_leaf leaf{m.y().id().node, true};
     const sl::output_ref fed = m.a.id();
-    auto p = sl::build_plan(m.g, std::span(&leaf, 1), std::span(&fed, 1), sl::plan_options{false, true, true});
+    auto p = sl::detail::build_plan(m.g, std::span(&leaf, 1), std::span(&fed, 1), sl::detail::plan_options{false, true, true});
     CHECK_FALSE(p->parallel);
     const auto in_place = std::count_if(p->steps.begin(), p->steps.end(),
-                                        [](const sl::plan_step& s) { return s.in_place != sl::no_slot; });
+                                        [](const sl::detail::plan_step& s) { return s.in_place != sl::detail::no_slot; });
     CHECK(in_place == links - 2);  // not the first (its input is the feed), not the fetched last
   }
 }
@@ -263,10 +263,10 @@ TEST_CASE("a parallel plan: side by side a buffer per slot, in order shared; the
   auto x = sl::placeholder<float, shape<96, 96>>(g, "x");
   auto w = sl::placeholder<float, shape<96, 96>>(g, "w");
   auto y = sl::reduce_sum<0, 1>(((sl::matmul(x, w) * 2.0f + sl::matmul(w, x)) - sl::matmul(x, x)) * 0.5f);
-  const sl::fetch_leaf leaf{y.id().node, true};
+  const sl::detail::fetch_leaf leaf{y.id().node, true};
   std::vector<sl::output_ref> fed{x.id(), w.id()};
   std::sort(fed.begin(), fed.end());
-  REQUIRE(sl::build_plan(g, std::span(&leaf, 1), fed, sl::plan_options{false, true, true})->parallel);
+  REQUIRE(sl::detail::build_plan(g, std::span(&leaf, 1), fed, sl::detail::plan_options{false, true, true})->parallel);
   xt::xtensor<float, 2> xv = xt::xtensor<float, 2>::from_shape({96, 96}), wv = xv;
   for (std::size_t i = 0; i < xv.size(); ++i) {
     xv.data()[i] = static_cast<float>(static_cast<int>(i % 9) - 4) / 8.0f;

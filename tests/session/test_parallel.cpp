@@ -52,8 +52,8 @@ sl::SessionConfig config(int intra, int inter) {
 template <class T>
 bool plan_is_parallel(sl::Graph& g, const T& t, std::vector<sl::output_ref> fed) {
   std::sort(fed.begin(), fed.end());
-  const sl::fetch_leaf leaf{t.id().node, true, t.id().index};
-  return sl::build_plan(g, std::span(&leaf, 1), fed)->parallel;
+  const sl::detail::fetch_leaf leaf{t.id().node, true, t.id().index};
+  return sl::detail::build_plan(g, std::span(&leaf, 1), fed)->parallel;
 }
 
 sl::RunOptions traced() {

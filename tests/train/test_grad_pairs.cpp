@@ -29,8 +29,8 @@ struct fused_counts {
 };
 fused_counts count_fused(sl::Graph& g, sl::output_ref y, std::vector<sl::output_ref> feeds) {
   std::sort(feeds.begin(), feeds.end());
-  const sl::fetch_leaf leaf{y.node, true, y.index};
-  auto p = sl::build_plan(g, std::span(&leaf, 1), feeds);
+  const sl::detail::fetch_leaf leaf{y.node, true, y.index};
+  auto p = sl::detail::build_plan(g, std::span(&leaf, 1), feeds);
   fused_counts c;
   for (const auto& group : p->fused) {
     c.program += group.program.size();

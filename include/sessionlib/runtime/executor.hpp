@@ -43,6 +43,7 @@
 
 namespace sessionlib {
 
+namespace detail {
 /// What a session lends its runs: thread limits (0: all cores) and arenas.
 struct exec_resources {
   int intra_op_threads = 0;
@@ -59,7 +60,6 @@ struct exec_resources {
   std::vector<std::unique_ptr<tbb::task_arena>> step_arenas;
 };
 
-namespace detail {
 /// A small, stable per-process id of the calling thread, for traces.
 inline std::uint64_t trace_thread_id() {
   static std::atomic<std::uint64_t> next{1};
@@ -359,8 +359,6 @@ class parallel_run {
   std::mutex error_m_, trace_m_;
   std::exception_ptr error_;
 };
-}  // namespace detail
-
 /// Runs `p` with the feeds already placed in `rs`'s feed slots: as a dependency
 /// graph inside `res->inter_arena` when the plan is parallel and the session
 /// has one, else step by step on the calling thread, handing dead buffers on
@@ -368,7 +366,7 @@ class parallel_run {
 /// steps side by side, RunMetadata::peak_bytes is approximate.
 inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const RunOptions* opts, RunMetadata* md,
                     exec_resources* res = nullptr) {
-  using clock = detail::exec_clock;
+  using clock = exec_clock;
   const bool has_deadline = opts && opts->timeout.count() > 0;
   const bool trace = md && opts && opts->trace_level != RunOptions::TraceLevel::no_trace;
   const auto start = has_deadline || trace ? clock::now() : clock::time_point{};
@@ -418,5 +416,6 @@ inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const R
     md->resident_bytes = detail::resident_bytes(p, rs);
   }
 }
+}  // namespace detail
 
 }  // namespace sessionlib

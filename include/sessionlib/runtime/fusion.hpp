@@ -14,7 +14,7 @@
 
 #include "kernel.hpp"
 
-namespace sessionlib {
+namespace sessionlib::detail {
 
 /// One instruction of a fused program: out = block(operands...).
 struct fused_instr {
@@ -35,7 +35,6 @@ struct fused_group {
   std::size_t nregs = 0;                 // registers used
 };
 
-namespace detail {
 // 256 elements per block: with the few scratch registers a tree needs
 // (assign_registers), a block's operands, scratch and output stay in L1.
 inline constexpr std::size_t fusion_block = 256;
@@ -170,7 +169,6 @@ inline void run_fused_blocks(const fused_group& g, const fused_operand* ops, any
     run_fused_range(g, ops, out.raw(), 0, total);
   }
 }
-}  // namespace detail
 
 /// Runs a fused group: returns false (and does nothing) when some operand is
 /// neither the output's shape nor a scalar, so the caller runs the fallback.
@@ -221,4 +219,4 @@ inline bool run_fused(const fused_group& g, const any_array* const* ext, any_arr
   return true;
 }
 
-}  // namespace sessionlib
+}  // namespace sessionlib::detail

@@ -12,7 +12,9 @@
 
 namespace sessionlib {
 
-struct exec_resources;
+namespace detail {
+struct exec_resources;  // runtime/executor.hpp
+}  // namespace detail
 
 /// What a kernel sees of one step of a run.
 struct kernel_context {
@@ -22,7 +24,7 @@ struct kernel_context {
   any_array& out;
   session_state& state;
   Graph& graph;
-  exec_resources* resources = nullptr;  // thread arena etc. (null: run inline)
+  detail::exec_resources* resources = nullptr;  // thread arena etc. (null: run inline)
   tbb::task_arena* split_arena = nullptr;  // where work split across threads runs (split_work)
 
   const any_array& input(std::size_t i) const noexcept { return *in[i]; }

@@ -233,6 +233,7 @@ inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>&
 }
 }  // namespace detail
 
+namespace detail {
 /// Prunes the graph to what `leaves` need given `feeds` (sorted, unique
 /// outputs), and orders it: a fed output's consumers read the feed, and a node
 /// all of whose outputs are fed is a source (its inputs are not run). Then, as
@@ -392,5 +393,6 @@ inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_le
   detail::share_plan_buffers(g, *p, pinned, last_use);
   return p;
 }
+}  // namespace detail
 
 }  // namespace sessionlib

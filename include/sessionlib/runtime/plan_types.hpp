@@ -20,7 +20,7 @@
 #include "liveness.hpp"
 #include "state.hpp"
 
-namespace sessionlib {
+namespace sessionlib::detail {
 
 inline constexpr std::uint32_t no_slot = ~std::uint32_t{0};
 
@@ -154,4 +154,4 @@ class plan {
   std::vector<std::unique_ptr<run_state>> pool_;
 };
 
-}  // namespace sessionlib
+}  // namespace sessionlib::detail

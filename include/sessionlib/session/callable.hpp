@@ -47,7 +47,7 @@ void callable_view(any_array& slot, const T& v) {
 template <class F, std::size_t N>
 struct callable_core {
   std::shared_ptr<session_impl> impl;
-  plan* p = nullptr;
+  detail::plan* p = nullptr;
   F fetches;
   std::array<std::size_t, N> feed_pos{};
 
@@ -64,8 +64,8 @@ struct callable_core {
   /// only its extents are checked against the fed tensor's static shape.
   template <class Build, class Lend, class... A>
   decltype(auto) run(const RunOptions* opts, RunMetadata* md, Build&& build, Lend&& lend, const A&... args) const {
-    const plan& pl = *p;
-    auto place = [&](run_state& rs) {
+    const detail::plan& pl = *p;
+    auto place = [&](detail::run_state& rs) {
       std::size_t i = 0;
       (place_arg(pl, rs, feed_pos[i++], args), ...);
     };
@@ -73,7 +73,7 @@ struct callable_core {
   }
 
   template <class T>
-  static void place_arg(const plan& pl, run_state& rs, std::size_t pos, const T& v) {
+  static void place_arg(const detail::plan& pl, detail::run_state& rs, std::size_t pos, const T& v) {
     any_array& slot = rs.slots[pl.feed_slots[pos]];
     callable_view(slot, v);
     if constexpr (!std::is_arithmetic_v<T>) {

@@ -31,7 +31,7 @@ struct fetch_traits {};
 /// Gathers the leaves of a fetch structure, all from one graph.
 struct fetch_collector {
   Graph* graph = nullptr;
-  std::vector<fetch_leaf> leaves;
+  std::vector<detail::fetch_leaf> leaves;
   /// Only counts the leaves (what lending needs): names are not looked up.
   bool count_only = false;
 

@@ -64,12 +64,12 @@ template <class F>
 void Session::run_into_impl(fetch_result_t<F>& out, const F& fetches, std::span<const feed_entry> feeds) {
   using G = std::remove_cvref_t<F>;
   std::vector<any_array> values;
-  plan& p = prepare_run(fetches, feeds, values);
+  detail::plan& p = prepare_run(fetches, feeds, values);
   std::vector<detail::lent_buffer> lent;
   detail::into_impl<G>::lend(fetches, out, lent);
   impl_->run_plan(
       p, values, nullptr, nullptr, [&](fetch_reader& r) { detail::into_impl<G>::fill(fetches, r, out); },
-      [&](run_state& rs) { detail::lend_slots(p, rs, lent); });
+      [&](detail::run_state& rs) { detail::lend_slots(p, rs, lent); });
 }
 
 /// `sl::callable<void(fetch_result_t<F>& out, args...)>`: as make_callable,
@@ -88,7 +88,7 @@ auto Session::make_callable(const F& fetches, const feed_list_t<X...>& feeds, in
         lent.clear();
         detail::into_impl<G>::lend(core.fetches, out, lent);
         core.run(nullptr, nullptr, [&](fetch_reader& r) { detail::into_impl<G>::fill(core.fetches, r, out); },
-                 [&](run_state& rs) { detail::lend_slots(*core.p, rs, lent); }, args...);
+                 [&](detail::run_state& rs) { detail::lend_slots(*core.p, rs, lent); }, args...);
       }),
       std::move(names[0]), std::move(names[1]));
 }

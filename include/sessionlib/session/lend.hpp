@@ -145,10 +145,10 @@ struct into_impl {
 /// Lends the caller's arrays to the fetched slots (not to fed ones, which
 /// hold the feeds), each slot to its first leaf only. A slot whose value ends
 /// up elsewhere (a folded constant, an alias of an input) is copied by fill.
-inline void lend_slots(const plan& p, run_state& rs, const std::vector<lent_buffer>& lent) {
+inline void lend_slots(const detail::plan& p, detail::run_state& rs, const std::vector<lent_buffer>& lent) {
   for (std::size_t i = 0; i < lent.size() && i < p.fetch_slots.size(); ++i) {
     const std::uint32_t s = p.fetch_slots[i];
-    if (s == no_slot || !lent[i].data || rs.slots[s].lent()) continue;
+    if (s == detail::no_slot || !lent[i].data || rs.slots[s].lent()) continue;
     if (std::find(p.feed_slots.begin(), p.feed_slots.end(), s) != p.feed_slots.end()) continue;
     rs.slots[s].assign_lent(lent[i].type, lent[i].data, lent[i].bytes);
   }
@@ -225,14 +225,14 @@ struct fresh_impl {
 /// the run state's last shapes, are lent to the run; otherwise the values are
 /// built from the run's slots afterwards.
 template <class F, class Run>
-fetch_result_t<F> run_fresh(const plan& p, const F& fetches, Run&& run) {
+fetch_result_t<F> run_fresh(const detail::plan& p, const F& fetches, Run&& run) {
   if constexpr (!fresh_impl<F>::lends || !std::is_default_constructible_v<fetch_result_t<F>>) {
-    return run([&](fetch_reader& r) { return fetch_impl<F>::build(fetches, r); }, [](run_state&) {});
+    return run([&](fetch_reader& r) { return fetch_impl<F>::build(fetches, r); }, [](detail::run_state&) {});
   } else {
     fetch_result_t<F> out;
-    run_state* state = nullptr;
+    detail::run_state* state = nullptr;
     run([&](fetch_reader& r) { fresh_impl<F>::fill(fetches, r, out, state->fetch_shapes); },
-        [&](run_state& rs) {
+        [&](detail::run_state& rs) {
           state = &rs;
           thread_local std::vector<lent_buffer> lent;
           lent.clear();

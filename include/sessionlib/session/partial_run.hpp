@@ -176,13 +176,13 @@ fetch_result_t<F> Session::partial_run(const partial_run_handle& h, const F& fet
 
   // A plan for the fetches plus every output of every node that runs (so all
   // stay pinned and are kept), fed with the available values it reads.
-  std::vector<fetch_leaf> leaves = c.leaves;
+  std::vector<detail::fetch_leaf> leaves = c.leaves;
   const std::size_t user_leaves = leaves.size();
   for (node_id id : need)
     for (std::uint32_t k = 0; k < g.at(id).num_outputs(); ++k) leaves.push_back({id, true, k});
   std::sort(frontier.begin(), frontier.end());
   frontier.erase(std::unique(frontier.begin(), frontier.end()), frontier.end());
-  auto p = build_plan(g, leaves, frontier, impl_->plan_opts());
+  auto p = detail::build_plan(g, leaves, frontier, impl_->plan_opts());
   std::vector<any_array> values;
   values.reserve(frontier.size());
   for (output_ref r : frontier) values.push_back(st.values.at(r));

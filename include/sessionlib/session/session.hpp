@@ -120,7 +120,7 @@ class Session {
   fetch_result_t<F> run_impl(const F& fetches, std::span<const feed_entry> feeds, const RunOptions* opts,
                              RunMetadata* md) {
     std::vector<any_array> values;
-    plan& p = prepare_run(fetches, feeds, values);
+    detail::plan& p = prepare_run(fetches, feeds, values);
     return detail::run_fresh(p, fetches, [&](auto&& build, auto&& lend) -> decltype(auto) {
       return impl_->run_plan(p, values, opts, md, build, lend);
     });
@@ -129,7 +129,7 @@ class Session {
   /// What run and run_into share: the plan for `fetches` and `feeds`, and the
   /// fed values as views in the plan's feed order.
   template <class F>
-  plan& prepare_run(const F& fetches, std::span<const feed_entry> feeds, std::vector<any_array>& values) {
+  detail::plan& prepare_run(const F& fetches, std::span<const feed_entry> feeds, std::vector<any_array>& values) {
     impl_->check_open();
     fetch_collector c;
     c.graph = &impl_->graph();
@@ -137,7 +137,7 @@ class Session {
     std::vector<output_ref> ids;
     std::vector<const feed_entry*> by_id;
     impl_->sort_feeds(feeds, ids, by_id);
-    plan& p = impl_->get_plan(c.leaves, ids);
+    detail::plan& p = impl_->get_plan(c.leaves, ids);
     values.reserve(by_id.size());
     for (auto* f : by_id) values.push_back(f->view());
     return p;

@@ -62,7 +62,7 @@ class session_impl {
   const std::string& target() const noexcept { return target_; }
   /// The planner's options from this session's SessionConfig::optimizer: every
   /// plan the session makes (runs, callables, partial runs) is built with them.
-  plan_options plan_opts() const noexcept {
+  detail::plan_options plan_opts() const noexcept {
     return {config_.optimizer.fusion, config_.optimizer.constant_folding, config_.optimizer.common_subexpressions};
   }
   session_state& state() noexcept { return state_; }
@@ -73,7 +73,7 @@ class session_impl {
   }
 
   /// The cached plan for this signature, built on first use.
-  plan& get_plan(std::span<const fetch_leaf> leaves, std::span<const output_ref> sorted_feeds) {
+  detail::plan& get_plan(std::span<const detail::fetch_leaf> leaves, std::span<const output_ref> sorted_feeds) {
     std::vector<std::uint64_t> key;
     key.reserve(leaves.size() + sorted_feeds.size() + 1);
     for (const auto& l : leaves)
@@ -84,7 +84,7 @@ class session_impl {
       std::shared_lock lock(plans_m_);
       if (auto it = plans_.find(key); it != plans_.end()) return *it->second;
     }
-    auto p = build_plan(*graph_, leaves, sorted_feeds, plan_opts());
+    auto p = detail::build_plan(*graph_, leaves, sorted_feeds, plan_opts());
     std::unique_lock lock(plans_m_);
     auto [it, inserted] = plans_.try_emplace(std::move(key), std::move(p));
     if (inserted && config_.log_device_placement) detail::log_device_placement(*it->second);
@@ -132,12 +132,12 @@ class session_impl {
   /// Runs plan `p` with `feed_values` (parallel to p.feed_ids), then calls
   /// `build(reader)` while the values are still in their slots. `lend(rs)`
   /// runs once the feeds are placed (run_into lends the caller's arrays).
-  template <class Build, class Lend = void (*)(run_state&)>
-  decltype(auto) run_plan(plan& p, std::span<const any_array> feed_values, const RunOptions* opts, RunMetadata* md,
-                          Build&& build, Lend&& lend = [](run_state&) {}) {
+  template <class Build, class Lend = void (*)(detail::run_state&)>
+  decltype(auto) run_plan(detail::plan& p, std::span<const any_array> feed_values, const RunOptions* opts, RunMetadata* md,
+                          Build&& build, Lend&& lend = [](detail::run_state&) {}) {
     return run_placed(
         p,
-        [&](run_state& rs) {
+        [&](detail::run_state& rs) {
           for (std::size_t i = 0; i < p.feed_ids.size(); ++i)
             place_feed(*p.feed_nodes[i], p.feed_ids[i].index, feed_values[i], rs.slots[p.feed_slots[i]]);
         },
@@ -147,24 +147,24 @@ class session_impl {
   /// As run_plan, with `place(rs)` putting the fed values in p's feed slots
   /// (checked): how a callable places views of its arguments in one pass.
   template <class Place, class Build, class Lend>
-  decltype(auto) run_placed(plan& p, Place&& place, const RunOptions* opts, RunMetadata* md, Build&& build,
+  decltype(auto) run_placed(detail::plan& p, Place&& place, const RunOptions* opts, RunMetadata* md, Build&& build,
                             Lend&& lend) {
     check_open();
     struct returner {
-      plan& p;
-      std::unique_ptr<run_state> rs;
+      detail::plan& p;
+      std::unique_ptr<detail::run_state> rs;
       ~returner() { p.give_back(std::move(rs)); }
     } guard{p, p.take()};
-    run_state& rs = *guard.rs;
+    detail::run_state& rs = *guard.rs;
     place(rs);
     lend(rs);
     // A parallel plan enters the inter-op arena itself, a kernel splitting its
     // work the intra-op one (execute, split_work): small runs enter neither.
-    execute(p, rs, state_, *graph_, opts, md, &resources_);
+    detail::execute(p, rs, state_, *graph_, opts, md, &resources_);
     thread_local std::vector<const any_array*> values;
     values.resize(p.fetch_slots.size());
     for (std::size_t i = 0; i < p.fetch_slots.size(); ++i)
-      values[i] = p.fetch_slots[i] == no_slot ? nullptr : &rs.slots[p.fetch_slots[i]];
+      values[i] = p.fetch_slots[i] == detail::no_slot ? nullptr : &rs.slots[p.fetch_slots[i]];
     fetch_reader reader{values.data()};
     return build(reader);
   }
@@ -173,12 +173,12 @@ class session_impl {
   Graph* graph_;
   SessionConfig config_;
   std::string target_;  // the in-process engine's: ""
-  exec_resources resources_;
+  detail::exec_resources resources_;
   std::unique_ptr<tbb::task_arena> arena_, inter_arena_;
   session_state state_;
   std::atomic<bool> closed_{false};
   std::shared_mutex plans_m_;
-  std::unordered_map<std::vector<std::uint64_t>, std::unique_ptr<plan>, detail::key_hash> plans_;
+  std::unordered_map<std::vector<std::uint64_t>, std::unique_ptr<detail::plan>, detail::key_hash> plans_;
 };
 
 }  // namespace sessionlib
