@@ -201,10 +201,9 @@ Tensor<T, S> dropout_mask(Graph& g, std::vector<output_ref> inputs, double rate,
   attributes a;
   a.reals = {rate};
   a.seed = seed ? seed : g.next_op_seed();
-  // attr.ints: the node's own id, which keys this op's generator.
+  // The generator is keyed in each session by the node's id (kernel_context::self).
   return make_tensor<T, S>(g, {.op = "DropoutMask", .name = "", .inputs = std::move(inputs),
-                               .kernel = kernels::dropout_mask_kernel<T>, .attr = std::move(a), .stateful = true,
-                               .complete = [](node& n, node_id self) { n.attr.ints = {static_cast<std::int64_t>(self)}; }});
+                               .kernel = kernels::dropout_mask_kernel<T>, .attr = std::move(a), .stateful = true});
 }
 }  // namespace detail
 

@@ -21,10 +21,9 @@ Tensor<T, S> random_node(Graph& g, const char* op, kernel_fn k, double p0, doubl
   attributes a;
   a.reals = {p0, p1};
   a.seed = seed != 0 ? seed : g.next_op_seed();
-  a.ints = {static_cast<std::int64_t>(g.seed()), 0};
-  // attr.ints[1]: the node's own id, the generator's key in each session.
-  return make_tensor<T, S>(g, {.op = op, .name = name, .kernel = k, .attr = std::move(a), .stateful = true,
-                               .complete = [](node& n, node_id self) { n.attr.ints[1] = self; }});
+  a.ints = {static_cast<std::int64_t>(g.seed())};
+  // The generator is keyed in each session by the node's id (kernel_context::self).
+  return make_tensor<T, S>(g, {.op = op, .name = name, .kernel = k, .attr = std::move(a), .stateful = true});
 }
 }  // namespace detail
 

@@ -114,7 +114,7 @@ struct run_env {
       for (std::uint32_t idx : fg.fallback) {
         const plan_step& in = p.inner_steps[idx];
         kernel_context ctx{*in.n, rs.args.data() + in.in_off, in.nin, rs.slots[in.out_slot], env.st, env.g, res,
-                           env.split_arena};
+                           env.split_arena, in.id};
         in.n->kernel(ctx);
       }
     }
@@ -125,7 +125,7 @@ struct run_env {
     return true;
   }
   if (!s.n->kernel) return false;
-  kernel_context ctx{*s.n, rs.args.data() + s.in_off, s.nin, out, env.st, env.g, res, env.split_arena};
+  kernel_context ctx{*s.n, rs.args.data() + s.in_off, s.nin, out, env.st, env.g, res, env.split_arena, s.id};
   if (!env.trace) {
     s.n->kernel(ctx);
     return true;

@@ -26,6 +26,7 @@ struct kernel_context {
   Graph& graph;
   detail::exec_resources* resources = nullptr;  // thread arena etc. (null: run inline)
   tbb::task_arena* split_arena = nullptr;  // where work split across threads runs (split_work)
+  node_id self = no_node;  // the node's id (keys per-node session state, e.g. a random op's generator)
 
   const any_array& input(std::size_t i) const noexcept { return *in[i]; }
   /// Output `k` of a node with several outputs (0 is `out`): a step's outputs

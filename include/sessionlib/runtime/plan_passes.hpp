@@ -174,7 +174,7 @@ inline void fold_constants(const Graph& g, const std::vector<node_id>& order, co
     }
     if (!all_constant) continue;
     any_array out;
-    kernel_context ctx{nd, ins.data(), ins.size(), out, scratch, const_cast<Graph&>(g), nullptr, nullptr};
+    kernel_context ctx{nd, ins.data(), ins.size(), out, scratch, const_cast<Graph&>(g), nullptr, nullptr, id};
     try {
       nd.kernel(ctx);
     } catch (const std::exception&) {

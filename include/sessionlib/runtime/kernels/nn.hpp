@@ -392,7 +392,7 @@ void dropout_mask_kernel(kernel_context& ctx) {
     std::fill(po, po + n, T(1));
     return;
   }
-  ctx.state.with_rng(static_cast<node_id>(ctx.n.attr.ints[0]), ctx.graph.seed(), ctx.n.attr.seed, [&](auto& engine) {
+  ctx.state.with_rng(ctx.self, ctx.graph.seed(), ctx.n.attr.seed, [&](auto& engine) {
     for (std::size_t i = 0; i < n; ++i) {
       const double u = static_cast<double>(engine() >> 11) * 0x1.0p-53;  // uniform in [0, 1)
       po[i] = u >= rate ? scale : T(0);

@@ -24,7 +24,7 @@ void fill_random(kernel_context& ctx, Draw&& draw) {
   T* out = ctx.out.data<T>();
   const std::size_t n = d.elements();
   const auto& a = ctx.n.attr;
-  ctx.state.with_rng(static_cast<node_id>(a.ints[1]), static_cast<std::uint64_t>(a.ints[0]), a.seed,
+  ctx.state.with_rng(ctx.self, static_cast<std::uint64_t>(a.ints[0]), a.seed,
                      [&](std::mt19937_64& eng) {
                        for (std::size_t i = 0; i < n; ++i) out[i] = draw(eng);
                      });
