@@ -34,6 +34,13 @@
 //               .kernel = softsign_kernel<T>});
 //        }
 //
+// An op with several outputs adds its node with
+// `sl::add_multi_output_node(graph, op_spec, {sl::output_spec{dtype, dims}, ...})`
+// and hands out `sl::Tensor<T, S>(&graph, sl::output_ref{id, k})`; its kernel
+// writes output k to `ctx.output(k)` (`ctx.output(0)` is `ctx.out`), and its
+// gradient, if any, is a `multi_grad_fn` receiving one gradient per output. A
+// kernel that keeps per-node state in the session keys it by `ctx.self`.
+//
 // examples/custom_op.cpp is a complete, tested example.
 #pragma once
 
