@@ -54,3 +54,7 @@
 
 // Data
 #include "data/idx.hpp"
+
+// Kernels compiled once in the implementation library, when it is used
+// (config.hpp: SESSIONLIB_SEPARATE); nothing in a header-only build.
+#include "runtime/kernels/instances.hpp"

@@ -8,6 +8,8 @@
 #                      relocatable), then find_package(sessionlib)
 # Each builds at -O2 with -Wall -Wextra -Werror, as a user's optimised build
 # does: some warnings (-Wmaybe-uninitialized) only come from the optimiser.
+# Each builds it twice: header-only, and against the implementation library
+# (sessionlib-impl, -DSESSIONLIB_SEPARATE: docs/getting_started.md, "Faster builds").
 # Everything happens in a temporary directory, removed on exit.
 set -euo pipefail
 
@@ -40,13 +42,14 @@ subproject)
   cat >"$tmp/app/meson.build" <<'MESON'
 project('consumer', 'cpp',
         default_options : ['cpp_std=c++20', 'buildtype=debugoptimized', 'warning_level=3', 'werror=true'])
-sessionlib_dep = subproject('sessionlib').get_variable('sessionlib_dep')
-executable('consumer', 'main.cpp', dependencies : sessionlib_dep)
+sessionlib = subproject('sessionlib')
+executable('consumer', 'main.cpp', dependencies : sessionlib.get_variable('sessionlib_dep'))
+executable('consumer-impl', 'main.cpp', dependencies : sessionlib.get_variable('sessionlib_impl_dep'))
 MESON
   CXX="${cxx[*]}" step meson setup "$tmp/app-build" "$tmp/app" >"$tmp/app-setup.log" 2>&1 \
     || { cat "$tmp/app-setup.log"; exit 1; }
   step ninja -C "$tmp/app-build" -v
-  exe=$tmp/app-build/consumer
+  exes=("$tmp/app-build/consumer" "$tmp/app-build/consumer-impl")
   ;;
 pkgconfig)
   install_library "$tmp/prefix"
@@ -58,18 +61,27 @@ pkgconfig)
   # system path, and clang's -Wpedantic rejects its openblas_config.h (_Complex).
   # shellcheck disable=SC2086  # the flags are meant to split
   step "${cxx[@]}" -std=c++20 -O2 -Wall -Wextra -Werror "$tmp/app/main.cpp" $flags -o "$tmp/consumer"
-  exe=$tmp/consumer
+  flags=$(pkg-config --cflags --libs sessionlib-impl)
+  echo "pkg-config --cflags --libs sessionlib-impl: $flags"
+  [[ $flags == *-DSESSIONLIB_SEPARATE* && $flags == *-lsessionlib-impl* ]] \
+    || { echo "sessionlib-impl.pc must carry -DSESSIONLIB_SEPARATE and -lsessionlib-impl"; exit 1; }
+  # shellcheck disable=SC2086
+  step "${cxx[@]}" -std=c++20 -O2 -Wall -Wextra -Werror "$tmp/app/main.cpp" $flags -o "$tmp/consumer-impl"
+  exes=("$tmp/consumer" "$tmp/consumer-impl")
   ;;
 cmake)
   install_library /opt/sessionlib --destdir "$tmp/stage"
   cat >"$tmp/app/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.16)
 project(consumer CXX)
-find_package(sessionlib 0.1 REQUIRED)
+find_package(sessionlib 0.1 REQUIRED COMPONENTS impl)
 message(STATUS "sessionlib ${sessionlib_VERSION} from ${sessionlib_DIR}")
 add_executable(consumer main.cpp)  # C++20 comes from the target
 target_compile_options(consumer PRIVATE -O2 -Wall -Wextra -Wpedantic -Werror)
 target_link_libraries(consumer PRIVATE sessionlib::sessionlib)
+add_executable(consumer-impl main.cpp)
+target_compile_options(consumer-impl PRIVATE -O2 -Wall -Wextra -Wpedantic -Werror)
+target_link_libraries(consumer-impl PRIVATE sessionlib::impl)
 CMAKE
   step cmake -S "$tmp/app" -B "$tmp/app-build" -G Ninja \
     -DCMAKE_CXX_COMPILER="${cxx[-1]}" -DCMAKE_PREFIX_PATH="$tmp/stage/opt/sessionlib" \
@@ -77,16 +89,18 @@ CMAKE
   grep -q "from $tmp/stage/opt/sessionlib/lib/cmake/sessionlib" "$tmp/cmake.log" \
     || { echo "find_package(sessionlib) did not find the staged install"; exit 1; }
   step cmake --build "$tmp/app-build" -- -v
-  exe=$tmp/app-build/consumer
+  exes=("$tmp/app-build/consumer" "$tmp/app-build/consumer-impl")
   ;;
 *)
   echo "unknown mode '$mode' (subproject, pkgconfig or cmake)"; exit 2 ;;
 esac
 
-out=$("$exe")
-echo "$out"
-if [[ $out != "c = 30" ]]; then
-  echo "expected 'c = 30'"
-  exit 1
-fi
+for exe in "${exes[@]}"; do
+  out=$("$exe")
+  echo "$(basename "$exe"): $out"
+  if [[ $out != "c = 30" ]]; then
+    echo "expected 'c = 30'"
+    exit 1
+  fi
+done
 echo "install/$mode: ok"

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "../config.hpp"
 #include "../fwd.hpp"
 
 namespace sessionlib {
@@ -105,7 +106,7 @@ using internal = internal_error;
 /// Throws the class of `code` (internal_error for a code no class has) with
 /// `message` and `node`: how a layer that catches an error re-raises it with
 /// more context, keeping what a handler catches.
-[[noreturn]] inline void throw_error(error_code code, const std::string& message, std::string node = {}) {
+[[noreturn]] SESSIONLIB_INLINE void throw_error(error_code code, const std::string& message, std::string node = {}) {
   switch (code) {
     case error_code::cancelled: throw cancelled(message, std::move(node));
     case error_code::unknown: throw unknown(message, std::move(node));

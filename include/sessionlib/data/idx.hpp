@@ -16,6 +16,7 @@
 
 #include <zlib.h>
 
+#include "../config.hpp"
 #include "../core/checked.hpp"
 #include "../core/error.hpp"
 #include "../core/xtensor.hpp"
@@ -31,7 +32,7 @@ struct gz_file {
 };
 
 // Reads exactly n bytes; sl::data_loss naming the file when it ends early or is corrupt.
-inline void gz_read_exact(gzFile f, void* out, std::size_t n, const std::filesystem::path& path, std::string_view what) {
+SESSIONLIB_INLINE void gz_read_exact(gzFile f, void* out, std::size_t n, const std::filesystem::path& path, std::string_view what) {
   auto* p = static_cast<char*>(out);
   while (n > 0) {
     const unsigned chunk = n > (1u << 30) ? (1u << 30) : static_cast<unsigned>(n);
@@ -50,7 +51,7 @@ inline void gz_read_exact(gzFile f, void* out, std::size_t n, const std::filesys
 // The `count` data bytes of a gzip stream, read in chunks that grow with what
 // has arrived (1 MiB, then as much again as has been read), never more than
 // that: the claimed size is not allocated until the data is there.
-inline std::vector<std::vector<std::uint8_t>> gz_read_chunks(gzFile f, std::size_t count, const std::filesystem::path& path) {
+SESSIONLIB_INLINE std::vector<std::vector<std::uint8_t>> gz_read_chunks(gzFile f, std::size_t count, const std::filesystem::path& path) {
   std::vector<std::vector<std::uint8_t>> chunks;
   std::size_t got = 0;
   while (got < count) {
@@ -153,7 +154,7 @@ inline constexpr std::array<std::string_view, 10> fashion_mnist_classes{
 /// layout of MNIST and Fashion-MNIST). sl::not_found, saying how to get the
 /// data, when a file is missing; sl::data_loss when one is damaged or the
 /// image and label counts differ.
-inline mnist_data load_mnist(const std::filesystem::path& dir = fashion_mnist_dir) {
+SESSIONLIB_INLINE mnist_data load_mnist(const std::filesystem::path& dir = fashion_mnist_dir) {
   auto find = [&](const std::string& base) {
     for (const char* ext : {".gz", ""}) {
       auto p = dir / (base + ext);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../config.hpp"
 #include "handles.hpp"
 
 namespace sessionlib {
@@ -32,7 +33,7 @@ struct op_spec {
 
 /// The node `spec` describes, of run-time dtype `type` and static `shape`: complete
 /// but for its final name and the control scopes, which Graph::add_node adds.
-inline node make_node(op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape) {
+SESSIONLIB_INLINE node make_node(op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape) {
   node n;
   n.name = std::move(spec.name);
   n.op = std::move(spec.op);
@@ -53,14 +54,14 @@ inline node make_node(op_spec spec, dtype type, std::vector<std::ptrdiff_t> shap
 }
 
 /// Adds a node of run-time dtype and static shape; returns its id.
-inline node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape) {
+SESSIONLIB_INLINE node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape) {
   const Graph::complete_fn complete = spec.complete;
   return g.add_node(make_node(std::move(spec), type, std::move(shape)), complete);
 }
 
 /// Adds a node with several outputs: output 0 of `outputs[0]`'s dtype and
 /// shape, the others in order. Returns its id; output k is (id, k).
-inline node_id add_multi_output_node(Graph& g, op_spec spec, std::vector<output_spec> outputs) {
+SESSIONLIB_INLINE node_id add_multi_output_node(Graph& g, op_spec spec, std::vector<output_spec> outputs) {
   if (outputs.empty()) throw invalid_argument("a node with outputs needs at least one", spec.name);
   const Graph::complete_fn complete = spec.complete;
   node n = make_node(std::move(spec), outputs[0].type, std::move(outputs[0].shape));
@@ -76,7 +77,7 @@ Tensor<T, S> make_tensor(Graph& g, op_spec spec) {
 }
 
 /// Adds a node with no output (run for its effect).
-inline Operation make_operation(Graph& g, op_spec spec) {
+SESSIONLIB_INLINE Operation make_operation(Graph& g, op_spec spec) {
   const Graph::complete_fn complete = spec.complete;
   node n = make_node(std::move(spec), dtype::float32, {});
   n.has_output = false;

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"
 #include "../core/error.hpp"
 #include "node.hpp"
 
@@ -91,7 +92,7 @@ class Graph {
   /// Finds an output by tensor name ("x:1") or op name ("x": output 0, or the
   /// operation itself when it has no output); nothing when absent or when the
   /// node has no such output.
-  std::optional<output_ref> find(std::string_view name) const {
+  SESSIONLIB_INLINE std::optional<output_ref> find(std::string_view name) const {
     std::uint32_t index = 0;
     bool explicit_index = false;
     if (auto colon = name.rfind(':'); colon != std::string_view::npos && colon + 1 < name.size()) {
@@ -114,7 +115,7 @@ class Graph {
     return output_ref{it->second, index};
   }
   /// As find(), but `sl::not_found` when absent.
-  output_ref lookup(std::string_view name) const {
+  SESSIONLIB_INLINE output_ref lookup(std::string_view name) const {
     auto r = find(name);
     if (!r) throw not_found("The name '" + std::string(name) + "' refers to a Tensor which does not exist.",
                             std::string(name));
@@ -145,7 +146,7 @@ class Graph {
   /// Publishes variable node `n` (complete but for its index in each session's
   /// variable table, which this fills in attr.variable); returns its id and index.
   /// The variable joins the collections when publish_variable completes it.
-  std::pair<node_id, std::int32_t> add_variable_node(node n) {
+  SESSIONLIB_INLINE std::pair<node_id, std::int32_t> add_variable_node(node n) {
     std::unique_lock lock(mutex_);
     const auto index = static_cast<std::int32_t>(variables_.size());
     n.attr.variable = index;
@@ -155,7 +156,7 @@ class Graph {
   }
   /// Completes variable `index` with its initializer and initial value and adds
   /// it to the collections "variables" (and "trainable_variables").
-  void publish_variable(std::int32_t index, node_id initializer, output_ref initial_value, bool trainable) {
+  SESSIONLIB_INLINE void publish_variable(std::int32_t index, node_id initializer, output_ref initial_value, bool trainable) {
     std::unique_lock lock(mutex_);
     auto& v = variables_.at(static_cast<std::size_t>(index));
     check_id(initializer);
@@ -185,7 +186,7 @@ class Graph {
     std::unique_lock lock(mutex_);
     collections_[key].push_back(id);
   }
-  std::vector<node_id> collection(const std::string& key) const {
+  SESSIONLIB_INLINE std::vector<node_id> collection(const std::string& key) const {
     std::shared_lock lock(mutex_);
     auto it = collections_.find(key);
     return it == collections_.end() ? std::vector<node_id>{} : it->second;
@@ -258,7 +259,7 @@ class Graph {
   /// scopes; solid data edges (labelled ":k" from an output k > 0), dashed
   /// control edges, and dotted edges from a variable to the ops that read or
   /// update it by reference (assignments, optimizer updates). Labels are escaped.
-  std::string to_dot() const {
+  SESSIONLIB_INLINE std::string to_dot() const {
     std::shared_lock lock(mutex_);
     auto quote = [](std::string_view text) {
       std::string q = "\"";
@@ -353,7 +354,7 @@ class Graph {
   void check_id(node_id id) const {
     if (id >= nodes_.size()) throw invalid_argument("input node " + std::to_string(id) + " is not in this graph");
   }
-  void check_output(output_ref r, const std::string& consumer) const {
+  SESSIONLIB_INLINE void check_output(output_ref r, const std::string& consumer) const {
     check_id(r.node);
     if (r.index >= nodes_[r.node].num_outputs())
       throw invalid_argument("Node '" + consumer + "' reads output " + std::to_string(r.index) + " of '" +
@@ -363,7 +364,7 @@ class Graph {
   }
 
   // The one place a node becomes visible: caller holds mutex_ exclusively.
-  node_id publish_locked(node n, complete_fn complete) {
+  SESSIONLIB_INLINE node_id publish_locked(node n, complete_fn complete) {
     if (finalized_) throw failed_precondition("Graph is finalized and cannot be modified.", n.name);
     for (output_ref in : n.inputs) check_output(in, n.name.empty() ? n.op : n.name);
     for (node_id in : n.control_inputs) check_id(in);
@@ -396,7 +397,7 @@ class Graph {
 
   // TF's rule: "mul", then "mul_1", "mul_2", ...; the calling thread's innermost
   // name scope (a full path, "layer1/dense/") prefixes the name.
-  std::string unique_name_locked(const std::string& base) {
+  SESSIONLIB_INLINE std::string unique_name_locked(const std::string& base) {
     const thread_scopes* s = current_scopes_locked();
     std::string name = (s == nullptr || s->names.empty() ? std::string() : s->names.back().second) + base;
     auto& count = names_in_use_[name];

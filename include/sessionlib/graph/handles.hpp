@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "../config.hpp"
 #include "../core/shape.hpp"
 #include "graph.hpp"
 
@@ -113,6 +114,6 @@ Tensor<T, S> Graph::tensor(std::string_view name) {
   return Tensor<T, S>(this, id);
 }
 
-inline Operation Graph::operation(std::string_view name) { return Operation(this, lookup(name).node); }
+SESSIONLIB_INLINE Operation Graph::operation(std::string_view name) { return Operation(this, lookup(name).node); }
 
 }  // namespace sessionlib

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "../config.hpp"
 #include "../core/error.hpp"
 
 namespace sessionlib {
@@ -108,7 +109,7 @@ class op_registry {
   }
 
  private:
-  op_registry() {
+  SESSIONLIB_INLINE op_registry() {
     using f = op_flags;
     using c = op_cost;
     // Values held elsewhere or views of another value's buffer: no work.

@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../config.hpp"
 #include "../graph/builder.hpp"
 #include "../runtime/kernels/elementwise.hpp"
 
@@ -26,9 +27,9 @@ Tensor<value_type_of<X>, shape_of<X>> stop_gradient(const X& x, const std::strin
 }
 
 /// An operation that does nothing (TF's tf.no_op); fetching it yields sl::none.
-inline Operation no_op(Graph& g, const std::string& name = "") { return make_operation(g, {.op = "NoOp", .name = name}); }
+SESSIONLIB_INLINE Operation no_op(Graph& g, const std::string& name = "") { return make_operation(g, {.op = "NoOp", .name = name}); }
 /// no_op in the thread's default graph.
-inline Operation no_op(const std::string& name = "") { return no_op(get_default_graph(), name); }
+SESSIONLIB_INLINE Operation no_op(const std::string& name = "") { return no_op(get_default_graph(), name); }
 
 /// Something that can be a control input: an Operation or a tensor-like (whose
 /// producing node is meant, as in TF).
@@ -62,7 +63,7 @@ void add_control_inputs(std::vector<control_input>& out, const X& x) {
     out.emplace_back(x);
 }
 
-inline std::vector<node_id> control_ids(Graph& g, const std::vector<control_input>& deps) {
+SESSIONLIB_INLINE std::vector<node_id> control_ids(Graph& g, const std::vector<control_input>& deps) {
   std::vector<node_id> ids;
   ids.reserve(deps.size());
   for (const auto& d : deps) {
@@ -74,12 +75,12 @@ inline std::vector<node_id> control_ids(Graph& g, const std::vector<control_inpu
 }  // namespace detail
 
 /// group over a list built at run time; an empty list needs the graph: group(g, {}).
-inline Operation group(const std::vector<control_input>& deps, const std::string& name = "group_deps") {
+SESSIONLIB_INLINE Operation group(const std::vector<control_input>& deps, const std::string& name = "group_deps") {
   Graph& g = deps.empty() ? get_default_graph() : deps.front().graph();
   return make_operation(g, {.op = "NoOp", .name = name, .control_inputs = detail::control_ids(g, deps)});
 }
 /// group in graph `g` (accepts an empty list).
-inline Operation group(Graph& g, const std::vector<control_input>& deps, const std::string& name = "group_deps") {
+SESSIONLIB_INLINE Operation group(Graph& g, const std::vector<control_input>& deps, const std::string& name = "group_deps") {
   return make_operation(g, {.op = "NoOp", .name = name, .control_inputs = detail::control_ids(g, deps)});
 }
 
@@ -96,16 +97,16 @@ Operation group(const In&... inputs) {
 
 /// Nodes created while the returned guard lives run after `deps` (TF's
 /// `with tf.control_dependencies([...])`): `auto guard = sl::control_dependencies({train, loss});`.
-[[nodiscard]] inline Graph::control_guard control_dependencies(Graph& g, std::initializer_list<control_input> deps) {
+[[nodiscard]] SESSIONLIB_INLINE Graph::control_guard control_dependencies(Graph& g, std::initializer_list<control_input> deps) {
   return Graph::control_guard(g, detail::control_ids(g, std::vector<control_input>(deps)));
 }
 /// As above, in the graph of the first dependency (the default graph when empty).
-[[nodiscard]] inline Graph::control_guard control_dependencies(std::initializer_list<control_input> deps) {
+[[nodiscard]] SESSIONLIB_INLINE Graph::control_guard control_dependencies(std::initializer_list<control_input> deps) {
   Graph& g = deps.size() ? deps.begin()->graph() : get_default_graph();
   return control_dependencies(g, deps);
 }
 /// As above, with a list built at run time.
-[[nodiscard]] inline Graph::control_guard control_dependencies(Graph& g, const std::vector<control_input>& deps) {
+[[nodiscard]] SESSIONLIB_INLINE Graph::control_guard control_dependencies(Graph& g, const std::vector<control_input>& deps) {
   return Graph::control_guard(g, detail::control_ids(g, deps));
 }
 

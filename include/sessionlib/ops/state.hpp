@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"
 #include "../core/report.hpp"
 #include "../graph/builder.hpp"
 #include "../runtime/kernels/state.hpp"
@@ -25,7 +26,7 @@ namespace sessionlib {
 namespace detail {
 // The node's final name relative to the current name scope: `requested` as
 // made unique ("w", "w_1"), so child nodes are named "w_1/Assign" in the scope.
-inline std::string leaf_name(const std::string& final_name, const std::string& requested) {
+SESSIONLIB_INLINE std::string leaf_name(const std::string& final_name, const std::string& requested) {
   std::size_t pos = final_name.rfind(requested);
   while (pos != std::string::npos) {
     const std::string rest = final_name.substr(pos + requested.size());
@@ -52,14 +53,14 @@ constexpr void check_assignable() {
 /// Publishes the node of a new variable (op VariableV2) and reserves its index;
 /// returns both. The caller builds its initial value and initializer, then
 /// completes it with Graph::publish_variable, which lists it in the collections.
-inline std::pair<node_id, std::int32_t> add_variable_node(Graph& g, const std::string& name, dtype type,
+SESSIONLIB_INLINE std::pair<node_id, std::int32_t> add_variable_node(Graph& g, const std::string& name, dtype type,
                                                           std::vector<std::ptrdiff_t> shape) {
   return g.add_variable_node(make_node({.op = "VariableV2", .name = name, .kernel = kernels::variable_read_kernel,
                                         .stateful = true},
                                        type, std::move(shape)));
 }
 
-inline node_id state_node(Graph& g, const char* op, const std::string& name, std::vector<output_ref> inputs,
+SESSIONLIB_INLINE node_id state_node(Graph& g, const char* op, const std::string& name, std::vector<output_ref> inputs,
                           kernel_fn k, std::int32_t variable, dtype type, std::vector<std::ptrdiff_t> shape) {
   attributes a;
   a.variable = variable;
@@ -264,20 +265,20 @@ class Variable {
 };
 
 /// The variables of `g` (tf.global_variables), in creation order.
-inline std::vector<any_variable> global_variables(Graph& g = get_default_graph()) {
+SESSIONLIB_INLINE std::vector<any_variable> global_variables(Graph& g = get_default_graph()) {
   std::vector<any_variable> out;
   for (node_id id : g.collection("variables")) out.emplace_back(&g, id);
   return out;
 }
 /// The variables of `g` created trainable (tf.trainable_variables).
-inline std::vector<any_variable> trainable_variables(Graph& g = get_default_graph()) {
+SESSIONLIB_INLINE std::vector<any_variable> trainable_variables(Graph& g = get_default_graph()) {
   std::vector<any_variable> out;
   for (node_id id : g.collection("trainable_variables")) out.emplace_back(&g, id);
   return out;
 }
 
 /// An op that runs the initializers of `vars` (tf.variables_initializer).
-inline Operation variables_initializer(Graph& g, const std::vector<any_variable>& vars, const std::string& name = "init") {
+SESSIONLIB_INLINE Operation variables_initializer(Graph& g, const std::vector<any_variable>& vars, const std::string& name = "init") {
   std::vector<node_id> inits;
   for (const auto& v : vars) {
     if (&v.graph() != &g) throw invalid_argument("variables_initializer: variable '" + v.name() + "' is of another graph");
@@ -285,13 +286,13 @@ inline Operation variables_initializer(Graph& g, const std::vector<any_variable>
   }
   return make_operation(g, {.op = "NoOp", .name = name, .control_inputs = std::move(inits)});
 }
-inline Operation variables_initializer(const std::vector<any_variable>& vars, const std::string& name = "init") {
+SESSIONLIB_INLINE Operation variables_initializer(const std::vector<any_variable>& vars, const std::string& name = "init") {
   if (vars.empty()) return variables_initializer(get_default_graph(), vars, name);
   return variables_initializer(vars.front().graph(), vars, name);
 }
 
 /// An op that runs every variable's initializer (tf.global_variables_initializer).
-inline Operation global_variables_initializer(Graph& g = get_default_graph()) {
+SESSIONLIB_INLINE Operation global_variables_initializer(Graph& g = get_default_graph()) {
   return variables_initializer(g, global_variables(g), "init");
 }
 
@@ -314,7 +315,7 @@ struct uninitialized_variables {
 
 /// The variables of `vars` (default: all of `g`) that the session has not
 /// initialised (tf.report_uninitialized_variables); fetch it with run().
-inline uninitialized_variables report_uninitialized_variables(Graph& g, const std::vector<any_variable>& vars,
+SESSIONLIB_INLINE uninitialized_variables report_uninitialized_variables(Graph& g, const std::vector<any_variable>& vars,
                                                               const std::string& name = "report_uninitialized_variables") {
   attributes a;
   auto names = std::make_shared<std::vector<std::string>>();
@@ -327,7 +328,7 @@ inline uninitialized_variables report_uninitialized_variables(Graph& g, const st
                                               .stateful = true});
   return {t, std::move(names)};
 }
-inline uninitialized_variables report_uninitialized_variables(Graph& g = get_default_graph()) {
+SESSIONLIB_INLINE uninitialized_variables report_uninitialized_variables(Graph& g = get_default_graph()) {
   return report_uninitialized_variables(g, global_variables(g));
 }
 

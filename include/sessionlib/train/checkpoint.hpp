@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../config.hpp"
 #include "../core/checked.hpp"
 #include "npy.hpp"
 
@@ -41,20 +42,20 @@ namespace detail {
 
 inline constexpr std::string_view index_magic = "sessionlib checkpoint v1\n";
 
-inline std::filesystem::path index_path(const std::filesystem::path& prefix) {
+SESSIONLIB_INLINE std::filesystem::path index_path(const std::filesystem::path& prefix) {
   auto p = prefix;
   p += ".index";
   return p;
 }
 
-inline std::string hex32(std::uint32_t v) {
+SESSIONLIB_INLINE std::string hex32(std::uint32_t v) {
   char buf[9];
   std::snprintf(buf, sizeof buf, "%08x", v);
   return buf;
 }
 
 /// A file name for tensor `name`: '/' becomes '.', other unusual characters '_'.
-inline std::string npy_file_name(std::string_view name) {
+SESSIONLIB_INLINE std::string npy_file_name(std::string_view name) {
   std::string s;
   for (char c : name) {
     const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
@@ -64,7 +65,7 @@ inline std::string npy_file_name(std::string_view name) {
 }
 
 /// The text of an index listing `entries`.
-inline std::string format_index(const std::vector<checkpoint_entry>& entries) {
+SESSIONLIB_INLINE std::string format_index(const std::vector<checkpoint_entry>& entries) {
   std::string s(index_magic);
   s += "# name\tdtype\tshape\tcrc32\tfile\n";
   for (const auto& e : entries)
@@ -75,7 +76,7 @@ inline std::string format_index(const std::vector<checkpoint_entry>& entries) {
 
 /// Parses "(784, 256)", "(10,)" or "()"; false when malformed, a dimension
 /// has more digits than a size_t holds, or the rank is above 8.
-inline bool parse_dims(std::string_view s, dims& d) {
+SESSIONLIB_INLINE bool parse_dims(std::string_view s, dims& d) {
   if (s.size() < 2 || s.front() != '(' || s.back() != ')') return false;
   s = s.substr(1, s.size() - 2);
   d = dims{};
@@ -103,7 +104,7 @@ inline bool parse_dims(std::string_view s, dims& d) {
 }
 
 /// Parses exactly 8 hex digits (as hex32 writes them); false otherwise.
-inline bool parse_hex32(std::string_view s, std::uint32_t& out) {
+SESSIONLIB_INLINE bool parse_hex32(std::string_view s, std::uint32_t& out) {
   if (s.size() != 8) return false;
   out = 0;
   for (char c : s) {
@@ -115,7 +116,7 @@ inline bool parse_hex32(std::string_view s, std::uint32_t& out) {
 }
 
 /// Parses a decimal count without sign, spaces or leading zeros; false otherwise.
-inline bool parse_count(std::string_view s, std::size_t& out) {
+SESSIONLIB_INLINE bool parse_count(std::string_view s, std::size_t& out) {
   if (s.empty() || s.size() > 19 || (s.size() > 1 && s.front() == '0')) return false;
   out = 0;
   for (char c : s) {
@@ -125,7 +126,7 @@ inline bool parse_count(std::string_view s, std::size_t& out) {
   return true;
 }
 
-inline std::vector<std::string_view> split_tabs(std::string_view line) {
+SESSIONLIB_INLINE std::vector<std::string_view> split_tabs(std::string_view line) {
   std::vector<std::string_view> out;
   for (std::size_t at = 0;;) {
     const auto tab = line.find('\t', at);
@@ -135,13 +136,13 @@ inline std::vector<std::string_view> split_tabs(std::string_view line) {
   }
 }
 
-inline bool dtype_from_name(std::string_view s, sessionlib::dtype& t) {
+SESSIONLIB_INLINE bool dtype_from_name(std::string_view s, sessionlib::dtype& t) {
   for (auto c : {dtype::float32, dtype::float64, dtype::int32, dtype::int64, dtype::uint8, dtype::bool_})
     if (s == dtype_name(c)) return t = c, true;
   return false;
 }
 
-inline std::string read_text_file(const std::filesystem::path& path) {
+SESSIONLIB_INLINE std::string read_text_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw not_found("Unsuccessful TensorSliceReader constructor: Failed to find any matching files for " + path.string());
   std::ostringstream s;
@@ -153,7 +154,7 @@ inline std::string read_text_file(const std::filesystem::path& path) {
 /// is at fault) when it is damaged. The end line's checksum is verified before
 /// any other line is read, so a damaged line is reported as damage, never
 /// parsed; every entry's byte size is checked, so a restore can trust it.
-inline std::vector<checkpoint_entry> parse_index(std::string_view text, const std::filesystem::path& path) {
+SESSIONLIB_INLINE std::vector<checkpoint_entry> parse_index(std::string_view text, const std::filesystem::path& path) {
   auto bad = [&](const std::string& why) { return data_loss("Corrupted checkpoint index '" + path.string() + "': " + why); };
   if (text.substr(0, index_magic.size()) != index_magic) throw bad("not a sessionlib checkpoint index");
   // 1. Verify: the last line is "end\t<count>\t<crc32 of everything before it>".
@@ -199,7 +200,7 @@ inline std::vector<checkpoint_entry> parse_index(std::string_view text, const st
 }
 
 /// The data directories `<prefix>.data-<n>` that exist, as (n, path).
-inline std::vector<std::pair<std::size_t, std::filesystem::path>> data_dirs(const std::filesystem::path& prefix) {
+SESSIONLIB_INLINE std::vector<std::pair<std::size_t, std::filesystem::path>> data_dirs(const std::filesystem::path& prefix) {
   std::vector<std::pair<std::size_t, std::filesystem::path>> out;
   const auto dir = prefix.parent_path().empty() ? std::filesystem::path(".") : prefix.parent_path();
   const std::string stem = prefix.filename().string() + ".data-";
@@ -215,7 +216,7 @@ inline std::vector<std::pair<std::size_t, std::filesystem::path>> data_dirs(cons
   return out;
 }
 
-inline std::string quote(const std::string& s) {
+SESSIONLIB_INLINE std::string quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
@@ -228,13 +229,13 @@ inline std::string quote(const std::string& s) {
 
 /// The entries of the checkpoint at `prefix` (TF's tf.train.list_variables,
 /// with dtypes and checksums). sl::not_found if it has no index; sl::data_loss if damaged.
-inline std::vector<checkpoint_entry> read_checkpoint_index(const std::filesystem::path& prefix) {
+SESSIONLIB_INLINE std::vector<checkpoint_entry> read_checkpoint_index(const std::filesystem::path& prefix) {
   const auto path = detail::index_path(prefix);
   return detail::parse_index(detail::read_text_file(path), path);
 }
 
 /// Writes the index of the checkpoint at `prefix`, atomically.
-inline void write_checkpoint_index(const std::filesystem::path& prefix, const std::vector<checkpoint_entry>& entries) {
+SESSIONLIB_INLINE void write_checkpoint_index(const std::filesystem::path& prefix, const std::vector<checkpoint_entry>& entries) {
   for (const auto& e : entries)
     if (e.name.find_first_of("\t\n") != std::string::npos || e.file.find_first_of("\t\n") != std::string::npos)
       throw invalid_argument("Cannot save a tensor whose name contains a tab or newline: '" + e.name + "'", e.name);
@@ -246,7 +247,7 @@ inline void write_checkpoint_index(const std::filesystem::path& prefix, const st
 /// Reads and verifies tensor `e` of the checkpoint at `prefix`: sl::not_found
 /// naming the file when it is missing; sl::data_loss naming it when it is
 /// truncated, its header is bad or disagrees with the index, or its CRC differs.
-inline any_array load_checkpoint_tensor(const std::filesystem::path& prefix, const checkpoint_entry& e) {
+SESSIONLIB_INLINE any_array load_checkpoint_tensor(const std::filesystem::path& prefix, const checkpoint_entry& e) {
   const auto path = prefix.parent_path() / e.file;
   std::uint32_t crc = 0;
   any_array a;
@@ -266,27 +267,27 @@ inline any_array load_checkpoint_tensor(const std::filesystem::path& prefix, con
 }
 
 /// The value of tensor `name` in the checkpoint at `prefix` (TF's tf.train.load_variable).
-inline any_array load_variable(const std::filesystem::path& prefix, std::string_view name) {
+SESSIONLIB_INLINE any_array load_variable(const std::filesystem::path& prefix, std::string_view name) {
   for (const auto& e : read_checkpoint_index(prefix))
     if (e.name == name) return load_checkpoint_tensor(prefix, e);
   throw not_found("Key " + std::string(name) + " not found in checkpoint " + prefix.string(), std::string(name));
 }
 
 /// True when the checkpoint at `prefix` has an index (TF's checkpoint_exists).
-inline bool checkpoint_exists(const std::filesystem::path& prefix) {
+SESSIONLIB_INLINE bool checkpoint_exists(const std::filesystem::path& prefix) {
   std::error_code ec;
   return std::filesystem::is_regular_file(detail::index_path(prefix), ec);
 }
 
 /// Deletes the checkpoint at `prefix`: its index and every data directory.
-inline void remove_checkpoint(const std::filesystem::path& prefix) {
+SESSIONLIB_INLINE void remove_checkpoint(const std::filesystem::path& prefix) {
   std::error_code ec;
   std::filesystem::remove(detail::index_path(prefix), ec);  // first: the checkpoint is gone as a whole
   for (const auto& [n, dir] : detail::data_dirs(prefix)) std::filesystem::remove_all(dir, ec);
 }
 
 /// Reads `dir/checkpoint`; nullopt when there is none. sl::data_loss if it is malformed.
-inline std::optional<checkpoint_state> get_checkpoint_state(const std::filesystem::path& dir) {
+SESSIONLIB_INLINE std::optional<checkpoint_state> get_checkpoint_state(const std::filesystem::path& dir) {
   const auto path = dir / "checkpoint";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return std::nullopt;
@@ -311,7 +312,7 @@ inline std::optional<checkpoint_state> get_checkpoint_state(const std::filesyste
 }
 
 /// Writes `dir/checkpoint` atomically. Paths inside `dir` are stored relative to it.
-inline void update_checkpoint_state(const std::filesystem::path& dir, const checkpoint_state& st) {
+SESSIONLIB_INLINE void update_checkpoint_state(const std::filesystem::path& dir, const checkpoint_state& st) {
   auto rel = [&](const std::string& p) {
     const std::filesystem::path path(p);
     return path.parent_path() == dir ? path.filename().string() : p;
@@ -326,7 +327,7 @@ inline void update_checkpoint_state(const std::filesystem::path& dir, const chec
 /// The prefix of the latest checkpoint in `dir` (from its `checkpoint` state
 /// file), or nullopt when there is none or its index is missing (TF's
 /// tf.train.latest_checkpoint).
-inline std::optional<std::string> latest_checkpoint(const std::filesystem::path& dir) {
+SESSIONLIB_INLINE std::optional<std::string> latest_checkpoint(const std::filesystem::path& dir) {
   const auto st = get_checkpoint_state(dir);
   if (!st || st->model_checkpoint_path.empty()) return std::nullopt;
   std::filesystem::path p(st->model_checkpoint_path);

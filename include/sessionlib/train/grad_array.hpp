@@ -7,12 +7,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../config.hpp"
 #include "../runtime/kernels/array.hpp"
 #include "grad_support.hpp"
 
 namespace sessionlib::erased {
 /// x with its axes permuted: output axis i is input axis perm[i] ("Transpose", as sl::transpose).
-inline output_ref transpose(Graph& g, output_ref x, std::vector<std::int64_t> perm) {
+SESSIONLIB_INLINE output_ref transpose(Graph& g, output_ref x, std::vector<std::int64_t> perm) {
   const dtype t = type_of(g, x);
   const auto& sx = shape_of(g, x);
   static_shape s;
@@ -29,12 +30,12 @@ namespace sessionlib::detail {
 namespace grads {
 
 /// Reshape, ExpandDims, Squeeze: the gradient is dy in x's run-time shape.
-inline void reshape(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void reshape(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::reshape_like(g, dy, g.at(self).inputs[0]);
 }
 
 /// Transpose (attr ints: perm): dy transposed by the inverse permutation.
-inline void transpose(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void transpose(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   std::vector<std::int64_t> inverse(n.attr.ints.size());
   for (std::size_t i = 0; i < inverse.size(); ++i) inverse[static_cast<std::size_t>(n.attr.ints[i])] = static_cast<std::int64_t>(i);
@@ -42,55 +43,55 @@ inline void transpose(Graph& g, node_id self, output_ref dy, std::vector<output_
 }
 
 /// ConcatV2(x0, ..., xn-1) (attr ints[0]: the normalised axis): each input gets its part of dy.
-inline void concat(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void concat(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   const auto axis = static_cast<std::size_t>(n.attr.ints.at(0));
   for (std::size_t i = 0; i < n.inputs.size(); ++i)
     if (erased::is_floating(erased::type_of(g, n.inputs[i]))) dx[i] = erased::concat_slice(g, dy, n.inputs, axis, i);
 }
 /// ConcatSlice(dy, xs...) and ConcatPad(d, xs...) (attr ints {axis, i}) undo each other.
-inline void concat_slice(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void concat_slice(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   const std::vector<output_ref> xs(n.inputs.begin() + 1, n.inputs.end());
   dx[0] = erased::concat_pad(g, dy, xs, static_cast<std::size_t>(n.attr.ints[0]), static_cast<std::size_t>(n.attr.ints[1]));
 }
-inline void concat_pad(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void concat_pad(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   const std::vector<output_ref> xs(n.inputs.begin() + 1, n.inputs.end());
   dx[0] = erased::concat_slice(g, dy, xs, static_cast<std::size_t>(n.attr.ints[0]), static_cast<std::size_t>(n.attr.ints[1]));
 }
 
 /// The begin offsets of a Slice node: attr ints = {begin..., size...}.
-inline std::vector<std::int64_t> slice_begin(const node& n) {
+SESSIONLIB_INLINE std::vector<std::int64_t> slice_begin(const node& n) {
   const std::size_t rank = n.shape.size();
   return {n.attr.ints.begin(), n.attr.ints.begin() + static_cast<std::ptrdiff_t>(rank)};
 }
 /// Slice(x): dy padded with zeros back into x's shape.
-inline void slice(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void slice(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   dx[0] = erased::slice_pad(g, dy, n.inputs[0], slice_begin(n));
 }
 /// SlicePad(d, like) and SliceLike(x, like) (attr ints: begin) undo each other.
-inline void slice_pad(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void slice_pad(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   dx[0] = erased::slice_like(g, dy, n.inputs[0], n.attr.ints);
 }
-inline void slice_like(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void slice_like(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   dx[0] = erased::slice_pad(g, dy, n.inputs[0], n.attr.ints);
 }
 
 /// GatherV2(params, indices) (attr ints[0]: the normalised axis): dy scatter-added into params' shape.
-inline void gather(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void gather(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   dx[0] = erased::gather_grad(g, dy, n.inputs[1], n.inputs[0], static_cast<std::size_t>(n.attr.ints.at(0)));
 }
 /// GatherGrad(dy, indices, params) and GatherAxis(params, indices) (attr ints {axis}) undo each other.
-inline void gather_grad(Graph& g, node_id self, output_ref ddx, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void gather_grad(Graph& g, node_id self, output_ref ddx, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   dx[0] = erased::gather_axis(g, ddx, n.inputs[1], static_cast<std::size_t>(n.attr.ints[0]));
 }
-inline void gather_axis(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void gather_axis(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   dx[0] = erased::gather_grad(g, dy, n.inputs[1], n.inputs[0], static_cast<std::size_t>(n.attr.ints[0]));
 }
@@ -98,7 +99,7 @@ inline void gather_axis(Graph& g, node_id self, output_ref dy, std::vector<outpu
 }  // namespace grads
 
 /// Adds the array ops' gradient builders to the registry (train/gradients.hpp).
-inline void register_array_grads(std::unordered_map<std::string, grad_fn>& m) {
+SESSIONLIB_INLINE void register_array_grads(std::unordered_map<std::string, grad_fn>& m) {
   for (const char* k : {"Reshape", "ExpandDims", "Squeeze"}) m[k] = grads::reshape;
   m["Transpose"] = grads::transpose;
   m["ConcatV2"] = grads::concat;

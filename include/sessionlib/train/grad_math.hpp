@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../config.hpp"
 #include "grad_support.hpp"
 
 namespace sessionlib::detail {
@@ -15,80 +16,80 @@ namespace sessionlib::detail {
 namespace grads {
 
 /// Input `i` of node `self`.
-inline output_ref input(const Graph& g, node_id self, std::size_t i) { return g.at(self).inputs.at(i); }
+SESSIONLIB_INLINE output_ref input(const Graph& g, node_id self, std::size_t i) { return g.at(self).inputs.at(i); }
 
 // Arithmetic, with the broadcast axes summed away.
-inline void add(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void add(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::sum_to_shape_if_needed(g, dy, input(g, self, 0));
   dx[1] = erased::sum_to_shape_if_needed(g, dy, input(g, self, 1));
 }
-inline void sub(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void sub(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::sum_to_shape_if_needed(g, dy, input(g, self, 0));
   dx[1] = erased::sum_to_shape_if_needed(g, erased::neg(g, dy), input(g, self, 1));
 }
-inline void mul(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void mul(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref a = input(g, self, 0), b = input(g, self, 1);
   dx[0] = erased::sum_to_shape_if_needed(g, erased::mul(g, dy, b), a);
   dx[1] = erased::sum_to_shape_if_needed(g, erased::mul(g, a, dy), b);
 }
-inline void div(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void div(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref a = input(g, self, 0), b = input(g, self, 1);
   dx[0] = erased::sum_to_shape_if_needed(g, erased::div(g, dy, b), a);
   // d(a/b)/db = -a / b^2
   dx[1] = erased::sum_to_shape_if_needed(g, erased::mul(g, dy, erased::neg(g, erased::div(g, erased::div(g, a, b), b))), b);
 }
-inline void neg(Graph& g, node_id, output_ref dy, std::vector<output_ref>& dx) { dx[0] = erased::neg(g, dy); }
-inline void identity(Graph&, node_id, output_ref dy, std::vector<output_ref>& dx) { dx[0] = dy; }
+SESSIONLIB_INLINE void neg(Graph& g, node_id, output_ref dy, std::vector<output_ref>& dx) { dx[0] = erased::neg(g, dy); }
+SESSIONLIB_INLINE void identity(Graph&, node_id, output_ref dy, std::vector<output_ref>& dx) { dx[0] = dy; }
 /// For ops whose gradient is zero or undefined almost everywhere (masks, Sign,
 /// Floor, the *Like shape sources): nothing flows to the inputs.
-inline void none(Graph&, node_id, output_ref, std::vector<output_ref>&) {}
+SESSIONLIB_INLINE void none(Graph&, node_id, output_ref, std::vector<output_ref>&) {}
 
 // Unary math, written with the output y where that is cheaper.
-inline void exp(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) { dx[0] = erased::mul(g, dy, self); }
-inline void log(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void exp(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) { dx[0] = erased::mul(g, dy, self); }
+SESSIONLIB_INLINE void log(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::div(g, dy, input(g, self, 0));
 }
-inline void log1p(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void log1p(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::div(g, dy, erased::add_scalar(g, input(g, self, 0), 1.0));
 }
-inline void sqrt(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void sqrt(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::div(g, erased::mul_scalar(g, dy, 0.5), self);
 }
-inline void rsqrt(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void rsqrt(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   // d(x^-1/2)/dx = -1/2 y^3
   dx[0] = erased::mul(g, dy, erased::mul_scalar(g, erased::mul(g, self, erased::mul(g, self, self)), -0.5));
 }
-inline void reciprocal(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void reciprocal(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::mul(g, dy, erased::neg(g, erased::mul(g, self, self)));
 }
-inline void square(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void square(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::mul(g, dy, erased::mul_scalar(g, input(g, self, 0), 2.0));
 }
-inline void tanh(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void tanh(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::mul(g, dy, erased::scalar_sub(g, 1.0, erased::mul(g, self, self)));
 }
-inline void sigmoid(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void sigmoid(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::mul(g, dy, erased::mul(g, self, erased::scalar_sub(g, 1.0, self)));
 }
-inline void abs(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void abs(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::mul(g, dy, erased::sign(g, input(g, self, 0)));
 }
-inline void sin(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void sin(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::mul(g, dy, erased::cos(g, input(g, self, 0)));
 }
-inline void cos(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void cos(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::mul(g, dy, erased::neg(g, erased::sin(g, input(g, self, 0))));
 }
-inline void relu(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void relu(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::relu_grad(g, dy, input(g, self, 0));
 }
 /// ReluGrad(dy, x) is linear in dy; x only selects.
-inline void relu_grad_grad(Graph& g, node_id self, output_ref ddx, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void relu_grad_grad(Graph& g, node_id self, output_ref ddx, std::vector<output_ref>& dx) {
   dx[0] = erased::relu_grad(g, ddx, input(g, self, 1));
 }
 
 // Binary math.
-inline void pow(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void pow(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref x = input(g, self, 0), p = input(g, self, 1);
   // d(x^p)/dx = p x^(p-1)
   const output_ref px = erased::mul(g, p, erased::pow(g, x, erased::add_scalar(g, p, -1.0)));
@@ -100,19 +101,19 @@ inline void pow(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& 
   dx[1] = erased::sum_to_shape_if_needed(g, erased::mul(g, dy, erased::mul(g, self, logx)), p);
 }
 /// Maximum (Minimum): the gradient goes to the operand that was chosen; ties to the first.
-inline void select_by_mask(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx, output_ref mask) {
+SESSIONLIB_INLINE void select_by_mask(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx, output_ref mask) {
   const output_ref a = input(g, self, 0), b = input(g, self, 1);
   const output_ref da = erased::mul(g, dy, mask);
   dx[0] = erased::sum_to_shape_if_needed(g, da, a);
   dx[1] = erased::sum_to_shape_if_needed(g, erased::sub(g, dy, da), b);
 }
-inline void maximum(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void maximum(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   select_by_mask(g, self, dy, dx, erased::greater_equal_mask(g, input(g, self, 0), input(g, self, 1)));
 }
-inline void minimum(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void minimum(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   select_by_mask(g, self, dy, dx, erased::less_equal_mask(g, input(g, self, 0), input(g, self, 1)));
 }
-inline void squared_difference(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void squared_difference(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref a = input(g, self, 0), b = input(g, self, 1);
   const output_ref d = erased::mul(g, dy, erased::mul_scalar(g, erased::sub(g, a, b), 2.0));
   dx[0] = erased::sum_to_shape_if_needed(g, d, a);
@@ -120,12 +121,12 @@ inline void squared_difference(Graph& g, node_id self, output_ref dy, std::vecto
 }
 
 // Cast and where.
-inline void cast(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void cast(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const dtype from = erased::type_of(g, input(g, self, 0));
   if (erased::is_floating(from)) dx[0] = erased::cast(g, dy, from);  // integer and bool sources get none
 }
 /// SelectV2(cond, x, y): dy flows to x where cond holds, to y elsewhere.
-inline void select(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void select(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref cond = input(g, self, 0), x = input(g, self, 1), y = input(g, self, 2);
   const output_ref dxm = erased::mul(g, dy, erased::cast(g, cond, erased::type_of(g, dy)));
   dx[1] = erased::sum_to_shape_if_needed(g, dxm, x);
@@ -133,21 +134,21 @@ inline void select(Graph& g, node_id self, output_ref dy, std::vector<output_ref
 }
 
 // The helper nodes of gradients, each the other's gradient.
-inline void sum_to_shape(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void sum_to_shape(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::broadcast_like(g, dy, input(g, self, 0), g.at(self).attr.ints);
 }
-inline void broadcast_to_shape(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void broadcast_to_shape(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::reduce_sum_to_shape(g, dy, input(g, self, 0), g.at(self).attr.ints);
 }
-inline void reshape_like(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void reshape_like(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::reshape_like(g, dy, input(g, self, 0));
 }
-inline void add_n(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void add_n(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   for (std::size_t i = 0; i < g.at(self).inputs.size(); ++i) dx[i] = dy;
 }
 
 // Matmul: C = op(A) op(B); the batch axes that broadcast are summed away.
-inline void matmul(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void matmul(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   const output_ref a = n.inputs[0], b = n.inputs[1];
   const bool ta = n.attr.ints.at(0) != 0, tb = n.attr.ints.at(1) != 0;
@@ -161,30 +162,30 @@ inline void matmul(Graph& g, node_id self, output_ref dy, std::vector<output_ref
 }
 
 // Reductions: attr.ints holds the reduced axes, normalised (all axes when empty).
-inline std::vector<std::int64_t> reduced_axes(const Graph& g, node_id self) {
+SESSIONLIB_INLINE std::vector<std::int64_t> reduced_axes(const Graph& g, node_id self) {
   const node& n = g.at(self);
   std::vector<std::int64_t> axes = n.attr.ints;
   if (axes.empty())
     for (std::size_t i = 0; i < erased::shape_of(g, n.inputs[0]).size(); ++i) axes.push_back(static_cast<std::int64_t>(i));
   return axes;
 }
-inline void sum(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void sum(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::broadcast_like(g, dy, input(g, self, 0), reduced_axes(g, self));
 }
-inline void mean(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void mean(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref x = input(g, self, 0);
   const output_ref spread = erased::broadcast_like(g, dy, x, reduced_axes(g, self));
   dx[0] = erased::div(g, spread, erased::size_ratio(g, x, self, erased::type_of(g, x)));
 }
 /// Max and Min: shared equally among the elements that attain the extremum (as TF).
-inline void extremum(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void extremum(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref x = input(g, self, 0);
   const auto axes = reduced_axes(g, self);
   const output_ref hit = erased::equal_mask(g, x, erased::broadcast_like(g, self, x, axes));
   const output_ref count = erased::reduce_sum_to_shape(g, hit, self, axes);
   dx[0] = erased::div(g, erased::mul(g, hit, erased::broadcast_like(g, dy, x, axes)), erased::broadcast_like(g, count, x, axes));
 }
-inline void prod(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void prod(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref x = input(g, self, 0);
   const auto axes = reduced_axes(g, self);
   dx[0] = erased::mul(g, erased::broadcast_like(g, dy, x, axes), erased::prod_others(g, x, axes));
@@ -192,7 +193,7 @@ inline void prod(Graph& g, node_id self, output_ref dy, std::vector<output_ref>&
 }  // namespace grads
 
 /// Adds the math ops' gradient builders to the registry (train/gradients.hpp).
-inline void register_math_grads(std::unordered_map<std::string, grad_fn>& m) {
+SESSIONLIB_INLINE void register_math_grads(std::unordered_map<std::string, grad_fn>& m) {
   for (const char* k : {"Add", "AddV2"}) m[k] = grads::add;
   m["Sub"] = grads::sub;
   m["Mul"] = grads::mul;

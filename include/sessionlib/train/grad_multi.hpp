@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../config.hpp"
 #include "../ops/split.hpp"
 #include "grad_support.hpp"
 
@@ -15,7 +16,7 @@ namespace sessionlib::erased {
 #define SESSIONLIB_MULTI_KERNEL(kernel_name) [&]<class T>() -> kernel_fn { return kernels::kernel_name<T>; }
 
 /// xs joined along `axis` ("ConcatV2", attr ints {axis}, as sl::concat).
-inline node_id concat(Graph& g, std::vector<output_ref> xs, std::size_t axis) {
+SESSIONLIB_INLINE node_id concat(Graph& g, std::vector<output_ref> xs, std::size_t axis) {
   const dtype t = type_of(g, xs[0]);
   static_shape s = shape_of(g, xs[0]);
   s[axis] = 0;
@@ -29,7 +30,7 @@ inline node_id concat(Graph& g, std::vector<output_ref> xs, std::size_t axis) {
               std::move(a));
 }
 /// xs (one shape) along a new axis `axis` ("Pack").
-inline node_id pack(Graph& g, std::vector<output_ref> xs, std::size_t axis) {
+SESSIONLIB_INLINE node_id pack(Graph& g, std::vector<output_ref> xs, std::size_t axis) {
   const dtype t = type_of(g, xs[0]);
   static_shape s = shape_of(g, xs[0]);
   s.insert(s.begin() + static_cast<std::ptrdiff_t>(axis), static_cast<std::ptrdiff_t>(xs.size()));
@@ -39,7 +40,7 @@ inline node_id pack(Graph& g, std::vector<output_ref> xs, std::size_t axis) {
               std::move(a));
 }
 /// The slices of x along `axis` ("Unpack"): output k is slice k.
-inline node_id unpack(Graph& g, output_ref x, std::size_t axis, std::size_t num) {
+SESSIONLIB_INLINE node_id unpack(Graph& g, output_ref x, std::size_t axis, std::size_t num) {
   const dtype t = type_of(g, x);
   static_shape s = shape_of(g, x);
   s.erase(s.begin() + static_cast<std::ptrdiff_t>(axis));
@@ -51,7 +52,7 @@ inline node_id unpack(Graph& g, output_ref x, std::size_t axis, std::size_t num)
                                std::vector<output_spec>(num, output_spec{t, s}));
 }
 /// dvalues added at their top_k indices into zeros of x's shape ("TopKGrad").
-inline node_id top_k_grad(Graph& g, output_ref dvalues, output_ref indices, output_ref x) {
+SESSIONLIB_INLINE node_id top_k_grad(Graph& g, output_ref dvalues, output_ref indices, output_ref x) {
   const dtype t = type_of(g, dvalues);
   return make(g, "TopKGrad", {dvalues, indices, x}, visit_floating(t, SESSIONLIB_MULTI_KERNEL(top_k_grad_kernel)), t,
               shape_of(g, x));
@@ -63,24 +64,24 @@ inline node_id top_k_grad(Graph& g, output_ref dvalues, output_ref indices, outp
 
 namespace sessionlib::detail {
 namespace multi_grad {
-inline std::size_t int_attr(const Graph& g, node_id self, std::size_t i) {
+SESSIONLIB_INLINE std::size_t int_attr(const Graph& g, node_id self, std::size_t i) {
   return static_cast<std::size_t>(g.at(self).attr.ints.at(i));
 }
 /// Split: the parts' gradients joined along the split axis.
-inline void split(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void split(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
   dx[0] = erased::concat(g, dy, int_attr(g, self, 0));
 }
 /// Unpack: the slices' gradients stacked along the unstacked axis.
-inline void unpack(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void unpack(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
   dx[0] = erased::pack(g, dy, int_attr(g, self, 0));
 }
 /// TopKV2: the values' gradient back at the chosen positions; indices carry none.
-inline void top_k(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void top_k(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
   dx[0] = erased::top_k_grad(g, dy[0], output_ref{self, 1}, g.at(self).inputs[0]);
 }
 /// Moments: d/dx of mean and variance, dmean / n + dvar * 2 (x - mean) / n,
 /// each broadcast back over the reduced axes.
-inline void moments(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void moments(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   const output_ref x = n.inputs[0], mean{self, 0};
   const std::vector<std::int64_t>& axes = n.attr.ints;
@@ -90,7 +91,7 @@ inline void moments(Graph& g, node_id self, const std::vector<output_ref>& dy, s
   dx[0] = erased::div(g, erased::add(g, erased::broadcast_like(g, dy[0], x, axes), from_var), count);
 }
 /// Pack (single output): each input's gradient is a slice of dy.
-inline void pack(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void pack(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const std::size_t axis = int_attr(g, self, 0);
   const node_id parts = erased::unpack(g, dy, axis, g.at(self).inputs.size());
   for (std::size_t i = 0; i < dx.size(); ++i) dx[i] = output_ref{parts, static_cast<std::uint32_t>(i)};
@@ -98,13 +99,13 @@ inline void pack(Graph& g, node_id self, output_ref dy, std::vector<output_ref>&
 }  // namespace multi_grad
 
 /// The gradient builders of ops with several outputs, by op type name.
-inline void register_multi_grads(std::unordered_map<std::string, multi_grad_fn>& m) {
+SESSIONLIB_INLINE void register_multi_grads(std::unordered_map<std::string, multi_grad_fn>& m) {
   m["Split"] = multi_grad::split;
   m["Unpack"] = multi_grad::unpack;
   m["TopKV2"] = multi_grad::top_k;
   m["Moments"] = multi_grad::moments;
 }
 /// Single-output ops of the same family.
-inline void register_stack_grads(std::unordered_map<std::string, grad_fn>& m) { m["Pack"] = multi_grad::pack; }
+SESSIONLIB_INLINE void register_stack_grads(std::unordered_map<std::string, grad_fn>& m) { m["Pack"] = multi_grad::pack; }
 
 }  // namespace sessionlib::detail

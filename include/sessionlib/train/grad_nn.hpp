@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../config.hpp"
 #include "../runtime/kernels/conv.hpp"
 #include "../runtime/kernels/nn.hpp"
 #include "grad_support.hpp"
@@ -20,36 +21,36 @@ namespace nn_grads {
 
 #define SESSIONLIB_NN_KERNEL(kernel_name) [&]<class T>() -> kernel_fn { return kernels::kernel_name<T>; }
 
-inline output_ref input(const Graph& g, node_id self, std::size_t i) { return g.at(self).inputs.at(i); }
+SESSIONLIB_INLINE output_ref input(const Graph& g, node_id self, std::size_t i) { return g.at(self).inputs.at(i); }
 
 /// A gradient node of dtype `t` and the static shape of `like`, carrying `self`'s attributes.
-inline output_ref grad_node(Graph& g, node_id self, const char* op, std::vector<output_ref> inputs, kernel_fn k, dtype t,
+SESSIONLIB_INLINE output_ref grad_node(Graph& g, node_id self, const char* op, std::vector<output_ref> inputs, kernel_fn k, dtype t,
                          output_ref like) {
   attributes a = g.at(self).attr;
   return erased::make(g, op, std::move(inputs), k, t, erased::shape_of(g, like), std::move(a));
 }
 
-inline void relu6(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void relu6(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref x = input(g, self, 0);
   const dtype t = erased::type_of(g, x);
   dx[0] = grad_node(g, self, "Relu6Grad", {dy, x}, erased::visit_floating(t, SESSIONLIB_NN_KERNEL(relu6_grad_kernel)), t, x);
 }
-inline void leaky_relu(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void leaky_relu(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref x = input(g, self, 0);
   const dtype t = erased::type_of(g, x);
   dx[0] = grad_node(g, self, "LeakyReluGrad", {dy, x}, erased::visit_floating(t, SESSIONLIB_NN_KERNEL(leaky_relu_grad_kernel)),
                     t, x);
 }
-inline void elu(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void elu(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const dtype t = erased::type_of(g, self);
   dx[0] = grad_node(g, self, "EluGrad", {dy, self}, erased::visit_floating(t, SESSIONLIB_NN_KERNEL(elu_grad_kernel)), t, self);
 }
-inline void softmax(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void softmax(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const dtype t = erased::type_of(g, self);
   dx[0] = grad_node(g, self, "SoftmaxGrad", {self, dy}, erased::visit_floating(t, SESSIONLIB_NN_KERNEL(softmax_grad_kernel)),
                     t, self);
 }
-inline void log_softmax(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void log_softmax(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const dtype t = erased::type_of(g, self);
   dx[0] = grad_node(g, self, "LogSoftmaxGrad", {self, dy},
                     erased::visit_floating(t, SESSIONLIB_NN_KERNEL(log_softmax_grad_kernel)), t, self);
@@ -57,7 +58,7 @@ inline void log_softmax(Graph& g, node_id self, output_ref dy, std::vector<outpu
 
 /// d loss / d logits = (softmax(logits) - labels) * dloss; into the labels
 /// (the _v2 form only, attr.ints[0] == 1): -log_softmax(logits) * dloss.
-inline void softmax_xent(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void softmax_xent(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref labels = input(g, self, 0), logits = input(g, self, 1);
   const dtype t = erased::type_of(g, logits);
   dx[1] = grad_node(g, self, "SoftmaxCrossEntropyWithLogitsGrad", {labels, logits, dy},
@@ -68,7 +69,7 @@ inline void softmax_xent(Graph& g, node_id self, output_ref dy, std::vector<outp
 }
 
 /// d loss / d logits = (softmax(logits) - onehot(labels)) * dloss; labels get none.
-inline void sparse_softmax_xent(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void sparse_softmax_xent(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref labels = input(g, self, 0), logits = input(g, self, 1);
   const dtype t = erased::type_of(g, logits);
   const dtype lt = erased::type_of(g, labels);
@@ -80,7 +81,7 @@ inline void sparse_softmax_xent(Graph& g, node_id self, output_ref dy, std::vect
 }
 
 /// d / d logits = (sigmoid(x) - z) * dy; d / d labels = -x * dy.
-inline void sigmoid_xent(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void sigmoid_xent(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref z = input(g, self, 0), x = input(g, self, 1);
   const dtype t = erased::type_of(g, x);
   dx[1] = grad_node(g, self, "SigmoidCrossEntropyWithLogitsGrad", {z, x, dy},
@@ -88,11 +89,11 @@ inline void sigmoid_xent(Graph& g, node_id self, output_ref dy, std::vector<outp
   dx[0] = erased::neg(g, erased::mul(g, x, dy));
 }
 
-inline void l2_loss(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void l2_loss(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::mul(g, input(g, self, 0), dy);
 }
 
-inline void bias_add(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void bias_add(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref b = input(g, self, 1);
   const dtype t = erased::type_of(g, dy);
   dx[0] = dy;
@@ -101,9 +102,9 @@ inline void bias_add(Graph& g, node_id self, output_ref dy, std::vector<output_r
 
 /// The mask is a constant of the run: the gradient flows through dropout's
 /// multiply by it, not into the mask's shape source.
-inline void dropout_mask(Graph&, node_id, output_ref, std::vector<output_ref>&) {}
+SESSIONLIB_INLINE void dropout_mask(Graph&, node_id, output_ref, std::vector<output_ref>&) {}
 
-inline void conv2d(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void conv2d(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref x = input(g, self, 0), f = input(g, self, 1);
   const dtype t = erased::type_of(g, x);
   dx[0] = grad_node(g, self, "Conv2DBackpropInput", {x, f, dy},
@@ -112,14 +113,14 @@ inline void conv2d(Graph& g, node_id self, output_ref dy, std::vector<output_ref
                     erased::visit_floating(t, SESSIONLIB_NN_KERNEL(conv2d_backprop_filter_kernel)), t, f);
 }
 
-inline void max_pool(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void max_pool(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref x = input(g, self, 0);
   const dtype t = erased::type_of(g, x);
   dx[0] = grad_node(g, self, "MaxPoolGrad", {x, self, dy}, erased::visit_floating(t, SESSIONLIB_NN_KERNEL(max_pool_grad_kernel)),
                     t, x);
 }
 
-inline void avg_pool(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
+SESSIONLIB_INLINE void avg_pool(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref x = input(g, self, 0);
   const dtype t = erased::type_of(g, x);
   dx[0] = grad_node(g, self, "AvgPoolGrad", {x, dy}, erased::visit_floating(t, SESSIONLIB_NN_KERNEL(avg_pool_grad_kernel)), t, x);
@@ -130,7 +131,7 @@ inline void avg_pool(Graph& g, node_id self, output_ref dy, std::vector<output_r
 }  // namespace nn_grads
 
 /// Adds the nn ops' gradient builders to the registry (train/gradients.hpp).
-inline void register_nn_grads(std::unordered_map<std::string, grad_fn>& registry) {
+SESSIONLIB_INLINE void register_nn_grads(std::unordered_map<std::string, grad_fn>& registry) {
   registry["Relu6"] = nn_grads::relu6;
   registry["LeakyRelu"] = nn_grads::leaky_relu;
   registry["Elu"] = nn_grads::elu;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"
 #include "../graph/builder.hpp"
 #include "../ops/arithmetic.hpp"
 #include "../runtime/kernels/grad.hpp"
@@ -23,13 +24,13 @@ namespace sessionlib::erased {
 using static_shape = std::vector<std::ptrdiff_t>;
 
 /// The dtype of output `id`.
-inline dtype type_of(const Graph& g, output_ref id) { return g.at(id.node).output_type(id.index); }
+SESSIONLIB_INLINE dtype type_of(const Graph& g, output_ref id) { return g.at(id.node).output_type(id.index); }
 /// The static shape of output `id` (-1: dynamic).
 inline const static_shape& shape_of(const Graph& g, output_ref id) { return g.at(id.node).output_shape(id.index); }
 /// True when `t` carries gradients (float32, float64).
 constexpr bool is_floating(dtype t) noexcept { return t == dtype::float32 || t == dtype::float64; }
 /// True when the static shape has no dynamic dimension.
-inline bool fully_static(const static_shape& s) {
+SESSIONLIB_INLINE bool fully_static(const static_shape& s) {
   for (auto d : s) if (d < 0) return false;
   return true;
 }
@@ -46,7 +47,7 @@ decltype(auto) visit_floating(dtype t, F&& f) {
 /// Adds a node of op kind `op` over `inputs` with dtype `t` and static `shape`.
 /// `block` makes the node fusable but not pairable; elementwise maps use
 /// binary() and unary() below, which also pair.
-inline node_id make(Graph& g, std::string op, std::vector<output_ref> inputs, kernel_fn kernel, dtype t, static_shape shape,
+SESSIONLIB_INLINE node_id make(Graph& g, std::string op, std::vector<output_ref> inputs, kernel_fn kernel, dtype t, static_shape shape,
                     attributes attr = {}, block_fn block = nullptr) {
   return add_tensor_node(g, {.op = std::move(op), .inputs = std::move(inputs), .kernel = kernel, .attr = std::move(attr),
                              .elementwise = block != nullptr, .block = block},
@@ -54,7 +55,7 @@ inline node_id make(Graph& g, std::string op, std::vector<output_ref> inputs, ke
 }
 
 /// Static numpy broadcast of two static shapes (dyn where unknown).
-inline static_shape broadcast_static(const static_shape& a, const static_shape& b) {
+SESSIONLIB_INLINE static_shape broadcast_static(const static_shape& a, const static_shape& b) {
   const std::size_t n = std::max(a.size(), b.size());
   static_shape r(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -66,7 +67,7 @@ inline static_shape broadcast_static(const static_shape& a, const static_shape& 
 }
 
 /// A rank-0 constant `value` of dtype `t`.
-inline node_id scalar(Graph& g, dtype t, double value) {
+SESSIONLIB_INLINE node_id scalar(Graph& g, dtype t, double value) {
   attributes a;
   a.value = any_array(t, dims{});
   visit_floating(t, [&]<class T>() { *a.value.data<T>() = static_cast<T>(value); });
@@ -93,35 +94,35 @@ node_id unary(Graph& g, const char* op, output_ref a) {
 
 /// a + b, a - b, a * b, a / b, -a: TF's op types AddV2, Sub, Mul, RealDiv, Neg,
 /// named as TF names its operators' nodes ("add", "sub", "mul", "truediv").
-inline node_id add(Graph& g, output_ref a, output_ref b) { return binary<fn::add>(g, "AddV2", a, b, "add"); }
-inline node_id sub(Graph& g, output_ref a, output_ref b) { return binary<fn::sub>(g, "Sub", a, b, "sub"); }
-inline node_id mul(Graph& g, output_ref a, output_ref b) { return binary<fn::mul>(g, "Mul", a, b, "mul"); }
-inline node_id div(Graph& g, output_ref a, output_ref b) { return binary<fn::div>(g, "RealDiv", a, b, "truediv"); }
-inline node_id neg(Graph& g, output_ref a) { return unary<fn::neg>(g, "Neg", a); }
+SESSIONLIB_INLINE node_id add(Graph& g, output_ref a, output_ref b) { return binary<fn::add>(g, "AddV2", a, b, "add"); }
+SESSIONLIB_INLINE node_id sub(Graph& g, output_ref a, output_ref b) { return binary<fn::sub>(g, "Sub", a, b, "sub"); }
+SESSIONLIB_INLINE node_id mul(Graph& g, output_ref a, output_ref b) { return binary<fn::mul>(g, "Mul", a, b, "mul"); }
+SESSIONLIB_INLINE node_id div(Graph& g, output_ref a, output_ref b) { return binary<fn::div>(g, "RealDiv", a, b, "truediv"); }
+SESSIONLIB_INLINE node_id neg(Graph& g, output_ref a) { return unary<fn::neg>(g, "Neg", a); }
 /// a * value, a + value, value - a (value: a scalar constant of a's dtype).
-inline node_id mul_scalar(Graph& g, output_ref a, double value) { return mul(g, a, scalar(g, type_of(g, a), value)); }
-inline node_id add_scalar(Graph& g, output_ref a, double value) { return add(g, a, scalar(g, type_of(g, a), value)); }
-inline node_id scalar_sub(Graph& g, double value, output_ref a) { return sub(g, scalar(g, type_of(g, a), value), a); }
+SESSIONLIB_INLINE node_id mul_scalar(Graph& g, output_ref a, double value) { return mul(g, a, scalar(g, type_of(g, a), value)); }
+SESSIONLIB_INLINE node_id add_scalar(Graph& g, output_ref a, double value) { return add(g, a, scalar(g, type_of(g, a), value)); }
+SESSIONLIB_INLINE node_id scalar_sub(Graph& g, double value, output_ref a) { return sub(g, scalar(g, type_of(g, a), value), a); }
 
 /// exp(a), log(a), sin(a), cos(a), sign(a), pow(a, b) (op kinds "Exp", "Log", "Sin", "Cos", "Sign", "Pow").
-inline node_id exp(Graph& g, output_ref a) { return unary<kernels::grad::fn::exp>(g, "Exp", a); }
-inline node_id log(Graph& g, output_ref a) { return unary<kernels::grad::fn::log>(g, "Log", a); }
-inline node_id sin(Graph& g, output_ref a) { return unary<kernels::grad::fn::sin>(g, "Sin", a); }
-inline node_id cos(Graph& g, output_ref a) { return unary<kernels::grad::fn::cos>(g, "Cos", a); }
-inline node_id sign(Graph& g, output_ref a) { return unary<kernels::grad::fn::sign>(g, "Sign", a); }
-inline node_id pow(Graph& g, output_ref a, output_ref b) { return binary<kernels::grad::fn::pow>(g, "Pow", a, b); }
+SESSIONLIB_INLINE node_id exp(Graph& g, output_ref a) { return unary<kernels::grad::fn::exp>(g, "Exp", a); }
+SESSIONLIB_INLINE node_id log(Graph& g, output_ref a) { return unary<kernels::grad::fn::log>(g, "Log", a); }
+SESSIONLIB_INLINE node_id sin(Graph& g, output_ref a) { return unary<kernels::grad::fn::sin>(g, "Sin", a); }
+SESSIONLIB_INLINE node_id cos(Graph& g, output_ref a) { return unary<kernels::grad::fn::cos>(g, "Cos", a); }
+SESSIONLIB_INLINE node_id sign(Graph& g, output_ref a) { return unary<kernels::grad::fn::sign>(g, "Sign", a); }
+SESSIONLIB_INLINE node_id pow(Graph& g, output_ref a, output_ref b) { return binary<kernels::grad::fn::pow>(g, "Pow", a, b); }
 
 /// 1 where a > b (a >= b, a <= b, a == b), else 0, in a's dtype; no gradient flows through a mask.
-inline node_id greater_mask(Graph& g, output_ref a, output_ref b) {
+SESSIONLIB_INLINE node_id greater_mask(Graph& g, output_ref a, output_ref b) {
   return binary<kernels::grad::fn::greater_mask>(g, "GreaterMask", a, b);
 }
-inline node_id greater_equal_mask(Graph& g, output_ref a, output_ref b) {
+SESSIONLIB_INLINE node_id greater_equal_mask(Graph& g, output_ref a, output_ref b) {
   return binary<kernels::grad::fn::greater_equal_mask>(g, "GreaterEqualMask", a, b);
 }
-inline node_id less_equal_mask(Graph& g, output_ref a, output_ref b) {
+SESSIONLIB_INLINE node_id less_equal_mask(Graph& g, output_ref a, output_ref b) {
   return binary<kernels::grad::fn::less_equal_mask>(g, "LessEqualMask", a, b);
 }
-inline node_id equal_mask(Graph& g, output_ref a, output_ref b) {
+SESSIONLIB_INLINE node_id equal_mask(Graph& g, output_ref a, output_ref b) {
   return binary<kernels::grad::fn::equal_mask>(g, "EqualMask", a, b);
 }
 
@@ -131,7 +132,7 @@ inline node_id equal_mask(Graph& g, output_ref a, output_ref b) {
 /// Sums `grad` down to the run-time shape of `like` over the axes where `like`
 /// was broadcast ("SumToShape"). With `axes` (normalised, of grad's rank):
 /// sums over those axes, like being a reduction's result (keepdims or not).
-inline node_id reduce_sum_to_shape(Graph& g, output_ref grad, output_ref like, std::vector<std::int64_t> axes = {}) {
+SESSIONLIB_INLINE node_id reduce_sum_to_shape(Graph& g, output_ref grad, output_ref like, std::vector<std::int64_t> axes = {}) {
   const dtype t = type_of(g, grad);
   attributes a;
   a.ints = std::move(axes);
@@ -139,7 +140,7 @@ inline node_id reduce_sum_to_shape(Graph& g, output_ref grad, output_ref like, s
              shape_of(g, like), std::move(a));
 }
 /// reduce_sum_to_shape, unless the static shapes show no broadcast happened.
-inline output_ref sum_to_shape_if_needed(Graph& g, output_ref grad, output_ref like) {
+SESSIONLIB_INLINE output_ref sum_to_shape_if_needed(Graph& g, output_ref grad, output_ref like) {
   const auto& sg = shape_of(g, grad);
   const auto& sl = shape_of(g, like);
   if (sg == sl && fully_static(sl)) return grad;
@@ -147,7 +148,7 @@ inline output_ref sum_to_shape_if_needed(Graph& g, output_ref grad, output_ref l
 }
 /// Repeats `x` to the run-time shape of `like` ("BroadcastToShape"); `axes`:
 /// the axes of like that x lacks or has as 1 (x being a reduction's result).
-inline node_id broadcast_like(Graph& g, output_ref x, output_ref like, std::vector<std::int64_t> axes = {}) {
+SESSIONLIB_INLINE node_id broadcast_like(Graph& g, output_ref x, output_ref like, std::vector<std::int64_t> axes = {}) {
   const dtype t = type_of(g, x);
   attributes a;
   a.ints = std::move(axes);
@@ -155,32 +156,32 @@ inline node_id broadcast_like(Graph& g, output_ref x, output_ref like, std::vect
              shape_of(g, like), std::move(a));
 }
 /// x's values in the run-time shape of `like` ("ReshapeLike").
-inline node_id reshape_like(Graph& g, output_ref x, output_ref like) {
+SESSIONLIB_INLINE node_id reshape_like(Graph& g, output_ref x, output_ref like) {
   const dtype t = type_of(g, x);
   return make(g, "ReshapeLike", {x, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(reshape_like_kernel)), t,
              shape_of(g, like));
 }
 /// Zeros (ones) of like's dtype and run-time shape ("ZerosLike", "OnesLike").
-inline node_id fill_like(Graph& g, output_ref like, double value) {
+SESSIONLIB_INLINE node_id fill_like(Graph& g, output_ref like, double value) {
   const dtype t = type_of(g, like);
   attributes a;
   a.reals = {value};
   return make(g, value == 0 ? "ZerosLike" : "OnesLike", {like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(fill_like_kernel)),
              t, shape_of(g, like), std::move(a));
 }
-inline node_id zeros_like(Graph& g, output_ref like) { return fill_like(g, like, 0.0); }
-inline node_id ones_like(Graph& g, output_ref like) { return fill_like(g, like, 1.0); }
+SESSIONLIB_INLINE node_id zeros_like(Graph& g, output_ref like) { return fill_like(g, like, 0.0); }
+SESSIONLIB_INLINE node_id ones_like(Graph& g, output_ref like) { return fill_like(g, like, 1.0); }
 /// elements(a) / elements(b) as a scalar of dtype `t` ("SizeRatio"; no gradient).
-inline node_id size_ratio(Graph& g, output_ref a, output_ref b, dtype t) {
+SESSIONLIB_INLINE node_id size_ratio(Graph& g, output_ref a, output_ref b, dtype t) {
   return make(g, "SizeRatio", {a, b}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(size_ratio_kernel)), t, {});
 }
 /// dy where x > 0, else 0 ("ReluGrad").
-inline node_id relu_grad(Graph& g, output_ref dy, output_ref x) {
+SESSIONLIB_INLINE node_id relu_grad(Graph& g, output_ref dy, output_ref x) {
   const dtype t = type_of(g, dy);
   return make(g, "ReluGrad", {dy, x}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(relu_grad_kernel)), t, shape_of(g, x));
 }
 /// Product of the other elements of each reduction group over `axes` ("ProdOthers").
-inline node_id prod_others(Graph& g, output_ref x, std::vector<std::int64_t> axes) {
+SESSIONLIB_INLINE node_id prod_others(Graph& g, output_ref x, std::vector<std::int64_t> axes) {
   const dtype t = type_of(g, x);
   attributes a;
   a.ints = std::move(axes);
@@ -188,7 +189,7 @@ inline node_id prod_others(Graph& g, output_ref x, std::vector<std::int64_t> axe
              std::move(a));
 }
 /// The sum of same-shaped tensors ("AddN"); a single one is returned as is.
-inline output_ref add_n(Graph& g, std::vector<output_ref> xs) {
+SESSIONLIB_INLINE output_ref add_n(Graph& g, std::vector<output_ref> xs) {
   if (xs.size() == 1) return xs[0];
   const dtype t = type_of(g, xs[0]);
   static_shape s = shape_of(g, xs[0]);
@@ -196,7 +197,7 @@ inline output_ref add_n(Graph& g, std::vector<output_ref> xs) {
 }
 
 /// x converted to dtype `to` ("Cast"); any numeric or bool source, float or double target.
-inline node_id cast(Graph& g, output_ref x, dtype to) {
+SESSIONLIB_INLINE node_id cast(Graph& g, output_ref x, dtype to) {
   const dtype from = type_of(g, x);
   kernel_fn k = visit_floating(to, [&]<class To>() -> kernel_fn {
     if (from == dtype::bool_) return kernels::grad::cast_kernel<bool, To>;
@@ -206,7 +207,7 @@ inline node_id cast(Graph& g, output_ref x, dtype to) {
 }
 
 /// The part of the concatenation `dy` that came from xs[i] ("ConcatSlice").
-inline node_id concat_slice(Graph& g, output_ref dy, const std::vector<output_ref>& xs, std::size_t axis, std::size_t i) {
+SESSIONLIB_INLINE node_id concat_slice(Graph& g, output_ref dy, const std::vector<output_ref>& xs, std::size_t axis, std::size_t i) {
   const dtype t = type_of(g, dy);
   attributes a;
   a.ints = {static_cast<std::int64_t>(axis), static_cast<std::int64_t>(i)};
@@ -216,7 +217,7 @@ inline node_id concat_slice(Graph& g, output_ref dy, const std::vector<output_re
              shape_of(g, xs[i]), std::move(a));
 }
 /// Zeros in the shape of the concatenation of xs, with `d` in xs[i]'s place ("ConcatPad").
-inline node_id concat_pad(Graph& g, output_ref d, const std::vector<output_ref>& xs, std::size_t axis, std::size_t i) {
+SESSIONLIB_INLINE node_id concat_pad(Graph& g, output_ref d, const std::vector<output_ref>& xs, std::size_t axis, std::size_t i) {
   const dtype t = type_of(g, d);
   attributes a;
   a.ints = {static_cast<std::int64_t>(axis), static_cast<std::int64_t>(i)};
@@ -232,7 +233,7 @@ inline node_id concat_pad(Graph& g, output_ref d, const std::vector<output_ref>&
              std::move(s), std::move(a));
 }
 /// Zeros of like's shape with `d` placed at `begin` ("SlicePad").
-inline node_id slice_pad(Graph& g, output_ref d, output_ref like, std::vector<std::int64_t> begin) {
+SESSIONLIB_INLINE node_id slice_pad(Graph& g, output_ref d, output_ref like, std::vector<std::int64_t> begin) {
   const dtype t = type_of(g, d);
   attributes a;
   a.ints = std::move(begin);
@@ -240,7 +241,7 @@ inline node_id slice_pad(Graph& g, output_ref d, output_ref like, std::vector<st
              shape_of(g, like), std::move(a));
 }
 /// The box of like's shape at `begin` inside x ("SliceLike").
-inline node_id slice_like(Graph& g, output_ref x, output_ref like, std::vector<std::int64_t> begin) {
+SESSIONLIB_INLINE node_id slice_like(Graph& g, output_ref x, output_ref like, std::vector<std::int64_t> begin) {
   const dtype t = type_of(g, x);
   attributes a;
   a.ints = std::move(begin);
@@ -249,13 +250,13 @@ inline node_id slice_like(Graph& g, output_ref x, output_ref like, std::vector<s
 }
 
 /// x itself as a new node ("Identity"; shares x's buffer).
-inline node_id identity(Graph& g, output_ref x) {
+SESSIONLIB_INLINE node_id identity(Graph& g, output_ref x) {
   return make(g, "Identity", {x}, kernels::identity_kernel, type_of(g, x), shape_of(g, x));
 }
 
 /// op(a) @ op(b) over the last two axes, leading axes broadcast ("MatMul" for
 /// rank 2, else "BatchMatMulV2"; attr ints {transpose_a, transpose_b}, as sl::matmul).
-inline node_id matmul(Graph& g, output_ref a, output_ref b, bool transpose_a, bool transpose_b) {
+SESSIONLIB_INLINE node_id matmul(Graph& g, output_ref a, output_ref b, bool transpose_a, bool transpose_b) {
   const dtype t = type_of(g, a);
   const auto& sa = shape_of(g, a);
   const auto& sb = shape_of(g, b);
@@ -284,7 +285,7 @@ template <class T, class I> struct gather_axis_k { static constexpr kernel_fn fn
 }  // namespace detail
 
 /// Scatter-adds `dy` into zeros of params' shape at `indices` along `axis` ("GatherGrad").
-inline node_id gather_grad(Graph& g, output_ref dy, output_ref indices, output_ref params, std::size_t axis) {
+SESSIONLIB_INLINE node_id gather_grad(Graph& g, output_ref dy, output_ref indices, output_ref params, std::size_t axis) {
   const dtype t = type_of(g, dy);
   attributes a;
   a.ints = {static_cast<std::int64_t>(axis)};
@@ -292,7 +293,7 @@ inline node_id gather_grad(Graph& g, output_ref dy, output_ref indices, output_r
              t, shape_of(g, params), std::move(a));
 }
 /// params' slices at `indices` along `axis` ("GatherAxis").
-inline node_id gather_axis(Graph& g, output_ref params, output_ref indices, std::size_t axis) {
+SESSIONLIB_INLINE node_id gather_axis(Graph& g, output_ref params, output_ref indices, std::size_t axis) {
   const dtype t = type_of(g, params);
   attributes a;
   a.ints = {static_cast<std::int64_t>(axis)};

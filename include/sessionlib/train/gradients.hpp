@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"
 #include "../core/report.hpp"
 #include "grad_array.hpp"
 #include "grad_math.hpp"
@@ -53,7 +54,7 @@ inline const std::unordered_map<const op_def*, multi_grad_fn>& multi_grad_regist
 }
 
 /// The gradient builder of node `n` (one output): its own, else the registered one, else null.
-inline grad_fn gradient_builder(const node& n) {
+SESSIONLIB_INLINE grad_fn gradient_builder(const node& n) {
   if (n.grad) return n.grad;
   const auto& r = grad_registry();
   auto it = r.find(n.def);
@@ -70,7 +71,7 @@ enum class unconnected_gradients { zero, none };
 /// says. Gradients flow per output: a node with several outputs gets one
 /// gradient per output (zeros for those nothing depends on) in its multi_grad.
 /// Optimizers call this directly.
-inline std::vector<output_ref> symbolic_gradients(Graph& g, const std::vector<output_ref>& ys,
+SESSIONLIB_INLINE std::vector<output_ref> symbolic_gradients(Graph& g, const std::vector<output_ref>& ys,
                                                   const std::vector<output_ref>& grad_ys,
                                                   const std::vector<output_ref>& xs,
                                                   const std::string& scope = "gradients",

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../config.hpp"
 #include "../core/checked.hpp"
 #include "../core/error.hpp"
 #include "../core/any_array.hpp"
@@ -35,7 +36,7 @@ static_assert(std::endian::native == std::endian::little,
               "sessionlib: checkpoints: .npy payloads are written in the machine's byte order, which must be little-endian");
 
 /// zlib's CRC-32 of `n` bytes, continuing from `crc` (0 to start).
-inline std::uint32_t crc32(const void* data, std::size_t n, std::uint32_t crc = 0) {
+SESSIONLIB_INLINE std::uint32_t crc32(const void* data, std::size_t n, std::uint32_t crc = 0) {
   auto c = static_cast<uLong>(crc);
   const auto* p = static_cast<const Bytef*>(data);
   while (n > 0) {  // zlib takes a uInt length: feed large buffers in chunks
@@ -57,7 +58,7 @@ inline std::function<void(const std::filesystem::path&)>& checkpoint_write_hook(
   return hook;
 }
 
-[[noreturn]] inline void throw_io(const std::string& what, const std::filesystem::path& path, int err) {
+[[noreturn]] SESSIONLIB_INLINE void throw_io(const std::string& what, const std::filesystem::path& path, int err) {
   const std::string message = what + " '" + path.string() + "': " + std::strerror(err);
   if (err == ENOENT) throw not_found(message);
   if (err == EACCES || err == EPERM || err == EROFS) throw permission_denied(message);
@@ -66,7 +67,7 @@ inline std::function<void(const std::filesystem::path&)>& checkpoint_write_hook(
 }
 
 /// fsync of a directory, so a rename inside it survives a power cut.
-inline void sync_directory(const std::filesystem::path& dir) {
+SESSIONLIB_INLINE void sync_directory(const std::filesystem::path& dir) {
   const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd < 0) return;  // best effort: some file systems cannot open directories
   (void)::fsync(fd);
@@ -173,7 +174,7 @@ inline std::string temp_name(const std::string& final_name) {
 }
 
 /// The final name of temporary `name` ("<final>.tmp-<pid>-<n>"), or empty when it is none.
-inline std::string_view temp_final_name(std::string_view name) {
+SESSIONLIB_INLINE std::string_view temp_final_name(std::string_view name) {
   auto digits = [](std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }); };
   const auto at = name.rfind(".tmp-");
   if (at == std::string_view::npos || at == 0) return {};
@@ -185,7 +186,7 @@ inline std::string_view temp_final_name(std::string_view name) {
 
 /// Removes temporary `path` when no live writer holds its lock (its writer
 /// died: a SIGKILL, a power cut). Call it holding temp_creation_mutex().
-inline void remove_abandoned_temp(const std::filesystem::path& path) {
+SESSIONLIB_INLINE void remove_abandoned_temp(const std::filesystem::path& path) {
   if (file_lock::probe(path) != file_lock::probe_result::free) return;
   // The probe's lock is gone again, but a writer takes its lock before its
   // temporary can be seen, so a free one stays free: no writer owns it.
@@ -257,7 +258,7 @@ class atomic_file {
 };
 
 /// numpy's descr of a dtype: "<f4", "<i8", "|u1", "|b1".
-inline std::string_view npy_descr(dtype t) {
+SESSIONLIB_INLINE std::string_view npy_descr(dtype t) {
   switch (t) {
     case dtype::float32: return "<f4";
     case dtype::float64: return "<f8";
@@ -271,7 +272,7 @@ inline std::string_view npy_descr(dtype t) {
 
 /// The dtype of a numpy descr sessionlib reads ("<f4", "|u1", ...); false for
 /// any other descr, valid or not (npy_unsupported_descr tells which).
-inline bool npy_dtype(std::string_view descr, dtype& out) {
+SESSIONLIB_INLINE bool npy_dtype(std::string_view descr, dtype& out) {
   for (dtype t : {dtype::float32, dtype::float64, dtype::int32, dtype::int64, dtype::uint8, dtype::bool_})
     if (descr == npy_descr(t)) return out = t, true;
   // One-byte types have no byte order: numpy writes '|', but any marker means the same.
@@ -286,7 +287,7 @@ inline bool npy_dtype(std::string_view descr, dtype& out) {
 /// When `descr` is a valid numpy type string that sessionlib does not read
 /// (">f4", "<f2", "<i2", "<c8", "|O", "<M8[ns]"), what it is ("big-endian
 /// float32", "float16"); empty when it is no numpy type string at all.
-inline std::string npy_unsupported_descr(std::string_view descr) {
+SESSIONLIB_INLINE std::string npy_unsupported_descr(std::string_view descr) {
   if (descr.size() < 2 || std::string_view("<>|=").find(descr[0]) == std::string_view::npos) return {};
   const char kind = descr[1];
   const std::string_view kinds = "biufcmMOSUV";
@@ -316,7 +317,7 @@ inline std::string npy_unsupported_descr(std::string_view descr) {
 
 /// The .npy v1.0 preamble (magic, version, length, header dict) as numpy
 /// writes it: the dict padded with spaces and a newline to a multiple of 64.
-inline std::string npy_header(dtype t, const dims& shape) {
+SESSIONLIB_INLINE std::string npy_header(dtype t, const dims& shape) {
   std::string dict = "{'descr': '" + std::string(npy_descr(t)) + "', 'fortran_order': False, 'shape': " + to_string(shape) + ", }";
   const std::size_t unpadded = 10 + dict.size() + 1;
   dict.append((64 - unpadded % 64) % 64, ' ');
@@ -337,7 +338,7 @@ struct npy_info {
 
 // A small parser for the header dict numpy writes: {'key': value, ...}.
 // (No std::string here: GCC 12 warns falsely, -Wrestrict, on "'" + key at -O3.)
-inline std::string_view npy_field(std::string_view dict, std::string_view key) {
+SESSIONLIB_INLINE std::string_view npy_field(std::string_view dict, std::string_view key) {
   for (auto at = dict.find(key); at != std::string_view::npos; at = dict.find(key, at + 1)) {
     if (at == 0 || dict[at - 1] != '\'' || dict.substr(at + key.size(), 2) != "':") continue;
     auto v = dict.substr(at + key.size() + 2);
@@ -349,7 +350,7 @@ inline std::string_view npy_field(std::string_view dict, std::string_view key) {
 
 /// The bytes before a .npy header dict: 10 for version 1.0, 12 for 2.0 and 3.0.
 /// sl::unimplemented for another version, sl::data_loss for a bad magic.
-inline std::size_t npy_preamble_size(std::string_view bytes, const std::string& name) {
+SESSIONLIB_INLINE std::size_t npy_preamble_size(std::string_view bytes, const std::string& name) {
   if (bytes.size() < 8 || bytes.substr(0, 6) != std::string_view("\x93NUMPY", 6))
     throw data_loss("Corrupted .npy file '" + name + "': not a .npy file (bad magic)");
   const auto major = static_cast<unsigned char>(bytes[6]), minor = static_cast<unsigned char>(bytes[7]);
@@ -364,7 +365,7 @@ inline std::size_t npy_preamble_size(std::string_view bytes, const std::string& 
 /// whose byte size cannot exist; sl::unimplemented saying what is unsupported
 /// when it is valid numpy that sessionlib does not read (big-endian, float16,
 /// int16, complex, Fortran order, another format version).
-inline npy_info parse_npy_header(std::string_view bytes, const std::string& name) {
+SESSIONLIB_INLINE npy_info parse_npy_header(std::string_view bytes, const std::string& name) {
   auto corrupt = [&](const std::string& why) { return data_loss("Corrupted .npy file '" + name + "': " + why); };
   auto unsupported = [&](const std::string& why) { return unimplemented("Unsupported .npy file '" + name + "': " + why); };
   const std::size_t pre = npy_preamble_size(bytes, name);
@@ -432,7 +433,7 @@ inline npy_info parse_npy_header(std::string_view bytes, const std::string& name
 }
 
 /// Writes `a` to `path` as .npy, atomically; returns the CRC-32 of the payload.
-inline std::uint32_t write_npy_atomic(const std::filesystem::path& path, const any_array& a) {
+SESSIONLIB_INLINE std::uint32_t write_npy_atomic(const std::filesystem::path& path, const any_array& a) {
   atomic_file f(path);
   f.write(npy_header(a.dtype(), a.shape()));
   f.write(a.raw(), a.nbytes());
@@ -446,7 +447,7 @@ inline std::uint32_t write_npy_atomic(const std::filesystem::path& path, const a
 /// valid numpy sessionlib does not read. Nothing is allocated before the
 /// header's byte size is checked against the file's. `crc` receives the
 /// payload's CRC-32.
-inline any_array read_npy_file(const std::filesystem::path& path, std::uint32_t* crc = nullptr) {
+SESSIONLIB_INLINE any_array read_npy_file(const std::filesystem::path& path, std::uint32_t* crc = nullptr) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) {
     const int err = errno;
@@ -497,12 +498,12 @@ inline any_array read_npy_file(const std::filesystem::path& path, std::uint32_t*
 
 /// Writes `a` as a .npy file that `numpy.load` reads as is (atomically: a
 /// reader sees the old file or the new one, never a part).
-inline void write_npy(const std::filesystem::path& path, const any_array& a) { detail::write_npy_atomic(path, a); }
+SESSIONLIB_INLINE void write_npy(const std::filesystem::path& path, const any_array& a) { detail::write_npy_atomic(path, a); }
 
 /// Reads a .npy file (float32/64, int32/64, uint8, bool; little-endian, C order).
 /// sl::not_found when it is missing; sl::data_loss when it is truncated, its
 /// header is bad or claims a shape whose size cannot exist; sl::unimplemented
 /// naming what is unsupported for valid numpy files of another kind.
-inline any_array read_npy(const std::filesystem::path& path) { return detail::read_npy_file(path); }
+SESSIONLIB_INLINE any_array read_npy(const std::filesystem::path& path) { return detail::read_npy_file(path); }
 
 }  // namespace sessionlib::train

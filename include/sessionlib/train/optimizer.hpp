@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"
 #include "../ops/state.hpp"
 #include "../runtime/kernels/apply.hpp"
 #include "gradients.hpp"
@@ -46,7 +47,7 @@ using global_step_t = Variable<std::int64_t, shape<>>;
 
 /// Creates the graph's global step ("global_step", 0, non-trainable); TF's
 /// tf.train.create_global_step. sl::invalid_argument if it already exists.
-inline global_step_t create_global_step(Graph& g = get_default_graph()) {
+SESSIONLIB_INLINE global_step_t create_global_step(Graph& g = get_default_graph()) {
   if (!g.collection("global_step").empty()) throw invalid_argument("\"global_step\" already exists.");
   global_step_t step(g, std::int64_t{0}, "global_step", /*trainable=*/false);
   g.add_to_collection("global_step", step.id());
@@ -54,7 +55,7 @@ inline global_step_t create_global_step(Graph& g = get_default_graph()) {
 }
 
 /// The graph's global step as a tensor (its value), if create_global_step made one.
-inline std::optional<Tensor<std::int64_t, shape<>>> get_global_step(Graph& g = get_default_graph()) {
+SESSIONLIB_INLINE std::optional<Tensor<std::int64_t, shape<>>> get_global_step(Graph& g = get_default_graph()) {
   const auto ids = g.collection("global_step");
   if (ids.empty()) return std::nullopt;
   return Tensor<std::int64_t, shape<>>(&g, ids.front());
@@ -104,7 +105,7 @@ namespace detail {
 /// as Variable<T, S> lays out its nodes (VariableV2, initial value, Assign), so
 /// initializers and Savers treat it as any other. `like` supplies the run-time
 /// shape when `shape` has dynamic dimensions.
-inline any_variable make_filled_variable(Graph& g, const std::string& name, dtype t, const std::vector<std::ptrdiff_t>& shape,
+SESSIONLIB_INLINE any_variable make_filled_variable(Graph& g, const std::string& name, dtype t, const std::vector<std::ptrdiff_t>& shape,
                                          double value, output_ref like) {
   const auto [id, index] = ::sessionlib::detail::add_variable_node(g, name, t, shape);
   const std::string leaf = ::sessionlib::detail::leaf_name(g.at(id).name, name);
@@ -126,7 +127,7 @@ inline any_variable make_filled_variable(Graph& g, const std::string& name, dtyp
 }
 
 /// An op node (no output) that updates state.
-inline node_id make_update(Graph& g, const std::string& op, const std::string& name, std::vector<output_ref> inputs,
+SESSIONLIB_INLINE node_id make_update(Graph& g, const std::string& op, const std::string& name, std::vector<output_ref> inputs,
                            kernel_fn k, attributes a, std::vector<node_id> control) {
   return make_operation(g, {.op = op, .name = name, .inputs = std::move(inputs), .kernel = k, .attr = std::move(a),
                             .stateful = true, .control_inputs = std::move(control)})
@@ -171,7 +172,7 @@ class Optimizer {
   /// Updates each variable of `pairs` from its gradient; then adds 1 to
   /// `global_step` if given. All gradients are computed before any variable
   /// changes. Returns the train op.
-  Operation apply_gradients(const std::vector<grad_and_var>& pairs, std::optional<global_step_ref> global_step = std::nullopt,
+  SESSIONLIB_INLINE Operation apply_gradients(const std::vector<grad_and_var>& pairs, std::optional<global_step_ref> global_step = std::nullopt,
                             const std::string& name = "") {
     std::vector<const grad_and_var*> live;
     for (const auto& p : pairs)
@@ -244,15 +245,15 @@ class Optimizer {
   }
 
   /// Called once per apply_gradients before the update ops (Adam's beta powers).
-  virtual void prepare(Graph&, const std::vector<const grad_and_var*>&) {}
+  SESSIONLIB_INLINE virtual void prepare(Graph&, const std::vector<const grad_and_var*>&) {}
   /// Adds the update op of one variable; `all_grads` become its control inputs.
-  virtual node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  SESSIONLIB_INLINE virtual node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                               const std::vector<output_ref>& all_grads) = 0;
   /// Ops that run after every update (Adam's beta-power step); returns what the train op waits for.
   virtual std::vector<node_id> finish(Graph&, std::vector<node_id> updates) { return updates; }
 
   /// The learning rate as a scalar of dtype `t`, one node per graph and dtype.
-  output_ref learning_rate(Graph& g, dtype t) {
+  SESSIONLIB_INLINE output_ref learning_rate(Graph& g, dtype t) {
     const auto key = std::pair<const Graph*, dtype>{&g, t};
     auto it = lr_nodes_.find(key);
     if (it == lr_nodes_.end()) it = lr_nodes_.emplace(key, lr_.node(g, t)).first;
@@ -261,7 +262,7 @@ class Optimizer {
 
   /// An update op `op` of `var` from `grad` and the learning rate, its slots in
   /// attr.ints (plus `extra_ints`), `reals` the hyperparameters.
-  node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  SESSIONLIB_INLINE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                     std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
                     const std::vector<output_ref>& all_grads) {
     std::vector<node_id> after;
@@ -269,7 +270,7 @@ class Optimizer {
     return update_op(g, op, grad, var, slots, std::move(extra_ints), std::move(reals), k, std::move(after));
   }
   /// As above, the update waiting for the nodes `after`.
-  node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  SESSIONLIB_INLINE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                     std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
                     std::vector<node_id> after) {
     attributes a;
@@ -285,7 +286,7 @@ class Optimizer {
 
  private:
   /// The slot variables of `var`, created on first use.
-  const std::vector<any_variable>& slots_for(Graph& g, const any_variable& var) {
+  SESSIONLIB_INLINE const std::vector<any_variable>& slots_for(Graph& g, const any_variable& var) {
     auto& s = slots_[{&g, var.id()}];
     if (s.empty() && !specs_.empty()) {
       for (const auto& spec : specs_)

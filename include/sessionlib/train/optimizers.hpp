@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"
 #include "optimizer.hpp"
 
 namespace sessionlib::train {
@@ -25,14 +26,14 @@ namespace detail {
 class GradientDescentOptimizer : public Optimizer {
  public:
   /// `use_locking` is accepted for TF's argument order: updates always hold the variable's lock.
-  explicit GradientDescentOptimizer(hyperparameter learning_rate, bool use_locking = false,
+  SESSIONLIB_INLINE explicit GradientDescentOptimizer(hyperparameter learning_rate, bool use_locking = false,
                                     std::string name = "GradientDescent")
       : Optimizer(std::move(name), learning_rate, {}) {
     (void)use_locking;
   }
 
  protected:
-  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
     // A gradient that is a plain matrix product (a dense layer's weights) folds
     // into the update: one gemm into the variable. The MatMul node stays in the
@@ -75,14 +76,14 @@ class GradientDescentOptimizer : public Optimizer {
 /// "momentum", named "w/Momentum".
 class MomentumOptimizer : public Optimizer {
  public:
-  MomentumOptimizer(hyperparameter learning_rate, double momentum, bool use_locking = false,
+  SESSIONLIB_INLINE MomentumOptimizer(hyperparameter learning_rate, double momentum, bool use_locking = false,
                     std::string name = "Momentum", bool use_nesterov = false)
       : Optimizer(name, learning_rate, {{"momentum", name, 0.0}}), momentum_(momentum), nesterov_(use_nesterov) {
     (void)use_locking;
   }
 
  protected:
-  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
     return update_op(g, "ApplyMomentum", grad, var, slots, {}, {momentum_, nesterov_ ? 1.0 : 0.0},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_momentum_kernel)), all_grads);
@@ -100,7 +101,7 @@ class MomentumOptimizer : public Optimizer {
 /// to sqrt(v).
 class AdamOptimizer : public Optimizer {
  public:
-  explicit AdamOptimizer(hyperparameter learning_rate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
+  SESSIONLIB_INLINE explicit AdamOptimizer(hyperparameter learning_rate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
                          double epsilon = 1e-8, bool use_locking = false, std::string name = "Adam")
       : Optimizer(name, learning_rate, {{"m", name, 0.0}, {"v", name + "_1", 0.0}}),
         beta1_(beta1), beta2_(beta2), epsilon_(epsilon) {
@@ -115,7 +116,7 @@ class AdamOptimizer : public Optimizer {
   }
 
  protected:
-  void prepare(Graph& g, const std::vector<const grad_and_var*>& live) override {
+  SESSIONLIB_INLINE void prepare(Graph& g, const std::vector<const grad_and_var*>& live) override {
     for (const auto* p : live) {
       const auto key = std::pair<const Graph*, dtype>{&g, p->var.dtype()};
       if (powers_.count(key)) continue;
@@ -124,14 +125,14 @@ class AdamOptimizer : public Optimizer {
       powers_.emplace(key, std::pair{b1, b2});
     }
   }
-  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
     const auto& [b1, b2] = powers_.at({&g, var.dtype()});
     used_.push_back(var.dtype());
     return update_op(g, "ApplyAdam", grad, var, slots, {b1.index(), b2.index()}, {beta1_, beta2_, epsilon_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adam_kernel)), all_grads);
   }
-  std::vector<node_id> finish(Graph& g, std::vector<node_id> updates) override {
+  SESSIONLIB_INLINE std::vector<node_id> finish(Graph& g, std::vector<node_id> updates) override {
     std::sort(used_.begin(), used_.end());
     used_.erase(std::unique(used_.begin(), used_.end()), used_.end());
     std::vector<node_id> out;
@@ -160,7 +161,7 @@ class AdamOptimizer : public Optimizer {
 /// "momentum": "w/RMSProp", "w/RMSProp_1".
 class RMSPropOptimizer : public Optimizer {
  public:
-  explicit RMSPropOptimizer(hyperparameter learning_rate, double decay = 0.9, double momentum = 0.0,
+  SESSIONLIB_INLINE explicit RMSPropOptimizer(hyperparameter learning_rate, double decay = 0.9, double momentum = 0.0,
                             double epsilon = 1e-10, bool use_locking = false, std::string name = "RMSProp")
       : Optimizer(name, learning_rate, {{"rms", name, 1.0}, {"momentum", name + "_1", 0.0}}),
         decay_(decay), momentum_(momentum), epsilon_(epsilon) {
@@ -168,7 +169,7 @@ class RMSPropOptimizer : public Optimizer {
   }
 
  protected:
-  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
     return update_op(g, "ApplyRMSProp", grad, var, slots, {}, {decay_, momentum_, epsilon_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_rms_prop_kernel)), all_grads);
@@ -183,7 +184,7 @@ class RMSPropOptimizer : public Optimizer {
 /// at `initial_accumulator_value`.
 class AdagradOptimizer : public Optimizer {
  public:
-  explicit AdagradOptimizer(hyperparameter learning_rate, double initial_accumulator_value = 0.1,
+  SESSIONLIB_INLINE explicit AdagradOptimizer(hyperparameter learning_rate, double initial_accumulator_value = 0.1,
                             bool use_locking = false, std::string name = "Adagrad")
       : Optimizer(name, learning_rate, {{"accumulator", name, initial_accumulator_value}}) {
     (void)use_locking;
@@ -192,7 +193,7 @@ class AdagradOptimizer : public Optimizer {
   }
 
  protected:
-  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
     return update_op(g, "ApplyAdagrad", grad, var, slots, {}, {},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adagrad_kernel)), all_grads);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../config.hpp"
 #include "../ops/state.hpp"
 #include "../session/session.hpp"
 #include "checkpoint.hpp"
@@ -28,7 +29,7 @@ namespace detail {
 
 inline constexpr std::string_view in_progress_marker = ".in-progress";
 
-inline std::filesystem::path directory_of(const std::filesystem::path& prefix) {
+SESSIONLIB_INLINE std::filesystem::path directory_of(const std::filesystem::path& prefix) {
   return prefix.parent_path().empty() ? std::filesystem::path(".") : prefix.parent_path();
 }
 
@@ -49,7 +50,7 @@ inline directory_lock lock_checkpoint_directory(const std::filesystem::path& dir
 /// written (a marker whose lock a live save holds), or abandoned (a marker
 /// whose save died before it committed, or after, before it removed the marker).
 enum class data_state { complete, writing, abandoned };
-inline data_state state_of_data(const std::filesystem::path& data_dir) {
+SESSIONLIB_INLINE data_state state_of_data(const std::filesystem::path& data_dir) {
   switch (file_lock::probe(data_dir / in_progress_marker)) {
     case file_lock::probe_result::missing: return data_state::complete;
     case file_lock::probe_result::held: return data_state::writing;
@@ -59,7 +60,7 @@ inline data_state state_of_data(const std::filesystem::path& data_dir) {
 }
 
 /// The prefix whose data directory `name` ("model.ckpt-5.data-0") is; empty when it is none.
-inline std::string_view data_prefix(std::string_view name) {
+SESSIONLIB_INLINE std::string_view data_prefix(std::string_view name) {
   const auto at = name.rfind(".data-");
   if (at == std::string_view::npos || at == 0 || at + 6 == name.size()) return {};
   const auto digits = name.substr(at + 6);
@@ -69,7 +70,7 @@ inline std::string_view data_prefix(std::string_view name) {
 
 /// True when the index of `prefix` lists a file in `data_dir`. A damaged index
 /// counts as listing it: a sweep deletes only what is certainly unused.
-inline bool index_uses(const std::filesystem::path& prefix, const std::filesystem::path& data_dir) {
+SESSIONLIB_INLINE bool index_uses(const std::filesystem::path& prefix, const std::filesystem::path& data_dir) {
   if (!checkpoint_exists(prefix)) return false;
   const std::string dir = data_dir.filename().string() + "/";
   try {
@@ -84,7 +85,7 @@ inline bool index_uses(const std::filesystem::path& prefix, const std::filesyste
 /// temporaries no live writer holds, and abandoned data directories (a marker
 /// is all that is removed of one its index already lists). Call it holding
 /// the directory's lock.
-inline void sweep_abandoned(const std::filesystem::path& dir) {
+SESSIONLIB_INLINE void sweep_abandoned(const std::filesystem::path& dir) {
   std::unique_lock no_temp_being_created(temp_creation_mutex());
   std::vector<std::filesystem::path> temps, data;
   std::error_code ec;
@@ -107,7 +108,7 @@ inline void sweep_abandoned(const std::filesystem::path& dir) {
 /// commit(), it removes the directory; commit() removes the marker.
 class pending_data {
  public:
-  explicit pending_data(const std::filesystem::path& prefix) {
+  SESSIONLIB_INLINE explicit pending_data(const std::filesystem::path& prefix) {
     const directory_lock directory = lock_checkpoint_directory(directory_of(prefix));
     const auto existing = data_dirs(prefix);
     std::size_t next = existing.empty() ? 0 : existing.back().first + 1;
@@ -134,7 +135,7 @@ class pending_data {
 
   const std::filesystem::path& dir() const noexcept { return dir_; }
   /// Its index is in place: the data is a checkpoint's now.
-  void commit() noexcept {
+  SESSIONLIB_INLINE void commit() noexcept {
     committed_ = true;
     std::error_code ec;
     std::filesystem::remove(dir_ / in_progress_marker, ec);
@@ -151,7 +152,7 @@ class pending_data {
 /// (then `index_text`, the index as written, differs and the later save's
 /// Saver owns it). Data directories being written stay. Call it holding the
 /// directory's lock.
-inline void retire_checkpoint(const std::filesystem::path& prefix, const std::string& index_text) {
+SESSIONLIB_INLINE void retire_checkpoint(const std::filesystem::path& prefix, const std::string& index_text) {
   std::error_code ec;
   if (checkpoint_exists(prefix)) {
     std::string now;
@@ -246,7 +247,7 @@ class Saver {
   /// checkpoint a save returned stays until its Saver's max_to_keep retires it
   /// (or a later save to the same path replaces it). Each save also removes
   /// what killed saves left in the directory.
-  std::string save(Session& sess, const std::string& prefix, std::optional<std::int64_t> global_step = std::nullopt) {
+  SESSIONLIB_INLINE std::string save(Session& sess, const std::string& prefix, std::optional<std::int64_t> global_step = std::nullopt) {
     check_session(sess);
     const std::filesystem::path path = global_step ? prefix + "-" + std::to_string(*global_step) : prefix;
     if (path.filename().empty()) throw invalid_argument("Saver: the checkpoint prefix '" + prefix + "' names no file");
@@ -318,7 +319,7 @@ class Saver {
   /// any variable changes: sl::not_found for a missing file or variable,
   /// sl::data_loss for damaged data, sl::invalid_argument for a dtype or shape
   /// that differs from the variable's.
-  void restore(Session& sess, const std::string& path) {
+  SESSIONLIB_INLINE void restore(Session& sess, const std::string& path) {
     check_session(sess);
     // A save to the same path may replace the index and delete the data it
     // named while this reads: a data file gone from under an index that has
@@ -338,7 +339,7 @@ class Saver {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(),
                       [](const checkpoint_entry& x, const checkpoint_entry& y) { return x.file == y.file && x.crc == y.crc; });
   }
-  void restore_entries(Session& sess, const std::string& path, const std::vector<checkpoint_entry>& entries) {
+  SESSIONLIB_INLINE void restore_entries(Session& sess, const std::string& path, const std::vector<checkpoint_entry>& entries) {
     std::vector<std::pair<std::int32_t, any_array>> loaded;
     for (std::int32_t v : variables()) {
       const node& n = graph_->at(graph_->variable_node(static_cast<std::size_t>(v)));
@@ -369,7 +370,7 @@ class Saver {
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int32_t>(i);
     return all;
   }
-  void check_session(Session& sess) const {
+  SESSIONLIB_INLINE void check_session(Session& sess) const {
     sess.impl()->check_open();
     if (&sess.graph() != graph_) throw invalid_argument("Saver: the session runs another graph than the Saver's");
   }

@@ -1,0 +1,176 @@
+// The kernels the implementation library (src/sessionlib.cpp) compiles once:
+// every kernel and block function over float and double, which is what
+// training programs and all gradients use. In a unit built with
+// -DSESSIONLIB_SEPARATE these are explicit instantiation declarations (extern
+// template), so the unit neither instantiates nor emits them; src/sessionlib.cpp
+// holds the matching definitions; header-only builds see nothing here.
+// A kernel not listed (an integer op, a cast) is instantiated where it is used,
+// as in a header-only build: the list is a build-time saving, never a
+// requirement.
+#pragma once
+
+#include <cstdint>
+
+#include "../../config.hpp"
+#include "apply.hpp"
+#include "array.hpp"
+#include "array_fill.hpp"
+#include "array_index.hpp"
+#include "conv.hpp"
+#include "elementwise.hpp"
+#include "grad.hpp"
+#include "math.hpp"
+#include "matmul.hpp"
+#include "nn.hpp"
+#include "pairs.hpp"
+#include "random.hpp"
+#include "reduce.hpp"
+#include "select.hpp"
+#include "split.hpp"
+#include "state.hpp"
+
+#if defined(SESSIONLIB_EXTERN_TEMPLATE)
+
+namespace sessionlib::kernels {
+
+#define SESSIONLIB_KERNEL_(...) SESSIONLIB_EXTERN_TEMPLATE void __VA_ARGS__(kernel_context&);
+#define SESSIONLIB_BLOCK_(...) \
+  SESSIONLIB_EXTERN_TEMPLATE void __VA_ARGS__(const void* const*, const std::size_t*, void*, std::size_t);
+// An elementwise op Fn from T to R: its kernel and its block function (fusion).
+#define SESSIONLIB_MAP_(kind, T, R, Fn) \
+  SESSIONLIB_KERNEL_(kind##_kernel<T, R, Fn>) \
+  SESSIONLIB_BLOCK_(kind##_block<T, R, Fn>)
+// A pairable op Second: what runs it after a paired first op (runtime/kernels/pairs.hpp).
+#define SESSIONLIB_PAIRS_(T, Second) \
+  SESSIONLIB_EXTERN_TEMPLATE block_fn pair_after<T, Second>(pair_op); \
+  SESSIONLIB_BLOCK_(pair_block<T, fn::add, Second>) \
+  SESSIONLIB_BLOCK_(pair_block<T, fn::sub, Second>) \
+  SESSIONLIB_BLOCK_(pair_block<T, fn::mul, Second>) \
+  SESSIONLIB_BLOCK_(pair_block<T, fn::relu, Second>)
+
+#define SESSIONLIB_FLOATING_KERNELS_(T) \
+  SESSIONLIB_MAP_(binary, T, T, fn::add) \
+  SESSIONLIB_MAP_(binary, T, T, fn::sub) \
+  SESSIONLIB_MAP_(binary, T, T, fn::mul) \
+  SESSIONLIB_MAP_(binary, T, T, fn::div) \
+  SESSIONLIB_MAP_(binary, T, T, fn::maximum) \
+  SESSIONLIB_MAP_(binary, T, T, fn::minimum) \
+  SESSIONLIB_MAP_(binary, T, T, fn::squared_difference) \
+  SESSIONLIB_MAP_(binary, T, T, grad::fn::pow) \
+  SESSIONLIB_MAP_(binary, T, T, grad::fn::greater_mask) \
+  SESSIONLIB_MAP_(binary, T, T, grad::fn::greater_equal_mask) \
+  SESSIONLIB_MAP_(binary, T, T, grad::fn::less_equal_mask) \
+  SESSIONLIB_MAP_(binary, T, T, grad::fn::equal_mask) \
+  SESSIONLIB_MAP_(binary, T, bool, fn::equal) \
+  SESSIONLIB_MAP_(binary, T, bool, fn::less) \
+  SESSIONLIB_MAP_(binary, T, bool, fn::greater) \
+  SESSIONLIB_MAP_(unary, T, T, fn::neg) \
+  SESSIONLIB_MAP_(unary, T, T, fn::abs) \
+  SESSIONLIB_MAP_(unary, T, T, fn::exp) \
+  SESSIONLIB_MAP_(unary, T, T, fn::log) \
+  SESSIONLIB_MAP_(unary, T, T, fn::log1p) \
+  SESSIONLIB_MAP_(unary, T, T, fn::sqrt) \
+  SESSIONLIB_MAP_(unary, T, T, fn::rsqrt) \
+  SESSIONLIB_MAP_(unary, T, T, fn::square) \
+  SESSIONLIB_MAP_(unary, T, T, fn::tanh) \
+  SESSIONLIB_MAP_(unary, T, T, fn::sigmoid) \
+  SESSIONLIB_MAP_(unary, T, T, fn::relu) \
+  SESSIONLIB_MAP_(unary, T, T, fn::reciprocal) \
+  SESSIONLIB_MAP_(unary, T, T, nn_fn::relu6) \
+  SESSIONLIB_MAP_(unary, T, T, nn_fn::elu) \
+  SESSIONLIB_MAP_(unary, T, T, grad::fn::exp) \
+  SESSIONLIB_MAP_(unary, T, T, grad::fn::log) \
+  SESSIONLIB_MAP_(unary, T, T, grad::fn::sin) \
+  SESSIONLIB_MAP_(unary, T, T, grad::fn::cos) \
+  SESSIONLIB_MAP_(unary, T, T, grad::fn::sign) \
+  SESSIONLIB_PAIRS_(T, fn::add) \
+  SESSIONLIB_PAIRS_(T, fn::sub) \
+  SESSIONLIB_PAIRS_(T, fn::mul) \
+  SESSIONLIB_KERNEL_(matmul_kernel<T>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::sum>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::mean>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::max>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::min>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::prod>) \
+  SESSIONLIB_KERNEL_(arg_reduce_kernel<T, true>) \
+  SESSIONLIB_KERNEL_(arg_reduce_kernel<T, false>) \
+  SESSIONLIB_KERNEL_(assign_kernel<T>) \
+  SESSIONLIB_KERNEL_(assign_add_kernel<T>) \
+  SESSIONLIB_KERNEL_(assign_sub_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_gradient_descent_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_gradient_descent_matmul_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_momentum_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_adam_kernel<T>) \
+  SESSIONLIB_KERNEL_(adam_finish_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_rms_prop_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_adagrad_kernel<T>) \
+  SESSIONLIB_KERNEL_(transpose_kernel<T>) \
+  SESSIONLIB_KERNEL_(concat_kernel<T>) \
+  SESSIONLIB_KERNEL_(slice_kernel<T>) \
+  SESSIONLIB_KERNEL_(fill_kernel<T>) \
+  SESSIONLIB_KERNEL_(fill_like_kernel<T>) \
+  SESSIONLIB_KERNEL_(range_kernel<T>) \
+  SESSIONLIB_KERNEL_(gather_kernel<T, std::int32_t>) \
+  SESSIONLIB_KERNEL_(gather_kernel<T, std::int64_t>) \
+  SESSIONLIB_KERNEL_(select_kernel<T>) \
+  SESSIONLIB_KERNEL_(random_normal_kernel<T>) \
+  SESSIONLIB_KERNEL_(truncated_normal_kernel<T>) \
+  SESSIONLIB_KERNEL_(random_uniform_kernel<T>) \
+  SESSIONLIB_KERNEL_(leaky_relu_kernel<T>) \
+  SESSIONLIB_KERNEL_(leaky_relu_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(elu_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(softmax_kernel<T>) \
+  SESSIONLIB_KERNEL_(log_softmax_kernel<T>) \
+  SESSIONLIB_KERNEL_(softmax_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(log_softmax_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(softmax_xent_kernel<T>) \
+  SESSIONLIB_KERNEL_(softmax_xent_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(softmax_xent_labels_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_softmax_xent_kernel<T, std::int32_t>) \
+  SESSIONLIB_KERNEL_(sparse_softmax_xent_kernel<T, std::int64_t>) \
+  SESSIONLIB_KERNEL_(sparse_softmax_xent_grad_kernel<T, std::int32_t>) \
+  SESSIONLIB_KERNEL_(sparse_softmax_xent_grad_kernel<T, std::int64_t>) \
+  SESSIONLIB_KERNEL_(sigmoid_xent_kernel<T>) \
+  SESSIONLIB_KERNEL_(sigmoid_xent_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(bias_add_kernel<T>) \
+  SESSIONLIB_KERNEL_(bias_add_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(dropout_mask_kernel<T>) \
+  SESSIONLIB_KERNEL_(max_pool_kernel<T>) \
+  SESSIONLIB_KERNEL_(max_pool_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(avg_pool_kernel<T>) \
+  SESSIONLIB_KERNEL_(avg_pool_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(split_kernel<T>) \
+  SESSIONLIB_KERNEL_(unpack_kernel<T>) \
+  SESSIONLIB_KERNEL_(pack_kernel<T>) \
+  SESSIONLIB_KERNEL_(top_k_kernel<T>) \
+  SESSIONLIB_KERNEL_(top_k_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(moments_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::sum_to_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::broadcast_to_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::reshape_like_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::fill_like_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::size_ratio_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::relu_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::prod_others_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::concat_slice_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::concat_pad_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::slice_pad_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::slice_like_kernel<T>) \
+  SESSIONLIB_KERNEL_(grad::gather_grad_kernel<T, std::int32_t>) \
+  SESSIONLIB_KERNEL_(grad::gather_grad_kernel<T, std::int64_t>) \
+  SESSIONLIB_KERNEL_(grad::gather_axis_kernel<T, std::int32_t>) \
+  SESSIONLIB_KERNEL_(grad::gather_axis_kernel<T, std::int64_t>) \
+  SESSIONLIB_KERNEL_(grad::add_n_kernel<T>)
+
+SESSIONLIB_FLOATING_KERNELS_(float)
+SESSIONLIB_FLOATING_KERNELS_(double)
+
+#undef SESSIONLIB_FLOATING_KERNELS_
+#undef SESSIONLIB_PAIRS_
+#undef SESSIONLIB_MAP_
+#undef SESSIONLIB_BLOCK_
+#undef SESSIONLIB_KERNEL_
+
+}  // namespace sessionlib::kernels
+
+#endif  // SESSIONLIB_EXTERN_TEMPLATE
