@@ -11,6 +11,7 @@
 
 #include <tbb/task_arena.h>
 
+#include "../config.hpp"
 #include "../runtime/executor.hpp"
 #include "../runtime/kernels/blas_threads.hpp"
 #include "feed.hpp"
@@ -32,7 +33,7 @@ struct key_hash {
 
 class session_impl {
  public:
-  session_impl(Graph& g, SessionConfig config) : graph_(&g), config_(config) {
+  SESSIONLIB_INLINE session_impl(Graph& g, SessionConfig config) : graph_(&g), config_(config) {
     resources_.intra_op_threads = config.intra_op_threads;
     resources_.inter_op_threads = config.inter_op_threads;
     // An explicit thread count gets its own arena; 0 shares oneTBB's default one.
@@ -73,7 +74,7 @@ class session_impl {
   }
 
   /// The cached plan for this signature, built on first use.
-  detail::plan& get_plan(std::span<const detail::fetch_leaf> leaves, std::span<const output_ref> sorted_feeds) {
+  SESSIONLIB_INLINE detail::plan& get_plan(std::span<const detail::fetch_leaf> leaves, std::span<const output_ref> sorted_feeds) {
     std::vector<std::uint64_t> key;
     key.reserve(leaves.size() + sorted_feeds.size() + 1);
     for (const auto& l : leaves)
@@ -92,7 +93,7 @@ class session_impl {
   }
 
   /// Sorts feeds by output, rejecting duplicates and other graphs' tensors.
-  void sort_feeds(std::span<const feed_entry> feeds, std::vector<output_ref>& ids,
+  SESSIONLIB_INLINE void sort_feeds(std::span<const feed_entry> feeds, std::vector<output_ref>& ids,
                   std::vector<const feed_entry*>& by_id) const {
     by_id.clear();
     for (const auto& f : feeds) {
@@ -110,21 +111,22 @@ class session_impl {
   }
 
   /// Checks a value of dtype `t` and shape `shape` fed for output `index` of node `n`.
-  static void check_feed(const node& n, std::uint32_t index, dtype t, const dims& shape) {
+  SESSIONLIB_INLINE static void check_feed(const node& n, std::uint32_t index, dtype t, const dims& shape) {
     if (!n.has_output) throw invalid_argument("Cannot feed operation '" + n.name + "': it has no output", n.name);
-    const std::string name = n.name + ":" + std::to_string(index);
+    // The tensor's name only when it is wrong: this runs on every fed value.
+    auto name = [&] { return n.name + ":" + std::to_string(index); };
     if (t != n.output_type(index))
-      throw invalid_argument("Cannot feed value of dtype " + std::string(dtype_name(t)) + " for Tensor '" + name +
+      throw invalid_argument("Cannot feed value of dtype " + std::string(dtype_name(t)) + " for Tensor '" + name() +
                                  "', which has dtype " + std::string(dtype_name(n.output_type(index))),
                              n.name);
     if (!shape_fits(n.output_shape(index), shape))
-      throw invalid_argument("Cannot feed value of shape " + to_string(shape) + " for Tensor '" + name +
+      throw invalid_argument("Cannot feed value of shape " + to_string(shape) + " for Tensor '" + name() +
                                  "', which has shape " + static_shape_string(n.output_shape(index)),
                              n.name);
   }
 
   /// Checks a value fed for output `index` of node `n` and places it in its slot.
-  static void place_feed(const node& n, std::uint32_t index, any_array value, any_array& slot) {
+  SESSIONLIB_INLINE static void place_feed(const node& n, std::uint32_t index, any_array value, any_array& slot) {
     check_feed(n, index, value.dtype(), value.shape());
     slot = std::move(value);
   }
