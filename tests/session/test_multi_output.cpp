@@ -112,6 +112,23 @@ TEST_CASE("top_k: the k largest per row, largest first, ties in index order, int
   CHECK(i == xt::xtensor<std::int32_t, 2>{{1, 3, 2}, {0, 1, 2}});
 }
 
+TEST_CASE("unique: values in order of first appearance (a dyn length) and each element's position") {
+  sl::Graph g;
+  auto x = sl::placeholder<std::int64_t, shape<sl::dyn>>(g, "x");
+  auto [y, idx] = sl::unique(x);
+  static_assert(std::is_same_v<decltype(y), sl::Tensor<std::int64_t, shape<sl::dyn>>>);
+  static_assert(std::is_same_v<decltype(idx), sl::Tensor<std::int32_t, shape<sl::dyn>>>);
+  sl::Session sess(g);
+  // TF's documented example: [1, 1, 2, 4, 4, 4, 7, 8, 8] -> [1, 2, 4, 7, 8], [0, 0, 1, 2, 2, 2, 3, 4, 4].
+  auto [yv, iv] = sess.run(std::tuple{y, idx}, {{x, xt::xtensor<std::int64_t, 1>{1, 1, 2, 4, 4, 4, 7, 8, 8}}});
+  CHECK(yv == xt::xtensor<std::int64_t, 1>{1, 2, 4, 7, 8});
+  CHECK(iv == xt::xtensor<std::int32_t, 1>{0, 0, 1, 2, 2, 2, 3, 4, 4});
+  // The same session with another length: the plan's buffers follow.
+  auto [y2, i2] = sess.run(std::tuple{y, idx}, {{x, xt::xtensor<std::int64_t, 1>{5, 3, 5}}});
+  CHECK(y2 == xt::xtensor<std::int64_t, 1>{5, 3});
+  CHECK(i2 == xt::xtensor<std::int32_t, 1>{0, 1, 0});
+}
+
 TEST_CASE("moments: mean and population variance in one node; keepdims") {
   sl::Graph g;
   auto x = sl::placeholder<double, shape<2, 4>>(g, "x");

@@ -1,5 +1,5 @@
-// Ops with several outputs: tf.split, tf.unstack, tf.nn.top_k, tf.nn.moments
-// (and tf.stack, their inverse). Each adds one node whose outputs are the
+// Ops with several outputs: tf.split, tf.unstack, tf.unique, tf.nn.top_k,
+// tf.nn.moments (and tf.stack, the inverse of unstack). Each adds one node whose outputs are the
 // results; a result is a Tensor of (node, k), named "split:1" as in TF.
 //
 //     auto [a, b] = sl::split<2, 1>(x);          // two halves along axis 1
@@ -164,6 +164,24 @@ auto stack(const X& x, const Xs&... xs) {
         common_graph(x, xs...), {.op = "Pack", .name = "stack", .inputs = {as_tensor(x).id(), as_tensor(xs).id()...},
                                  .kernel = kernels::pack_kernel<T>, .attr = std::move(attr)});
   }
+}
+
+/// tf.unique(x) over a vector: the distinct values in order of first appearance
+/// (a `dyn` length: known only when run) and, for each element of x, the int32
+/// position of its value among them (outputs of one "Unique" node; no gradient, as TF).
+template <TensorLike X>
+auto unique(const X& x, const std::string& name = "") {
+  using T = value_type_of<X>;
+  using S = shape_of<X>;
+  static_assert(S::rank() == 1, "sessionlib: unique: the input must be a vector (rank 1)");
+  using Y = shape<dyn>;
+  Graph& g = as_tensor(x).graph();
+  const node_id id = add_multi_output_node(
+      g, {.op = "Unique", .name = name.empty() ? "Unique" : name, .inputs = {as_tensor(x).id()},
+          .kernel = kernels::unique_kernel<T>},
+      {output_spec{dtype_of<T>, {dyn}}, output_spec{dtype::int32, {S::extents[0]}}});
+  return std::pair<Tensor<T, Y>, Tensor<std::int32_t, S>>{Tensor<T, Y>(&g, output_ref{id, 0}),
+                                                          Tensor<std::int32_t, S>(&g, output_ref{id, 1})};
 }
 
 namespace nn {

@@ -8,12 +8,14 @@
 //   "TopKV2"   top_k_kernel<T>     attr.ints = {k}: values (T) and indices (int32) of the k largest
 //   "TopKGrad" top_k_grad_kernel<T> inputs (dvalues, indices, x): dvalues scattered into zeros of x's shape
 //   "Moments"  moments_kernel<T>   attr.ints = reduced axes (normalised, ascending), attr.reals = {keep_dims}
+//   "Unique"   unique_kernel<T>    values in order of first appearance (dyn length), int32 index of each input element
 #pragma once
 
 #include <algorithm>
 #include <cstring>
 #include <numeric>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "../kernel.hpp"
@@ -216,6 +218,32 @@ void moments_kernel(kernel_context& ctx) {
   for (std::size_t i = 0; i < m; ++i) mu[i] *= inv;
   walk([&](T value, std::size_t o) { v[o] += (value - mu[o]) * (value - mu[o]); });
   for (std::size_t i = 0; i < m; ++i) v[i] *= inv;
+}
+
+/// tf.unique over a vector: output 0 the distinct values in order of first
+/// appearance, output 1 (int32, x's length) the position of each element's value in it.
+template <class T>
+void unique_kernel(kernel_context& ctx) {
+  const any_array& in = ctx.input(0);
+  const std::size_t n = in.size();
+  if (in.shape().size() != 1) ctx.fail("unique expects a 1D vector.");
+  if (n > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+    ctx.fail("unique: more than 2^31 - 1 elements do not fit int32 indices");
+  any_array& idx = ctx.output(1);
+  idx.ensure(dtype::int32, dims{n});
+  const T* x = in.data<T>();
+  std::int32_t* ix = idx.data<std::int32_t>();
+  std::unordered_map<T, std::int32_t> seen;
+  seen.reserve(n);
+  std::vector<T> values;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto [it, added] = seen.try_emplace(x[i], static_cast<std::int32_t>(values.size()));
+    if (added) values.push_back(x[i]);
+    ix[i] = it->second;
+  }
+  any_array& y = ctx.output(0);
+  y.ensure(dtype_of<T>, dims{values.size()});
+  std::copy(values.begin(), values.end(), y.data<T>());
 }
 
 }  // namespace sessionlib::kernels
