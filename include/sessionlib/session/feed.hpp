@@ -4,7 +4,10 @@
 // and xt::adapt views are read in place; other expressions are evaluated once.
 #pragma once
 
+#include <cstring>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -48,10 +51,14 @@ template <class E>
 concept ContiguousContainer = std::is_base_of_v<xt::xcontainer<E>, E>;
 }  // namespace detail
 
-/// One `{tensor, value}` entry of a feed dict.
+/// One `{tensor, value}` entry of a feed dict. The key is a tensor (checked at
+/// compile time) or a tensor's name, "x:0" (TF's string keys), checked when the
+/// run resolves it: dtype, rank and shape, with TF's messages.
 struct feed_entry {
-  Graph* graph = nullptr;
-  output_ref id{};  // the fed output
+  // The fed output and its graph; for a key given by name, filled in when a
+  // run resolves it (resolve()), hence mutable.
+  mutable Graph* graph = nullptr;
+  mutable output_ref id{};
 
   /// Checks at compile time that `value` can be fed to `target`.
   template <TensorLike X, class V>
@@ -89,6 +96,55 @@ struct feed_entry {
     }
   }
 
+  /// Feeds the tensor named `tensor_name` ("x:0", "split:1"), resolved in the
+  /// session's graph when run. A C++ number converts to the tensor's dtype when
+  /// it does so exactly (as TF converts Python numbers); an array must have the
+  /// tensor's dtype and a shape it accepts.
+  template <class V>
+  feed_entry(std::string_view tensor_name, V&& value) : name_(tensor_name) {
+    using D = std::remove_cvref_t<V>;
+    if constexpr (std::is_arithmetic_v<D> && Element<D>) {
+      std::memcpy(inline_, &value, sizeof(D));
+      inline_scalar_ = true;
+      value_ = any_array::borrow(dtype_of<D>, dims{}, nullptr);
+    } else if constexpr (xt::is_xexpression<D>::value && Element<typename D::value_type>) {
+      store(std::forward<V>(value));
+    } else {
+      static_assert(report::always_false<D>,
+                    "sessionlib: feed by name: the value must be a number or an xtensor expression of float, double, "
+                    "int32, int64, uint8 or bool");
+    }
+  }
+
+  /// True when the key is a name, resolved by the run.
+  bool by_name() const noexcept { return !name_.empty(); }
+
+  /// Resolves a key given by name in `g` (a no-op for a tensor key): sets
+  /// `graph` and `id`, and converts a number to the tensor's dtype when it
+  /// does so exactly. Errors as TF's for a name that is no tensor.
+  void resolve(Graph& g) const {
+    if (name_.empty()) return;
+    const auto colon = name_.rfind(':');
+    if (colon == std::string::npos)
+      throw invalid_argument("Cannot interpret feed_dict key as Tensor: The name '" + name_ +
+                                 "' refers to an Operation, not a Tensor. Tensor names must be of the form "
+                                 "\"<op_name>:<output_index>\".",
+                             name_);
+    const std::string op = name_.substr(0, colon);
+    const auto found = g.find(name_);
+    if (!found) {
+      const auto node = g.find(op);
+      throw not_found("The name '" + name_ + "' refers to a Tensor which does not exist. The operation, '" + op +
+                          (node ? "', exists but only has " + std::to_string(g.at(*node).num_outputs()) + " outputs."
+                                : "', does not exist in the graph."),
+                      name_);
+    }
+    graph = &g;
+    id = *found;
+    const node& n = g.at(id);
+    if (inline_scalar_ && n.has_output && n.output_type(id.index) != value_.dtype()) convert_scalar(n.output_type(id.index));
+  }
+
   /// The value as the runtime sees it (a view; valid while the entry lives).
   any_array view() const {
     if (inline_scalar_) return any_array::borrow(value_.dtype(), dims{}, inline_);
@@ -118,9 +174,31 @@ struct feed_entry {
     value_ = any_array::from_expression(e);
   }
 
-  any_array value_;
+  // A number fed by name to a tensor of another dtype: converted when exact
+  // (the value read back equals the original), else left for the run's dtype check.
+  void convert_scalar(dtype to) const {
+    visit_dtype(value_.dtype(), [&]<class From>() {
+      From v;
+      std::memcpy(&v, inline_, sizeof(From));
+      visit_dtype(to, [&]<class To>() {
+        if constexpr (std::is_same_v<To, bool> || std::is_same_v<From, bool>) {
+          return;  // no number converts to or from bool
+        } else if constexpr (std::is_floating_point_v<From> && !std::is_floating_point_v<To>) {
+          return;  // TF refuses a float for an integer tensor
+        } else {
+          const To t = static_cast<To>(v);
+          if (static_cast<From>(t) != v || (v < From{}) != (t < To{})) return;  // would not be exact
+          std::memcpy(inline_, &t, sizeof(To));
+          value_ = any_array::borrow(dtype_of<To>, dims{}, nullptr);
+        }
+      });
+    });
+  }
+
+  std::string name_;  // the key's name when given by name
+  mutable any_array value_;
   std::shared_ptr<const void> keep_;
-  alignas(8) unsigned char inline_[8] = {};
+  alignas(8) mutable unsigned char inline_[8] = {};
   bool inline_scalar_ = false;
 };
 

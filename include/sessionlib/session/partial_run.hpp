@@ -18,6 +18,7 @@
 #include <mutex>
 #include <vector>
 
+#include "../config.hpp"
 #include "session.hpp"
 
 namespace sessionlib {
@@ -39,7 +40,7 @@ struct partial_run_state {
   }
 };
 
-inline std::size_t index_in(const std::vector<output_ref>& sorted, output_ref id) {
+SESSIONLIB_INLINE std::size_t index_in(const std::vector<output_ref>& sorted, output_ref id) {
   auto it = std::lower_bound(sorted.begin(), sorted.end(), id);
   return it != sorted.end() && *it == id ? static_cast<std::size_t>(it - sorted.begin()) : sorted.size();
 }
@@ -98,6 +99,7 @@ fetch_result_t<F> Session::partial_run(const partial_run_handle& h, const F& fet
   // Feeds: each in the setup, not fed before (nor twice in this call).
   std::vector<std::size_t> feed_pos;
   for (const feed_entry& f : feeds) {
+    f.resolve(impl_->graph());  // a key given by name: now its output
     if (f.graph != &g) throw invalid_argument("Cannot feed a tensor of another graph", f.graph->at(f.id).name);
     const std::size_t i = detail::index_in(st.feeds, f.id);
     const std::string name = g.tensor_name(f.id);

@@ -1,0 +1,93 @@
+// Feeds by name (issue 13): TF's string feed_dict keys, "x:0", resolved in the
+// session's graph and checked at run time with TF's messages.
+#include "session_test.hpp"
+
+#include <sessionlib/ops/control.hpp>
+#include <sessionlib/ops/split.hpp>
+
+using sl::shape;
+
+TEST_CASE("a feed keyed by name feeds that tensor; mixed with tensor keys; in a feed_dict") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, shape<sl::dyn, 2>>(g, "x");
+  auto b = sl::placeholder<float, shape<2>>(g, "b");
+  auto y = x + b;
+  sl::Session sess(g);
+  const xt::xtensor<float, 2> xv = {{1, 2}, {3, 4}};
+  const xt::xtensor<float, 1> bv = {10, 20};
+  CHECK(sess.run(y, {{"x:0", xv}, {"b:0", bv}}) == xt::xtensor<float, 2>{{11, 22}, {13, 24}});
+  CHECK(sess.run(y, {{"x:0", xv}, {b, bv}}) == xt::xtensor<float, 2>{{11, 22}, {13, 24}});
+  sl::feed_dict fd;
+  fd.emplace_back(std::string("x:0"), xv);
+  fd.emplace_back(b, bv);
+  CHECK(sess.run(y, fd) == xt::xtensor<float, 2>{{11, 22}, {13, 24}});
+  // A temporary array is kept alive by its entry, as with tensor keys.
+  CHECK(sess.run(y, {{"x:0", xt::xtensor<float, 2>{{0, 0}}}, {"b:0", bv}}) == xt::xtensor<float, 2>{{10, 20}});
+}
+
+TEST_CASE("numbers fed by name convert to the tensor's dtype when exact, as TF converts Python numbers") {
+  sl::Graph g;
+  auto p = sl::placeholder<float, shape<>>(g, "p");
+  auto i = sl::placeholder<std::int32_t, shape<>>(g, "i");
+  auto y = p * 2.0f;
+  auto z = i + 1;
+  sl::Session sess(g);
+  CHECK(sess.run(y, {{"p:0", 3}}) == 6.0f);      // int -> float32
+  CHECK(sess.run(y, {{"p:0", 2.5}}) == 5.0f);    // double 2.5 is exact in float32
+  CHECK(sess.run(z, {{"i:0", std::int64_t{41}}}) == 42);
+  CHECK_THROWS_WITH_AS(sess.run(z, {{"i:0", 2.5}}),
+                       "Cannot feed value of dtype float64 for Tensor 'i:0', which has dtype int32", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(sess.run(y, {{"p:0", 0.1}}),  // 0.1 is not exact in float32
+                       "Cannot feed value of dtype float64 for Tensor 'p:0', which has dtype float32",
+                       sl::invalid_argument);
+  CHECK(sess.run(y, {{"p:0", 0.1f}}) == 0.2f);
+}
+
+TEST_CASE("feeds by name are checked when run, with TF's messages; the session stays usable") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, shape<sl::dyn, 2>>(g, "x");
+  auto y = x * 2.0f;
+  auto init = sl::no_op(g, "init");
+  sl::Session sess(g);
+  const xt::xtensor<float, 2> good = {{1, 2}};
+  CHECK_THROWS_WITH_AS(sess.run(y, {{"x:0", xt::xtensor<float, 2>{{1, 2, 3}}}}),
+                       "Cannot feed value of shape (1, 3) for Tensor 'x:0', which has shape (?, 2)", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(sess.run(y, {{"x:0", xt::xtensor<double, 2>{{1, 2}}}}),
+                       "Cannot feed value of dtype float64 for Tensor 'x:0', which has dtype float32", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(sess.run(y, {{"nope:0", good}}),
+                       "The name 'nope:0' refers to a Tensor which does not exist. The operation, 'nope', does not exist "
+                       "in the graph.",
+                       sl::not_found);
+  CHECK_THROWS_WITH_AS(sess.run(y, {{"x:1", good}}),
+                       "The name 'x:1' refers to a Tensor which does not exist. The operation, 'x', exists but only has "
+                       "1 outputs.",
+                       sl::not_found);
+  CHECK_THROWS_WITH_AS(sess.run(y, {{"init:0", good}}),
+                       "The name 'init:0' refers to a Tensor which does not exist. The operation, 'init', exists but "
+                       "only has 0 outputs.",
+                       sl::not_found);
+  CHECK_THROWS_WITH_AS(sess.run(y, {{"x", good}}),
+                       "Cannot interpret feed_dict key as Tensor: The name 'x' refers to an Operation, not a Tensor. "
+                       "Tensor names must be of the form \"<op_name>:<output_index>\".",
+                       sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(sess.run(y, {{"x:0", good}, {x, good}}), "Tensor 'x:0' is fed more than once",
+                       sl::invalid_argument);
+  CHECK(sess.run(y, {{"x:0", good}}) == xt::xtensor<float, 2>{{2, 4}});
+  (void)init;
+}
+
+TEST_CASE("an output past the first, partial runs and eval take feeds by name") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, shape<4>>(g, "x");
+  auto [a, b] = sl::split<2>(x);
+  auto y = a * 10.0f + b;
+  sl::Session sess(g);
+  CHECK(sess.run(y, {{"x:0", xt::xtensor<float, 1>{1, 2, 3, 4}}, {"split:1", xt::xtensor<float, 1>{0, 0}}}) ==
+        xt::xtensor<float, 1>{10, 20});
+
+  auto h = sess.partial_run_setup(y, sl::feed_list(x));
+  CHECK(sess.partial_run(h, y, {{"x:0", xt::xtensor<float, 1>{1, 2, 3, 4}}}) == xt::xtensor<float, 1>{13, 24});
+
+  auto guard = sess.as_default();
+  CHECK(y.eval({{"x:0", xt::xtensor<float, 1>{0, 1, 0, 1}}}) == xt::xtensor<float, 1>{0, 11});
+}
