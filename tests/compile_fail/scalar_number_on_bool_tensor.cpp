@@ -1,4 +1,5 @@
 // expect: sessionlib: scalar: the C++ scalar does not convert to the tensor's dtype without loss
+// expect-first: sessionlib: scalar: the C++ scalar does not convert
 // expect-one-of: TensorT = bool; ScalarT = int | scalar_dtype_mismatch<bool, int>
 #include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
