@@ -1,7 +1,8 @@
 // sessionlib's opt-in GraphDef part: TensorFlow's GraphDef schema built at run
 // time (no generated code), a plain C++ model of it, binary and text I/O
-// through protobuf's own parsers, a Graph's nodes as a GraphDef, and
-// import_graph_def with the import and export tables of every op family.
+// through protobuf's own parsers, a Graph's nodes as a GraphDef,
+// import_graph_def with the import and export tables of every op family, and
+// MetaGraphs for serving (export_meta_graph, import_meta_graph).
 // Needs libprotobuf: use the `sessionlib-graphdef` dependency (Meson,
 // pkg-config) or `find_package(sessionlib COMPONENTS graphdef)` (CMake).
 #pragma once
@@ -14,3 +15,5 @@
 #include "graph_def/from_graph.hpp"  // to_graph_def(const Graph&)
 #include "graph_def/import.hpp"     // import_graph_def(g, def, {input_map, return_elements, name})
 #include "graph_def/ops.hpp"        // the op families import and export (graph_def/ops_*.hpp)
+#include "graph_def/of_session.hpp"  // graph_def(const Session&): TF's sess.graph_def
+#include "graph_def/meta_graph_import.hpp"  // MetaGraphDef, train::export_meta_graph, train::import_meta_graph

@@ -124,3 +124,23 @@ TEST_CASE("import_meta_graph: without a saver_def there is no Saver") {
                                              {{sig.input<float, sl::shape<sl::dyn>>("x"), xt::xtensor<float, 1>{1.f, 2.5f}}});
   CHECK(out == xt::xtensor<float, 1>{2.f, 5.f});
 }
+
+TEST_CASE("import_meta_graph: an import_scope prefixes every name the result gives") {
+  sessionlib_test::temp_dir dir("sl_serve");
+  const xt::xtensor<float, 2> xs = xt::ones<float>({6, 4});
+  const trained expected = train_and_export(dir.path, xs, false);
+  sl::Graph g;
+  auto meta = sl::train::import_meta_graph(g, dir.path / "model.meta", {.import_scope = "served"});
+  const auto& sig = meta.signature();
+  CHECK(sig.input_info("images").name == "served/x:0");
+  CHECK(meta.collections.at("saver_variables").get_if<sl::CollectionDef::NodeList>()->value.front() == "served/dense1/w:0");
+  // The Saver restores by the destination's names: the trainer's checkpoint has them unscoped.
+  sl::Session sess(g);
+  CHECK_THROWS_WITH_AS(meta.saver->restore(sess, *sl::train::latest_checkpoint(dir.path)),
+                       doctest::Contains("Key served/dense1/w not found in checkpoint"), sl::not_found);
+  // Initialised instead, the scoped graph runs.
+  sess.run(sl::global_variables_initializer(g));
+  const xt::xtensor<float, 2> p = sess.run(sig.output<float, sl::shape<sl::dyn, 3>>("probabilities"),
+                                           {{sig.input<float, sl::shape<sl::dyn, 4>>("images"), xs}});
+  CHECK(p.shape() == expected.probabilities.shape());
+}
