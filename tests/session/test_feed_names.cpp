@@ -91,3 +91,16 @@ TEST_CASE("an output past the first, partial runs and eval take feeds by name") 
   auto guard = sess.as_default();
   CHECK(y.eval({{"x:0", xt::xtensor<float, 1>{0, 1, 0, 1}}}) == xt::xtensor<float, 1>{0, 11});
 }
+
+TEST_CASE("a fed array of rank above sessionlib's maximum (8) is invalid_argument, not an overrun") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, shape<sl::dyn>>(g, "x");
+  sl::Session sess(g);
+  xt::xarray<float> nine = xt::zeros<float>({1, 1, 1, 1, 1, 1, 1, 1, 2});
+  CHECK_THROWS_WITH_AS(sess.run(x * 2.0f, {{"x:0", nine}}), "A tensor of rank 9 exceeds sessionlib's maximum rank of 8",
+                       sl::invalid_argument);
+  const std::vector<int> twelve(12, 1);
+  CHECK_THROWS_WITH_AS(sl::dims(twelve.begin(), twelve.end()),
+                       "A tensor of rank 12 exceeds sessionlib's maximum rank of 8", sl::invalid_argument);
+  CHECK(sess.run(x * 2.0f, {{"x:0", xt::xtensor<float, 1>{1}}}) == xt::xtensor<float, 1>{2});
+}

@@ -7,11 +7,13 @@
 #include <array>
 #include <cstddef>
 #include <initializer_list>
+#include <iterator>
 #include <string>
 #include <type_traits>
 #include <utility>
 
 #include "../fwd.hpp"
+#include "error.hpp"
 
 namespace sessionlib {
 
@@ -68,11 +70,21 @@ class dims {
   static constexpr std::size_t max_rank = 8;
   constexpr dims() = default;
   constexpr dims(std::initializer_list<std::size_t> l) : n_(static_cast<std::uint8_t>(l.size())) {
+    if (l.size() > max_rank) too_many(l.size());
     std::copy(l.begin(), l.end(), d_.begin());
   }
+  /// From a shape of any rank, e.g. an xt::xarray's: more than max_rank
+  /// dimensions is sl::invalid_argument (a fed value of rank 9 must not overrun).
   template <class It>
   constexpr dims(It first, It last) {
-    for (; first != last; ++first) push_back(static_cast<std::size_t>(*first));
+    if constexpr (std::forward_iterator<It>) {
+      const auto rank = static_cast<std::size_t>(std::distance(first, last));
+      if (rank > max_rank) too_many(rank);
+    }
+    for (; first != last; ++first) {
+      if (n_ == max_rank) too_many(max_rank + 1);
+      push_back(static_cast<std::size_t>(*first));
+    }
   }
   constexpr std::size_t size() const noexcept { return n_; }
   constexpr std::size_t rank() const noexcept { return n_; }
@@ -99,6 +111,10 @@ class dims {
   }
 
  private:
+  [[noreturn]] static void too_many(std::size_t rank) {
+    throw invalid_argument("A tensor of rank " + std::to_string(rank) + " exceeds sessionlib's maximum rank of " +
+                           std::to_string(max_rank));
+  }
   std::array<std::size_t, max_rank> d_{};
   std::uint8_t n_ = 0;
 };
