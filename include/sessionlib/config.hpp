@@ -5,23 +5,30 @@
 //
 // Faster builds (docs/getting_started.md): compile src/sessionlib.cpp once, as
 // the `sessionlib-impl` library does, and build the program's own translation
-// units with -DSESSIONLIB_SEPARATE. Those then still see every definition
-// (small functions still inline) but emit none of the functions marked
-// SESSIONLIB_INLINE and none of the kernels src/sessionlib.cpp instantiates:
-// they call the library's copies. A program may mix both kinds of units.
+// units with -DSESSIONLIB_SEPARATE. Those then still parse every definition
+// but compile none of the functions marked SESSIONLIB_INLINE and none of the
+// kernels src/sessionlib.cpp instantiates: they call the library's copies. A program may mix both kinds of units.
 #pragma once
 
 #if defined(SESSIONLIB_IMPLEMENTATION)
 // src/sessionlib.cpp: emit every marked function, whether used here or not.
 #define SESSIONLIB_INLINE inline __attribute__((used))
 #elif defined(SESSIONLIB_SEPARATE)
-// GNU inline: the body is there to inline; an out-of-line call goes to the
-// library's copy, and none is emitted here. (clang warns that this needs no
+// GNU inline: calls go to the library's copy and none is emitted here. Not
+// inlined either, or the compiler would compile these bodies again wherever
+// it inlines them (g++ inlines the plan builder, called once, into every
+// run): clang takes noinline; g++ rejects noinline beside gnu_inline but does
+// not inline a callee whose optimisation level differs from the caller's, and
+// since the body is never compiled here, "O0" changes nothing else. Every
+// marked function is called per graph edit or per run, never per element, so
+// the call costs nothing measurable. (clang warns that gnu_inline needs no
 // `extern` in C++ since clang 10, which is the meaning wanted.)
 #if defined(__clang__)
 #pragma clang diagnostic ignored "-Wgnu-inline-cpp-without-extern"
+#define SESSIONLIB_INLINE inline __attribute__((gnu_inline, noinline))
+#else
+#define SESSIONLIB_INLINE inline __attribute__((gnu_inline, optimize("O0")))
 #endif
-#define SESSIONLIB_INLINE inline __attribute__((gnu_inline))
 #else
 #define SESSIONLIB_INLINE inline
 #endif

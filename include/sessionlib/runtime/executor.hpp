@@ -37,6 +37,7 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
+#include "../config.hpp"
 #include "run_options.hpp"
 #include "kernel.hpp"
 #include "plan.hpp"
@@ -72,12 +73,12 @@ using exec_clock = std::chrono::steady_clock;
 /// oneTBB hands tasks between threads inside libtbb, which ThreadSanitizer
 /// cannot see: these tell it (a release before each spawn and at each task's
 /// end, an acquire at each task's start and after the wait). No-ops otherwise.
-inline void tsan_release([[maybe_unused]] void* p) noexcept {
+SESSIONLIB_INLINE void tsan_release([[maybe_unused]] void* p) noexcept {
 #ifdef SESSIONLIB_TSAN
   __tsan_release(p);
 #endif
 }
-inline void tsan_acquire([[maybe_unused]] void* p) noexcept {
+SESSIONLIB_INLINE void tsan_acquire([[maybe_unused]] void* p) noexcept {
 #ifdef SESSIONLIB_TSAN
   __tsan_acquire(p);
 #endif
@@ -142,7 +143,7 @@ struct run_env {
 /// overflows) is re-raised naming the node, and std::bad_alloc from a kernel's
 /// own scratch memory becomes sl::resource_exhausted, as TF's OOM is. The
 /// session stays usable: the run's state is dropped by its caller.
-inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run_env& env, NodeExecStats& stat) {
+SESSIONLIB_INLINE bool run_step(const plan& p, const plan_step& s, run_state& rs, const run_env& env, NodeExecStats& stat) {
   try {
     return run_step_unchecked(p, s, rs, env, stat);
   } catch (const error& e) {
@@ -159,19 +160,19 @@ inline bool run_step(const plan& p, const plan_step& s, run_state& rs, const run
 /// value, another slot's buffer), so its owner can write in place; buffers the
 /// slot allocated are kept for the next run, also while an alias still reads
 /// them. A borrowed view (a feed) holds no reference: plan::give_back drops it.
-inline void release_slot(any_array& dead) noexcept {
+SESSIONLIB_INLINE void release_slot(any_array& dead) noexcept {
   if (!dead.unique() && !dead.owner() && !dead.borrowed()) dead.reset();
 }
 
 /// Hands a dead slot's buffer to its heir when the run owns it alone (never a
 /// lent, borrowed or shared one); the dead slot is left empty.
-inline void hand_on(any_array& dead, any_array& heir) noexcept {
+SESSIONLIB_INLINE void hand_on(any_array& dead, any_array& heir) noexcept {
   if (dead.unique()) heir = std::move(dead);
   dead.reset();
 }
 
 /// True when an operand of shape `small` broadcasts to shape `big` unchanged.
-inline bool broadcasts_into(const dims& small, const dims& big) noexcept {
+SESSIONLIB_INLINE bool broadcasts_into(const dims& small, const dims& big) noexcept {
   if (small.size() > big.size()) return false;
   const std::size_t off = big.size() - small.size();
   for (std::size_t i = 0; i < small.size(); ++i)
@@ -183,7 +184,7 @@ inline bool broadcasts_into(const dims& small, const dims& big) noexcept {
 /// run owns the dying input's buffer alone and the output has its shape (the
 /// other operand broadcasts into it), the output takes the buffer over and the
 /// input stays a view of it, so ctx.input() still reads what the kernel overwrites.
-inline bool take_over(const plan& p, const plan_step& s, run_state& rs) {
+SESSIONLIB_INLINE bool take_over(const plan& p, const plan_step& s, run_state& rs) {
   any_array& src = rs.slots[s.in_place];
   if (!src.unique()) return false;
   if (s.nin == 2) {
@@ -199,7 +200,7 @@ inline bool take_over(const plan& p, const plan_step& s, run_state& rs) {
 
 /// Bytes of a fused step's interior values (written when it fell back to its
 /// nodes' kernels), which die with the step.
-inline std::size_t interior_bytes(const plan& p, const plan_step& s, const run_state& rs) noexcept {
+SESSIONLIB_INLINE std::size_t interior_bytes(const plan& p, const plan_step& s, const run_state& rs) noexcept {
   std::size_t total = 0;
   for (std::uint32_t idx : p.fused[static_cast<std::size_t>(s.fused)].fallback) {
     const any_array& v = rs.slots[p.inner_steps[idx].out_slot];
@@ -210,7 +211,7 @@ inline std::size_t interior_bytes(const plan& p, const plan_step& s, const run_s
 
 /// Bytes of the owned buffers `rs` keeps for the next run (fetched slots aside:
 /// their buffers go to the results or are copied from).
-inline std::size_t resident_bytes(const plan& p, const run_state& rs) noexcept {
+SESSIONLIB_INLINE std::size_t resident_bytes(const plan& p, const run_state& rs) noexcept {
   std::size_t total = 0;
   for (std::uint32_t s = 0; s < rs.slots.size(); ++s)
     if (rs.slots[s].unique() && !p.fetched[s])
@@ -364,7 +365,7 @@ class parallel_run {
 /// has one, else step by step on the calling thread, handing dead buffers on
 /// (plan::passes) and writing in place (plan_step::in_place). With independent
 /// steps side by side, RunMetadata::peak_bytes is approximate.
-inline void execute(plan& p, run_state& rs, session_state& st, Graph& g, const RunOptions* opts, RunMetadata* md,
+SESSIONLIB_INLINE void execute(plan& p, run_state& rs, session_state& st, Graph& g, const RunOptions* opts, RunMetadata* md,
                     exec_resources* res = nullptr) {
   using clock = exec_clock;
   const bool has_deadline = opts && opts->timeout.count() > 0;

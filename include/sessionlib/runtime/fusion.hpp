@@ -12,6 +12,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "../config.hpp"
 #include "kernel.hpp"
 
 namespace sessionlib::detail {
@@ -49,7 +50,7 @@ inline constexpr std::size_t fusion_max_program = 64;
 /// (runtime/kernels/pairs.hpp) when both ops pair: the intermediate is then
 /// never stored. Every intermediate has one reader (plan.hpp's grouping), so
 /// the producer can go.
-inline void pair_instructions(fused_group& g) {
+SESSIONLIB_INLINE void pair_instructions(fused_group& g) {
   std::vector<fused_instr> out;
   std::vector<bool> paired;
   std::vector<std::int32_t> moved(g.program.size());
@@ -85,7 +86,7 @@ inline void pair_instructions(fused_group& g) {
 /// one reader, so its register is free again after that reader; a result
 /// never shares its operand's register, so a block function never sees its
 /// output overlap a scratch input.
-inline void assign_registers(fused_group& g) {
+SESSIONLIB_INLINE void assign_registers(fused_group& g) {
   g.reg.assign(g.program.size(), 0);
   g.nregs = 0;
   if (g.program.size() > fusion_max_program) return;  // runs its fallback steps
@@ -104,7 +105,7 @@ inline void assign_registers(fused_group& g) {
 }
 
 /// Prepares a group's program once, when the plan is built.
-inline void compile_program(fused_group& g) {
+SESSIONLIB_INLINE void compile_program(fused_group& g) {
   pair_instructions(g);
   assign_registers(g);
 }
@@ -156,7 +157,7 @@ inline void run_fused_range(const fused_group& g, const fused_operand* ext, void
 
 /// Runs `g` over all `total` elements of `out`, split across threads in
 /// `arena` (see split_work) when large.
-inline void run_fused_blocks(const fused_group& g, const fused_operand* ops, any_array& out, std::size_t total,
+SESSIONLIB_INLINE void run_fused_blocks(const fused_group& g, const fused_operand* ops, any_array& out, std::size_t total,
                              int threads, tbb::task_arena* arena) {
   if (total >= fusion_parallel_min && threads != 1) {
     const std::size_t grain = fusion_block * 64;
@@ -173,7 +174,7 @@ inline void run_fused_blocks(const fused_group& g, const fused_operand* ops, any
 /// Runs a fused group: returns false (and does nothing) when some operand is
 /// neither the output's shape nor a scalar, so the caller runs the fallback.
 /// A large output splits across `threads` (0: all) in `arena` (see split_work).
-inline bool run_fused(const fused_group& g, const any_array* const* ext, any_array& out, int threads,
+SESSIONLIB_INLINE bool run_fused(const fused_group& g, const any_array* const* ext, any_array& out, int threads,
                       tbb::task_arena* arena = nullptr) {
   if (g.program.size() > detail::fusion_max_program) return false;
   const std::size_t next = g.externals.size();

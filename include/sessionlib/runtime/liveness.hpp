@@ -11,6 +11,8 @@
 // buffer over and write in place: the output joins the input's colour.
 #pragma once
 
+#include "../config.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -40,7 +42,7 @@ struct buffer_sharing {
 /// lives; `death[slot]` is the step after which the slot dies. A free colour is
 /// chosen by best fit on `bytes`: the smallest one at least as large, else the
 /// largest, so a colour's buffer grows to its largest slot once.
-inline buffer_sharing share_buffers(std::span<const step_life> steps, std::span<const std::uint32_t> death,
+SESSIONLIB_INLINE buffer_sharing share_buffers(std::span<const step_life> steps, std::span<const std::uint32_t> death,
                                     std::size_t slot_count, std::size_t step_count) {
   constexpr std::uint32_t none = ~std::uint32_t{0};
   struct colour {

@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "../config.hpp"
 #include "plan_passes.hpp"
 #include "plan_types.hpp"
 
@@ -20,12 +21,12 @@ namespace sessionlib {
 
 namespace detail {
 /// Views and handles: their output is (or may be) another value's buffer.
-inline bool is_view_op(const node& n) { return n.def->is(op_flags::view); }
+SESSIONLIB_INLINE bool is_view_op(const node& n) { return n.def->is(op_flags::view); }
 
 /// True for ops whose output is, or may be, another value's buffer: views,
 /// variable reads and assignments, and the gradient helpers that forward their
 /// input when nothing was broadcast. A buffer handed to them would be dropped.
-inline bool may_alias_output(const node& n) { return is_view_op(n) || n.def->is(op_flags::may_alias_input); }
+SESSIONLIB_INLINE bool may_alias_output(const node& n) { return is_view_op(n) || n.def->is(op_flags::may_alias_input); }
 
 /// The static shape of node `n`'s input `k` (the output it reads).
 inline const std::vector<std::ptrdiff_t>& input_shape(const Graph& g, const node& n, std::size_t k) {
@@ -36,7 +37,7 @@ inline const std::vector<std::ptrdiff_t>& input_shape(const Graph& g, const node
 /// A step's work from static shapes, in rough units of one elementwise
 /// operation (a dynamic dimension counts as 64, a typical batch). A matmul's
 /// multiply-adds count 1/16 each: BLAS runs them that much faster per element.
-inline std::size_t step_cost(const Graph& g, const plan& p, const plan_step& s) {
+SESSIONLIB_INLINE std::size_t step_cost(const Graph& g, const plan& p, const plan_step& s) {
   auto elements = [](const std::vector<std::ptrdiff_t>& shape) {
     std::size_t n = 1;
     for (auto d : shape) n *= d < 0 ? 64 : static_cast<std::size_t>(d);
@@ -64,7 +65,7 @@ inline constexpr std::size_t heavy_step_cost = std::size_t{1} << 15;
 /// directly or not, for the other. Steps are in topological order, so heavy
 /// step number k is independent of some earlier one exactly when it has fewer
 /// than k heavy ancestors.
-inline bool has_independent_heavy_steps(const std::vector<std::vector<std::uint32_t>>& preds,
+SESSIONLIB_INLINE bool has_independent_heavy_steps(const std::vector<std::vector<std::uint32_t>>& preds,
                                         const std::vector<bool>& heavy) {
   std::vector<std::uint32_t> index(heavy.size(), no_slot);
   std::uint32_t count = 0;
@@ -89,7 +90,7 @@ inline bool has_independent_heavy_steps(const std::vector<std::vector<std::uint3
 }
 
 /// Fills `p.graph` and sets `p.parallel` when the plan has independent heavy steps.
-inline void build_step_graph(const Graph& g, plan& p, const std::vector<bool>& pinned, const std::vector<node_id>& canon) {
+SESSIONLIB_INLINE void build_step_graph(const Graph& g, plan& p, const std::vector<bool>& pinned, const std::vector<node_id>& canon) {
   const std::size_t ns = p.steps.size();
   if (ns < 2) return;
   std::vector<std::uint32_t> producer(p.slot_count, no_slot), step_of(g.size_unlocked(), no_slot);
@@ -165,7 +166,7 @@ namespace detail {
 /// elementwise map (unary_kernel/binary_kernel) may write over an owned input
 /// that dies at that step and has the output's dtype (and element count, when
 /// static; executor.hpp's take_over checks the run-time shapes).
-inline void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>& pinned,
+SESSIONLIB_INLINE void share_plan_buffers(const Graph& g, plan& p, const std::vector<bool>& pinned,
                                const std::vector<std::uint32_t>& last_use) {
   auto static_elements = [](const std::vector<std::ptrdiff_t>& shape) {
     std::size_t n = 1;
@@ -239,7 +240,7 @@ namespace detail {
 /// all of whose outputs are fed is a source (its inputs are not run). Then, as
 /// `opts` asks, merges duplicates, folds constants and fuses elementwise trees.
 /// A node's outputs get consecutive slots (kernel_context::output).
-inline std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_leaf> leaves,
+SESSIONLIB_INLINE std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_leaf> leaves,
                                         std::span<const output_ref> feeds, const plan_options& opts = {}) {
   std::shared_lock lock(g.table_mutex());
   auto p = std::make_unique<plan>();

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../config.hpp"
 #include "plan_types.hpp"
 
 namespace sessionlib {
@@ -21,7 +22,7 @@ namespace detail {
 /// it is fusable, used exactly once (by a fusable node of its dtype), not fetched
 /// and not a control input; a fusable node that is not interior roots a group.
 /// Returns, per node, the group it roots (>= 0), -2 if interior, -1 otherwise.
-inline std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::vector<node_id>& run_nodes,
+SESSIONLIB_INLINE std::vector<std::int32_t> find_fusion_groups(const Graph& g, const std::vector<node_id>& run_nodes,
                                                     const std::vector<std::vector<output_ref>>& inputs_of,
                                                     const std::vector<bool>& pinned_node, plan& p,
                                                     std::vector<std::vector<node_id>>& members) {
@@ -118,7 +119,7 @@ std::vector<node_id> plan_order(const Graph& g, std::span<const fetch_leaf> leav
 /// Common subexpressions: a node identical to an earlier one (op, kernel,
 /// attributes, canonical inputs) maps to it. Stateful nodes, placeholders, nodes
 /// with a fed output (`any_fed`) and large constants never merge.
-inline void merge_duplicates(const Graph& g, const std::vector<node_id>& order, std::vector<node_id>& canon,
+SESSIONLIB_INLINE void merge_duplicates(const Graph& g, const std::vector<node_id>& order, std::vector<node_id>& canon,
                              const std::function<bool(node_id)>& any_fed) {
   std::unordered_map<std::string, node_id> seen;
   for (node_id id : order) {
@@ -153,7 +154,7 @@ inline void merge_duplicates(const Graph& g, const std::vector<node_id>& order, 
 /// Constant folding: a deterministic single-output node whose inputs are all
 /// constants (or folded) is evaluated once, now. Errors are left for run time,
 /// which names the node; results over 16 MiB are not kept.
-inline void fold_constants(const Graph& g, const std::vector<node_id>& order, const std::vector<node_id>& canon,
+SESSIONLIB_INLINE void fold_constants(const Graph& g, const std::vector<node_id>& order, const std::vector<node_id>& canon,
                            const std::function<bool(node_id)>& any_fed, std::vector<std::int32_t>& folded_at,
                            std::vector<any_array>& values) {
   session_state scratch;

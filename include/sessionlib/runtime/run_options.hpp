@@ -12,13 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "../config.hpp"
 #include "../core/error.hpp"
 
 namespace sessionlib {
 
 namespace detail {
 /// `s` as a JSON string literal.
-inline std::string json_string(std::string_view s) {
+SESSIONLIB_INLINE std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"
 #include "../ops/state.hpp"
 #include "session.hpp"
 
@@ -23,7 +24,7 @@ inline std::vector<std::pair<const void*, Session>>& default_sessions() {
 }
 
 // The innermost default session, checked against the graph of what it runs.
-inline Session& default_session_for(const Graph& g, const char* what) {
+SESSIONLIB_INLINE Session& default_session_for(const Graph& g, const char* what) {
   auto& stack = default_sessions();
   if (stack.empty()) {
     if (std::string_view(what) == "eval")
@@ -60,10 +61,10 @@ class default_session_guard {
   ~default_session_guard() { detail::erase_guard_entry(detail::default_sessions(), this); }
 };
 
-inline default_session_guard Session::as_default() const { return default_session_guard(*this); }
+SESSIONLIB_INLINE default_session_guard Session::as_default() const { return default_session_guard(*this); }
 
 /// The calling thread's default session, if any (tf.get_default_session).
-inline std::optional<Session> get_default_session() {
+SESSIONLIB_INLINE std::optional<Session> get_default_session() {
   auto& stack = detail::default_sessions();
   if (stack.empty()) return std::nullopt;
   return stack.back().second;
@@ -79,7 +80,7 @@ auto Variable<T, S>::eval(std::initializer_list<feed_entry> feeds) const {
   return detail::default_session_for(graph(), "eval").run(tensor(), feeds);
 }
 
-inline void Operation::run(std::initializer_list<feed_entry> feeds) const {
+SESSIONLIB_INLINE void Operation::run(std::initializer_list<feed_entry> feeds) const {
   detail::default_session_for(graph(), "run").run(*this, feeds);
 }
 

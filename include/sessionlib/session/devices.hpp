@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "../config.hpp"
 #include "session.hpp"
 
 namespace sessionlib {
@@ -21,12 +22,12 @@ struct device_attributes {
 };
 
 /// The machine's physical memory in bytes (0 if unknown).
-inline std::int64_t physical_memory_bytes() {
+SESSIONLIB_INLINE std::int64_t physical_memory_bytes() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
   return pages > 0 && page > 0 ? static_cast<std::int64_t>(pages) * page : 0;
 }
 
-inline std::vector<device_attributes> Session::list_devices() const {
+SESSIONLIB_INLINE std::vector<device_attributes> Session::list_devices() const {
   impl_->check_open();
   return {device_attributes{"/job:localhost/replica:0/task:0/device:CPU:0", "CPU", physical_memory_bytes(), 1}};
 }

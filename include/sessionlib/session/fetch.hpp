@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "../config.hpp"
 #include "../core/report.hpp"
 #include "../graph/handles.hpp"
 #include "../runtime/plan.hpp"
@@ -36,7 +37,7 @@ struct fetch_collector {
   bool count_only = false;
 
   /// Adds output `r` (a target when !wants_value: its node is run for its effect).
-  void add(Graph& g, output_ref r, bool wants_value) {
+  SESSIONLIB_INLINE void add(Graph& g, output_ref r, bool wants_value) {
     if (count_only) {
       leaves.push_back({r.node, wants_value, r.index});
       return;

@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "../config.hpp"
 #include "fetch.hpp"
 
 namespace sessionlib::detail {
@@ -145,7 +146,7 @@ struct into_impl {
 /// Lends the caller's arrays to the fetched slots (not to fed ones, which
 /// hold the feeds), each slot to its first leaf only. A slot whose value ends
 /// up elsewhere (a folded constant, an alias of an input) is copied by fill.
-inline void lend_slots(const detail::plan& p, detail::run_state& rs, const std::vector<lent_buffer>& lent) {
+SESSIONLIB_INLINE void lend_slots(const detail::plan& p, detail::run_state& rs, const std::vector<lent_buffer>& lent) {
   for (std::size_t i = 0; i < lent.size() && i < p.fetch_slots.size(); ++i) {
     const std::uint32_t s = p.fetch_slots[i];
     if (s == detail::no_slot || !lent[i].data || rs.slots[s].lent()) continue;

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "../config.hpp"
 #include "../runtime/plan.hpp"
 #include "options.hpp"
 
@@ -13,7 +14,7 @@ namespace sessionlib {
 namespace detail {
 /// TF's log_device_placement lines, "name: (Op): /job:localhost/.../device:CPU:0",
 /// one per step of a newly built plan.
-inline void log_device_placement(const detail::plan& p, std::ostream& os = std::cerr) {
+SESSIONLIB_INLINE void log_device_placement(const detail::plan& p, std::ostream& os = std::cerr) {
   std::string lines;
   for (const detail::plan_step& s : p.steps) lines += s.n->name + ": (" + s.n->op + "): " + std::string(cpu_device) + "\n";
   os << lines << std::flush;
