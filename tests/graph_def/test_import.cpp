@@ -57,6 +57,16 @@ model build(sl::Graph& g) {
   auto lsm = sl::nn::log_softmax(sl::subtract(sl::square(logits), sl::cast<float>(oh) * 2.f), "lsm");
   (void)sum, (void)mx, (void)asf, (void)sel, (void)sl1, (void)ga, (void)fl, (void)lsm;
   (void)sl::maximum(logits, sl::zeros_like(logits), "mxz");
+  // Nodes with several outputs, and consumers of their outputs 1 and 2.
+  auto [p0, p1, p2] = sl::split<3, 1>(c, "parts");
+  (void)sl::identity(p1 + p2, "parts12");
+  auto rows = sl::unstack<1>(fl, "rows");
+  (void)sl::stack<1>(rows[1], rows[0]);
+  auto [top, where_top] = sl::nn::top_k<2>(logits, "top");
+  (void)sl::identity(where_top, "where_top");
+  auto [mean, variance] = sl::nn::moments<0>(logits, sl::keepdims);
+  (void)sl::identity(variance - mean, "spread");
+  (void)p0, (void)top;
   (void)sl::global_variables_initializer(g);  // "init", a NoOp with a control input per variable
   auto tick = sl::no_op(g, "tick");
   {
@@ -119,7 +129,9 @@ void check_same_values(sl::Graph& a, sl::Graph& b, const std::vector<std::string
 const std::vector<std::string> fetched = {"logits:0", "loss:0", "probabilities:0", "predicted:0", "r:0", "t:0",
                                           "e:0", "s:0", "c:0", "sum:0", "mx:0", "pos:0", "asf:0", "sel:0",
                                           "sl:0", "oh:0", "ga:0", "fl:0", "lsm:0", "mxz:0", "out:0",
-                                          "dense1/w:0", "dense2/w:0", "dense1/b:0"};
+                                          "dense1/w:0", "dense2/w:0", "dense1/b:0", "parts:0", "parts:2",
+                                          "parts12:0", "rows:1", "stack:0", "top:0", "top:1", "where_top:0",
+                                          "moments:1", "spread:0"};
 
 }  // namespace
 
@@ -143,12 +155,14 @@ TEST_CASE("a C++ graph round-trips through GraphDef, binary and text, to the sam
       CAPTURE(def.node[i].name);
       CHECK(again.node[i].name == def.node[i].name);
       CHECK(again.node[i].input == def.node[i].input);
-      for (const auto& [key, value] : def.node[i].attr) {
+      for (const auto& kv : def.node[i].attr) {  // no structured binding: clang 14 cannot capture one in CAPTURE
+        const std::string& key = kv.first;
         CAPTURE(key);
-        CHECK((again.node[i].attr.count(key) && again.node[i].attr.at(key) == value));
+        CHECK((again.node[i].attr.count(key) && again.node[i].attr.at(key) == kv.second));
       }
       CHECK(again.node[i].attr.size() == def.node[i].attr.size());
     }
+    CHECK(again == def);
     // Imported variables are the graph's variables, trainable, each initialised by its Assign.
     REQUIRE(sl::global_variables(g2).size() == 4);
     CHECK(sl::global_variables(g2)[0].op_name() == "dense1/w");
@@ -366,4 +380,44 @@ TEST_CASE("the importable op types are listed") {
   for (const char* t : {"Const", "Placeholder", "VariableV2", "Variable", "Assign", "MatMul", "AddV2", "Relu",
                         "Softmax", "SparseSoftmaxCrossEntropyWithLogits", "Mean", "ArgMax", "Reshape", "NoOp"})
     CHECK_MESSAGE(std::find(types.begin(), types.end(), t) != types.end(), t);
+}
+
+TEST_CASE("the flagship's trained graph re-imports: its forward part and variables run, its training step raises") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, sl::shape<sl::dyn, 6>>(g, "x");
+  auto y = sl::placeholder<std::int64_t, sl::shape<sl::dyn>>(g, "y");
+  sl::Variable<float, sl::shape<6, 8>> w1(g, sl::init::glorot_uniform<float>(1), "dense1/w");
+  sl::Variable<float, sl::shape<8>> b1(g, sl::init::zeros<float>(), "dense1/b");
+  sl::Variable<float, sl::shape<8, 3>> w2(g, sl::init::glorot_uniform<float>(2), "dense2/w");
+  sl::Variable<float, sl::shape<3>> b2(g, sl::init::zeros<float>(), "dense2/b");
+  auto hidden = sl::nn::relu(sl::matmul(x, w1) + b1);
+  auto logits = sl::identity(sl::matmul(hidden, w2) + b2, "logits");
+  auto loss = sl::reduce_mean(sl::nn::sparse_softmax_cross_entropy_with_logits(y, logits), "loss");
+  auto probabilities = sl::nn::softmax(logits, "probabilities");
+  auto global_step = sl::train::create_global_step(g);
+  auto train = sl::train::AdamOptimizer(1e-2f).minimize(loss, global_step);
+  sl::train::Saver saver(g);
+  sl::Session sess(g);
+  sess.run(sl::global_variables_initializer(g));
+  const xt::xtensor<std::int64_t, 1> yv = {0, 2, 1, 1, 0};
+  for (int i = 0; i < 5; ++i) sess.run(train, {{x, batch()}, {y, yv}});
+  temp_dir d("sl_import_flagship");
+  const std::string path = saver.save(sess, (d.path / "model").string());
+  const xt::xtensor<float, 2> want = sess.run(probabilities, {{x, batch()}});
+
+  // Another program: the GraphDef alone, then the checkpoint restored by name.
+  sl::Graph g2;
+  const auto r = sl::import_graph_def(g2, sl::parse_graph_def(sl::serialize_graph_def(sl::to_graph_def(g))),
+                                      {.return_elements = {"x:0", "probabilities:0", train.name()}, .name = ""});
+  CHECK(sl::global_variables(g2).size() == sl::global_variables(g).size());  // the weights, Adam's slots, the step
+  sl::train::Saver restorer(g2);
+  sl::Session serve(g2);
+  restorer.restore(serve, path);
+  auto x2 = r.tensor<float, sl::shape<sl::dyn, 6>>(0);
+  auto p2 = r.tensor<float, sl::shape<sl::dyn, 3>>(1);
+  const xt::xtensor<float, 2> got = serve.run(p2, {{x2, batch()}});
+  CHECK(got == want);
+  // The training step's ops (gradients, ApplyAdam) have no importer: running it raises, naming one of them.
+  CHECK_THROWS_AS(serve.run(r.operation(2), {{x2, batch()}, {g2.tensor<std::int64_t, sl::shape<sl::dyn>>("y:0"), yv}}),
+                  sl::unimplemented);
 }

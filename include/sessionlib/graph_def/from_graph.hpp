@@ -7,7 +7,7 @@
 //   "T"      for every other node with an output,
 //   "shape"  for Placeholder and VariableV2 (static shape, -1 for dynamic dimensions),
 //   "value"  for Const (its value as a TensorProto with tensor_content),
-//   "_output_shapes"  a list of one shape, for every node with an output.
+//   "_output_shapes"  one shape per output, for every node with outputs.
 // Then the exporter its op type registered (graph_def/op_table.hpp, written by
 // the families of graph_def/ops_*.hpp) writes TF's other attributes
 // (transpose_a, keep_dims, strides, padding, ...) and the structural inputs TF
@@ -85,6 +85,7 @@ inline GraphDef to_graph_def(const Graph& g) {
       if (nd.op == "Const" && !nd.attr.value.empty_handle()) out.attr["value"] = to_tensor_proto(nd.attr.value);
       AttrValue::ListValue shapes;
       shapes.shape.push_back(shape);
+      for (const output_spec& more : nd.more_outputs) shapes.shape.push_back(detail::static_shape_proto(more.shape));
       out.attr["_output_shapes"] = std::move(shapes);
     }
     std::vector<NodeDef> pending;

@@ -15,8 +15,8 @@
 // importer's inference (unknown dimensions -1).
 //
 // A NodeDef whose op type has no importer, or that sessionlib cannot run
-// (a DT_STRING value, an input that is output 1 of a node, a Reshape whose shape
-// is computed at run time), imports as a node whose kernel raises
+// (a DT_STRING value, an output the sessionlib node does not have, a Reshape
+// whose shape is computed at run time), imports as a node whose kernel raises
 // sl::unimplemented naming the op type and the node: importing succeeds, and
 // only a run that needs the node fails. Errors in the GraphDef itself (an input
 // naming no node, a duplicate name, a cycle, an input_map key or return element
@@ -41,9 +41,7 @@
 #include <vector>
 
 #include "../graph/builder.hpp"
-#include "../runtime/kernel.hpp"
-#include "op_table.hpp"
-#include "tensor.hpp"
+#include "import_context.hpp"
 
 namespace sessionlib {
 
@@ -99,201 +97,6 @@ struct import_result {
   Operation operation(std::size_t i) const { return Operation(graph, elements.at(i).node); }
 };
 
-/// What an importer's node is: its op_spec (op type, inputs and kernel), dtype,
-/// static shape (nullopt: unknown rank), and whether it is a variable's node.
-struct node_import {
-  op_spec spec{};
-  dtype type = dtype::float32;
-  std::optional<std::vector<std::ptrdiff_t>> shape{};
-  bool has_output = true;
-  bool variable = false;
-};
-
-namespace detail {
-/// Thrown by an importer for a NodeDef it cannot build into a runnable node;
-/// the node imports as one that raises sl::unimplemented with `what()` when run.
-struct import_unsupported : unimplemented {
-  using unimplemented::unimplemented;
-};
-
-/// The kernel of a node that cannot run: raises sl::unimplemented with the reason kept in attr.text.
-inline void unimplemented_kernel(kernel_context& ctx) {
-  throw unimplemented("Node '" + ctx.n.name + "' (op type '" + ctx.n.op + "') cannot run: " + ctx.n.attr.text,
-                      ctx.n.name);
-}
-
-/// "x:1" -> ("x", 1); "x" -> ("x", 0). Control inputs keep their '^'.
-inline std::pair<std::string, std::uint32_t> split_tensor_name(std::string_view s) {
-  const auto colon = s.rfind(':');
-  if (colon != std::string_view::npos && colon + 1 < s.size() &&
-      s.find_first_not_of("0123456789", colon + 1) == std::string_view::npos)
-    return {std::string(s.substr(0, colon)), static_cast<std::uint32_t>(std::stoul(std::string(s.substr(colon + 1))))};
-  return {std::string(s), 0};
-}
-}  // namespace detail
-
-/// What an importer sees of one NodeDef: its attributes, its inputs resolved to
-/// nodes of the destination graph, their dtypes and shapes, and the values of
-/// inputs that are constants of the GraphDef.
-struct import_context {
-  Graph& graph;
-  const NodeDef& def;
-  /// Data inputs in order: a node of the destination graph, or no_node for an
-  /// input the importer must read with constant_input (a folded structural constant).
-  std::vector<node_id> inputs;
-  /// The input NodeDefs' constants by input position (null when not a Const of the GraphDef).
-  std::vector<const NodeDef*> input_defs;
-  /// Input shapes by position (nullopt: unknown rank).
-  std::vector<std::optional<std::vector<std::ptrdiff_t>>> input_shapes;
-
-  /// The name of the NodeDef.
-  const std::string& name() const { return def.name; }
-
-  /// Attribute `key`, or null.
-  const AttrValue* attr(std::string_view key) const {
-    auto it = def.attr.find(std::string(key));
-    return it == def.attr.end() ? nullptr : &it->second;
-  }
-  /// An int attribute, `fallback` when absent.
-  std::int64_t attr_int(std::string_view key, std::int64_t fallback) const {
-    const AttrValue* a = attr(key);
-    const auto* v = a ? a->get_if<std::int64_t>() : nullptr;
-    return v ? *v : fallback;
-  }
-  bool attr_bool(std::string_view key, bool fallback) const {
-    const AttrValue* a = attr(key);
-    const auto* v = a ? a->get_if<bool>() : nullptr;
-    return v ? *v : fallback;
-  }
-  double attr_float(std::string_view key, double fallback) const {
-    const AttrValue* a = attr(key);
-    const auto* v = a ? a->get_if<float>() : nullptr;
-    return v ? static_cast<double>(*v) : fallback;
-  }
-  std::string attr_string(std::string_view key, std::string fallback) const {
-    const AttrValue* a = attr(key);
-    const auto* v = a ? a->get_if<std::string>() : nullptr;
-    return v ? *v : fallback;
-  }
-  std::vector<std::int64_t> attr_ints(std::string_view key) const {
-    const AttrValue* a = attr(key);
-    const auto* v = a ? a->get_if<AttrValue::ListValue>() : nullptr;
-    return v ? v->i : std::vector<std::int64_t>{};
-  }
-  /// The sessionlib dtype of type attribute `key`; sl::unimplemented (the node
-  /// cannot run) for a type sessionlib lacks, sl::invalid_argument when absent.
-  dtype attr_type(std::string_view key) const {
-    const AttrValue* a = attr(key);
-    const auto* v = a ? a->get_if<DataType>() : nullptr;
-    if (!v) throw invalid_argument("Node '" + def.name + "' (op " + def.op + ") has no type attribute '" +
-                                       std::string(key) + "'",
-                                   def.name);
-    return supported(*v);
-  }
-  /// The sessionlib dtype of `t`, or the import_unsupported error naming it.
-  dtype supported(DataType t) const {
-    if (auto d = to_dtype(t)) return *d;
-    throw detail::import_unsupported("its dtype " + data_type_name(t) +
-                                     " is not one sessionlib carries (float, double, int32, int64, uint8, bool)");
-  }
-  /// The doubles sessionlib's exporter kept exactly (`_sessionlib_reals`), if any.
-  std::optional<std::vector<double>> reals() const {
-    const AttrValue* a = attr("_sessionlib_reals");
-    const auto* t = a ? a->get_if<TensorProto>() : nullptr;
-    if (!t) return std::nullopt;
-    const any_array v = to_any_array(*t);
-    if (v.dtype() != dtype::float64) return std::nullopt;
-    return std::vector<double>(v.data<double>(), v.data<double>() + v.size());
-  }
-
-  /// Number of data inputs.
-  std::size_t input_count() const { return inputs.size(); }
-  /// Data input `i` as a node of the destination graph; import_unsupported when it is
-  /// a structural constant folded away (the importer should have read it with constant_input).
-  node_id input(std::size_t i) const {
-    check_input(i);
-    if (inputs[i] == no_node)
-      throw detail::import_unsupported("its input " + std::to_string(i) + " ('" + def.input[i] +
-                                       "') is a folded constant, not a value");
-    return inputs[i];
-  }
-  /// The dtype of data input `i`.
-  dtype input_type(std::size_t i) const {
-    check_input(i);
-    if (inputs[i] != no_node) return graph.at(inputs[i]).type;
-    return constant_input(i)->dtype();
-  }
-  /// The static shape of data input `i` (nullopt: unknown rank).
-  const std::optional<std::vector<std::ptrdiff_t>>& input_shape(std::size_t i) const {
-    check_input(i);
-    return input_shapes[i];
-  }
-  /// The value of data input `i` when it is a Const of the GraphDef (not replaced by input_map).
-  std::optional<any_array> constant_input(std::size_t i) const {
-    check_input(i);
-    if (!input_defs[i]) return std::nullopt;
-    const AttrValue* v = nullptr;
-    if (auto it = input_defs[i]->attr.find("value"); it != input_defs[i]->attr.end()) v = &it->second;
-    const auto* t = v ? v->get_if<TensorProto>() : nullptr;
-    if (!t) return std::nullopt;
-    return to_any_array(*t);
-  }
-  /// constant_input(i) as int64 values; import_unsupported when it is not a constant.
-  std::vector<std::int64_t> constant_ints(std::size_t i, const char* what) const {
-    const auto c = constant_input(i);
-    if (!c) throw detail::import_unsupported(std::string("its ") + what + " (input " + std::to_string(i) + ", '" +
-                                             def.input[i] + "') is computed at run time; sessionlib needs a Const");
-    std::vector<std::int64_t> out;
-    visit_dtype(c->dtype(), [&]<class T>() {
-      for (std::size_t k = 0; k < c->size(); ++k) out.push_back(static_cast<std::int64_t>(c->template data<T>()[k]));
-    });
-    return out;
-  }
-  /// The data inputs that are nodes (the folded constants left out), as a node's input list.
-  decltype(op_spec{}.inputs) node_inputs(std::size_t count) const {
-    decltype(op_spec{}.inputs) out;
-    for (std::size_t i = 0; i < count && i < inputs.size(); ++i) out.push_back(input(i));
-    return out;
-  }
-  /// An op_spec of this NodeDef's op type with its first `count` inputs and `kernel`.
-  op_spec spec(std::size_t count, kernel_fn kernel) const {
-    op_spec s;
-    s.op = def.op;
-    s.inputs = node_inputs(count);
-    s.kernel = kernel;
-    return s;
-  }
-  /// Fails (sl::invalid_argument, naming the node) unless the node has at least `n` data inputs.
-  void need_inputs(std::size_t n) const {
-    if (inputs.size() < n)
-      throw invalid_argument("Node '" + def.name + "' (op " + def.op + ") has " + std::to_string(inputs.size()) +
-                                 " inputs, needs " + std::to_string(n),
-                             def.name);
-  }
-  /// sl::invalid_argument naming the node.
-  [[noreturn]] void fail(const std::string& message) const {
-    throw invalid_argument("Node '" + def.name + "' (op " + def.op + "): " + message, def.name);
-  }
-
-  /// TF's name of a DataType ("DT_STRING").
-  static std::string data_type_name(DataType t) {
-    static const char* const names[] = {"DT_INVALID", "DT_FLOAT", "DT_DOUBLE", "DT_INT32", "DT_UINT8", "DT_INT16",
-                                        "DT_INT8", "DT_STRING", "DT_COMPLEX64", "DT_INT64", "DT_BOOL", "DT_QINT8",
-                                        "DT_QUINT8", "DT_QINT32", "DT_BFLOAT16", "DT_QINT16", "DT_QUINT16",
-                                        "DT_UINT16", "DT_COMPLEX128", "DT_HALF", "DT_RESOURCE", "DT_VARIANT",
-                                        "DT_UINT32", "DT_UINT64", "DT_FLOAT8_E5M2", "DT_FLOAT8_E4M3FN"};
-    const auto v = static_cast<std::int32_t>(base_type(t));
-    std::string s = v >= 0 && v < 26 ? names[v] : "DataType " + std::to_string(v);
-    return is_ref_type(t) ? s + "_REF" : s;
-  }
-
- private:
-  void check_input(std::size_t i) const {
-    if (i >= inputs.size())
-      throw invalid_argument("Node '" + def.name + "' (op " + def.op + ") has no input " + std::to_string(i), def.name);
-  }
-};
-
 namespace detail {
 
 /// Output dtype of a node that cannot run: its "dtype"/"T"-like attribute when
@@ -308,15 +111,23 @@ inline dtype guess_output_type(const NodeDef& d) {
   return dtype::float32;
 }
 
-/// The first shape of `_output_shapes` when its rank is known.
-inline std::optional<std::vector<std::ptrdiff_t>> output_shape_hint(const NodeDef& d) {
+/// The shapes of `_output_shapes`, one per output (nullopt: unknown rank).
+inline std::vector<std::optional<std::vector<std::ptrdiff_t>>> output_shape_hints(const NodeDef& d) {
+  std::vector<std::optional<std::vector<std::ptrdiff_t>>> out;
   auto it = d.attr.find("_output_shapes");
-  if (it == d.attr.end()) return std::nullopt;
+  if (it == d.attr.end()) return out;
   const auto* l = it->second.get_if<AttrValue::ListValue>();
-  if (!l || l->shape.empty() || l->shape[0].unknown_rank) return std::nullopt;
-  std::vector<std::ptrdiff_t> s;
-  for (const auto& dim : l->shape[0].dim) s.push_back(dim.size < 0 ? -1 : static_cast<std::ptrdiff_t>(dim.size));
-  return s;
+  if (!l) return out;
+  for (const auto& shape : l->shape) {
+    if (shape.unknown_rank) {
+      out.emplace_back();
+      continue;
+    }
+    std::vector<std::ptrdiff_t> s;
+    for (const auto& dim : shape.dim) s.push_back(dim.size < 0 ? -1 : static_cast<std::ptrdiff_t>(dim.size));
+    out.emplace_back(std::move(s));
+  }
+  return out;
 }
 
 inline bool is_inline_const(const NodeDef& d) {
@@ -354,7 +165,7 @@ class graph_def_importer {
  private:
   struct import_state {
     bool fallback = false;                                  // imported as a node that cannot run
-    std::optional<std::vector<std::ptrdiff_t>> shape;       // nullopt: unknown rank
+    std::vector<std::optional<std::vector<std::ptrdiff_t>>> shapes;  // per output; nullopt: unknown rank
   };
 
   void index_nodes() {
@@ -365,6 +176,7 @@ class graph_def_importer {
         throw invalid_argument("Node '" + n.name + "' is not unique in the GraphDef", n.name);
     }
     ids_.assign(def_.node.size(), no_node);
+    outputs_used_.assign(def_.node.size(), 0);
     state_.assign(def_.node.size(), {});
   }
 
@@ -398,10 +210,10 @@ class graph_def_importer {
           throw invalid_argument("Node '" + d.name + "': data input '" + in + "' after a control input", d.name);
         if (!control && opts_.input_map.count(in)) continue;  // replaced: no dependency
         const auto [name, index] = split_tensor_name(control ? std::string_view(in).substr(1) : std::string_view(in));
-        (void)index;
         auto it = by_name_.find(name);
         if (it == by_name_.end())
           throw invalid_argument("Node '" + d.name + "': Unknown input node '" + in + "'", d.name);
+        if (!control) outputs_used_[it->second] = std::max(outputs_used_[it->second], index + 1);
         users[it->second].push_back(i);
         ++pending[i];
       }
@@ -428,37 +240,36 @@ class graph_def_importer {
     return order;
   }
 
-  // Resolves a data input: the node it names (or input_map's replacement) and its shape.
-  node_id resolve(const std::string& in, bool& fallback, std::string& reason,
-                  std::optional<std::vector<std::ptrdiff_t>>& shape, const NodeDef*& const_def) {
+  // Resolves a data input to an output (input_map's replacement, or the
+  // imported node's output) and its shape; an invalid output for a folded constant.
+  output_ref resolve(const std::string& in, bool& fallback, std::string& reason,
+                     std::optional<std::vector<std::ptrdiff_t>>& shape, const NodeDef*& const_def) {
     const_def = nullptr;
-    if (auto m = opts_.input_map.find(in); m != opts_.input_map.end()) {
-      mapped_.insert(m->first);
-      if (m->second.output != 0) {
-        fallback = true;
-        reason = "input_map['" + in + "'] is output " + std::to_string(m->second.output) +
-                 " of a node; nodes with several outputs are not yet supported by import";
-      }
-      const node& n = g_.at(m->second.node);
-      shape = n.shape;
-      return m->second.node;
-    }
+    auto m = opts_.input_map.find(in);
     const auto [name, index] = split_tensor_name(in);
-    if (index == 0)
-      if (auto m = opts_.input_map.find(name + ":0"); m != opts_.input_map.end())
-        return resolve(m->first, fallback, reason, shape, const_def);
+    if (m == opts_.input_map.end() && index == 0) m = opts_.input_map.find(name + ":0");
+    if (m == opts_.input_map.end() && in.find(':') != std::string::npos && index == 0) m = opts_.input_map.find(name);
+    if (m != opts_.input_map.end()) {
+      const output_ref r{m->second.node, m->second.output};
+      shape = g_.at(r).output_shape(r.index);
+      return r;
+    }
     const std::size_t j = by_name_.at(name);
     if (def_.node[j].op == "Const") const_def = &def_.node[j];
-    if (index != 0) {
-      fallback = true;
-      reason = "its input '" + in + "' is output " + std::to_string(index) +
-               " of a node; nodes with several outputs are not yet supported by import";
-      shape = std::nullopt;
-      return ids_[j];
-    }
     if (state_[j].fallback) fallback_input_ = true;
-    shape = state_[j].shape;
-    return ids_[j];  // no_node for a folded constant
+    if (ids_[j] == no_node) {  // a folded structural constant
+      shape = state_[j].shapes.empty() ? std::nullopt : state_[j].shapes[0];
+      return output_ref{};
+    }
+    if (index >= g_.at(ids_[j]).num_outputs()) {
+      fallback = true;
+      reason = "its input '" + in + "' is output " + std::to_string(index) + " of a node with " +
+               std::to_string(g_.at(ids_[j]).num_outputs()) + " in sessionlib";
+      shape = std::nullopt;
+      return output_ref{};
+    }
+    shape = index < state_[j].shapes.size() ? state_[j].shapes[index] : std::nullopt;
+    return output_ref{ids_[j], index};
   }
 
   void import_one(std::size_t i) {
@@ -468,7 +279,7 @@ class graph_def_importer {
         if (const auto* t = v->second.get_if<TensorProto>()) {
           std::vector<std::ptrdiff_t> s;
           for (const auto& dim : t->tensor_shape.dim) s.push_back(static_cast<std::ptrdiff_t>(dim.size));
-          state_[i].shape = s;
+          state_[i].shapes = {s};
         }
       return;
     }
@@ -479,20 +290,18 @@ class graph_def_importer {
     fallback_input_ = false;
     for (const auto& in : d.input) {
       if (!in.empty() && in[0] == '^') {
-        const std::string name = in.substr(1);
         if (auto m = opts_.input_map.find(in); m != opts_.input_map.end()) {
-          mapped_.insert(m->first);
           controls.push_back(m->second.node);
           continue;
         }
-        const node_id c = ids_[by_name_.at(name)];
+        const node_id c = ids_[by_name_.at(in.substr(1))];
         if (c != no_node) controls.push_back(c);
         continue;
       }
       std::optional<std::vector<std::ptrdiff_t>> shape;
       const NodeDef* const_def = nullptr;
-      const node_id id = resolve(in, fallback, reason, shape, const_def);
-      ctx.inputs.push_back(id);
+      const output_ref r = resolve(in, fallback, reason, shape, const_def);
+      ctx.inputs.push_back(r);
       ctx.input_defs.push_back(const_def);
       ctx.input_shapes.push_back(std::move(shape));
     }
@@ -519,18 +328,25 @@ class graph_def_importer {
         reason = std::string("its inputs cannot run (") + e.what() + ")";
       }
     }
-    if (fallback) out = fallback_node(ctx, reason);
+    if (fallback) out = fallback_node(ctx, reason, outputs_used_[i]);
 
     // Shapes: _output_shapes when known, else the importer's inference.
-    std::optional<std::vector<std::ptrdiff_t>> shape = output_shape_hint(d);
-    if (!shape) shape = out.shape;
+    const auto hints = output_shape_hints(d);
+    const auto hint = [&](std::size_t k, const std::optional<std::vector<std::ptrdiff_t>>& inferred) {
+      return k < hints.size() && hints[k] ? hints[k] : inferred;
+    };
     state_[i].fallback = fallback;
-    state_[i].shape = shape;
+    state_[i].shapes = {hint(0, out.shape)};
+    std::vector<output_spec> more;
+    for (std::size_t k = 0; k < out.more_outputs.size(); ++k) {
+      state_[i].shapes.push_back(hint(k + 1, out.more_outputs[k].shape));
+      more.push_back({out.more_outputs[k].type, state_[i].shapes.back().value_or(std::vector<std::ptrdiff_t>{})});
+    }
 
     out.spec.name = d.name;
     for (node_id c : controls) out.spec.control_inputs.push_back(c);
     if (out.spec.op.empty()) out.spec.op = d.op;
-    std::vector<std::ptrdiff_t> static_shape = shape.value_or(std::vector<std::ptrdiff_t>{});
+    std::vector<std::ptrdiff_t> static_shape = state_[i].shapes[0].value_or(std::vector<std::ptrdiff_t>{});
     node_id id;
     if (out.variable) {
       node n = make_node(std::move(out.spec), out.type, std::move(static_shape));
@@ -542,6 +358,9 @@ class graph_def_importer {
       node n = make_node(std::move(out.spec), dtype::float32, {});
       n.has_output = false;
       id = g_.add_node(std::move(n), complete);
+    } else if (!more.empty()) {
+      more.insert(more.begin(), output_spec{out.type, std::move(static_shape)});
+      id = add_multi_output_node(g_, std::move(out.spec), std::move(more));
     } else {
       id = add_tensor_node(g_, std::move(out.spec), out.type, std::move(static_shape));
     }
@@ -553,16 +372,20 @@ class graph_def_importer {
     }
   }
 
-  node_import fallback_node(const import_context& ctx, const std::string& reason) {
+  // A node that raises when run, with as many outputs as the GraphDef's
+  // consumers and _output_shapes say it has.
+  static node_import fallback_node(const import_context& ctx, const std::string& reason, std::uint32_t used) {
     node_import out;
     out.spec.op = ctx.def.op;
-    for (node_id in : ctx.inputs)
-      if (in != no_node) out.spec.inputs.push_back(in);
+    for (const output_ref& in : ctx.inputs)
+      if (in.valid()) out.spec.inputs.push_back(in);
     out.spec.kernel = unimplemented_kernel;
     out.spec.attr.text = reason;
     out.spec.stateful = true;  // never folded nor merged: it must raise when run
     out.type = guess_output_type(ctx.def);
     out.shape = std::nullopt;
+    const std::size_t outputs = std::max<std::size_t>({std::size_t{1}, used, output_shape_hints(ctx.def).size()});
+    for (std::size_t k = 1; k < outputs; ++k) out.more_outputs.push_back({out.type, std::nullopt});
     return out;
   }
 
@@ -592,19 +415,16 @@ class graph_def_importer {
     auto it = by_name_.find(name);
     if (it == by_name_.end() || (tensor && name + ":" + std::to_string(index) != want))
       throw invalid_argument("Requested return_element '" + want + "' not found in graph_def.", want);
-    if (index != 0)
-      throw unimplemented("Requested return_element '" + want +
-                              "' is output " + std::to_string(index) +
-                              " of a node; nodes with several outputs are not yet supported by import",
-                          want);
     e.node = ids_[it->second];
     if (e.node == no_node)
       throw invalid_argument("Requested return_element '" + want + "' was folded into its consumer", want);
     e.is_tensor = tensor;
     e.output = index;
     e.name = g_.at(e.node).name + (tensor ? ":" + std::to_string(index) : "");
-    if (tensor && !g_.at(e.node).has_output)
-      throw invalid_argument("Requested return_element '" + want + "' is an operation with no output", want);
+    if (tensor && index >= g_.at(e.node).num_outputs())
+      throw invalid_argument("Requested return_element '" + want + "' is output " + std::to_string(index) +
+                                 " of an operation with " + std::to_string(g_.at(e.node).num_outputs()) + " outputs",
+                             want);
     return e;
   }
 
@@ -619,9 +439,9 @@ class graph_def_importer {
   const import_options& opts_;
   std::unordered_map<std::string, std::size_t> by_name_;
   std::vector<node_id> ids_;
+  std::vector<std::uint32_t> outputs_used_;  // per NodeDef: 1 + the highest output index its consumers read
   std::vector<import_state> state_;
   std::vector<variable_entry> variables_;
-  std::set<std::string> mapped_;
   std::string prefix_;
   bool fallback_input_ = false;
 };

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "import.hpp"
+#include "import_context.hpp"
 
 namespace sessionlib::detail::infer {
 

@@ -123,7 +123,8 @@ struct export_context {
   /// Reshape's shape, Sum's reduction_indices). Its node is marked
   /// `_sessionlib_inline`, so that importing it again folds it into this node
   /// instead of adding a node the original graph did not have.
-  void add_const_input(std::string_view suffix, const any_array& value) {
+  /// `at`: its position among the inputs (default: after those written so far).
+  void add_const_input(std::string_view suffix, const any_array& value, std::size_t at = ~std::size_t{0}) {
     std::string name = n.name + "/" + std::string(suffix);
     for (int k = 1; names_taken.count(name); ++k) name = n.name + "/" + std::string(suffix) + "_" + std::to_string(k);
     names_taken.insert(name);
@@ -138,14 +139,15 @@ struct export_context {
     for (std::size_t d : value.shape()) s.dim.push_back({static_cast<std::int64_t>(d), {}});
     shapes.shape.push_back(std::move(s));
     c.attr["_output_shapes"] = std::move(shapes);
-    out.input.push_back(name);
+    out.input.insert(out.input.begin() + static_cast<std::ptrdiff_t>(std::min(at, out.input.size())), name);
     pending.push_back(std::move(c));
   }
   /// add_const_input of an int32 vector (or a scalar when `scalar`).
-  void add_int_input(std::string_view suffix, const std::vector<std::int64_t>& values, bool scalar = false) {
+  void add_int_input(std::string_view suffix, const std::vector<std::int64_t>& values, bool scalar = false,
+                     std::size_t at = ~std::size_t{0}) {
     any_array a(dtype::int32, scalar ? dims{} : dims{values.size()});
     for (std::size_t i = 0; i < values.size() && i < a.size(); ++i) a.data<std::int32_t>()[i] = static_cast<std::int32_t>(values[i]);
-    add_const_input(suffix, a);
+    add_const_input(suffix, a, at);
   }
 
   /// The Const nodes add_const_input made, which the caller puts before `out`.
