@@ -3,7 +3,9 @@
 
 The layers, lowest first: core <- graph <- runtime <- ops <- session <- train
 (data/ sits beside train; graph_def/ is the opt-in GraphDef part above them all).
-fwd.hpp includes nothing of sessionlib's; the umbrella may include everything.
+fwd.hpp and config.hpp (forward declarations; how out-of-line code is compiled)
+are below every layer and include nothing of sessionlib's; the umbrella may
+include everything.
 Prints each offending include and exits 1 when there is one.
 
     python3 scripts/check_layers.py [include/sessionlib]
@@ -13,6 +15,7 @@ import re
 import sys
 
 LAYERS = {"core": 0, "graph": 1, "runtime": 2, "ops": 3, "session": 4, "train": 5, "data": 5, "graph_def": 6}
+BASE = ("fwd.hpp", "config.hpp")  # top-level headers every layer may include
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 
 
@@ -28,8 +31,8 @@ def main() -> int:
         rel = pathlib.PurePosixPath(header.relative_to(root).as_posix())
         text = header.read_text()
         includes = INCLUDE.findall(text)
-        if rel.name == "fwd.hpp" and len(rel.parts) == 1:
-            bad += [f"{rel}: includes {inc} (fwd.hpp includes nothing of sessionlib's)" for inc in includes]
+        if rel.name in BASE and len(rel.parts) == 1:
+            bad += [f"{rel}: includes {inc} ({rel.name} includes nothing of sessionlib's)" for inc in includes]
             continue
         mine = layer_of(rel)
         if mine is None:
@@ -42,7 +45,7 @@ def main() -> int:
                 continue  # outside sessionlib
             theirs = layer_of(trel)
             if theirs is None:
-                if trel.name != "fwd.hpp":
+                if trel.name not in BASE:
                     bad.append(f"{rel}: includes the umbrella {trel}")
             elif theirs > mine:
                 bad.append(f"{rel} ({rel.parts[0]}) includes {trel} ({trel.parts[0]}), a higher layer")
