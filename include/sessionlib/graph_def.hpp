@@ -16,4 +16,5 @@
 #include "graph_def/import.hpp"     // import_graph_def(g, def, {input_map, return_elements, name})
 #include "graph_def/ops.hpp"        // the op families import and export (graph_def/ops_*.hpp)
 #include "graph_def/of_session.hpp"  // graph_def(const Session&): TF's sess.graph_def
-#include "graph_def/meta_graph_import.hpp"  // MetaGraphDef, train::export_meta_graph, train::import_meta_graph
+#include "graph_def/meta_graph_export.hpp"  // MetaGraphDef, its I/O, train::export_meta_graph
+// Serving an exported model: graph_def/meta_graph_import.hpp (train::import_meta_graph; every importer).
