@@ -13,8 +13,10 @@
 #include "graph_def/convert.hpp"     // to_message, from_message
 #include "graph_def/io.hpp"          // serialize_graph_def, parse_graph_def, read_graph_def, train::write_graph
 #include "graph_def/from_graph.hpp"  // to_graph_def(const Graph&)
+#include "graph_def/export_ops.hpp" // TF's attributes of every op family, for to_graph_def (no kernels)
 #include "graph_def/import.hpp"     // import_graph_def(g, def, {input_map, return_elements, name})
-#include "graph_def/ops.hpp"        // the op families import and export (graph_def/ops_*.hpp)
+// The importers instantiate kernels: include graph_def/ops.hpp (every family) or
+// single families (graph_def/ops_math.hpp, ...) where a GraphDef is imported.
 #include "graph_def/of_session.hpp"  // graph_def(const Session&): TF's sess.graph_def
 #include "graph_def/meta_graph_export.hpp"  // MetaGraphDef, its I/O, train::export_meta_graph
 // Serving an exported model: graph_def/meta_graph_import.hpp (train::import_meta_graph; every importer).

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include <sessionlib/graph_def/ops.hpp>
 #include <sessionlib/sessionlib.hpp>
 
 #include "graph_def_fixture.hpp"

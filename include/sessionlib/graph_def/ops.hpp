@@ -1,8 +1,10 @@
 // Every op family of the GraphDef part: import_graph_def can build these op
-// types, and to_graph_def writes their TF attributes. Include single families
+// types (to_graph_def writes their TF attributes with graph_def/export_ops.hpp,
+// which <sessionlib/graph_def.hpp> always includes). Include single families
 // (graph_def/ops_math.hpp, ...) instead to instantiate fewer kernels.
 #pragma once
 
+#include "export_ops.hpp"
 #include "import.hpp"
 #include "ops_array.hpp"
 #include "ops_math.hpp"

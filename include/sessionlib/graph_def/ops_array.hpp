@@ -64,10 +64,6 @@ inline node_import import_reshape(import_context& c) {
   s.attr.ints = want;
   return make(std::move(s), c.input_type(0), infer::reshape(c, c.input_shape(0), want));
 }
-inline void export_reshape(export_context& c) {
-  c.out.attr["Tshape"] = DataType::DT_INT32;
-  c.add_int_input("shape", c.n.attr.ints);
-}
 
 inline node_import import_expand_dims(import_context& c) {
   c.need_inputs(2);
@@ -81,10 +77,6 @@ inline node_import import_expand_dims(import_context& c) {
   op_spec s = c.spec(1, kernels::expand_dims_kernel);
   s.attr.ints = {static_cast<std::int64_t>(axis)};
   return make(std::move(s), c.input_type(0), out);
-}
-inline void export_expand_dims(export_context& c) {
-  c.out.attr["Tdim"] = DataType::DT_INT32;
-  c.add_int_input("dim", c.n.attr.ints, true);
 }
 
 inline node_import import_squeeze(import_context& c) {
@@ -109,7 +101,6 @@ inline node_import import_squeeze(import_context& c) {
   s.attr.ints = drop;
   return make(std::move(s), c.input_type(0), out);
 }
-inline void export_squeeze(export_context& c) { c.out.attr["squeeze_dims"] = int_list(c.n.attr.ints); }
 
 inline node_import import_transpose(import_context& c) {
   c.need_inputs(2);
@@ -132,10 +123,6 @@ inline node_import import_transpose(import_context& c) {
     s.attr.ints = perm;
     return make(std::move(s), dtype_of<T>, out);
   });
-}
-inline void export_transpose(export_context& c) {
-  c.out.attr["Tperm"] = DataType::DT_INT32;
-  c.add_int_input("perm", c.n.attr.ints);
 }
 
 // ConcatV2: values..., axis; the old Concat: axis, values...
@@ -178,11 +165,6 @@ inline node_import import_concat(import_context& c) {
     return make(std::move(s), dtype_of<T>, out);
   });
 }
-inline void export_concat(export_context& c) {
-  c.out.attr["N"] = static_cast<std::int64_t>(c.n.inputs.size());
-  c.out.attr["Tidx"] = DataType::DT_INT32;
-  c.add_int_input("axis", {c.n.attr.ints.at(0)}, true);
-}
 
 inline node_import import_slice(import_context& c) {
   c.need_inputs(3);
@@ -201,13 +183,6 @@ inline node_import import_slice(import_context& c) {
     s.attr.ints.insert(s.attr.ints.end(), size.begin(), size.end());
     return make(std::move(s), dtype_of<T>, out);
   });
-}
-inline void export_slice(export_context& c) {
-  const auto& a = c.n.attr.ints;
-  const auto half = static_cast<std::ptrdiff_t>(a.size() / 2);
-  c.out.attr["Index"] = DataType::DT_INT32;
-  c.add_int_input("begin", {a.begin(), a.begin() + half});
-  c.add_int_input("size", {a.begin() + half, a.end()});
 }
 
 // GatherV2: params, indices, axis; the old Gather: params, indices (axis 0).
@@ -239,14 +214,6 @@ inline node_import import_gather(import_context& c) {
     });
   });
 }
-inline void export_gather(export_context& c) {
-  c.out.attr.erase("T");
-  c.out.attr["Tparams"] = to_data_type(c.n.type);
-  c.out.attr["Tindices"] = to_data_type(c.input(1).type);
-  c.out.attr["Taxis"] = DataType::DT_INT32;
-  c.out.attr["batch_dims"] = std::int64_t{0};
-  c.add_int_input("axis", c.n.attr.ints, true);
-}
 
 // OneHot: indices, depth, on_value, off_value; axis -1 only.
 inline node_import import_one_hot(import_context& c) {
@@ -275,16 +242,6 @@ inline node_import import_one_hot(import_context& c) {
     });
   });
 }
-inline void export_one_hot(export_context& c) {
-  c.out.attr["TI"] = to_data_type(c.input(0).type);
-  c.out.attr["axis"] = std::int64_t{-1};
-  c.add_int_input("depth", {c.n.attr.ints.at(0)}, true);
-  for (int k = 0; k < 2; ++k) {
-    any_array v(c.n.type, dims{});
-    visit_dtype(c.n.type, [&]<class T>() { *v.data<T>() = static_cast<T>(c.n.attr.reals.at(static_cast<std::size_t>(k))); });
-    c.add_const_input(k == 0 ? "on_value" : "off_value", v);
-  }
-}
 
 // Fill: dims, value (both Consts); sessionlib's Fill node has no inputs.
 inline node_import import_fill(import_context& c) {
@@ -299,12 +256,6 @@ inline node_import import_fill(import_context& c) {
     s.attr.value = *value;
     return make(std::move(s), dtype_of<T>, out);
   });
-}
-inline void export_fill(export_context& c) {
-  std::vector<std::int64_t> d(c.n.shape.begin(), c.n.shape.end());
-  c.out.attr["index_type"] = DataType::DT_INT32;
-  c.add_int_input("dims", d);
-  c.add_const_input("value", c.n.attr.value);
 }
 
 // ZerosLike, OnesLike: the input's shape, filled.
@@ -325,29 +276,25 @@ inline node_import import_range(import_context& c) {
     return make(c.spec(3, kernels::range_kernel<T>), dtype_of<T>, std::vector<std::ptrdiff_t>{-1});
   });
 }
-inline void export_range(export_context& c) {
-  c.out.attr.erase("T");
-  c.out.attr["Tidx"] = to_data_type(c.n.type);
-}
 
 inline const bool array_ops_registered = [] {
   register_graph_def_op({"Const"}, import_const, nullptr);
   register_graph_def_op({"Placeholder"}, import_placeholder, nullptr);
   register_graph_def_op({"NoOp"}, import_no_op, nullptr);
   register_graph_def_op({"Identity", "StopGradient"}, import_identity, nullptr);
-  register_graph_def_op({"Reshape"}, import_reshape, export_reshape);
-  register_graph_def_op({"ExpandDims"}, import_expand_dims, export_expand_dims);
-  register_graph_def_op({"Squeeze"}, import_squeeze, export_squeeze);
-  register_graph_def_op({"Transpose"}, import_transpose, export_transpose);
-  register_graph_def_op({"ConcatV2"}, import_concat, export_concat);
+  register_graph_def_op({"Reshape"}, import_reshape, nullptr);
+  register_graph_def_op({"ExpandDims"}, import_expand_dims, nullptr);
+  register_graph_def_op({"Squeeze"}, import_squeeze, nullptr);
+  register_graph_def_op({"Transpose"}, import_transpose, nullptr);
+  register_graph_def_op({"ConcatV2"}, import_concat, nullptr);
   register_graph_def_op({"Concat"}, import_concat, nullptr);
-  register_graph_def_op({"Slice"}, import_slice, export_slice);
-  register_graph_def_op({"GatherV2"}, import_gather, export_gather);
+  register_graph_def_op({"Slice"}, import_slice, nullptr);
+  register_graph_def_op({"GatherV2"}, import_gather, nullptr);
   register_graph_def_op({"Gather"}, import_gather, nullptr);
-  register_graph_def_op({"OneHot"}, import_one_hot, export_one_hot);
-  register_graph_def_op({"Fill"}, import_fill, export_fill);
+  register_graph_def_op({"OneHot"}, import_one_hot, nullptr);
+  register_graph_def_op({"Fill"}, import_fill, nullptr);
   register_graph_def_op({"ZerosLike", "OnesLike"}, import_fill_like, nullptr);
-  register_graph_def_op({"Range"}, import_range, export_range);
+  register_graph_def_op({"Range"}, import_range, nullptr);
   return true;
 }();
 

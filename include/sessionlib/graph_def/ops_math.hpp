@@ -37,12 +37,6 @@ inline node_import import_cast(import_context& c) {
     });
   });
 }
-inline void export_cast(export_context& c) {
-  c.out.attr.erase("T");
-  c.out.attr["SrcT"] = to_data_type(c.input(0).type);
-  c.out.attr["DstT"] = to_data_type(c.n.type);
-  c.out.attr["Truncate"] = false;
-}
 
 /// SelectV2 (the three broadcast) and Select (same shapes, or a scalar condition).
 inline node_import import_select(import_context& c) {
@@ -75,22 +69,16 @@ inline const bool math_ops_registered = [] {
   register_graph_def_op({"SquaredDifference"}, binary<fn::squared_difference, t::numeric>, nullptr);
   register_graph_def_op({"FloorDiv"}, division<fn::floordiv>, nullptr);
   register_graph_def_op({"FloorMod"}, division<fn::floormod>, nullptr);
-  register_graph_def_op({"Equal"}, binary<fn::equal, t::any, bool>, export_t_of_input0);
-  register_graph_def_op({"NotEqual"}, binary<fn::not_equal, t::any, bool>, export_t_of_input0);
-  register_graph_def_op({"Less"}, binary<fn::less, t::numeric, bool>, export_t_of_input0);
-  register_graph_def_op({"LessEqual"}, binary<fn::less_equal, t::numeric, bool>, export_t_of_input0);
-  register_graph_def_op({"Greater"}, binary<fn::greater, t::numeric, bool>, export_t_of_input0);
-  register_graph_def_op({"GreaterEqual"}, binary<fn::greater_equal, t::numeric, bool>, export_t_of_input0);
-  register_graph_def_op({"LogicalAnd"}, binary<fn::logical_and, t::boolean, bool>, [](export_context& c) {
-    c.out.attr.erase("T");  // TF's logical ops have no type attribute
-  });
-  register_graph_def_op({"LogicalOr"}, binary<fn::logical_or, t::boolean, bool>, [](export_context& c) {
-    c.out.attr.erase("T");
-  });
+  register_graph_def_op({"Equal"}, binary<fn::equal, t::any, bool>, nullptr);
+  register_graph_def_op({"NotEqual"}, binary<fn::not_equal, t::any, bool>, nullptr);
+  register_graph_def_op({"Less"}, binary<fn::less, t::numeric, bool>, nullptr);
+  register_graph_def_op({"LessEqual"}, binary<fn::less_equal, t::numeric, bool>, nullptr);
+  register_graph_def_op({"Greater"}, binary<fn::greater, t::numeric, bool>, nullptr);
+  register_graph_def_op({"GreaterEqual"}, binary<fn::greater_equal, t::numeric, bool>, nullptr);
+  register_graph_def_op({"LogicalAnd"}, binary<fn::logical_and, t::boolean, bool>, nullptr);
+  register_graph_def_op({"LogicalOr"}, binary<fn::logical_or, t::boolean, bool>, nullptr);
   register_graph_def_op({"LogicalXor"}, binary<fn::logical_xor, t::boolean, bool>, nullptr);
-  register_graph_def_op({"LogicalNot"}, unary<fn::logical_not, t::boolean>, [](export_context& c) {
-    c.out.attr.erase("T");
-  });
+  register_graph_def_op({"LogicalNot"}, unary<fn::logical_not, t::boolean>, nullptr);
   register_graph_def_op({"Neg"}, unary<fn::neg, t::any>, nullptr);
   register_graph_def_op({"Abs"}, unary<fn::abs, t::numeric>, nullptr);
   register_graph_def_op({"Exp"}, unary<fn::exp, t::floating>, nullptr);
@@ -109,7 +97,7 @@ inline const bool math_ops_registered = [] {
   register_graph_def_op({"Sign"}, unary<fn::sign, t::numeric>, nullptr);
   register_graph_def_op({"Reciprocal", "Inv"}, unary<fn::reciprocal, t::floating>, nullptr);
   register_graph_def_op({"Relu"}, unary<fn::relu, t::numeric>, nullptr);
-  register_graph_def_op({"Cast"}, import_cast, export_cast);
+  register_graph_def_op({"Cast"}, import_cast, nullptr);
   register_graph_def_op({"SelectV2", "Select"}, import_select, nullptr);
   return true;
 }();

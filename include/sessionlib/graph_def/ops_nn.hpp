@@ -29,11 +29,6 @@ inline node_import import_matmul(import_context& c) {
     return make(std::move(s), dtype_of<T>, shape);
   });
 }
-inline void export_matmul(export_context& c) {
-  const bool batch = c.n.op != "MatMul";
-  c.out.attr[batch ? "adj_x" : "transpose_a"] = c.n.attr.ints.at(0) != 0;
-  c.out.attr[batch ? "adj_y" : "transpose_b"] = c.n.attr.ints.at(1) != 0;
-}
 
 /// A floating node of x's shape with kernel K<T> over the first `count` inputs.
 template <template <class> class K>
@@ -58,10 +53,6 @@ inline node_import import_leaky_relu(import_context& c) {
     return make(std::move(s), dtype_of<T>, c.input_shape(0));
   });
 }
-inline void export_leaky_relu(export_context& c) {
-  c.out.attr["alpha"] = static_cast<float>(c.n.attr.reals.at(0));
-  c.out.attr["_sessionlib_reals"] = reals_attr(c.n.attr.reals);
-}
 
 inline node_import import_bias_add(import_context& c) {
   c.need_inputs(2);
@@ -71,7 +62,6 @@ inline node_import import_bias_add(import_context& c) {
     return make(c.spec(2, kernels::bias_add_kernel<T>), dtype_of<T>, c.input_shape(0));
   });
 }
-inline void export_bias_add(export_context& c) { c.out.attr["data_format"] = std::string("NHWC"); }
 
 /// (features, labels) in TF's order -> sessionlib's {labels, logits}.
 inline decltype(op_spec{}.inputs) swapped(const import_context& c) {
@@ -95,13 +85,6 @@ inline node_import import_softmax_xent(import_context& c) {
     return make(std::move(s), dtype_of<T>, drop_last(c.input_shape(0)));
   });
 }
-inline void export_swap_inputs(export_context& c) {
-  if (c.out.input.size() >= 2) std::swap(c.out.input[0], c.out.input[1]);
-}
-inline void export_softmax_xent(export_context& c) {
-  export_swap_inputs(c);
-  if (!c.n.attr.ints.empty() && c.n.attr.ints[0] != 0) c.out.attr["_sessionlib_labels_gradient"] = true;
-}
 
 inline node_import import_sparse_xent(import_context& c) {
   c.need_inputs(2);
@@ -112,10 +95,6 @@ inline node_import import_sparse_xent(import_context& c) {
       return make(std::move(s), dtype_of<T>, drop_last(c.input_shape(0)));
     });
   });
-}
-inline void export_sparse_xent(export_context& c) {
-  export_swap_inputs(c);
-  c.out.attr["Tlabels"] = to_data_type(c.input(0).type);
 }
 
 // sessionlib's SigmoidCrossEntropyWithLogits (TF composes it): {labels, logits}.
@@ -189,14 +168,6 @@ inline node_import import_pool(import_context& c) {
     return make(std::move(s), dtype_of<T>, out);
   });
 }
-inline void export_window(export_context& c) {
-  const auto& a = c.n.attr.ints;
-  if (c.n.op != "Conv2D") c.out.attr["ksize"] = int_list({1, a.at(0), a.at(1), 1});
-  c.out.attr["strides"] = int_list({1, a.at(2), a.at(3), 1});
-  c.out.attr["padding"] = std::string(a.at(4) ? "SAME" : "VALID");
-  c.out.attr["data_format"] = std::string("NHWC");
-  if (c.n.op == "Conv2D") c.out.attr["dilations"] = int_list({1, 1, 1, 1});
-}
 
 // sessionlib's DropoutMask: {x} or {x, rate}; its generator is keyed by its own id.
 inline node_import import_dropout_mask(import_context& c) {
@@ -213,26 +184,22 @@ inline node_import import_dropout_mask(import_context& c) {
     return make(std::move(s), dtype_of<T>, c.input_shape(0));
   });
 }
-inline void export_dropout_mask(export_context& c) {
-  c.out.attr["seed2"] = static_cast<std::int64_t>(c.n.attr.seed);
-  c.out.attr["_sessionlib_reals"] = reals_attr(c.n.attr.reals);
-}
 
 inline const bool nn_ops_registered = [] {
-  register_graph_def_op({"MatMul", "BatchMatMulV2", "BatchMatMul"}, import_matmul, export_matmul);
+  register_graph_def_op({"MatMul", "BatchMatMulV2", "BatchMatMul"}, import_matmul, nullptr);
   register_graph_def_op({"Relu6"}, unary<kernels::nn_fn::relu6, types::floating>, nullptr);
   register_graph_def_op({"Elu"}, unary<kernels::nn_fn::elu, types::floating>, nullptr);
-  register_graph_def_op({"LeakyRelu"}, import_leaky_relu, export_leaky_relu);
+  register_graph_def_op({"LeakyRelu"}, import_leaky_relu, nullptr);
   register_graph_def_op({"Softmax"}, same_shape<softmax_k>::import, nullptr);
   register_graph_def_op({"LogSoftmax"}, same_shape<log_softmax_k>::import, nullptr);
-  register_graph_def_op({"BiasAdd", "BiasAddV1"}, import_bias_add, export_bias_add);
-  register_graph_def_op({"SoftmaxCrossEntropyWithLogits"}, import_softmax_xent, export_softmax_xent);
-  register_graph_def_op({"SparseSoftmaxCrossEntropyWithLogits"}, import_sparse_xent, export_sparse_xent);
+  register_graph_def_op({"BiasAdd", "BiasAddV1"}, import_bias_add, nullptr);
+  register_graph_def_op({"SoftmaxCrossEntropyWithLogits"}, import_softmax_xent, nullptr);
+  register_graph_def_op({"SparseSoftmaxCrossEntropyWithLogits"}, import_sparse_xent, nullptr);
   register_graph_def_op({"SigmoidCrossEntropyWithLogits"}, import_sigmoid_xent, nullptr);
   register_graph_def_op({"L2Loss"}, import_l2_loss, nullptr);
-  register_graph_def_op({"Conv2D"}, import_conv2d, export_window);
-  register_graph_def_op({"MaxPool", "AvgPool"}, import_pool, export_window);
-  register_graph_def_op({"DropoutMask"}, import_dropout_mask, export_dropout_mask);
+  register_graph_def_op({"Conv2D"}, import_conv2d, nullptr);
+  register_graph_def_op({"MaxPool", "AvgPool"}, import_pool, nullptr);
+  register_graph_def_op({"DropoutMask"}, import_dropout_mask, nullptr);
   return true;
 }();
 

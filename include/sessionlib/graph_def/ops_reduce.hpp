@@ -24,11 +24,6 @@ node_import reduction(import_context& c) {
     return make(std::move(s), dtype_of<T>, out);
   });
 }
-inline void export_reduction(export_context& c) {
-  c.out.attr["keep_dims"] = c.n.shape.size() == c.input(0).shape.size() && !c.n.attr.ints.empty();
-  c.out.attr["Tidx"] = DataType::DT_INT32;
-  c.add_int_input("reduction_indices", c.n.attr.ints);
-}
 
 template <bool IsMax>
 node_import arg_reduction(import_context& c) {
@@ -47,30 +42,18 @@ node_import arg_reduction(import_context& c) {
     return make(std::move(s), dtype::int64, infer::reduce(*in, ax, false));
   });
 }
-inline void export_arg_reduction(export_context& c) {
-  c.out.attr["T"] = to_data_type(c.input(0).type);
-  c.out.attr["output_type"] = DataType::DT_INT64;
-  c.out.attr["Tidx"] = DataType::DT_INT32;
-  c.add_int_input("dimension", c.n.attr.ints, true);
-}
 
 inline const bool reduce_ops_registered = [] {
   namespace r = kernels::reducers;
-  register_graph_def_op({"Sum"}, reduction<r::sum, types::numeric>, export_reduction);
-  register_graph_def_op({"Mean"}, reduction<r::mean, types::numeric>, export_reduction);
-  register_graph_def_op({"Prod"}, reduction<r::prod, types::numeric>, export_reduction);
-  register_graph_def_op({"Max"}, reduction<r::max, types::numeric>, export_reduction);
-  register_graph_def_op({"Min"}, reduction<r::min, types::numeric>, export_reduction);
-  register_graph_def_op({"Any"}, reduction<r::any, types::boolean>, [](export_context& c) {
-    export_reduction(c);
-    c.out.attr.erase("T");  // TF's Any and All have no type attribute
-  });
-  register_graph_def_op({"All"}, reduction<r::all, types::boolean>, [](export_context& c) {
-    export_reduction(c);
-    c.out.attr.erase("T");
-  });
-  register_graph_def_op({"ArgMax"}, arg_reduction<true>, export_arg_reduction);
-  register_graph_def_op({"ArgMin"}, arg_reduction<false>, export_arg_reduction);
+  register_graph_def_op({"Sum"}, reduction<r::sum, types::numeric>, nullptr);
+  register_graph_def_op({"Mean"}, reduction<r::mean, types::numeric>, nullptr);
+  register_graph_def_op({"Prod"}, reduction<r::prod, types::numeric>, nullptr);
+  register_graph_def_op({"Max"}, reduction<r::max, types::numeric>, nullptr);
+  register_graph_def_op({"Min"}, reduction<r::min, types::numeric>, nullptr);
+  register_graph_def_op({"Any"}, reduction<r::any, types::boolean>, nullptr);
+  register_graph_def_op({"All"}, reduction<r::all, types::boolean>, nullptr);
+  register_graph_def_op({"ArgMax"}, arg_reduction<true>, nullptr);
+  register_graph_def_op({"ArgMin"}, arg_reduction<false>, nullptr);
   return true;
 }();
 

@@ -41,10 +41,6 @@ inline node_import import_split(import_context& c) {
     return with_outputs(make(std::move(s), dtype_of<T>, part), static_cast<std::size_t>(num));
   });
 }
-inline void export_split(export_context& c) {
-  c.out.attr["num_split"] = c.n.attr.ints.at(1);
-  c.add_int_input("split_dim", {c.n.attr.ints.at(0)}, true, 0);
-}
 
 // Unpack: value; num, axis.
 inline node_import import_unpack(import_context& c) {
@@ -63,10 +59,6 @@ inline node_import import_unpack(import_context& c) {
     return with_outputs(make(std::move(s), dtype_of<T>, part), static_cast<std::size_t>(num));
   });
 }
-inline void export_unpack(export_context& c) {
-  c.out.attr["axis"] = c.n.attr.ints.at(0);
-  c.out.attr["num"] = c.n.attr.ints.at(1);
-}
 
 // Pack: N values of one shape; axis.
 inline node_import import_pack(import_context& c) {
@@ -82,10 +74,6 @@ inline node_import import_pack(import_context& c) {
     s.attr.ints = {static_cast<std::int64_t>(axis)};
     return make(std::move(s), dtype_of<T>, out);
   });
-}
-inline void export_pack(export_context& c) {
-  c.out.attr["axis"] = c.n.attr.ints.at(0);
-  c.out.attr["N"] = static_cast<std::int64_t>(c.n.inputs.size());
 }
 
 // TopKV2: input, k (a Const); values and int32 indices, largest first.
@@ -107,10 +95,6 @@ inline node_import import_top_k(import_context& c) {
     return n;
   });
 }
-inline void export_top_k(export_context& c) {
-  c.out.attr["sorted"] = true;
-  c.add_int_input("k", {c.n.attr.ints.at(0)}, true);
-}
 
 // sessionlib's Moments: x; "axes" (list), "keep_dims"; mean and variance.
 inline node_import import_moments(import_context& c) {
@@ -127,17 +111,13 @@ inline node_import import_moments(import_context& c) {
     return with_outputs(make(std::move(s), dtype_of<T>, out), 2);
   });
 }
-inline void export_moments(export_context& c) {
-  c.out.attr["axes"] = int_list(c.n.attr.ints);
-  c.out.attr["keep_dims"] = !c.n.attr.reals.empty() && c.n.attr.reals[0] != 0;
-}
 
 inline const bool split_ops_registered = [] {
-  register_graph_def_op({"Split"}, import_split, export_split);
-  register_graph_def_op({"Unpack"}, import_unpack, export_unpack);
-  register_graph_def_op({"Pack"}, import_pack, export_pack);
-  register_graph_def_op({"TopKV2"}, import_top_k, export_top_k);
-  register_graph_def_op({"Moments"}, import_moments, export_moments);
+  register_graph_def_op({"Split"}, import_split, nullptr);
+  register_graph_def_op({"Unpack"}, import_unpack, nullptr);
+  register_graph_def_op({"Pack"}, import_pack, nullptr);
+  register_graph_def_op({"TopKV2"}, import_top_k, nullptr);
+  register_graph_def_op({"Moments"}, import_moments, nullptr);
   return true;
 }();
 

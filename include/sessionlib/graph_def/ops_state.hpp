@@ -29,10 +29,6 @@ inline node_import import_variable(import_context& c) {
   n.variable = true;
   return n;
 }
-inline void export_variable(export_context& c) {
-  c.out.attr["container"] = std::string();
-  c.out.attr["shared_name"] = std::string();
-}
 
 /// The variable index of input 0, which must be a variable's node.
 inline std::int32_t variable_of(const import_context& c) {
@@ -68,10 +64,6 @@ node_import import_assign(import_context& c) {
     return make(std::move(s), dtype_of<T>, shape);
   });
 }
-inline void export_assign(export_context& c) {
-  c.out.attr["use_locking"] = false;
-  if (c.n.op == "Assign") c.out.attr["validate_shape"] = true;
-}
 
 inline node_import import_is_initialized(import_context& c) {
   const std::int32_t index = variable_of(c);
@@ -81,10 +73,6 @@ inline node_import import_is_initialized(import_context& c) {
   s.attr.variable = index;
   s.stateful = true;
   return make(std::move(s), dtype::bool_, std::vector<std::ptrdiff_t>{});
-}
-inline void export_is_initialized(export_context& c) {
-  c.out.attr.erase("T");
-  if (c.variable) c.out.attr["dtype"] = to_data_type(c.variable->type);
 }
 
 // RandomUniform, RandomStandardNormal, TruncatedNormal: shape (a Const), dtype, seed, seed2.
@@ -119,25 +107,17 @@ inline node_import import_random(import_context& c) {
     return make(std::move(s), dtype_of<T>, shape);
   });
 }
-inline void export_random(export_context& c) {
-  c.out.attr["T"] = DataType::DT_INT32;  // the shape input's type
-  c.out.attr["dtype"] = to_data_type(c.n.type);
-  c.out.attr["seed"] = c.n.attr.ints.at(0);
-  c.out.attr["seed2"] = static_cast<std::int64_t>(c.n.attr.seed);
-  c.out.attr["_sessionlib_reals"] = reals_attr(c.n.attr.reals);
-  c.add_int_input("shape", std::vector<std::int64_t>(c.n.shape.begin(), c.n.shape.end()));
-}
 
 inline const bool state_ops_registered = [] {
   // TF's old Variable op is a variable as VariableV2 is (graph/op_def.hpp defines only the new one).
   if (!op_registry::global().find("Variable"))
     define_op({.type = "Variable", .flags = op_flags::variable | op_flags::view | op_flags::stateful, .cost = op_cost::none});
-  register_graph_def_op({"VariableV2", "Variable"}, import_variable, export_variable);
-  register_graph_def_op({"Assign"}, import_assign<0>, export_assign);
-  register_graph_def_op({"AssignAdd"}, import_assign<1>, export_assign);
-  register_graph_def_op({"AssignSub"}, import_assign<2>, export_assign);
-  register_graph_def_op({"IsVariableInitialized"}, import_is_initialized, export_is_initialized);
-  register_graph_def_op({"RandomUniform", "RandomStandardNormal", "TruncatedNormal"}, import_random, export_random);
+  register_graph_def_op({"VariableV2", "Variable"}, import_variable, nullptr);
+  register_graph_def_op({"Assign"}, import_assign<0>, nullptr);
+  register_graph_def_op({"AssignAdd"}, import_assign<1>, nullptr);
+  register_graph_def_op({"AssignSub"}, import_assign<2>, nullptr);
+  register_graph_def_op({"IsVariableInitialized"}, import_is_initialized, nullptr);
+  register_graph_def_op({"RandomUniform", "RandomStandardNormal", "TruncatedNormal"}, import_random, nullptr);
   return true;
 }();
 

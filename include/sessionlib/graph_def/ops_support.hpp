@@ -1,5 +1,5 @@
 // What the per-family import tables (graph_def/ops_*.hpp) share: dtype
-// dispatch with TF's type constraints, and small exporters.
+// dispatch with TF's type constraints and the elementwise importers.
 #pragma once
 
 #include <string>
@@ -50,12 +50,6 @@ inline void same_type(const import_context& c, std::size_t i, std::size_t j) {
            std::to_string(i) + " has " + std::string(dtype_name(c.input_type(i))));
 }
 
-/// doubles as a DT_DOUBLE TensorProto (kept exactly in `_sessionlib_reals`).
-inline AttrValue reals_attr(const std::vector<double>& v) {
-  any_array a(dtype::float64, dims{v.size()});
-  for (std::size_t i = 0; i < v.size(); ++i) a.data<double>()[i] = v[i];
-  return to_tensor_proto(a);
-}
 
 // ---- Elementwise importers shared by families (math, nn) --------------------
 
@@ -83,20 +77,6 @@ node_import binary(import_context& c) {
     s.inputs = c.node_inputs(2);
     return make(std::move(s), dtype_of<O>, shape);
   });
-}
-
-// ---- Exporters shared by families ------------------------------------------
-
-/// T = the dtype of input 0 (comparisons, whose output is bool; ops on a variable).
-inline void export_t_of_input0(export_context& c) {
-  if (!c.n.inputs.empty()) c.out.attr["T"] = to_data_type(c.input(0).type);
-}
-
-/// An int attribute list as TF writes it ("strides", "ksize").
-inline AttrValue int_list(std::vector<std::int64_t> v) {
-  AttrValue::ListValue l;
-  l.i = std::move(v);
-  return l;
 }
 
 }  // namespace sessionlib::detail::gd
