@@ -106,7 +106,11 @@ Tensor<T, S> Graph::tensor(std::string_view name) {
                            n.name);
   const dtype type = n.output_type(id.index);
   const auto& shape = n.output_shape(id.index);
-  if (type != dtype_of<T> || !std::equal(shape.begin(), shape.end(), S::extents.begin(), S::extents.end()))
+  // A loop, not std::equal: g++ 12 at -O1 warns (-Wnonnull) about the memcmp
+  // std::equal becomes for a rank-0 S, whose extents have no data.
+  bool same = shape.size() == S::rank();
+  for (std::size_t i = 0; same && i < S::rank(); ++i) same = shape[i] == S::extents[i];
+  if (type != dtype_of<T> || !same)
     throw invalid_argument("Tensor '" + tensor_name(id) + "' has dtype " + std::string(dtype_name(type)) +
                                " and shape " + static_shape_string(shape) + ", not dtype " +
                                std::string(dtype_name(dtype_of<T>)) + " and shape " + static_shape_string(S::extents),
