@@ -31,7 +31,7 @@
 #include "from_graph.hpp"
 #include "meta_graph.hpp"
 #include "meta_graph_io.hpp"
-#include "ops.hpp"  // every op family's export table: what another program imports needs TF's inputs and attributes
+#include "export_ops.hpp"  // every op family's exporter (no kernels): what another program imports needs TF's inputs and attributes
 
 namespace sessionlib::train {
 
