@@ -23,6 +23,7 @@ struct SessionConfig;
 struct RunOptions;
 struct RunMetadata;
 template <class F> struct fetch_traits;  // defined (empty) in session/fetch.hpp
+struct GraphDef;  // graph_def/model.hpp: the opt-in GraphDef part
 
 class error;
 class cancelled;

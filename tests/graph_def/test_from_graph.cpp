@@ -10,6 +10,10 @@ TEST_CASE("to_graph_def: nodes, inputs, control inputs and attributes") {
   sl::Graph g;
   build_small_graph(g);
   const sl::GraphDef def = sl::to_graph_def(g);
+  // The members TF users write: g.as_graph_def(), sess.graph_def.
+  CHECK(g.to_graph_def() == def);
+  sl::Session sess(g);
+  CHECK(sess.graph_def() == def);
   CHECK(def.node.size() == g.size());
   CHECK(def.versions.producer == sl::graph_def_producer);
 

@@ -328,6 +328,20 @@ class Graph {
     return s + "}\n";
   }
 
+  /// TF's `g.as_graph_def()`: this graph as a GraphDef (sl::to_graph_def(g)).
+  /// The GraphDef part is opt-in: include <sessionlib/graph_def.hpp> (it needs
+  /// libprotobuf); without it, calling this is a compile error saying so.
+  template <class Def = GraphDef>
+  auto to_graph_def() const {
+    // Found by argument-dependent lookup once the GraphDef part is included.
+    if constexpr (requires(const Graph& g, Def* tag) { graph_def_of(g, tag); })
+      return graph_def_of(*this, static_cast<Def*>(nullptr));
+    else
+      static_assert(sizeof(Def*) == 0,
+                    "sessionlib: to_graph_def: #include <sessionlib/graph_def.hpp> (the opt-in GraphDef part, "
+                    "dependency sessionlib-graphdef)");
+  }
+
   /// Lock held by sessions while they read the node table to build a plan.
   std::shared_mutex& table_mutex() const noexcept { return mutex_; }
   /// Unlocked access for callers holding table_mutex().

@@ -101,6 +101,10 @@ inline GraphDef to_graph_def(const Graph& g) {
   return def;
 }
 
+/// What Graph::to_graph_def() and Session::graph_def() call (found by
+/// argument-dependent lookup, so graph/ and session/ need no protobuf).
+inline GraphDef graph_def_of(const Graph& g, GraphDef*) { return to_graph_def(g); }
+
 namespace train {
 
 /// Writes `to_graph_def(g)` to `logdir / name` (text format with `as_text`);

@@ -38,6 +38,12 @@ class Session {
   explicit Session(SessionConfig config) : Session(get_default_graph(), config) {}
 
   Graph& graph() const noexcept { return impl_->graph(); }
+  /// TF's `sess.graph_def`: the session's graph as a GraphDef. Needs the opt-in
+  /// GraphDef part (include <sessionlib/graph_def.hpp>); see Graph::to_graph_def.
+  template <class Def = GraphDef>
+  auto graph_def() const {
+    return graph().template to_graph_def<Def>();
+  }
   const SessionConfig& config() const noexcept { return impl_->config(); }
   /// The target the session was created with (TF's `sess.sess_str`): "" in process.
   const std::string& sess_str() const noexcept { return impl_->target(); }
