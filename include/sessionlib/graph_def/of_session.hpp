@@ -1,8 +1,6 @@
-// sl::graph_def(sess): TF's `sess.graph_def`, as a free function of the
-// GraphDef part. Session (and Graph, for g.to_graph_def()) cannot have the
-// member without including protobuf's headers into every program, which the
-// opt-in GraphDef part must not do, nor without session/ reaching up into
-// graph_def/ (docs/graph_def.md, "Why free functions").
+// sl::graph_def(sess): TF's `sess.graph_def` as a free function of the GraphDef
+// part; the member `sess.graph_def()` (session/session.hpp) does the same once
+// this part is included (docs/graph_def.md).
 #pragma once
 
 #include "../session/session.hpp"
