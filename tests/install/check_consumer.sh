@@ -26,12 +26,14 @@ cp "$here/consumer.cpp" "$tmp/app/main.cpp"
 
 step() { echo "+ $*"; "$@"; }
 
-# Configures and installs the library (headers, sessionlib.pc, CMake config)
-# from this source tree; no tests, no benchmarks.
+# Configures, builds and installs the library (headers, libsessionlib-impl.a,
+# the .pc files, the CMake config) from this source tree; no tests, no benchmarks.
 install_library() {
   local prefix=$1; shift
   CXX="${cxx[*]}" step meson setup "$tmp/build" "$src" --prefix="$prefix" \
     -Dtests=false -Dbenchmarks=false >"$tmp/setup.log" 2>&1 || { cat "$tmp/setup.log"; return 1; }
+  # Builds the implementation library (libsessionlib-impl.a), the only target.
+  step ninja -C "$tmp/build" -j1 >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; return 1; }
   step meson install -C "$tmp/build" --no-rebuild "$@" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; return 1; }
 }
 

@@ -69,11 +69,17 @@ SESSIONLIB_INLINE node_id add_multi_output_node(Graph& g, op_spec spec, std::vec
   return g.add_node(std::move(n), complete);
 }
 
+/// Adds a node of dtype `type` whose static shape is the `rank` extents at
+/// `extents`: what every typed builder calls, one copy for all static shapes.
+SESSIONLIB_INLINE node_id add_static_node(Graph& g, op_spec spec, dtype type, const std::ptrdiff_t* extents,
+                                          std::size_t rank) {
+  return add_tensor_node(g, std::move(spec), type, std::vector<std::ptrdiff_t>(extents, extents + rank));
+}
+
 /// Adds a node producing a Tensor<T, S>.
 template <class T, class S>
 Tensor<T, S> make_tensor(Graph& g, op_spec spec) {
-  const node_id id = add_tensor_node(g, std::move(spec), dtype_of<T>, {S::extents.begin(), S::extents.end()});
-  return Tensor<T, S>(&g, id);
+  return Tensor<T, S>(&g, add_static_node(g, std::move(spec), dtype_of<T>, S::extents.data(), S::extents.size()));
 }
 
 /// Adds a node with no output (run for its effect).
@@ -84,12 +90,17 @@ SESSIONLIB_INLINE Operation make_operation(Graph& g, op_spec spec) {
   return Operation(&g, g.add_node(std::move(n), complete));
 }
 
+namespace detail {
+[[noreturn]] SESSIONLIB_INLINE void throw_other_graph(const Graph& g, output_ref first) {
+  throw invalid_argument("Tensors must be from the same graph as '" + g.tensor_name(first) + "'");
+}
+}  // namespace detail
+
 /// The graph shared by all operands; sl::invalid_argument when they differ.
 template <class First, class... Rest>
 Graph& common_graph(const First& first, const Rest&... rest) {
   Graph& g = as_tensor(first).graph();
-  if (((&as_tensor(rest).graph() != &g) || ...))
-    throw invalid_argument("Tensors must be from the same graph as '" + as_tensor(first).name() + "'");
+  if (((&as_tensor(rest).graph() != &g) || ...)) detail::throw_other_graph(g, as_tensor(first).id());
   return g;
 }
 

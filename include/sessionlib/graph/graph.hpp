@@ -87,7 +87,7 @@ class Graph {
   /// The node producing output `r`.
   const node& at(output_ref r) const { return at(r.node); }
   /// TF's name of output `r`: "name:index".
-  std::string tensor_name(output_ref r) const { return at(r.node).name + ":" + std::to_string(r.index); }
+  SESSIONLIB_INLINE std::string tensor_name(output_ref r) const { return at(r.node).name + ":" + std::to_string(r.index); }
 
   /// Finds an output by tensor name ("x:1") or op name ("x": output 0, or the
   /// operation itself when it has no output); nothing when absent or when the

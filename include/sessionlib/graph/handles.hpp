@@ -58,7 +58,7 @@ class Tensor {
   /// TF's value_index: which output of its node it is.
   std::uint32_t value_index() const noexcept { return id_.index; }
   /// TF's tensor name: "op_name:index".
-  std::string name() const { return g_->at(id_.node).name + ":" + std::to_string(id_.index); }
+  std::string name() const { return g_->tensor_name(id_); }
   /// The name of the node that produces it.
   const std::string& op_name() const { return g_->at(id_.node).name; }
   /// The producing node as an Operation (to use as a control input or target).

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "../config.hpp"
 #include "../core/report.hpp"
 #include "../graph/builder.hpp"
 #include "../runtime/kernel.hpp"
@@ -23,11 +24,18 @@ inline void placeholder_kernel(kernel_context& ctx) {
 }  // namespace kernels
 
 namespace detail {
-template <class T, class S>
-Tensor<T, S> constant_node(Graph& g, any_array value, const std::string& name) {
+/// A Const node holding `value`, of dtype `type` and the static shape `rank`
+/// extents at `extents`: one copy for all static shapes.
+SESSIONLIB_INLINE node_id constant_erased(Graph& g, any_array value, const std::string& name, dtype type,
+                                          const std::ptrdiff_t* extents, std::size_t rank) {
   attributes a;
   a.value = std::move(value);
-  return make_tensor<T, S>(g, {.op = "Const", .name = name, .kernel = kernels::constant_kernel, .attr = std::move(a)});
+  return add_static_node(g, {.op = "Const", .name = name, .kernel = kernels::constant_kernel, .attr = std::move(a)},
+                         type, extents, rank);
+}
+template <class T, class S>
+Tensor<T, S> constant_node(Graph& g, any_array value, const std::string& name) {
+  return Tensor<T, S>(&g, constant_erased(g, std::move(value), name, dtype_of<T>, S::extents.data(), S::extents.size()));
 }
 
 template <class T> struct c_array_traits { using element = T; using shape_type = shape<>; };

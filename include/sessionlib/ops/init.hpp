@@ -19,14 +19,20 @@ namespace sessionlib::init {
 struct initializer_tag {};
 
 namespace detail {
-template <class T, class S>
-Tensor<T, S> filled(Graph& g, T value, const std::string& name) {
-  if constexpr (S::rank_dynamic() != 0) report::random_needs_static_shape<S>();  // S has a dyn dimension
-  dims d(S::extents.begin(), S::extents.end());
+/// A Const node of the static shape `rank` extents at `extents`, every element
+/// `value`: one copy per dtype for all static shapes.
+template <class T>
+node_id filled_node(Graph& g, T value, const std::string& name, const std::ptrdiff_t* extents, std::size_t rank) {
+  dims d(extents, extents + rank);
   any_array v(dtype_of<T>, d);
   T* p = v.data<T>();
   for (std::size_t i = 0; i < d.elements(); ++i) p[i] = value;
-  return sessionlib::detail::constant_node<T, S>(g, std::move(v), name);
+  return sessionlib::detail::constant_erased(g, std::move(v), name, dtype_of<T>, extents, rank);
+}
+template <class T, class S>
+Tensor<T, S> filled(Graph& g, T value, const std::string& name) {
+  if constexpr (S::rank_dynamic() != 0) report::random_needs_static_shape<S>();  // S has a dyn dimension
+  return Tensor<T, S>(&g, filled_node<T>(g, value, name, S::extents.data(), S::extents.size()));
 }
 
 /// TF's fans: rank 0 -> (1, 1); rank 1 -> (n, n); rank 2 -> (rows, cols);

@@ -11,6 +11,7 @@
 // attr.ints = {transpose_a, transpose_b}.
 #pragma once
 
+#include "../config.hpp"
 #include "../runtime/kernels/matmul.hpp"
 #include "op_support.hpp"
 
@@ -46,6 +47,19 @@ struct batch_dims_fn {
   }();
 };
 
+/// The MatMul (BatchMatMulV2 when `batched`) node of a and b, of dtype `type`
+/// and the static shape `rank` extents at `extents`: matmul_node checks the
+/// shapes at compile time and calls this, one copy for all static shapes.
+SESSIONLIB_INLINE node_id matmul_erased(Graph& g, output_ref a, output_ref b, bool transpose_a, bool transpose_b,
+                                        bool batched, kernel_fn kernel, const std::string& name, dtype type,
+                                        const std::ptrdiff_t* extents, std::size_t rank) {
+  attributes attr;
+  attr.ints = std::vector<std::int64_t>{transpose_a ? 1 : 0, transpose_b ? 1 : 0};
+  return add_static_node(g, {.op = batched ? "BatchMatMulV2" : "MatMul", .name = name, .inputs = {a, b},
+                             .kernel = kernel, .attr = std::move(attr)},
+                         type, extents, rank);
+}
+
 template <bool TA, bool TB, TensorLike A, TensorLike B>
 auto matmul_node(const A& a, const B& b, const std::string& name) {
   using T = value_type_of<A>;
@@ -68,12 +82,10 @@ auto matmul_node(const A& a, const B& b, const std::string& name) {
       return Tensor<T, shape<>>{};
     } else {
       using S = shape_from<matmul_fn<SA, SB, TA, TB>>;
-      const bool batched = SA::rank() > 2 || SB::rank() > 2;
-      attributes attr;
-      attr.ints = std::vector<std::int64_t>{TA ? 1 : 0, TB ? 1 : 0};
-      return make_tensor<T, S>(common_graph(a, b), {.op = batched ? "BatchMatMulV2" : "MatMul", .name = name,
-                                                    .inputs = {as_tensor(a).id(), as_tensor(b).id()},
-                                                    .kernel = kernels::matmul_kernel<T>, .attr = std::move(attr)});
+      Graph& g = common_graph(a, b);
+      return Tensor<T, S>(&g, matmul_erased(g, as_tensor(a).id(), as_tensor(b).id(), TA, TB,
+                                            SA::rank() > 2 || SB::rank() > 2, kernels::matmul_kernel<T>, name,
+                                            dtype_of<T>, S::extents.data(), S::extents.size()));
     }
   }
 }

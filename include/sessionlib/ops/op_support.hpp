@@ -89,6 +89,15 @@ op_spec elementwise_spec(std::string op, std::vector<output_ref> inputs, std::st
   }
   return s;
 }
+
+/// The node of an elementwise op (elementwise_spec) whose static shape is the
+/// `rank` extents at `extents`: binary_op and unary_op check their shapes at
+/// compile time and call this, one copy per op and dtype for all static shapes.
+template <class T, class R, class Fn, int Arity>
+node_id elementwise_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs, const std::string& name,
+                         const std::ptrdiff_t* extents, std::size_t rank) {
+  return add_static_node(g, elementwise_spec<T, R, Fn, Arity>(op, inputs, name), dtype_of<R>, extents, rank);
+}
 }  // namespace detail
 
 /// Builds a broadcasting binary elementwise node; R is the result element type.
@@ -99,15 +108,18 @@ auto binary_op(const char* op, const A& a, const B& b, const std::string& name =
   detail::check_broadcast<shape_of<A>, shape_of<B>>();
   using S = broadcast_shape<shape_of<A>, shape_of<B>>;
   Graph& g = common_graph(a, b);
-  return make_tensor<R, S>(g, detail::elementwise_spec<T, R, Fn, 2>(op, {as_tensor(a).id(), as_tensor(b).id()}, name));
+  return Tensor<R, S>(&g, detail::elementwise_node<T, R, Fn, 2>(g, op, {as_tensor(a).id(), as_tensor(b).id()}, name,
+                                                                 S::extents.data(), S::extents.size()));
 }
 
 /// Builds a unary elementwise node; R is the result element type.
 template <class R, class Fn, TensorLike A>
 auto unary_op(const char* op, const A& a, const std::string& name = "") {
   using T = value_type_of<A>;
-  return make_tensor<R, shape_of<A>>(as_tensor(a).graph(),
-                                     detail::elementwise_spec<T, R, Fn, 1>(op, {as_tensor(a).id()}, name));
+  using S = shape_of<A>;
+  Graph& g = as_tensor(a).graph();
+  return Tensor<R, S>(&g, detail::elementwise_node<T, R, Fn, 1>(g, op, {as_tensor(a).id()}, name, S::extents.data(),
+                                                                 S::extents.size()));
 }
 
 }  // namespace sessionlib

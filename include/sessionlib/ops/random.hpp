@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "../config.hpp"
 #include "../core/report.hpp"
 #include "../graph/builder.hpp"
 #include "../runtime/kernels/random.hpp"
@@ -14,16 +15,25 @@
 namespace sessionlib {
 
 namespace detail {
-template <class T, class S>
-Tensor<T, S> random_node(Graph& g, const char* op, kernel_fn k, double p0, double p1, std::uint64_t seed,
-                         const std::string& name) {
-  if constexpr (S::rank_dynamic() != 0) report::random_needs_static_shape<S>();  // S has a dyn dimension
+/// A random node of dtype `type` and the static shape `rank` extents at
+/// `extents` (random_node's work, one copy for all static shapes).
+SESSIONLIB_INLINE node_id random_erased(Graph& g, const char* op, kernel_fn k, double p0, double p1, std::uint64_t seed,
+                                        const std::string& name, dtype type, const std::ptrdiff_t* extents,
+                                        std::size_t rank) {
   attributes a;
   a.reals = {p0, p1};
   a.seed = seed != 0 ? seed : g.next_op_seed();
   a.ints = {static_cast<std::int64_t>(g.seed())};
   // The generator is keyed in each session by the node's id (kernel_context::self).
-  return make_tensor<T, S>(g, {.op = op, .name = name, .kernel = k, .attr = std::move(a), .stateful = true});
+  return add_static_node(g, {.op = op, .name = name, .kernel = k, .attr = std::move(a), .stateful = true}, type, extents,
+                         rank);
+}
+
+template <class T, class S>
+Tensor<T, S> random_node(Graph& g, const char* op, kernel_fn k, double p0, double p1, std::uint64_t seed,
+                         const std::string& name) {
+  if constexpr (S::rank_dynamic() != 0) report::random_needs_static_shape<S>();  // S has a dyn dimension
+  return Tensor<T, S>(&g, random_erased(g, op, k, p0, p1, seed, name, dtype_of<T>, S::extents.data(), S::extents.size()));
 }
 }  // namespace detail
 

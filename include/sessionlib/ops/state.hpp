@@ -68,6 +68,36 @@ SESSIONLIB_INLINE node_id state_node(Graph& g, const char* op, const std::string
                              .stateful = true},
                          type, std::move(shape));
 }
+
+/// What create_variable made: the variable's node and index, its initial value and its initializer.
+struct variable_parts {
+  node_id id = no_node;
+  std::int32_t index = -1;
+  output_ref initial{};
+  node_id init = no_node;
+};
+
+/// Builds a variable of dtype `type` and the static shape `rank` extents at
+/// `extents`: its node, its initial value (`build(context, name)`, the typed
+/// initializer) and its initializer (`assign`), then publishes it. Variable<T, S>
+/// checks its types at compile time and calls this, so a new static shape adds
+/// no copy of it. The node is published first (complete, with its index), then
+/// its initial value and initializer; publish_variable lists it in the
+/// collections last, so global_variables never sees a variable half built.
+SESSIONLIB_INLINE variable_parts create_variable(Graph& g, const std::string& name, bool trainable, dtype type,
+                                                 const std::ptrdiff_t* extents, std::size_t rank, kernel_fn assign,
+                                                 output_ref (*build)(void* context, const std::string& name),
+                                                 void* context) {
+  const std::string requested = name.empty() ? "Variable" : name;
+  const std::vector<std::ptrdiff_t> shape(extents, extents + rank);
+  variable_parts p;
+  std::tie(p.id, p.index) = add_variable_node(g, requested, type, shape);
+  const std::string leaf = leaf_name(g.at(p.id).name, requested);
+  p.initial = build(context, leaf + "/initial_value");
+  p.init = state_node(g, "Assign", leaf + "/Assign", {p.initial}, assign, p.index, type, shape);
+  g.publish_variable(p.index, p.init, p.initial, trainable);
+  return p;
+}
 }  // namespace detail
 
 /// A variable without its static type: what collections hold and what
@@ -218,19 +248,18 @@ class Variable {
   friend bool operator==(const Variable& a, const Variable& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
 
  private:
-  // The variable's node is published first (complete, with its index), then
-  // its initial value and initializer; publish_variable lists it in the
-  // collections last, so global_variables never sees a variable half built.
+  // detail::create_variable builds and publishes it; `build(name)` is the initial value.
   template <class Build>
   void create(Graph& g, const std::string& name, bool trainable, Build&& build) {
-    const std::string requested = name.empty() ? "Variable" : name;
     g_ = &g;
-    std::tie(id_, index_) = detail::add_variable_node(g, requested, dtype_of<T>, {S::extents.begin(), S::extents.end()});
-    const std::string leaf = detail::leaf_name(g.at(id_).name, requested);
-    initial_ = build(leaf + "/initial_value").id();
-    init_ = detail::state_node(g, "Assign", leaf + "/Assign", {initial_}, kernels::assign_kernel<T>, index_,
-                               dtype_of<T>, {S::extents.begin(), S::extents.end()});
-    g.publish_variable(index_, init_, initial_, trainable);
+    const detail::variable_parts p = detail::create_variable(
+        g, name, trainable, dtype_of<T>, S::extents.data(), S::extents.size(), kernels::assign_kernel<T>,
+        [](void* b, const std::string& n) { return (*static_cast<std::remove_reference_t<Build>*>(b))(n).id(); },
+        &build);
+    id_ = p.id;
+    index_ = p.index;
+    initial_ = p.initial;
+    init_ = p.init;
   }
 
   template <class V>
