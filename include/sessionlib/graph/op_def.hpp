@@ -109,7 +109,9 @@ class op_registry {
   }
 
  private:
-  SESSIONLIB_INLINE op_registry() {
+  // Not SESSIONLIB_INLINE: clang emits a used inline constructor in the library
+  // only as the base-object variant, and separate units call the complete one.
+  op_registry() {
     using f = op_flags;
     using c = op_cost;
     // Values held elsewhere or views of another value's buffer: no work.

@@ -33,7 +33,9 @@ struct key_hash {
 
 class session_impl {
  public:
-  SESSIONLIB_INLINE session_impl(Graph& g, SessionConfig config) : graph_(&g), config_(config) {
+  // Not SESSIONLIB_INLINE: clang emits a used inline constructor in the library
+  // only as the base-object variant, and separate units call the complete one.
+  session_impl(Graph& g, SessionConfig config) : graph_(&g), config_(config) {
     resources_.intra_op_threads = config.intra_op_threads;
     resources_.inter_op_threads = config.inter_op_threads;
     // An explicit thread count gets its own arena; 0 shares oneTBB's default one.
