@@ -10,6 +10,9 @@
 // kernels src/sessionlib.cpp instantiates: they call the library's copies. A program may mix both kinds of units.
 #pragma once
 
+// Never mark a constructor: built with clang, the library emits a used inline
+// constructor only as its base-object variant, while separate units call the
+// complete-object one (an undefined reference at link time).
 #if defined(SESSIONLIB_IMPLEMENTATION)
 // src/sessionlib.cpp: emit every marked function, whether used here or not.
 #define SESSIONLIB_INLINE inline __attribute__((used))

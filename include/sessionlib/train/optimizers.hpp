@@ -26,7 +26,7 @@ namespace detail {
 class GradientDescentOptimizer : public Optimizer {
  public:
   /// `use_locking` is accepted for TF's argument order: updates always hold the variable's lock.
-  SESSIONLIB_INLINE explicit GradientDescentOptimizer(hyperparameter learning_rate, bool use_locking = false,
+  explicit GradientDescentOptimizer(hyperparameter learning_rate, bool use_locking = false,
                                     std::string name = "GradientDescent")
       : Optimizer(std::move(name), learning_rate, {}) {
     (void)use_locking;
@@ -76,7 +76,7 @@ class GradientDescentOptimizer : public Optimizer {
 /// "momentum", named "w/Momentum".
 class MomentumOptimizer : public Optimizer {
  public:
-  SESSIONLIB_INLINE MomentumOptimizer(hyperparameter learning_rate, double momentum, bool use_locking = false,
+  MomentumOptimizer(hyperparameter learning_rate, double momentum, bool use_locking = false,
                     std::string name = "Momentum", bool use_nesterov = false)
       : Optimizer(name, learning_rate, {{"momentum", name, 0.0}}), momentum_(momentum), nesterov_(use_nesterov) {
     (void)use_locking;
@@ -101,7 +101,7 @@ class MomentumOptimizer : public Optimizer {
 /// to sqrt(v).
 class AdamOptimizer : public Optimizer {
  public:
-  SESSIONLIB_INLINE explicit AdamOptimizer(hyperparameter learning_rate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
+  explicit AdamOptimizer(hyperparameter learning_rate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
                          double epsilon = 1e-8, bool use_locking = false, std::string name = "Adam")
       : Optimizer(name, learning_rate, {{"m", name, 0.0}, {"v", name + "_1", 0.0}}),
         beta1_(beta1), beta2_(beta2), epsilon_(epsilon) {
@@ -161,7 +161,7 @@ class AdamOptimizer : public Optimizer {
 /// "momentum": "w/RMSProp", "w/RMSProp_1".
 class RMSPropOptimizer : public Optimizer {
  public:
-  SESSIONLIB_INLINE explicit RMSPropOptimizer(hyperparameter learning_rate, double decay = 0.9, double momentum = 0.0,
+  explicit RMSPropOptimizer(hyperparameter learning_rate, double decay = 0.9, double momentum = 0.0,
                             double epsilon = 1e-10, bool use_locking = false, std::string name = "RMSProp")
       : Optimizer(name, learning_rate, {{"rms", name, 1.0}, {"momentum", name + "_1", 0.0}}),
         decay_(decay), momentum_(momentum), epsilon_(epsilon) {
@@ -184,7 +184,7 @@ class RMSPropOptimizer : public Optimizer {
 /// at `initial_accumulator_value`.
 class AdagradOptimizer : public Optimizer {
  public:
-  SESSIONLIB_INLINE explicit AdagradOptimizer(hyperparameter learning_rate, double initial_accumulator_value = 0.1,
+  explicit AdagradOptimizer(hyperparameter learning_rate, double initial_accumulator_value = 0.1,
                             bool use_locking = false, std::string name = "Adagrad")
       : Optimizer(name, learning_rate, {{"accumulator", name, initial_accumulator_value}}) {
     (void)use_locking;

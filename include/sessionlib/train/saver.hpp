@@ -108,7 +108,7 @@ SESSIONLIB_INLINE void sweep_abandoned(const std::filesystem::path& dir) {
 /// commit(), it removes the directory; commit() removes the marker.
 class pending_data {
  public:
-  SESSIONLIB_INLINE explicit pending_data(const std::filesystem::path& prefix) {
+  explicit pending_data(const std::filesystem::path& prefix) {
     const directory_lock directory = lock_checkpoint_directory(directory_of(prefix));
     const auto existing = data_dirs(prefix);
     std::size_t next = existing.empty() ? 0 : existing.back().first + 1;
