@@ -34,6 +34,20 @@
 //               .kernel = softsign_kernel<T>});
 //        }
 //
+// An op with attributes (TF's attrs: a flag, an axis, a rate) declares them as
+// one struct of named fields (graph/attrs.hpp), sets it in the op_spec and
+// reads it in the kernel; nodes merge only when their attributes are equal,
+// and GraphDef export writes each field under its name:
+//
+//        struct scale_attrs {
+//          static constexpr const char* family = "Scale";
+//          double factor = 1;
+//          static constexpr auto fields() { return std::tuple{sl::attr_field("factor", &scale_attrs::factor)}; }
+//          friend bool operator==(const scale_attrs&, const scale_attrs&) = default;
+//        };
+//        ... {.op = "Scale", ..., .kernel = scale_kernel<T>, .attr = {.family = scale_attrs{2.5}}}
+//        ... in the kernel: ctx.attrs<scale_attrs>().factor
+//
 // An op with several outputs adds its node with
 // `sl::add_multi_output_node(graph, op_spec, {sl::output_spec{dtype, dims}, ...})`
 // and hands out `sl::Tensor<T, S>(&graph, sl::output_ref{id, k})`; its kernel
@@ -45,6 +59,7 @@
 #pragma once
 
 #include "core/any_array.hpp"
+#include "graph/attrs.hpp"
 #include "graph/builder.hpp"
 #include "graph/handles.hpp"
 #include "graph/op_def.hpp"

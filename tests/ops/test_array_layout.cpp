@@ -142,7 +142,7 @@ TEST_CASE_TEMPLATE("transpose", T, SL_ALL_TYPES) {
     static_assert(std::is_same_v<decltype(a), sl::Tensor<T, sl::shape<45, sl::dyn>>>);
     static_assert(std::is_same_v<decltype(b), decltype(a)>);
     CHECK(g.at(a.id()).op == "Transpose");
-    CHECK(g.at(a.id()).attr.ints == std::vector<std::int64_t>{1, 0});
+    CHECK(g.at(a.id()).attr.template get<sl::transpose_attrs>().perm == std::vector<std::int64_t>{1, 0});
     for (std::size_t rows : {70u, 1u, 33u}) {
       const auto pv = make<T, 2>({rows, 45}, rows);
       auto [ra, rb] = sess.run(std::tuple{a, b}, {{p, pv}});

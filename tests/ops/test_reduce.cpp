@@ -106,9 +106,11 @@ TEST_CASE("reduction result types follow the axes and keepdims") {
   auto s = sl::reduce_sum<-1>(x, "row_sums");
   CHECK(s.op_name() == "row_sums");
   CHECK(g.at(s.id()).op == "Sum");
-  CHECK(g.at(s.id()).attr.ints == std::vector<std::int64_t>{1});
-  CHECK(g.at(sl::reduce_prod<2, 0>(v).id()).attr.ints == std::vector<std::int64_t>{0, 2});
-  CHECK(g.at(sl::reduce_mean(v).id()).attr.ints == std::vector<std::int64_t>{0, 1, 2});
+  CHECK(g.at(s.id()).attr.get<sl::reduce_attrs>().axes == std::vector<std::int64_t>{1});
+  CHECK(g.at(sl::reduce_prod<2, 0>(v).id()).attr.get<sl::reduce_attrs>().axes == std::vector<std::int64_t>{0, 2});
+  CHECK(g.at(sl::reduce_mean(v).id()).attr.get<sl::reduce_attrs>().axes == std::vector<std::int64_t>{0, 1, 2});
+  CHECK_FALSE(g.at(s.id()).attr.get<sl::reduce_attrs>().keep_dims);
+  CHECK(g.at(sl::reduce_min<2, 0>(v, sl::keepdims).id()).attr.get<sl::reduce_attrs>().keep_dims);
   CHECK(g.at(sl::reduce_mean(v).id()).op == "Mean");
   CHECK(g.at(sl::reduce_max(v).id()).op == "Max");
   CHECK(g.at(sl::reduce_min(v).id()).op == "Min");

@@ -12,6 +12,8 @@
 
 #include "../core/dtype.hpp"
 #include "../core/any_array.hpp"
+#include "attrs.hpp"
+#include "op_attrs.hpp"
 #include "op_def.hpp"
 
 namespace sessionlib {
@@ -67,12 +69,15 @@ using multi_grad_fn = void (*)(Graph& g, node_id self, const std::vector<output_
 
 /// Attributes: whatever an op needs beyond its inputs.
 struct attributes {
-  std::vector<std::int64_t> ints;   // axes, permutations, flags, sizes
-  std::vector<double> reals;        // scalars: alpha, epsilon, learning rate
-  any_array value;                  // a constant's value
-  std::uint64_t seed = 0;           // random ops: the op seed (0: none given)
-  std::int32_t variable = -1;       // state ops: index of the variable they touch
-  std::string text;                 // free-form (e.g. a slot's purpose)
+  any_array value{};           // a constant's value (Const)
+  std::int32_t variable = -1;  // state ops: index of the variable they touch
+  attr_box family{};           // the op family's named attributes (graph/op_attrs.hpp)
+
+  /// The family attributes as an A (sl::internal when they are another family's).
+  template <AttrStruct A>
+  const A& get() const {
+    return family.get<A>();
+  }
 };
 
 /// One node of the graph. Output 0 is (`type`, `shape`); a node with several

@@ -8,9 +8,11 @@
 //   "shape"  for Placeholder and VariableV2 (static shape, -1 for dynamic dimensions),
 //   "value"  for Const (its value as a TensorProto with tensor_content),
 //   "_output_shapes"  one shape per output, for every node with outputs.
-// Then the exporter its op type registered (graph_def/op_table.hpp, written by
+// Then the node's family attributes (graph/op_attrs.hpp) as graph_def/attr_map.hpp
+// writes them (transpose_a, keep_dims, ...; sessionlib's own as "_sessionlib_*"),
+// and the exporter its op type registered (graph_def/op_table.hpp, written by
 // the families of graph_def/ops_*.hpp) writes TF's other attributes
-// (transpose_a, keep_dims, strides, padding, ...) and the structural inputs TF
+// (strides, padding, type attributes, ...) and the structural inputs TF
 // takes as tensors (Reshape's shape, Sum's reduction_indices) as Const nodes
 // marked `_sessionlib_inline`, placed before the node; import folds them back,
 // so a graph round-trips to the same nodes.
@@ -24,6 +26,7 @@
 #include <unordered_set>
 
 #include "../graph/graph.hpp"
+#include "attr_map.hpp"
 #include "io.hpp"
 #include "model.hpp"
 #include "op_table.hpp"
@@ -88,6 +91,7 @@ inline GraphDef to_graph_def(const Graph& g) {
       for (const output_spec& more : nd.more_outputs) shapes.shape.push_back(detail::static_shape_proto(more.shape));
       out.attr["_output_shapes"] = std::move(shapes);
     }
+    detail::gd::write_family_attrs(nd.attr.family, out.attr);
     std::vector<NodeDef> pending;
     if (const exporter_fn ex = detail::graph_def_op_table::global().find(nd.op).export_) {
       export_context ctx{g, nd, out, names, variable};

@@ -380,7 +380,7 @@ class graph_def_importer {
     for (const output_ref& in : ctx.inputs)
       if (in.valid()) out.spec.inputs.push_back(in);
     out.spec.kernel = unimplemented_kernel;
-    out.spec.attr.text = reason;
+    out.spec.attr.family = unimplemented_attrs{.reason = reason};
     out.spec.stateful = true;  // never folded nor merged: it must raise when run
     out.type = guess_output_type(ctx.def);
     out.shape = std::nullopt;

@@ -14,6 +14,7 @@
 
 #include "../graph/builder.hpp"
 #include "../runtime/kernel.hpp"
+#include "attr_map.hpp"
 #include "op_table.hpp"
 #include "tensor.hpp"
 
@@ -43,9 +44,10 @@ struct import_unsupported : unimplemented {
   using unimplemented::unimplemented;
 };
 
-/// The kernel of a node that cannot run: raises sl::unimplemented with the reason kept in attr.text.
+/// The kernel of a node that cannot run: raises sl::unimplemented with the reason kept in unimplemented_attrs.
 inline void unimplemented_kernel(kernel_context& ctx) {
-  throw unimplemented("Node '" + ctx.n.name + "' (op type '" + ctx.n.op + "') cannot run: " + ctx.n.attr.text,
+  throw unimplemented("Node '" + ctx.n.name + "' (op type '" + ctx.n.op + "') cannot run: " +
+                          ctx.attrs<unimplemented_attrs>().reason,
                       ctx.n.name);
 }
 
@@ -124,14 +126,14 @@ struct import_context {
     throw detail::import_unsupported("its dtype " + data_type_name(t) +
                                      " is not one sessionlib carries (float, double, int32, int64, uint8, bool)");
   }
-  /// The doubles sessionlib's exporter kept exactly (`_sessionlib_reals`), if any.
-  std::optional<std::vector<double>> reals() const {
-    const AttrValue* a = attr("_sessionlib_reals");
-    const auto* t = a ? a->get_if<TensorProto>() : nullptr;
-    if (!t) return std::nullopt;
-    const any_array v = to_any_array(*t);
-    if (v.dtype() != dtype::float64) return std::nullopt;
-    return std::vector<double>(v.data<double>(), v.data<double>() + v.size());
+  /// The family attributes A with their tf and own fields read from the
+  /// NodeDef (graph_def/attr_map.hpp; absent ones keep `a`'s values); the
+  /// importer sets the mapped ones. sl::invalid_argument for an attribute of the wrong kind.
+  template <AttrStruct A>
+  A family(A a = {}) const {
+    if (const std::string bad = detail::gd::read_family_attrs(def.attr, a); !bad.empty())
+      fail("attribute '" + bad + "' has the wrong type");
+    return a;
   }
 
   /// Number of data inputs.

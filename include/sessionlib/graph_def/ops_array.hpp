@@ -61,7 +61,7 @@ inline node_import import_reshape(import_context& c) {
   c.need_inputs(2);
   const std::vector<std::int64_t> want = c.constant_ints(1, "shape");
   op_spec s = c.spec(1, kernels::reshape_kernel);
-  s.attr.ints = want;
+  s.attr.family = reshape_attrs{.shape = want};
   return make(std::move(s), c.input_type(0), infer::reshape(c, c.input_shape(0), want));
 }
 
@@ -75,7 +75,7 @@ inline node_import import_expand_dims(import_context& c) {
   std::vector<std::ptrdiff_t> out = *in;
   out.insert(out.begin() + static_cast<std::ptrdiff_t>(axis), 1);
   op_spec s = c.spec(1, kernels::expand_dims_kernel);
-  s.attr.ints = {static_cast<std::int64_t>(axis)};
+  s.attr.family = expand_dims_attrs{.dim = static_cast<std::int64_t>(axis)};
   return make(std::move(s), c.input_type(0), out);
 }
 
@@ -98,7 +98,7 @@ inline node_import import_squeeze(import_context& c) {
   }
   std::vector<std::ptrdiff_t> out = infer::reduce(*in, drop, false);
   op_spec s = c.spec(1, kernels::squeeze_kernel);
-  s.attr.ints = drop;
+  s.attr.family = squeeze_attrs{.squeeze_dims = drop};
   return make(std::move(s), c.input_type(0), out);
 }
 
@@ -120,7 +120,7 @@ inline node_import import_transpose(import_context& c) {
   }
   return dispatch<types::any>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(1, kernels::transpose_kernel<T>);
-    s.attr.ints = perm;
+    s.attr.family = transpose_attrs{.perm = perm};
     return make(std::move(s), dtype_of<T>, out);
   });
 }
@@ -161,7 +161,7 @@ inline node_import import_concat(import_context& c) {
     s.op = c.def.op;
     for (std::size_t k = first; k < first + n; ++k) s.inputs.push_back(c.input(k));
     s.kernel = kernels::concat_kernel<T>;
-    s.attr.ints = {axis};
+    s.attr.family = axis_attrs{.axis = axis};
     return make(std::move(s), dtype_of<T>, out);
   });
 }
@@ -179,8 +179,7 @@ inline node_import import_slice(import_context& c) {
   }
   return dispatch<types::any>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(1, kernels::slice_kernel<T>);
-    s.attr.ints = begin;
-    s.attr.ints.insert(s.attr.ints.end(), size.begin(), size.end());
+    s.attr.family = slice_attrs{.begin = begin, .size = size};
     return make(std::move(s), dtype_of<T>, out);
   });
 }
@@ -209,7 +208,7 @@ inline node_import import_gather(import_context& c) {
   return dispatch<types::any>(c, c.input_type(0), [&]<class T>() {
     return dispatch<types::index>(c, c.input_type(1), [&]<class I>() {
       op_spec s = c.spec(2, kernels::gather_kernel<T, I>);
-      s.attr.ints = {static_cast<std::int64_t>(axis)};
+      s.attr.family = axis_attrs{.axis = static_cast<std::int64_t>(axis)};
       return make(std::move(s), dtype_of<T>, out);
     });
   });
@@ -233,8 +232,7 @@ inline node_import import_one_hot(import_context& c) {
     return visit_dtype(c.input_type(0), [&]<class I>() -> node_import {
       if constexpr (std::is_same_v<I, std::int32_t> || std::is_same_v<I, std::int64_t> || std::is_same_v<I, std::uint8_t>) {
         op_spec s = c.spec(1, kernels::one_hot_kernel<I, T>);
-        s.attr.ints = {depth[0]};
-        s.attr.reals = {onv, offv};
+        s.attr.family = one_hot_attrs{.depth = depth[0], .on_value = onv, .off_value = offv};
         return make(std::move(s), dtype_of<T>, out);
       } else {
         bad_type(c, c.input_type(0));

@@ -20,12 +20,13 @@ inline node_import import_matmul(import_context& c) {
   c.need_inputs(2);
   same_type(c, 0, 1);
   const bool batch = c.def.op != "MatMul";
-  const bool ta = c.attr_bool(batch ? "adj_x" : "transpose_a", false);
-  const bool tb = c.attr_bool(batch ? "adj_y" : "transpose_b", false);
+  const matmul_attrs a = batch ? matmul_attrs{c.attr_bool("adj_x", false), c.attr_bool("adj_y", false)}
+                               : c.family<matmul_attrs>();
+  const bool ta = a.transpose_a, tb = a.transpose_b;
   const auto shape = infer::matmul(c, c.input_shape(0), c.input_shape(1), ta, tb);
   return dispatch<types::numeric>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(2, kernels::matmul_kernel<T>);
-    s.attr.ints = {ta ? 1 : 0, tb ? 1 : 0};
+    s.attr.family = a;
     return make(std::move(s), dtype_of<T>, shape);
   });
 }
@@ -45,11 +46,10 @@ template <class T> struct log_softmax_k { static constexpr kernel_fn fn = kernel
 
 inline node_import import_leaky_relu(import_context& c) {
   c.need_inputs(1);
-  const auto exact = c.reals();
-  const double alpha = exact && !exact->empty() ? (*exact)[0] : c.attr_float("alpha", 0.2);
+  const leaky_relu_attrs a = c.family<leaky_relu_attrs>();
   return dispatch<types::floating>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(1, kernels::leaky_relu_kernel<T>);
-    s.attr.reals = {alpha};
+    s.attr.family = a;
     return make(std::move(s), dtype_of<T>, c.input_shape(0));
   });
 }
@@ -81,7 +81,7 @@ inline node_import import_softmax_xent(import_context& c) {
   return dispatch<types::floating>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(0, kernels::softmax_xent_kernel<T>);
     s.inputs = swapped(c);
-    s.attr.ints = {c.attr_bool("_sessionlib_labels_gradient", false) ? 1 : 0};
+    s.attr.family = c.family<softmax_xent_attrs>();
     return make(std::move(s), dtype_of<T>, drop_last(c.input_shape(0)));
   });
 }
@@ -145,7 +145,7 @@ inline node_import import_conv2d(import_context& c) {
   }
   return dispatch<types::floating>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(2, kernels::conv2d_kernel<T>);
-    s.attr.ints = {0, 0, st[0], st[1], same ? 1 : 0};
+    s.attr.family = window_attrs{.stride_h = st[0], .stride_w = st[1], .same = same};
     return make(std::move(s), dtype_of<T>, out);
   });
 }
@@ -164,7 +164,7 @@ inline node_import import_pool(import_context& c) {
   const bool max = c.def.op == "MaxPool";
   return dispatch<types::floating>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(1, max ? kernels::max_pool_kernel<T> : kernels::avg_pool_kernel<T>);
-    s.attr.ints = {k[0], k[1], st[0], st[1], same ? 1 : 0};
+    s.attr.family = window_attrs{.window_h = k[0], .window_w = k[1], .stride_h = st[0], .stride_w = st[1], .same = same};
     return make(std::move(s), dtype_of<T>, out);
   });
 }
@@ -172,15 +172,12 @@ inline node_import import_pool(import_context& c) {
 // sessionlib's DropoutMask: {x} or {x, rate}; its generator is keyed by its own id.
 inline node_import import_dropout_mask(import_context& c) {
   c.need_inputs(1);
-  const auto exact = c.reals();
-  const double rate = exact && !exact->empty() ? (*exact)[0] : c.attr_float("rate", 0.0);
-  const std::int64_t seed = c.attr_int("seed2", 0);
+  dropout_attrs a = c.family<dropout_attrs>({.rate = 0.0});
+  if (a.seed2 == 0) a.seed2 = static_cast<std::int64_t>(c.graph.next_op_seed());
   return dispatch<types::floating>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(c.input_count(), kernels::dropout_mask_kernel<T>);
-    s.attr.reals = {rate};
-    s.attr.seed = seed != 0 ? static_cast<std::uint64_t>(seed) : c.graph.next_op_seed();
+    s.attr.family = a;
     s.stateful = true;
-    s.complete = [](node& n, node_id self) { n.attr.ints = {static_cast<std::int64_t>(self)}; };
     return make(std::move(s), dtype_of<T>, c.input_shape(0));
   });
 }

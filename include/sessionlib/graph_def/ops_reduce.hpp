@@ -16,11 +16,9 @@ node_import reduction(import_context& c) {
   const std::vector<std::int64_t> ax = infer::axes(c, c.constant_ints(1, "reduction_indices"), in->size());
   const bool keep = c.attr_bool("keep_dims", false);
   const auto out = infer::reduce(*in, ax, keep);
-  // The kernel keeps reduced axes when the node's rank is the input's: a
-  // reduction over no axis without keep_dims is the same.
   return dispatch<R>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(1, kernels::reduce_kernel<T, Red>);
-    s.attr.ints = ax;
+    s.attr.family = reduce_attrs{.axes = ax, .keep_dims = keep};
     return make(std::move(s), dtype_of<T>, out);
   });
 }
@@ -38,7 +36,7 @@ node_import arg_reduction(import_context& c) {
   const std::vector<std::int64_t> ax{static_cast<std::int64_t>(infer::axis(c, d[0], in->size()))};
   return dispatch<types::numeric>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(1, kernels::arg_reduce_kernel<T, IsMax>);
-    s.attr.ints = ax;
+    s.attr.family = axis_attrs{.axis = ax.at(0)};
     return make(std::move(s), dtype::int64, infer::reduce(*in, ax, false));
   });
 }

@@ -37,7 +37,7 @@ inline node_import import_split(import_context& c) {
     s.op = c.def.op;
     s.inputs.push_back(c.input(1));
     s.kernel = kernels::split_kernel<T>;
-    s.attr.ints = {static_cast<std::int64_t>(axis), num};
+    s.attr.family = split_attrs{.axis = static_cast<std::int64_t>(axis), .num_split = num};
     return with_outputs(make(std::move(s), dtype_of<T>, part), static_cast<std::size_t>(num));
   });
 }
@@ -54,7 +54,7 @@ inline node_import import_unpack(import_context& c) {
   part.erase(part.begin() + static_cast<std::ptrdiff_t>(axis));
   return dispatch<types::any>(c, c.input_type(0), [&]<class T>() -> node_import {
     op_spec s = c.spec(1, kernels::unpack_kernel<T>);
-    s.attr.ints = {static_cast<std::int64_t>(axis), num};
+    s.attr.family = pack_attrs{.axis = static_cast<std::int64_t>(axis), .num = num};
     if (num == 0) throw import_unsupported("Unpack into no outputs");
     return with_outputs(make(std::move(s), dtype_of<T>, part), static_cast<std::size_t>(num));
   });
@@ -71,7 +71,7 @@ inline node_import import_pack(import_context& c) {
   out.insert(out.begin() + static_cast<std::ptrdiff_t>(axis), static_cast<std::ptrdiff_t>(c.input_count()));
   return dispatch<types::any>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(c.input_count(), kernels::pack_kernel<T>);
-    s.attr.ints = {static_cast<std::int64_t>(axis)};
+    s.attr.family = pack_attrs{.axis = static_cast<std::int64_t>(axis)};
     return make(std::move(s), dtype_of<T>, out);
   });
 }
@@ -89,7 +89,7 @@ inline node_import import_top_k(import_context& c) {
   }
   return dispatch<types::numeric>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(1, kernels::top_k_kernel<T>);
-    s.attr.ints = {k[0]};
+    s.attr.family = top_k_attrs{.k = k[0]};
     node_import n = make(std::move(s), dtype_of<T>, out);
     n.more_outputs.push_back({dtype::int32, out});
     return n;
@@ -106,8 +106,7 @@ inline node_import import_moments(import_context& c) {
   const auto out = infer::reduce(*in, ax, keep);
   return dispatch<types::floating>(c, c.input_type(0), [&]<class T>() {
     op_spec s = c.spec(1, kernels::moments_kernel<T>);
-    s.attr.ints = ax;
-    s.attr.reals = {keep ? 1.0 : 0.0};
+    s.attr.family = moments_attrs{.axes = ax, .keep_dims = keep};
     return with_outputs(make(std::move(s), dtype_of<T>, out), 2);
   });
 }

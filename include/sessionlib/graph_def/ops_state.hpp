@@ -6,8 +6,9 @@
 // state ops that take it as input 0 touch it through attr.variable, as the
 // typed Variable's do, and import_graph_def publishes it with its initializer.
 // Random ops: TF's seed (the graph seed) and seed2 (the op seed) seed the op's
-// generator in each session as sessionlib's own seeds do; sessionlib writes its
-// ops' ranges exactly in `_sessionlib_reals` (TF scales a [0, 1) draw instead).
+// generator in each session as sessionlib's own seeds do; sessionlib keeps its
+// ops' ranges exactly as `_sessionlib_a` and `_sessionlib_b` (random_attrs; TF
+// scales a [0, 1) draw with other ops instead).
 #pragma once
 
 #include "../ops/random.hpp"
@@ -81,9 +82,9 @@ inline node_import import_random(import_context& c) {
   const auto dims_ = c.constant_ints(0, "shape");
   const std::vector<std::ptrdiff_t> shape(dims_.begin(), dims_.end());
   const dtype t = c.attr_type("dtype");
-  const auto seed = c.attr_int("seed", 0), seed2 = c.attr_int("seed2", 0);
-  const auto exact = c.reals();
-  const std::vector<double> reals = exact && exact->size() == 2 ? *exact : std::vector<double>{0.0, 1.0};
+  // TF's random ops draw from [0, 1) or N(0, 1); sessionlib's keep their range in a, b.
+  random_attrs a = c.family<random_attrs>();
+  if (a.seed2 == 0) a.seed2 = static_cast<std::int64_t>(c.graph.next_op_seed());
   const std::string op = c.def.op;
   return dispatch<types::numeric>(c, t, [&]<class T>() -> node_import {
     kernel_fn k = nullptr;
@@ -98,12 +99,8 @@ inline node_import import_random(import_context& c) {
     op_spec s;
     s.op = op;
     s.kernel = k;
-    s.attr.reals = reals;
-    s.attr.seed = seed2 != 0 ? static_cast<std::uint64_t>(seed2) : c.graph.next_op_seed();
-    s.attr.ints = {seed, 0};
-    s.stateful = true;
-    // attr.ints[1]: the node's own id, the generator's key in each session.
-    s.complete = [](node& n, node_id self) { n.attr.ints[1] = self; };
+    s.attr.family = a;
+    s.stateful = true;  // its generator is keyed in each session by the node's id
     return make(std::move(s), dtype_of<T>, shape);
   });
 }

@@ -43,7 +43,7 @@ template <class S, int... Axes>
 struct squeeze_fn {
   static constexpr std::array<int, sizeof...(Axes)> axes{Axes...};
   static constexpr auto value = algebra::squeeze<algebra::squeeze_rank(S::extents, axes)>(S::extents, axes);
-  /// The axes dropped, normalised and ascending (attr.ints of the node).
+  /// The axes dropped, normalised and ascending (squeeze_attrs of the node).
   static std::vector<std::int64_t> dropped() {
     std::vector<std::int64_t> out;
     for (std::size_t i = 0; i < S::rank(); ++i) {
@@ -126,8 +126,7 @@ auto reshape(const X& x, const std::string& name = "") {
     report::reshape_mismatch<r.bad_a, r.bad_b>();  // element counts before and after (-1, -1: two dyn dims)
     return Tensor<T, S>{};
   } else {
-    attributes attr;
-    attr.ints = std::vector<std::int64_t>(S::extents.begin(), S::extents.end());
+    attributes attr{.family = reshape_attrs{.shape = std::vector<std::int64_t>(S::extents.begin(), S::extents.end())}};
     return make_tensor<T, shape_from<detail::reshape_fn<shape_of<X>, S>>>(
         as_tensor(x).graph(), {.op = "Reshape", .name = name, .inputs = {as_tensor(x).id()},
                                .kernel = kernels::reshape_kernel, .attr = std::move(attr)});
@@ -146,8 +145,7 @@ auto transpose(const X& x, const std::string& name = "") {
     return Tensor<T, S>{};
   } else {
     using fn = detail::transpose_fn<S, Perm...>;
-    attributes attr;
-    attr.ints = std::vector<std::int64_t>(fn::perm.begin(), fn::perm.end());
+    attributes attr{.family = transpose_attrs{.perm = std::vector<std::int64_t>(fn::perm.begin(), fn::perm.end())}};
     return make_tensor<T, shape_from<fn>>(as_tensor(x).graph(),
                                           {.op = "Transpose", .name = name, .inputs = {as_tensor(x).id()},
                                            .kernel = kernels::transpose_kernel<T>, .attr = std::move(attr)});
@@ -164,8 +162,7 @@ auto expand_dims(const X& x, const std::string& name = "") {
     report::axis_out_of_range<S::rank() + 1, Axis>();  // the output's rank, then the axis
     return Tensor<T, S>{};
   } else {
-    attributes attr;
-    attr.ints = std::vector<std::int64_t>{static_cast<std::int64_t>(axis)};
+    attributes attr{.family = expand_dims_attrs{.dim = static_cast<std::int64_t>(axis)}};
     return make_tensor<T, shape_from<detail::expand_dims_fn<S, axis>>>(
         as_tensor(x).graph(), {.op = "ExpandDims", .name = name, .inputs = {as_tensor(x).id()},
                                .kernel = kernels::expand_dims_kernel, .attr = std::move(attr)});
@@ -188,8 +185,7 @@ auto squeeze(const X& x, const std::string& name = "") {
     return Tensor<T, S>{};
   } else {
     using fn = detail::squeeze_fn<S, Axes...>;
-    attributes attr;
-    attr.ints = fn::dropped();
+    attributes attr{.family = squeeze_attrs{.squeeze_dims = fn::dropped()}};
     return make_tensor<T, shape_from<fn>>(as_tensor(x).graph(),
                                           {.op = "Squeeze", .name = name, .inputs = {as_tensor(x).id()},
                                            .kernel = kernels::squeeze_kernel, .attr = std::move(attr)});
@@ -216,8 +212,7 @@ auto concat_node(const std::string& name, const X0& x0, const Xs&... xs) {
     report::concat_mismatch<r.bad_a, r.bad_b>();  // the first pair of non-axis dimensions that differ
     return Tensor<T, S0>{};
   } else {
-    attributes attr;
-    attr.ints = std::vector<std::int64_t>{static_cast<std::int64_t>(axis)};
+    attributes attr{.family = axis_attrs{.axis = static_cast<std::int64_t>(axis)}};
     return make_tensor<T, shape_from<concat_fn<axis, S0, shape_of<Xs>...>>>(
         common_graph(x0, xs...), {.op = "ConcatV2", .name = name, .inputs = {as_tensor(x0).id(), as_tensor(xs).id()...},
                                   .kernel = kernels::concat_kernel<T>, .attr = std::move(attr)});
@@ -268,9 +263,8 @@ auto slice(const X& x, const std::string& name = "") {
     report::slice_out_of_bounds<r.bad_axis, r.begin, r.size, r.dim>();  // axis, begin, size, static dimension
     return Tensor<T, S>{};
   } else {
-    attributes attr;
-    attr.ints = std::vector<std::int64_t>(Begin::value.begin(), Begin::value.end());
-    attr.ints.insert(attr.ints.end(), Size::value.begin(), Size::value.end());
+    attributes attr{.family = slice_attrs{.begin = std::vector<std::int64_t>(Begin::value.begin(), Begin::value.end()),
+                                          .size = std::vector<std::int64_t>(Size::value.begin(), Size::value.end())}};
     return make_tensor<T, shape_from<detail::slice_fn<S, Begin, Size>>>(
         as_tensor(x).graph(), {.op = "Slice", .name = name, .inputs = {as_tensor(x).id()},
                                .kernel = kernels::slice_kernel<T>, .attr = std::move(attr)});

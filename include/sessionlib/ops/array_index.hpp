@@ -51,8 +51,7 @@ auto gather(const P& params, const I& indices, const std::string& name = "") {
     report::axis_out_of_range<SP::rank(), Axis>();  // params' rank, then the axis
     return Tensor<T, SP>{};
   } else {
-    attributes attr;
-    attr.ints = std::vector<std::int64_t>{static_cast<std::int64_t>(axis)};
+    attributes attr{.family = axis_attrs{.axis = static_cast<std::int64_t>(axis)}};
     return make_tensor<T, shape_from<detail::gather_fn<SP, shape_of<I>, axis>>>(
         common_graph(params, indices), {.op = "GatherV2", .name = name,
                                         .inputs = {as_tensor(params).id(), as_tensor(indices).id()},
@@ -73,9 +72,8 @@ auto one_hot(const I& indices, T on_value = T{1}, T off_value = T{0}, const std:
     report::one_hot_indices_not_integer<Index>();  // the indices' element type
     return Tensor<T, S>{};
   } else {
-    attributes attr;
-    attr.ints = std::vector<std::int64_t>{Depth};
-    attr.reals = std::vector<double>{static_cast<double>(on_value), static_cast<double>(off_value)};
+    attributes attr{.family = one_hot_attrs{.depth = Depth, .on_value = static_cast<double>(on_value),
+                                            .off_value = static_cast<double>(off_value)}};
     return make_tensor<T, shape_from<detail::one_hot_fn<S, Depth>>>(
         as_tensor(indices).graph(), {.op = "OneHot", .name = name, .inputs = {as_tensor(indices).id()},
                                      .kernel = kernels::one_hot_kernel<Index, T>, .attr = std::move(attr)});

@@ -74,8 +74,7 @@ template <class T, class S, std::ptrdiff_t KH, std::ptrdiff_t KW, std::ptrdiff_t
 auto pool(const char* op, kernel_fn k, const Tensor<T, S>& x, const std::string& name) {
   check_floating<T>();
   check_window<S, KH, KW, SH, SW, Same>();
-  attributes a;
-  a.ints = std::vector<std::int64_t>{KH, KW, SH, SW, Same ? 1 : 0};
+  attributes a{.family = window_attrs{.window_h = KH, .window_w = KW, .stride_h = SH, .stride_w = SW, .same = Same}};
   return make_tensor<T, shape_from<window_shape_fn<S, KH, KW, SH, SW, Same>>>(
       x.graph(), {.op = op, .name = name, .inputs = {x.id()}, .kernel = k, .attr = std::move(a)});
 }
@@ -100,8 +99,8 @@ auto conv2d(const X& input, const F& filter, P /*padding*/, const std::string& n
       if constexpr (c != dyn && fc != dyn && c != fc) report::conv_channels_mismatch<c, fc>();  // input C, filter I
     }
   }
-  attributes a;
-  a.ints = std::vector<std::int64_t>{0, 0, SH, SW, P::same ? 1 : 0};  // the window comes from the filter's shape
+  // The window comes from the filter's shape.
+  attributes a{.family = window_attrs{.stride_h = SH, .stride_w = SW, .same = P::same}};
   return make_tensor<T, shape_from<detail::conv_shape_fn<S, FS, SH, SW, P::same>>>(
       common_graph(input, filter),
       {.op = "Conv2D", .name = name, .inputs = {as_tensor(input).id(), as_tensor(filter).id()},

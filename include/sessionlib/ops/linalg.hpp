@@ -8,7 +8,7 @@
 //
 // Rank-2 operands make a "MatMul" node; higher ranks a "BatchMatMulV2" node whose
 // leading axes broadcast. Both use kernels::matmul_kernel<T> with
-// attr.ints = {transpose_a, transpose_b}.
+// matmul_attrs {transpose_a, transpose_b}.
 #pragma once
 
 #include "../config.hpp"
@@ -53,8 +53,7 @@ struct batch_dims_fn {
 SESSIONLIB_INLINE node_id matmul_erased(Graph& g, output_ref a, output_ref b, bool transpose_a, bool transpose_b,
                                         bool batched, kernel_fn kernel, const std::string& name, dtype type,
                                         const std::ptrdiff_t* extents, std::size_t rank) {
-  attributes attr;
-  attr.ints = std::vector<std::int64_t>{transpose_a ? 1 : 0, transpose_b ? 1 : 0};
+  attributes attr{.family = matmul_attrs{.transpose_a = transpose_a, .transpose_b = transpose_b}};
   return add_static_node(g, {.op = batched ? "BatchMatMulV2" : "MatMul", .name = name, .inputs = {a, b},
                              .kernel = kernel, .attr = std::move(attr)},
                          type, extents, rank);

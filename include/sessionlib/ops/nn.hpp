@@ -72,8 +72,7 @@ template <TensorLike X>
 auto leaky_relu(const X& x, double alpha = 0.2, const std::string& name = "") {
   using T = value_type_of<X>;
   detail::check_floating<T>();
-  attributes a;
-  a.reals = {alpha};
+  attributes a{.family = leaky_relu_attrs{.alpha = alpha}};
   return detail::same_shape_node<T, shape_of<X>>("LeakyRelu", kernels::leaky_relu_kernel<T>, {as_tensor(x).id()},
                                                   as_tensor(x).graph(), name, std::move(a));
 }
@@ -113,8 +112,7 @@ auto softmax_xent(const L& labels, const X& logits, const std::string& name) {
   ::sessionlib::detail::check_same_dtype<value_type_of<L>, T>();
   check_min_rank<shape_of<X>, 1>();
   check_same_shape<shape_of<L>, shape_of<X>>();
-  attributes a;
-  a.ints = std::vector<std::int64_t>{LabelsGrad ? 1 : 0};  // read by the gradient: whether labels get one
+  attributes a{.family = softmax_xent_attrs{.labels_gradient = LabelsGrad}};  // read by the gradient
   return make_tensor<T, drop_last<shape_of<X>>>(
       common_graph(labels, logits),
       {.op = "SoftmaxCrossEntropyWithLogits", .name = name, .inputs = {as_tensor(labels).id(), as_tensor(logits).id()},
@@ -198,9 +196,7 @@ auto bias_add(const V& value, const B& bias, const std::string& name = "") {
 namespace detail {
 template <class T, class S>
 Tensor<T, S> dropout_mask(Graph& g, std::vector<output_ref> inputs, double rate, std::uint64_t seed) {
-  attributes a;
-  a.reals = {rate};
-  a.seed = seed ? seed : g.next_op_seed();
+  attributes a{.family = dropout_attrs{.rate = rate, .seed2 = static_cast<std::int64_t>(seed ? seed : g.next_op_seed())}};
   // The generator is keyed in each session by the node's id (kernel_context::self).
   return make_tensor<T, S>(g, {.op = "DropoutMask", .name = "", .inputs = std::move(inputs),
                                .kernel = kernels::dropout_mask_kernel<T>, .attr = std::move(a), .stateful = true});

@@ -20,10 +20,8 @@ namespace detail {
 SESSIONLIB_INLINE node_id random_erased(Graph& g, const char* op, kernel_fn k, double p0, double p1, std::uint64_t seed,
                                         const std::string& name, dtype type, const std::ptrdiff_t* extents,
                                         std::size_t rank) {
-  attributes a;
-  a.reals = {p0, p1};
-  a.seed = seed != 0 ? seed : g.next_op_seed();
-  a.ints = {static_cast<std::int64_t>(g.seed())};
+  attributes a{.family = random_attrs{.a = p0, .b = p1, .seed = static_cast<std::int64_t>(g.seed()),
+                                     .seed2 = static_cast<std::int64_t>(seed != 0 ? seed : g.next_op_seed())}};
   // The generator is keyed in each session by the node's id (kernel_context::self).
   return add_static_node(g, {.op = op, .name = name, .kernel = k, .attr = std::move(a), .stateful = true}, type, extents,
                          rank);

@@ -92,8 +92,7 @@ auto reduce_op(const char* op, const X& x, const std::string& name) {
     return as_tensor(x);
   } else {
     using RS = shape_from<reduce_fn<S, Keep, Axes...>>;
-    attributes a;
-    a.ints = normalized_axes<S::rank(), Axes...>();
+    attributes a{.family = reduce_attrs{.axes = normalized_axes<S::rank(), Axes...>(), .keep_dims = Keep}};
     return make_tensor<T, RS>(as_tensor(x).graph(), {.op = op, .name = name, .inputs = {as_tensor(x).id()},
                                                      .kernel = kernels::reduce_kernel<T, Red>, .attr = std::move(a)});
   }
@@ -111,8 +110,7 @@ auto arg_reduce_op(const char* op, const X& x, const std::string& name) {
     return as_tensor(x);
   } else {
     using RS = shape_from<reduce_fn<S, false, Axis>>;
-    attributes a;
-    a.ints = normalized_axes<S::rank(), Axis>();
+    attributes a{.family = axis_attrs{.axis = normalized_axes<S::rank(), Axis>().at(0)}};
     return make_tensor<std::int64_t, RS>(
         as_tensor(x).graph(), {.op = op, .name = name, .inputs = {as_tensor(x).id()},
                                .kernel = kernels::arg_reduce_kernel<T, IsMax>, .attr = std::move(a)});

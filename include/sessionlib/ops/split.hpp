@@ -105,8 +105,7 @@ auto split(const X& x, const std::string& name = "") {
     return std::array<Tensor<T, S>, N>{};
   } else {
     using R = shape_from<detail::split_fn<S, axis, N>>;
-    attributes attr;
-    attr.ints = {static_cast<std::int64_t>(axis), static_cast<std::int64_t>(N)};
+    attributes attr{.family = split_attrs{.axis = static_cast<std::int64_t>(axis), .num_split = static_cast<std::int64_t>(N)}};
     Graph& g = as_tensor(x).graph();
     const output_spec part{dtype_of<T>, {R::extents.begin(), R::extents.end()}};
     const node_id id = add_multi_output_node(
@@ -134,8 +133,7 @@ auto unstack(const X& x, const std::string& name = "") {
   } else {
     constexpr auto N = static_cast<std::size_t>(S::extents[axis]);
     using R = shape_from<detail::unstack_fn<S, axis>>;
-    attributes attr;
-    attr.ints = {static_cast<std::int64_t>(axis), static_cast<std::int64_t>(N)};
+    attributes attr{.family = pack_attrs{.axis = static_cast<std::int64_t>(axis), .num = static_cast<std::int64_t>(N)}};
     Graph& g = as_tensor(x).graph();
     const output_spec slice{dtype_of<T>, {R::extents.begin(), R::extents.end()}};
     const node_id id = add_multi_output_node(
@@ -158,8 +156,7 @@ auto stack(const X& x, const Xs&... xs) {
     report::axis_out_of_range<S::rank() + 1, Axis>();  // the result's rank, then the axis
     return Tensor<T, S>{};
   } else {
-    attributes attr;
-    attr.ints = {static_cast<std::int64_t>(axis)};
+    attributes attr{.family = pack_attrs{.axis = static_cast<std::int64_t>(axis)}};
     return make_tensor<T, shape_from<detail::stack_fn<S, axis, 1 + sizeof...(Xs)>>>(
         common_graph(x, xs...), {.op = "Pack", .name = "stack", .inputs = {as_tensor(x).id(), as_tensor(xs).id()...},
                                  .kernel = kernels::pack_kernel<T>, .attr = std::move(attr)});
@@ -199,8 +196,7 @@ auto top_k(const X& x, const std::string& name = "") {
     report::top_k_too_few<S::extents[S::rank() - 1], K>();  // the last dimension, then K
     return std::pair<Tensor<T, R>, Tensor<std::int32_t, R>>{};
   } else {
-    attributes attr;
-    attr.ints = {static_cast<std::int64_t>(K)};
+    attributes attr{.family = top_k_attrs{.k = static_cast<std::int64_t>(K)}};
     Graph& g = as_tensor(x).graph();
     const std::vector<std::ptrdiff_t> rs(R::extents.begin(), R::extents.end());
     const node_id id = add_multi_output_node(
@@ -226,9 +222,8 @@ auto moments(const X& x, Keep...) {
   if constexpr (!::sessionlib::detail::check_axes<S::rank(), Axes...>()) {
     return std::pair<Tensor<T, R>, Tensor<T, R>>{};
   } else {
-    attributes attr;
-    attr.ints = ::sessionlib::detail::normalized_axes<S::rank(), Axes...>();
-    attr.reals = {keep ? 1.0 : 0.0};
+    attributes attr{.family = moments_attrs{.axes = ::sessionlib::detail::normalized_axes<S::rank(), Axes...>(),
+                                            .keep_dims = keep}};
     Graph& g = as_tensor(x).graph();
     const std::vector<std::ptrdiff_t> rs(R::extents.begin(), R::extents.end());
     const node_id id = add_multi_output_node(

@@ -346,12 +346,13 @@ struct uninitialized_variables {
 /// initialised (tf.report_uninitialized_variables); fetch it with run().
 SESSIONLIB_INLINE uninitialized_variables report_uninitialized_variables(Graph& g, const std::vector<any_variable>& vars,
                                                               const std::string& name = "report_uninitialized_variables") {
-  attributes a;
+  variables_attrs reported;
   auto names = std::make_shared<std::vector<std::string>>();
   for (const auto& v : vars) {
-    a.ints.push_back(v.index());
+    reported.variables.push_back(v.index());
     names->push_back(v.op_name());
   }
+  attributes a{.family = std::move(reported)};
   auto t = make_tensor<bool, shape<dyn>>(g, {.op = "ReportUninitializedVariables", .name = name,
                                               .kernel = kernels::report_uninitialized_kernel, .attr = std::move(a),
                                               .stateful = true});

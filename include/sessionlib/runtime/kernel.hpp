@@ -34,6 +34,11 @@ struct kernel_context {
   any_array& output(std::size_t k) const noexcept { return (&out)[k]; }
   /// Throws sl::invalid_argument naming this node.
   [[noreturn]] void fail(const std::string& message) const { throw invalid_argument(message, n.name); }
+  /// The node's family attributes (graph/op_attrs.hpp), e.g. `ctx.attrs<matmul_attrs>().transpose_a`.
+  template <AttrStruct A>
+  const A& attrs() const {
+    return n.attr.get<A>();
+  }
   /// The slot of the variable this node touches.
   variable_slot& variable() const { return state.variable(n.attr.variable); }
   /// The node's static shape, as a run-time shape when it has no dynamic dimension.

@@ -138,10 +138,8 @@ SESSIONLIB_INLINE void merge_duplicates(const Graph& g, const std::vector<node_i
     key += '|';
     for (node_id in : nd.control_inputs) key += std::to_string(canon[in]) + ',';
     key += '|';
-    for (auto v : nd.attr.ints) key += std::to_string(v) + ',';
-    key += '|';
-    for (auto v : nd.attr.reals) key.append(reinterpret_cast<const char*>(&v), sizeof v);
-    key += '|' + std::to_string(nd.attr.seed) + '|' + std::to_string(nd.attr.variable) + '|' + nd.attr.text + '|';
+    append_attr_key(key, nd.attr.family);
+    key += '|' + std::to_string(nd.attr.variable) + '|';
     if (constant) {
       key += std::to_string(static_cast<int>(nd.attr.value.dtype())) + ':' + to_string(nd.attr.value.shape());
       key.append(static_cast<const char*>(nd.attr.value.raw()), nd.attr.value.nbytes());

@@ -18,8 +18,7 @@ SESSIONLIB_INLINE output_ref transpose(Graph& g, output_ref x, std::vector<std::
   const auto& sx = shape_of(g, x);
   static_shape s;
   for (auto p : perm) s.push_back(sx[static_cast<std::size_t>(p)]);
-  attributes a;
-  a.ints = std::move(perm);
+  attributes a{.family = transpose_attrs{.perm = std::move(perm)}};
   return make(g, "Transpose", {x}, visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::transpose_kernel<T>; }),
               t, std::move(s), std::move(a));
 }
@@ -34,66 +33,63 @@ SESSIONLIB_INLINE void reshape(Graph& g, node_id self, output_ref dy, std::vecto
   dx[0] = erased::reshape_like(g, dy, g.at(self).inputs[0]);
 }
 
-/// Transpose (attr ints: perm): dy transposed by the inverse permutation.
+/// Transpose: dy transposed by the inverse permutation.
 SESSIONLIB_INLINE void transpose(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
-  const node& n = g.at(self);
-  std::vector<std::int64_t> inverse(n.attr.ints.size());
-  for (std::size_t i = 0; i < inverse.size(); ++i) inverse[static_cast<std::size_t>(n.attr.ints[i])] = static_cast<std::int64_t>(i);
+  const std::vector<std::int64_t>& perm = g.at(self).attr.get<transpose_attrs>().perm;
+  std::vector<std::int64_t> inverse(perm.size());
+  for (std::size_t i = 0; i < inverse.size(); ++i) inverse[static_cast<std::size_t>(perm[i])] = static_cast<std::int64_t>(i);
   dx[0] = erased::transpose(g, dy, std::move(inverse));
 }
 
-/// ConcatV2(x0, ..., xn-1) (attr ints[0]: the normalised axis): each input gets its part of dy.
+/// ConcatV2(x0, ..., xn-1): each input gets its part of dy.
 SESSIONLIB_INLINE void concat(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
-  const auto axis = static_cast<std::size_t>(n.attr.ints.at(0));
+  const auto axis = static_cast<std::size_t>(n.attr.get<axis_attrs>().axis);
   for (std::size_t i = 0; i < n.inputs.size(); ++i)
     if (erased::is_floating(erased::type_of(g, n.inputs[i]))) dx[i] = erased::concat_slice(g, dy, n.inputs, axis, i);
 }
-/// ConcatSlice(dy, xs...) and ConcatPad(d, xs...) (attr ints {axis, i}) undo each other.
+/// ConcatSlice(dy, xs...) and ConcatPad(d, xs...) (concat_part_attrs) undo each other.
 SESSIONLIB_INLINE void concat_slice(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   const std::vector<output_ref> xs(n.inputs.begin() + 1, n.inputs.end());
-  dx[0] = erased::concat_pad(g, dy, xs, static_cast<std::size_t>(n.attr.ints[0]), static_cast<std::size_t>(n.attr.ints[1]));
+  const concat_part_attrs& a = n.attr.get<concat_part_attrs>();
+  dx[0] = erased::concat_pad(g, dy, xs, static_cast<std::size_t>(a.axis), static_cast<std::size_t>(a.part));
 }
 SESSIONLIB_INLINE void concat_pad(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   const std::vector<output_ref> xs(n.inputs.begin() + 1, n.inputs.end());
-  dx[0] = erased::concat_slice(g, dy, xs, static_cast<std::size_t>(n.attr.ints[0]), static_cast<std::size_t>(n.attr.ints[1]));
+  const concat_part_attrs& a = n.attr.get<concat_part_attrs>();
+  dx[0] = erased::concat_slice(g, dy, xs, static_cast<std::size_t>(a.axis), static_cast<std::size_t>(a.part));
 }
 
-/// The begin offsets of a Slice node: attr ints = {begin..., size...}.
-SESSIONLIB_INLINE std::vector<std::int64_t> slice_begin(const node& n) {
-  const std::size_t rank = n.shape.size();
-  return {n.attr.ints.begin(), n.attr.ints.begin() + static_cast<std::ptrdiff_t>(rank)};
-}
 /// Slice(x): dy padded with zeros back into x's shape.
 SESSIONLIB_INLINE void slice(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
-  dx[0] = erased::slice_pad(g, dy, n.inputs[0], slice_begin(n));
+  dx[0] = erased::slice_pad(g, dy, n.inputs[0], n.attr.get<slice_attrs>().begin);
 }
-/// SlicePad(d, like) and SliceLike(x, like) (attr ints: begin) undo each other.
+/// SlicePad(d, like) and SliceLike(x, like) (slice_attrs: begin) undo each other.
 SESSIONLIB_INLINE void slice_pad(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
-  dx[0] = erased::slice_like(g, dy, n.inputs[0], n.attr.ints);
+  dx[0] = erased::slice_like(g, dy, n.inputs[0], n.attr.get<slice_attrs>().begin);
 }
 SESSIONLIB_INLINE void slice_like(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
-  dx[0] = erased::slice_pad(g, dy, n.inputs[0], n.attr.ints);
+  dx[0] = erased::slice_pad(g, dy, n.inputs[0], n.attr.get<slice_attrs>().begin);
 }
 
-/// GatherV2(params, indices) (attr ints[0]: the normalised axis): dy scatter-added into params' shape.
+/// GatherV2(params, indices): dy scatter-added into params' shape.
 SESSIONLIB_INLINE void gather(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
-  dx[0] = erased::gather_grad(g, dy, n.inputs[1], n.inputs[0], static_cast<std::size_t>(n.attr.ints.at(0)));
+  dx[0] = erased::gather_grad(g, dy, n.inputs[1], n.inputs[0], static_cast<std::size_t>(n.attr.get<axis_attrs>().axis));
 }
-/// GatherGrad(dy, indices, params) and GatherAxis(params, indices) (attr ints {axis}) undo each other.
+/// GatherGrad(dy, indices, params) and GatherAxis(params, indices) (axis_attrs) undo each other.
 SESSIONLIB_INLINE void gather_grad(Graph& g, node_id self, output_ref ddx, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
-  dx[0] = erased::gather_axis(g, ddx, n.inputs[1], static_cast<std::size_t>(n.attr.ints[0]));
+  dx[0] = erased::gather_axis(g, ddx, n.inputs[1], static_cast<std::size_t>(n.attr.get<axis_attrs>().axis));
 }
 SESSIONLIB_INLINE void gather_axis(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
-  dx[0] = erased::gather_grad(g, dy, n.inputs[1], n.inputs[0], static_cast<std::size_t>(n.attr.ints[0]));
+  dx[0] = erased::gather_grad(g, dy, n.inputs[1], n.inputs[0], static_cast<std::size_t>(n.attr.get<axis_attrs>().axis));
 }
 
 }  // namespace grads

@@ -135,10 +135,10 @@ SESSIONLIB_INLINE void select(Graph& g, node_id self, output_ref dy, std::vector
 
 // The helper nodes of gradients, each the other's gradient.
 SESSIONLIB_INLINE void sum_to_shape(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
-  dx[0] = erased::broadcast_like(g, dy, input(g, self, 0), g.at(self).attr.ints);
+  dx[0] = erased::broadcast_like(g, dy, input(g, self, 0), g.at(self).attr.get<axes_attrs>().axes);
 }
 SESSIONLIB_INLINE void broadcast_to_shape(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
-  dx[0] = erased::reduce_sum_to_shape(g, dy, input(g, self, 0), g.at(self).attr.ints);
+  dx[0] = erased::reduce_sum_to_shape(g, dy, input(g, self, 0), g.at(self).attr.get<axes_attrs>().axes);
 }
 SESSIONLIB_INLINE void reshape_like(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   dx[0] = erased::reshape_like(g, dy, input(g, self, 0));
@@ -151,7 +151,7 @@ SESSIONLIB_INLINE void add_n(Graph& g, node_id self, output_ref dy, std::vector<
 SESSIONLIB_INLINE void matmul(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   const output_ref a = n.inputs[0], b = n.inputs[1];
-  const bool ta = n.attr.ints.at(0) != 0, tb = n.attr.ints.at(1) != 0;
+  const bool ta = n.attr.get<matmul_attrs>().transpose_a, tb = n.attr.get<matmul_attrs>().transpose_b;
   output_ref da, db;
   if (!ta && !tb) { da = erased::matmul(g, dy, b, false, true); db = erased::matmul(g, a, dy, true, false); }
   else if (!ta && tb) { da = erased::matmul(g, dy, b, false, false); db = erased::matmul(g, dy, a, true, false); }
@@ -161,10 +161,10 @@ SESSIONLIB_INLINE void matmul(Graph& g, node_id self, output_ref dy, std::vector
   dx[1] = erased::sum_to_shape_if_needed(g, db, b);
 }
 
-// Reductions: attr.ints holds the reduced axes, normalised (all axes when empty).
+// Reductions: reduce_attrs hold the reduced axes, normalised (all axes when empty).
 SESSIONLIB_INLINE std::vector<std::int64_t> reduced_axes(const Graph& g, node_id self) {
   const node& n = g.at(self);
-  std::vector<std::int64_t> axes = n.attr.ints;
+  std::vector<std::int64_t> axes = n.attr.get<reduce_attrs>().axes;
   if (axes.empty())
     for (std::size_t i = 0; i < erased::shape_of(g, n.inputs[0]).size(); ++i) axes.push_back(static_cast<std::int64_t>(i));
   return axes;

@@ -24,8 +24,7 @@ SESSIONLIB_INLINE node_id concat(Graph& g, std::vector<output_ref> xs, std::size
     const auto e = shape_of(g, x)[axis];
     s[axis] = (s[axis] < 0 || e < 0) ? -1 : s[axis] + e;
   }
-  attributes a;
-  a.ints = {static_cast<std::int64_t>(axis)};
+  attributes a{.family = axis_attrs{.axis = static_cast<std::int64_t>(axis)}};
   return make(g, "ConcatV2", std::move(xs), visit_floating(t, SESSIONLIB_MULTI_KERNEL(concat_kernel)), t, std::move(s),
               std::move(a));
 }
@@ -34,8 +33,7 @@ SESSIONLIB_INLINE node_id pack(Graph& g, std::vector<output_ref> xs, std::size_t
   const dtype t = type_of(g, xs[0]);
   static_shape s = shape_of(g, xs[0]);
   s.insert(s.begin() + static_cast<std::ptrdiff_t>(axis), static_cast<std::ptrdiff_t>(xs.size()));
-  attributes a;
-  a.ints = {static_cast<std::int64_t>(axis)};
+  attributes a{.family = pack_attrs{.axis = static_cast<std::int64_t>(axis)}};
   return make(g, "Pack", std::move(xs), visit_floating(t, SESSIONLIB_MULTI_KERNEL(pack_kernel)), t, std::move(s),
               std::move(a));
 }
@@ -44,8 +42,7 @@ SESSIONLIB_INLINE node_id unpack(Graph& g, output_ref x, std::size_t axis, std::
   const dtype t = type_of(g, x);
   static_shape s = shape_of(g, x);
   s.erase(s.begin() + static_cast<std::ptrdiff_t>(axis));
-  attributes a;
-  a.ints = {static_cast<std::int64_t>(axis), static_cast<std::int64_t>(num)};
+  attributes a{.family = pack_attrs{.axis = static_cast<std::int64_t>(axis), .num = static_cast<std::int64_t>(num)}};
   return add_multi_output_node(g,
                                {.op = "Unpack", .inputs = {x}, .kernel = visit_floating(t, SESSIONLIB_MULTI_KERNEL(unpack_kernel)),
                                 .attr = std::move(a)},
@@ -64,16 +61,18 @@ SESSIONLIB_INLINE node_id top_k_grad(Graph& g, output_ref dvalues, output_ref in
 
 namespace sessionlib::detail {
 namespace multi_grad {
-SESSIONLIB_INLINE std::size_t int_attr(const Graph& g, node_id self, std::size_t i) {
-  return static_cast<std::size_t>(g.at(self).attr.ints.at(i));
+/// The axis of a Split, Unpack or Pack node.
+template <AttrStruct A>
+std::size_t axis_of(const Graph& g, node_id self) {
+  return static_cast<std::size_t>(g.at(self).attr.get<A>().axis);
 }
 /// Split: the parts' gradients joined along the split axis.
 SESSIONLIB_INLINE void split(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
-  dx[0] = erased::concat(g, dy, int_attr(g, self, 0));
+  dx[0] = erased::concat(g, dy, axis_of<split_attrs>(g, self));
 }
 /// Unpack: the slices' gradients stacked along the unstacked axis.
 SESSIONLIB_INLINE void unpack(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
-  dx[0] = erased::pack(g, dy, int_attr(g, self, 0));
+  dx[0] = erased::pack(g, dy, axis_of<pack_attrs>(g, self));
 }
 /// TopKV2: the values' gradient back at the chosen positions; indices carry none.
 SESSIONLIB_INLINE void top_k(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
@@ -84,7 +83,7 @@ SESSIONLIB_INLINE void top_k(Graph& g, node_id self, const std::vector<output_re
 SESSIONLIB_INLINE void moments(Graph& g, node_id self, const std::vector<output_ref>& dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   const output_ref x = n.inputs[0], mean{self, 0};
-  const std::vector<std::int64_t>& axes = n.attr.ints;
+  const std::vector<std::int64_t>& axes = n.attr.get<moments_attrs>().axes;
   const output_ref count = erased::size_ratio(g, x, mean, erased::type_of(g, x));
   const output_ref centred = erased::sub(g, x, erased::broadcast_like(g, mean, x, axes));
   const output_ref from_var = erased::mul(g, erased::broadcast_like(g, dy[1], x, axes), erased::mul_scalar(g, centred, 2.0));
@@ -92,7 +91,7 @@ SESSIONLIB_INLINE void moments(Graph& g, node_id self, const std::vector<output_
 }
 /// Pack (single output): each input's gradient is a slice of dy.
 SESSIONLIB_INLINE void pack(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
-  const std::size_t axis = int_attr(g, self, 0);
+  const std::size_t axis = axis_of<pack_attrs>(g, self);
   const node_id parts = erased::unpack(g, dy, axis, g.at(self).inputs.size());
   for (std::size_t i = 0; i < dx.size(); ++i) dx[i] = output_ref{parts, static_cast<std::uint32_t>(i)};
 }

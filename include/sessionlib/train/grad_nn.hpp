@@ -57,13 +57,13 @@ SESSIONLIB_INLINE void log_softmax(Graph& g, node_id self, output_ref dy, std::v
 }
 
 /// d loss / d logits = (softmax(logits) - labels) * dloss; into the labels
-/// (the _v2 form only, attr.ints[0] == 1): -log_softmax(logits) * dloss.
+/// (the _v2 form only: softmax_xent_attrs::labels_gradient): -log_softmax(logits) * dloss.
 SESSIONLIB_INLINE void softmax_xent(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const output_ref labels = input(g, self, 0), logits = input(g, self, 1);
   const dtype t = erased::type_of(g, logits);
   dx[1] = grad_node(g, self, "SoftmaxCrossEntropyWithLogitsGrad", {labels, logits, dy},
                     erased::visit_floating(t, SESSIONLIB_NN_KERNEL(softmax_xent_grad_kernel)), t, logits);
-  if (!g.at(self).attr.ints.empty() && g.at(self).attr.ints[0] == 1)
+  if (g.at(self).attr.get<softmax_xent_attrs>().labels_gradient)
     dx[0] = grad_node(g, self, "SoftmaxCrossEntropyWithLogitsLabelsGrad", {logits, dy},
                       erased::visit_floating(t, SESSIONLIB_NN_KERNEL(softmax_xent_labels_grad_kernel)), t, labels);
 }

@@ -16,6 +16,7 @@
 #include "../config.hpp"
 #include "../graph/builder.hpp"
 #include "../ops/arithmetic.hpp"
+#include "../runtime/kernels/array_fill.hpp"
 #include "../runtime/kernels/grad.hpp"
 #include "../runtime/kernels/matmul.hpp"
 
@@ -134,8 +135,7 @@ SESSIONLIB_INLINE node_id equal_mask(Graph& g, output_ref a, output_ref b) {
 /// sums over those axes, like being a reduction's result (keepdims or not).
 SESSIONLIB_INLINE node_id reduce_sum_to_shape(Graph& g, output_ref grad, output_ref like, std::vector<std::int64_t> axes = {}) {
   const dtype t = type_of(g, grad);
-  attributes a;
-  a.ints = std::move(axes);
+  attributes a{.family = axes_attrs{.axes = std::move(axes)}};
   return make(g, "SumToShape", {grad, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(sum_to_kernel)), t,
              shape_of(g, like), std::move(a));
 }
@@ -150,8 +150,7 @@ SESSIONLIB_INLINE output_ref sum_to_shape_if_needed(Graph& g, output_ref grad, o
 /// the axes of like that x lacks or has as 1 (x being a reduction's result).
 SESSIONLIB_INLINE node_id broadcast_like(Graph& g, output_ref x, output_ref like, std::vector<std::int64_t> axes = {}) {
   const dtype t = type_of(g, x);
-  attributes a;
-  a.ints = std::move(axes);
+  attributes a{.family = axes_attrs{.axes = std::move(axes)}};
   return make(g, "BroadcastToShape", {x, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(broadcast_to_kernel)), t,
              shape_of(g, like), std::move(a));
 }
@@ -164,10 +163,13 @@ SESSIONLIB_INLINE node_id reshape_like(Graph& g, output_ref x, output_ref like) 
 /// Zeros (ones) of like's dtype and run-time shape ("ZerosLike", "OnesLike").
 SESSIONLIB_INLINE node_id fill_like(Graph& g, output_ref like, double value) {
   const dtype t = type_of(g, like);
-  attributes a;
-  a.reals = {value};
-  return make(g, value == 0 ? "ZerosLike" : "OnesLike", {like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(fill_like_kernel)),
-             t, shape_of(g, like), std::move(a));
+  // The node sl::zeros_like builds: the value a scalar of the dtype in attr.value.
+  attributes a{.value = any_array(t, dims{})};
+  const kernel_fn k = visit_floating(t, [&]<class T>() -> kernel_fn {
+    *a.value.data<T>() = static_cast<T>(value);
+    return kernels::fill_like_kernel<T>;
+  });
+  return make(g, value == 0 ? "ZerosLike" : "OnesLike", {like}, k, t, shape_of(g, like), std::move(a));
 }
 SESSIONLIB_INLINE node_id zeros_like(Graph& g, output_ref like) { return fill_like(g, like, 0.0); }
 SESSIONLIB_INLINE node_id ones_like(Graph& g, output_ref like) { return fill_like(g, like, 1.0); }
@@ -183,8 +185,7 @@ SESSIONLIB_INLINE node_id relu_grad(Graph& g, output_ref dy, output_ref x) {
 /// Product of the other elements of each reduction group over `axes` ("ProdOthers").
 SESSIONLIB_INLINE node_id prod_others(Graph& g, output_ref x, std::vector<std::int64_t> axes) {
   const dtype t = type_of(g, x);
-  attributes a;
-  a.ints = std::move(axes);
+  attributes a{.family = axes_attrs{.axes = std::move(axes)}};
   return make(g, "ProdOthers", {x}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(prod_others_kernel)), t, shape_of(g, x),
              std::move(a));
 }
@@ -209,8 +210,7 @@ SESSIONLIB_INLINE node_id cast(Graph& g, output_ref x, dtype to) {
 /// The part of the concatenation `dy` that came from xs[i] ("ConcatSlice").
 SESSIONLIB_INLINE node_id concat_slice(Graph& g, output_ref dy, const std::vector<output_ref>& xs, std::size_t axis, std::size_t i) {
   const dtype t = type_of(g, dy);
-  attributes a;
-  a.ints = {static_cast<std::int64_t>(axis), static_cast<std::int64_t>(i)};
+  attributes a{.family = concat_part_attrs{.axis = static_cast<std::int64_t>(axis), .part = static_cast<std::int64_t>(i)}};
   std::vector<output_ref> in{dy};
   in.insert(in.end(), xs.begin(), xs.end());
   return make(g, "ConcatSlice", std::move(in), visit_floating(t, SESSIONLIB_ERASED_KERNEL(concat_slice_kernel)), t,
@@ -219,8 +219,7 @@ SESSIONLIB_INLINE node_id concat_slice(Graph& g, output_ref dy, const std::vecto
 /// Zeros in the shape of the concatenation of xs, with `d` in xs[i]'s place ("ConcatPad").
 SESSIONLIB_INLINE node_id concat_pad(Graph& g, output_ref d, const std::vector<output_ref>& xs, std::size_t axis, std::size_t i) {
   const dtype t = type_of(g, d);
-  attributes a;
-  a.ints = {static_cast<std::int64_t>(axis), static_cast<std::int64_t>(i)};
+  attributes a{.family = concat_part_attrs{.axis = static_cast<std::int64_t>(axis), .part = static_cast<std::int64_t>(i)}};
   std::vector<output_ref> in{d};
   in.insert(in.end(), xs.begin(), xs.end());
   static_shape s = shape_of(g, xs[0]);
@@ -235,16 +234,14 @@ SESSIONLIB_INLINE node_id concat_pad(Graph& g, output_ref d, const std::vector<o
 /// Zeros of like's shape with `d` placed at `begin` ("SlicePad").
 SESSIONLIB_INLINE node_id slice_pad(Graph& g, output_ref d, output_ref like, std::vector<std::int64_t> begin) {
   const dtype t = type_of(g, d);
-  attributes a;
-  a.ints = std::move(begin);
+  attributes a{.family = slice_attrs{.begin = std::move(begin)}};
   return make(g, "SlicePad", {d, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(slice_pad_kernel)), t,
              shape_of(g, like), std::move(a));
 }
 /// The box of like's shape at `begin` inside x ("SliceLike").
 SESSIONLIB_INLINE node_id slice_like(Graph& g, output_ref x, output_ref like, std::vector<std::int64_t> begin) {
   const dtype t = type_of(g, x);
-  attributes a;
-  a.ints = std::move(begin);
+  attributes a{.family = slice_attrs{.begin = std::move(begin)}};
   return make(g, "SliceLike", {x, like}, visit_floating(t, SESSIONLIB_ERASED_KERNEL(slice_like_kernel)), t,
              shape_of(g, like), std::move(a));
 }
@@ -255,7 +252,7 @@ SESSIONLIB_INLINE node_id identity(Graph& g, output_ref x) {
 }
 
 /// op(a) @ op(b) over the last two axes, leading axes broadcast ("MatMul" for
-/// rank 2, else "BatchMatMulV2"; attr ints {transpose_a, transpose_b}, as sl::matmul).
+/// rank 2, else "BatchMatMulV2"; matmul_attrs, as sl::matmul).
 SESSIONLIB_INLINE node_id matmul(Graph& g, output_ref a, output_ref b, bool transpose_a, bool transpose_b) {
   const dtype t = type_of(g, a);
   const auto& sa = shape_of(g, a);
@@ -264,8 +261,7 @@ SESSIONLIB_INLINE node_id matmul(Graph& g, output_ref a, output_ref b, bool tran
   static_shape s = broadcast_static(static_shape(sa.begin(), sa.end() - 2), static_shape(sb.begin(), sb.end() - 2));
   s.push_back(transpose_a ? sa[ra - 1] : sa[ra - 2]);
   s.push_back(transpose_b ? sb[rb - 2] : sb[rb - 1]);
-  attributes attr;
-  attr.ints = {transpose_a ? 1 : 0, transpose_b ? 1 : 0};
+  attributes attr{.family = matmul_attrs{.transpose_a = transpose_a, .transpose_b = transpose_b}};
   return make(g, ra > 2 || rb > 2 ? "BatchMatMulV2" : "MatMul", {a, b},
               visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::matmul_kernel<T>; }), t, std::move(s),
               std::move(attr));
@@ -287,16 +283,14 @@ template <class T, class I> struct gather_axis_k { static constexpr kernel_fn fn
 /// Scatter-adds `dy` into zeros of params' shape at `indices` along `axis` ("GatherGrad").
 SESSIONLIB_INLINE node_id gather_grad(Graph& g, output_ref dy, output_ref indices, output_ref params, std::size_t axis) {
   const dtype t = type_of(g, dy);
-  attributes a;
-  a.ints = {static_cast<std::int64_t>(axis)};
+  attributes a{.family = axis_attrs{.axis = static_cast<std::int64_t>(axis)}};
   return make(g, "GatherGrad", {dy, indices, params}, detail::indexed_kernel<detail::gather_grad_k>(t, type_of(g, indices)),
              t, shape_of(g, params), std::move(a));
 }
 /// params' slices at `indices` along `axis` ("GatherAxis").
 SESSIONLIB_INLINE node_id gather_axis(Graph& g, output_ref params, output_ref indices, std::size_t axis) {
   const dtype t = type_of(g, params);
-  attributes a;
-  a.ints = {static_cast<std::int64_t>(axis)};
+  attributes a{.family = axis_attrs{.axis = static_cast<std::int64_t>(axis)}};
   const auto& ps = shape_of(g, params);
   const auto& is = shape_of(g, indices);
   static_shape s(ps.begin(), ps.begin() + static_cast<std::ptrdiff_t>(axis));

@@ -260,24 +260,18 @@ class Optimizer {
     return it->second;
   }
 
-  /// An update op `op` of `var` from `grad` and the learning rate, its slots in
-  /// attr.ints (plus `extra_ints`), `reals` the hyperparameters.
-  SESSIONLIB_INLINE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
-                    std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
-                    const std::vector<output_ref>& all_grads) {
+  /// An update op `op` of `var` from `grad` and the learning rate; `family`
+  /// names its slot variables and hyperparameters (graph/op_attrs.hpp).
+  SESSIONLIB_INLINE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, attr_box family,
+                                      kernel_fn k, const std::vector<output_ref>& all_grads) {
     std::vector<node_id> after;
     for (output_ref r : all_grads) after.push_back(r.node);
-    return update_op(g, op, grad, var, slots, std::move(extra_ints), std::move(reals), k, std::move(after));
+    return update_op(g, op, grad, var, std::move(family), k, std::move(after));
   }
   /// As above, the update waiting for the nodes `after`.
-  SESSIONLIB_INLINE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
-                    std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
-                    std::vector<node_id> after) {
-    attributes a;
-    a.variable = var.index();
-    for (const auto& s : slots) a.ints.push_back(s.index());
-    a.ints.insert(a.ints.end(), extra_ints.begin(), extra_ints.end());
-    a.reals = std::move(reals);
+  SESSIONLIB_INLINE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, attr_box family,
+                                      kernel_fn k, std::vector<node_id> after) {
+    attributes a{.variable = var.index(), .family = std::move(family)};
     return detail::make_update(g, op, name_ + "/update_" + var.op_name(), {grad, learning_rate(g, var.dtype())}, k,
                                std::move(a), std::move(after));
   }

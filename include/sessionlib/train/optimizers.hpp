@@ -33,7 +33,7 @@ class GradientDescentOptimizer : public Optimizer {
   }
 
  protected:
-  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>&,
                       const std::vector<output_ref>& all_grads) override {
     // A gradient that is a plain matrix product (a dense layer's weights) folds
     // into the update: one gemm into the variable. The MatMul node stays in the
@@ -47,16 +47,14 @@ class GradientDescentOptimizer : public Optimizer {
     }
     if (folds(g, grad)) {
       const node& mm = g.at(grad);
-      attributes a;
-      a.variable = var.index();
-      a.ints = mm.attr.ints;  // {transpose_a, transpose_b}
+      attributes a{.variable = var.index(), .family = mm.attr.family};  // matmul_attrs
       return detail::make_update(
           g, "MatMulApplyGradientDescent", name_ + "/update_" + var.op_name(),
           {mm.inputs[0], mm.inputs[1], learning_rate(g, var.dtype())},
           erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_gradient_descent_matmul_kernel)),
           std::move(a), std::move(after));
     }
-    return update_op(g, "ApplyGradientDescent", grad, var, slots, {}, {},
+    return update_op(g, "ApplyGradientDescent", grad, var, {},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_gradient_descent_kernel)),
                      std::move(after));
   }
@@ -66,7 +64,7 @@ class GradientDescentOptimizer : public Optimizer {
     if (!id.valid()) return false;
     const node& n = g.at(id);
     static const op_def* const matmul = &op_registry::global().resolve("MatMul");
-    return n.def == matmul && n.inputs.size() == 2 && n.attr.ints.size() == 2 &&
+    return n.def == matmul && n.inputs.size() == 2 && n.attr.family.holds<matmul_attrs>() &&
            (n.type == dtype::float32 || n.type == dtype::float64);
   }
 };
@@ -85,7 +83,8 @@ class MomentumOptimizer : public Optimizer {
  protected:
   SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
-    return update_op(g, "ApplyMomentum", grad, var, slots, {}, {momentum_, nesterov_ ? 1.0 : 0.0},
+    return update_op(g, "ApplyMomentum", grad, var,
+                     momentum_attrs{.accum = slots.at(0).index(), .momentum = momentum_, .use_nesterov = nesterov_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_momentum_kernel)), all_grads);
   }
 
@@ -129,7 +128,9 @@ class AdamOptimizer : public Optimizer {
                       const std::vector<output_ref>& all_grads) override {
     const auto& [b1, b2] = powers_.at({&g, var.dtype()});
     used_.push_back(var.dtype());
-    return update_op(g, "ApplyAdam", grad, var, slots, {b1.index(), b2.index()}, {beta1_, beta2_, epsilon_},
+    return update_op(g, "ApplyAdam", grad, var,
+                     adam_attrs{.m = slots.at(0).index(), .v = slots.at(1).index(), .beta1_power = b1.index(),
+                                .beta2_power = b2.index(), .beta1 = beta1_, .beta2 = beta2_, .epsilon = epsilon_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adam_kernel)), all_grads);
   }
   SESSIONLIB_INLINE std::vector<node_id> finish(Graph& g, std::vector<node_id> updates) override {
@@ -138,9 +139,7 @@ class AdamOptimizer : public Optimizer {
     std::vector<node_id> out;
     for (dtype t : used_) {
       const auto& [b1, b2] = powers_.at({&g, t});
-      attributes a;
-      a.ints = std::vector<std::int64_t>{b1.index(), b2.index()};
-      a.reals = {beta1_, beta2_};
+      attributes a{.family = adam_attrs{.beta1_power = b1.index(), .beta2_power = b2.index(), .beta1 = beta1_, .beta2 = beta2_}};
       out.push_back(train::detail::make_update(g, "AdamFinish", name_ + "/update_beta_powers", {},
                                                erased::visit_floating(t, SESSIONLIB_APPLY_KERNEL(adam_finish_kernel)),
                                                std::move(a), updates));
@@ -171,7 +170,9 @@ class RMSPropOptimizer : public Optimizer {
  protected:
   SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
-    return update_op(g, "ApplyRMSProp", grad, var, slots, {}, {decay_, momentum_, epsilon_},
+    return update_op(g, "ApplyRMSProp", grad, var,
+                     rmsprop_attrs{.ms = slots.at(0).index(), .mom = slots.at(1).index(), .rho = decay_,
+                                   .momentum = momentum_, .epsilon = epsilon_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_rms_prop_kernel)), all_grads);
   }
 
@@ -195,7 +196,7 @@ class AdagradOptimizer : public Optimizer {
  protected:
   SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
-    return update_op(g, "ApplyAdagrad", grad, var, slots, {}, {},
+    return update_op(g, "ApplyAdagrad", grad, var, adagrad_attrs{.accum = slots.at(0).index()},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adagrad_kernel)), all_grads);
   }
 };

@@ -2,8 +2,9 @@
 // training_ops: each updates a variable and its slots in place, under their
 // slots' mutexes (taken together, deadlock-free), following the copy-on-write
 // protocol of runtime/kernels/state.hpp. Inputs: 0 the gradient, 1 the learning
-// rate (a scalar of the variable's dtype). attr.variable is the variable,
-// attr.ints the slot variables, attr.reals the hyperparameters.
+// rate (a scalar of the variable's dtype). attr.variable is the variable;
+// each op's attribute struct (graph/op_attrs.hpp) names its slot variables and
+// hyperparameters.
 #pragma once
 
 #include <cblas.h>
@@ -84,10 +85,6 @@ void axpy(std::size_t n, T alpha, const T* x, T* y) {
   }
 }
 
-inline std::int32_t slot_index(const kernel_context& ctx, std::size_t i) {
-  return static_cast<std::int32_t>(ctx.n.attr.ints[i]);
-}
-
 /// Runs `step(i, ops)` over [0, n) in xsimd batches, then the scalar tail.
 /// std::sqrt may set errno, which keeps compilers from vectorising the
 /// sqrt-and-divide updates by themselves; batches and scalars perform the
@@ -139,7 +136,8 @@ void apply_gradient_descent_matmul_kernel(kernel_context& ctx) {
   const T lr = *ctx.input(2).data<T>();
   // The MatMul it replaces is rank 2 (optimizers.hpp folds only those).
   const detail::gemm_dims g =
-      detail::matrix_dims(ctx, a.shape(), b.shape(), ctx.n.attr.ints[0] != 0, ctx.n.attr.ints[1] != 0);
+      detail::matrix_dims(ctx, a.shape(), b.shape(), ctx.attrs<matmul_attrs>().transpose_a,
+                          ctx.attrs<matmul_attrs>().transpose_b);
   detail::held_slot var(ctx, ctx.n.attr.variable);
   std::lock_guard lock(var.mutex());
   T* w = detail::var_buffer<T>(ctx, var, dims{g.m, g.n});
@@ -148,14 +146,15 @@ void apply_gradient_descent_matmul_kernel(kernel_context& ctx) {
 }
 
 /// ApplyMomentum: accum = accum * momentum + grad; var -= lr * accum, or with
-/// Nesterov var -= lr * grad + lr * momentum * accum. reals: momentum, nesterov.
+/// Nesterov var -= lr * grad + lr * momentum * accum (momentum_attrs).
 template <class T>
 void apply_momentum_kernel(kernel_context& ctx) {
   const any_array& grad = ctx.input(0);
   const T lr = *ctx.input(1).data<T>();
-  const T momentum = static_cast<T>(ctx.n.attr.reals[0]);
-  const bool nesterov = ctx.n.attr.reals[1] != 0;
-  detail::held_slot var(ctx, ctx.n.attr.variable), accum(ctx, detail::slot_index(ctx, 0));
+  const momentum_attrs& at = ctx.attrs<momentum_attrs>();
+  const T momentum = static_cast<T>(at.momentum);
+  const bool nesterov = at.use_nesterov;
+  detail::held_slot var(ctx, ctx.n.attr.variable), accum(ctx, at.accum);
   std::scoped_lock lock(var.mutex(), accum.mutex());
   T* w = detail::var_buffer<T>(ctx, var, grad.shape());
   T* a = accum.writable<T>(grad.shape(), "accum");
@@ -177,17 +176,17 @@ void apply_momentum_kernel(kernel_context& ctx) {
 /// ApplyAdam, as tf.compat.v1's AdamOptimizer: with t the step,
 /// lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t); m += (grad - m) * (1 - beta1);
 /// v += (grad^2 - v) * (1 - beta2); var -= lr_t * m / (sqrt(v) + epsilon).
-/// ints: m, v, beta1_power, beta2_power; reals: beta1, beta2, epsilon.
+/// adam_attrs: slots m, v, variables beta1_power, beta2_power; beta1, beta2, epsilon.
 template <class T>
 void apply_adam_kernel(kernel_context& ctx) {
   const any_array& grad = ctx.input(0);
   const T lr = *ctx.input(1).data<T>();
-  const auto& r = ctx.n.attr.reals;
-  const T beta1 = static_cast<T>(r[0]), beta2 = static_cast<T>(r[1]), eps = static_cast<T>(r[2]);
-  const T b1p = detail::read_scalar_variable<T>(ctx, detail::slot_index(ctx, 2));
-  const T b2p = detail::read_scalar_variable<T>(ctx, detail::slot_index(ctx, 3));
+  const adam_attrs& at = ctx.attrs<adam_attrs>();
+  const T beta1 = static_cast<T>(at.beta1), beta2 = static_cast<T>(at.beta2), eps = static_cast<T>(at.epsilon);
+  const T b1p = detail::read_scalar_variable<T>(ctx, at.beta1_power);
+  const T b2p = detail::read_scalar_variable<T>(ctx, at.beta2_power);
   const T lr_t = lr * std::sqrt(T(1) - b2p) / (T(1) - b1p);
-  detail::held_slot var(ctx, ctx.n.attr.variable), ms(ctx, detail::slot_index(ctx, 0)), vs(ctx, detail::slot_index(ctx, 1));
+  detail::held_slot var(ctx, ctx.n.attr.variable), ms(ctx, at.m), vs(ctx, at.v);
   std::scoped_lock lock(var.mutex(), ms.mutex(), vs.mutex());
   T* w = detail::var_buffer<T>(ctx, var, grad.shape());
   T* m = ms.writable<T>(grad.shape(), "m");
@@ -207,25 +206,26 @@ void apply_adam_kernel(kernel_context& ctx) {
 }
 
 /// AdamFinish: beta1_power *= beta1, beta2_power *= beta2, once per step after
-/// every ApplyAdam of the optimizer. ints: beta1_power, beta2_power; reals: beta1, beta2.
+/// every ApplyAdam of the optimizer (adam_attrs: beta1_power, beta2_power, beta1, beta2).
 template <class T>
 void adam_finish_kernel(kernel_context& ctx) {
-  for (std::size_t k = 0; k < 2; ++k) {
-    detail::held_slot p(ctx, detail::slot_index(ctx, k));
+  const adam_attrs& at = ctx.attrs<adam_attrs>();
+  for (const auto& [power, beta] : {std::pair{at.beta1_power, at.beta1}, std::pair{at.beta2_power, at.beta2}}) {
+    detail::held_slot p(ctx, power);
     std::lock_guard lock(p.mutex());
-    *p.writable<T>(dims{}, "beta_power") *= static_cast<T>(ctx.n.attr.reals[k]);
+    *p.writable<T>(dims{}, "beta_power") *= static_cast<T>(beta);
   }
 }
 
 /// ApplyRMSProp: ms += (grad^2 - ms) * (1 - rho); mom = mom * momentum +
-/// lr * grad / sqrt(ms + epsilon); var -= mom. ints: ms, mom; reals: rho, momentum, epsilon.
+/// lr * grad / sqrt(ms + epsilon); var -= mom (rmsprop_attrs).
 template <class T>
 void apply_rms_prop_kernel(kernel_context& ctx) {
   const any_array& grad = ctx.input(0);
   const T lr = *ctx.input(1).data<T>();
-  const auto& r = ctx.n.attr.reals;
-  const T rho = static_cast<T>(r[0]), momentum = static_cast<T>(r[1]), eps = static_cast<T>(r[2]);
-  detail::held_slot var(ctx, ctx.n.attr.variable), mss(ctx, detail::slot_index(ctx, 0)), moms(ctx, detail::slot_index(ctx, 1));
+  const rmsprop_attrs& at = ctx.attrs<rmsprop_attrs>();
+  const T rho = static_cast<T>(at.rho), momentum = static_cast<T>(at.momentum), eps = static_cast<T>(at.epsilon);
+  detail::held_slot var(ctx, ctx.n.attr.variable), mss(ctx, at.ms), moms(ctx, at.mom);
   std::scoped_lock lock(var.mutex(), mss.mutex(), moms.mutex());
   T* w = detail::var_buffer<T>(ctx, var, grad.shape());
   T* ms = mss.writable<T>(grad.shape(), "ms");
@@ -249,7 +249,7 @@ template <class T>
 void apply_adagrad_kernel(kernel_context& ctx) {
   const any_array& grad = ctx.input(0);
   const T lr = *ctx.input(1).data<T>();
-  detail::held_slot var(ctx, ctx.n.attr.variable), acc(ctx, detail::slot_index(ctx, 0));
+  detail::held_slot var(ctx, ctx.n.attr.variable), acc(ctx, ctx.attrs<adagrad_attrs>().accum);
   std::scoped_lock lock(var.mutex(), acc.mutex());
   T* w = detail::var_buffer<T>(ctx, var, grad.shape());
   T* a = acc.writable<T>(grad.shape(), "accum");

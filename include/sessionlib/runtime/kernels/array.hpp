@@ -1,13 +1,13 @@
 // Layout kernels: reshape, expand_dims, squeeze (same values, new shape),
 // transpose, concat and slice (values moved). All read run-time shapes only.
 //
-// Node attributes (what each op stores, for code that builds these nodes at run time):
-//   "Reshape"     reshape_kernel        attr.ints = requested shape, at most one -1
-//   "ExpandDims"  expand_dims_kernel    attr.ints = {axis}, normalised to [0, rank]
-//   "Squeeze"     squeeze_kernel        attr.ints = axes to drop, normalised, ascending
-//   "Transpose"   transpose_kernel<T>   attr.ints = perm (output axis i is input axis perm[i])
-//   "ConcatV2"    concat_kernel<T>      attr.ints = {axis}, normalised; any number of inputs
-//   "Slice"       slice_kernel<T>       attr.ints = begin[0..r) then size[0..r), size -1: to the end
+// Node attributes (graph/op_attrs.hpp), for code that builds these nodes at run time:
+//   "Reshape"     reshape_kernel        reshape_attrs
+//   "ExpandDims"  expand_dims_kernel    expand_dims_attrs
+//   "Squeeze"     squeeze_kernel        squeeze_attrs
+//   "Transpose"   transpose_kernel<T>   transpose_attrs
+//   "ConcatV2"    concat_kernel<T>      axis_attrs; any number of inputs
+//   "Slice"       slice_kernel<T>       slice_attrs
 #pragma once
 
 #include <algorithm>
@@ -48,7 +48,7 @@ inline std::array<std::size_t, dims::max_rank> strides_of(const dims& d) {
 
 /// Reshape; one -1 in the requested shape is inferred.
 inline void reshape_kernel(kernel_context& ctx) {
-  const auto& want = ctx.n.attr.ints;
+  const auto& want = ctx.attrs<reshape_attrs>().shape;
   const std::size_t n = ctx.input(0).size();
   dims d;
   std::size_t known = 1, infer_at = want.size();
@@ -71,10 +71,10 @@ inline void reshape_kernel(kernel_context& ctx) {
   detail::forward_with_shape(ctx, d);
 }
 
-/// Inserts a dimension of 1 at attr.ints[0].
+/// Inserts a dimension of 1 at `dim`.
 inline void expand_dims_kernel(kernel_context& ctx) {
   const dims& in = ctx.input(0).shape();
-  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const auto axis = static_cast<std::size_t>(ctx.attrs<expand_dims_attrs>().dim);
   dims d;
   for (std::size_t i = 0; i <= in.size(); ++i) {
     if (i == axis) d.push_back(1);
@@ -83,10 +83,10 @@ inline void expand_dims_kernel(kernel_context& ctx) {
   detail::forward_with_shape(ctx, d);
 }
 
-/// Drops the axes in attr.ints, each of which must be 1.
+/// Drops the axes `squeeze_dims`, each of which must be 1.
 inline void squeeze_kernel(kernel_context& ctx) {
   const dims& in = ctx.input(0).shape();
-  const auto& axes = ctx.n.attr.ints;
+  const auto& axes = ctx.attrs<squeeze_attrs>().squeeze_dims;
   dims d;
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (std::find(axes.begin(), axes.end(), static_cast<std::int64_t>(i)) == axes.end()) {
@@ -104,7 +104,7 @@ template <class T>
 void transpose_kernel(kernel_context& ctx) {
   const any_array& a = ctx.input(0);
   const dims& in = a.shape();
-  const auto& perm = ctx.n.attr.ints;
+  const auto& perm = ctx.attrs<transpose_attrs>().perm;
   const std::size_t r = in.size();
   dims out;
   for (std::size_t i = 0; i < r; ++i) out.push_back(in[static_cast<std::size_t>(perm[i])]);
@@ -144,10 +144,10 @@ void transpose_kernel(kernel_context& ctx) {
   }
 }
 
-/// Concatenates every input along attr.ints[0].
+/// Concatenates every input along `axis`.
 template <class T>
 void concat_kernel(kernel_context& ctx) {
-  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const auto axis = static_cast<std::size_t>(ctx.attrs<axis_attrs>().axis);
   const dims& first = ctx.input(0).shape();
   dims out = first;
   out[axis] = 0;
@@ -181,11 +181,11 @@ void slice_kernel(kernel_context& ctx) {
   const any_array& a = ctx.input(0);
   const dims& in = a.shape();
   const std::size_t r = in.size();
-  const auto& at = ctx.n.attr.ints;
+  const auto& at = ctx.attrs<slice_attrs>();
   dims out;
   std::array<std::size_t, dims::max_rank> begin{};
   for (std::size_t i = 0; i < r; ++i) {
-    const std::int64_t b = at[i], s = at[r + i], dim = static_cast<std::int64_t>(in[i]);
+    const std::int64_t b = at.begin.at(i), s = at.size.at(i), dim = static_cast<std::int64_t>(in[i]);
     if (b < 0 || b > dim)
       ctx.fail("Expected begin[" + std::to_string(i) + "] in [0, " + std::to_string(dim) + "], but got " +
                std::to_string(b));

@@ -1,9 +1,8 @@
 // Index kernels: gather (rows picked by an index tensor) and one_hot.
 //
 // Node attributes:
-//   "GatherV2"  gather_kernel<T, I>    inputs {params, indices}; attr.ints = {axis}, normalised
-//   "OneHot"    one_hot_kernel<I, T>   inputs {indices}; attr.ints = {depth};
-//                                      attr.reals = {on_value, off_value}; the new axis is last
+//   "GatherV2"  gather_kernel<T, I>    inputs {params, indices}; axis_attrs
+//   "OneHot"    one_hot_kernel<I, T>   inputs {indices}; one_hot_attrs; the new axis is last
 // I is the index element type (int32, int64; one_hot also uint8), T the values'.
 #pragma once
 
@@ -42,12 +41,12 @@ bool index_in(I k, std::size_t n) {
 }
 }  // namespace detail
 
-/// out[o, i..., j] = params[o, indices[i...], j] along attr.ints[0].
+/// out[o, i..., j] = params[o, indices[i...], j] along `axis`.
 template <class T, class I>
 void gather_kernel(kernel_context& ctx) {
   const any_array& params = ctx.input(0);
   const any_array& indices = ctx.input(1);
-  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const auto axis = static_cast<std::size_t>(ctx.attrs<axis_attrs>().axis);
   const dims& pd = params.shape();
   const std::size_t limit = pd[axis];
   const I* idx = indices.data<I>();
@@ -86,8 +85,9 @@ void gather_kernel(kernel_context& ctx) {
 template <class I, class T>
 void one_hot_kernel(kernel_context& ctx) {
   const any_array& indices = ctx.input(0);
-  const auto depth = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
-  const T on = static_cast<T>(ctx.n.attr.reals.at(0)), off = static_cast<T>(ctx.n.attr.reals.at(1));
+  const one_hot_attrs& a = ctx.attrs<one_hot_attrs>();
+  const auto depth = static_cast<std::size_t>(a.depth);
+  const T on = static_cast<T>(a.on_value), off = static_cast<T>(a.off_value);
   dims out = indices.shape();
   out.push_back(depth);
   ctx.out.ensure(dtype_of<T>, out);

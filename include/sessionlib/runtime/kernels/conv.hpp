@@ -46,15 +46,15 @@ inline std::size_t window_out_size(const kernel_context& ctx, std::size_t in, st
 }
 
 /// Reads a 4-D NHWC input's shape and the window attributes
-/// (attr.ints: kh, kw, sh, sw, same) into a geometry.
+/// (window_attrs) into a geometry.
 inline window_geometry make_geometry(const kernel_context& ctx, const dims& in, std::size_t kh, std::size_t kw) {
   if (in.size() != 4) ctx.fail("input must be 4-dimensional" + to_string(in));
   window_geometry g;
   g.n = in[0], g.h = in[1], g.w = in[2], g.c = in[3];
   g.kh = kh, g.kw = kw;
-  const auto& a = ctx.n.attr.ints;
-  g.sh = static_cast<std::size_t>(a[2]), g.sw = static_cast<std::size_t>(a[3]);
-  const bool same = a[4] != 0;
+  const window_attrs& a = ctx.attrs<window_attrs>();
+  g.sh = static_cast<std::size_t>(a.stride_h), g.sw = static_cast<std::size_t>(a.stride_w);
+  const bool same = a.same;
   g.oh = window_out_size(ctx, g.h, kh, g.sh, same, g.pad_top);
   g.ow = window_out_size(ctx, g.w, kw, g.sw, same, g.pad_left);
   return g;
@@ -70,10 +70,10 @@ inline window_geometry conv_geometry(const kernel_context& ctx, const dims& in, 
   return g;
 }
 
-/// The geometry of a pool: the window is attr.ints[0..1].
+/// The geometry of a pool: the window is window_attrs'
 inline window_geometry pool_geometry(const kernel_context& ctx, const dims& in) {
-  const auto& a = ctx.n.attr.ints;
-  return make_geometry(ctx, in, static_cast<std::size_t>(a[0]), static_cast<std::size_t>(a[1]));
+  const window_attrs& a = ctx.attrs<window_attrs>();
+  return make_geometry(ctx, in, static_cast<std::size_t>(a.window_h), static_cast<std::size_t>(a.window_w));
 }
 
 namespace detail {
@@ -249,7 +249,7 @@ void pool_forward(kernel_context& ctx, T init, F&& pool) {
 }
 }  // namespace detail
 
-/// MaxPool(x) over attr.ints (kh, kw, sh, sw, same); padding never wins.
+/// MaxPool(x) over window_attrs; padding never wins.
 template <class T>
 void max_pool_kernel(kernel_context& ctx) {
   detail::pool_forward<T>(ctx, -std::numeric_limits<T>::infinity(),

@@ -32,7 +32,7 @@ struct equal_mask { template <class T> static T apply(T a, T b) noexcept { retur
 /// operand inside the larger one. Fails unless it holds small.elements() values
 /// and every dimension is either full's or 1.
 inline dims aligned_dims(const kernel_context& ctx, const dims& full, const dims& small) {
-  const auto& axes = ctx.n.attr.ints;
+  const auto& axes = ctx.attrs<axes_attrs>().axes;
   dims a;
   a.resize(full.size());
   if (!axes.empty()) {
@@ -60,7 +60,7 @@ void for_each_index(const dims& full, const dims& small, F&& f) {
 }
 
 /// SumToShape(grad, like): sums `grad` over the axes where `like` was broadcast
-/// (attr ints: the reduced axes, when `like` dropped them); shape of `like`.
+/// (axes_attrs: the reduced axes, when `like` dropped them); shape of `like`.
 template <class T>
 void sum_to_kernel(kernel_context& ctx) {
   const any_array& g = ctx.input(0);
@@ -91,7 +91,7 @@ void sum_to_kernel(kernel_context& ctx) {
   });
 }
 
-/// BroadcastToShape(x, like): repeats `x` to the shape of `like` (attr ints:
+/// BroadcastToShape(x, like): repeats `x` to the shape of `like` (axes_attrs:
 /// the axes `x` lacks, when it came from a reduction without keepdims).
 template <class T>
 void broadcast_to_kernel(kernel_context& ctx) {
@@ -120,13 +120,6 @@ void reshape_like_kernel(kernel_context& ctx) {
     ctx.fail("Input to reshape is a tensor with " + std::to_string(x.size()) + " values, but the requested shape has " +
              std::to_string(target.elements()));
   ctx.out = x.reshaped(target);  // shared, as Reshape does
-}
-
-/// ZerosLike / OnesLike (attr reals[0]: the value) in the shape of input 0.
-template <class T>
-void fill_like_kernel(kernel_context& ctx) {
-  ctx.out.ensure(dtype_of<T>, ctx.input(0).shape());
-  std::fill(ctx.out.data<T>(), ctx.out.data<T>() + ctx.out.size(), static_cast<T>(ctx.n.attr.reals.at(0)));
 }
 
 /// SizeRatio(a, b): a scalar, elements(a) / elements(b) (mean's divisor).
@@ -169,14 +162,14 @@ void cast_kernel(kernel_context& ctx) {
   for (std::size_t i = 0, n = x.size(); i < n; ++i) po[i] = static_cast<To>(px[i]);
 }
 
-/// ProdOthers(x) (attr ints: reduced axes): each element replaced by the
+/// ProdOthers(x) (axes_attrs: the reduced axes): each element replaced by the
 /// product of the other elements of its reduction group; exact with zeros.
 template <class T>
 void prod_others_kernel(kernel_context& ctx) {
   const any_array& x = ctx.input(0);
   const dims& full = x.shape();
   dims a = full;
-  for (auto ax : ctx.n.attr.ints) a[static_cast<std::size_t>(ax)] = 1;
+  for (auto ax : ctx.attrs<axes_attrs>().axes) a[static_cast<std::size_t>(ax)] = 1;
   const std::size_t groups = a.elements();
   std::vector<T> prod(groups, T(1));  // product of non-zeros, per group
   std::vector<std::size_t> zeros(groups, 0);
@@ -208,12 +201,12 @@ inline axis_blocks blocks_of(const dims& d, std::size_t axis) {
   return b;
 }
 
-/// ConcatSlice(dy, x0, ..., xn-1) (attr ints {axis, i}): the part of the
+/// ConcatSlice(dy, x0, ..., xn-1) (concat_part_attrs {axis, part = i}): the part of the
 /// concatenation `dy` that came from input i (shape of x_i).
 template <class T>
 void concat_slice_kernel(kernel_context& ctx) {
-  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
-  const auto which = static_cast<std::size_t>(ctx.n.attr.ints.at(1));
+  const concat_part_attrs& a = ctx.attrs<concat_part_attrs>();
+  const auto axis = static_cast<std::size_t>(a.axis), which = static_cast<std::size_t>(a.part);
   const any_array& dy = ctx.input(0);
   std::size_t offset = 0;
   for (std::size_t j = 0; j < which; ++j) offset += ctx.input(1 + j).shape()[axis];
@@ -227,12 +220,12 @@ void concat_slice_kernel(kernel_context& ctx) {
               po + o * part.len * part.inner);
 }
 
-/// ConcatPad(d, x0, ..., xn-1) (attr ints {axis, i}): zeros in the shape of the
+/// ConcatPad(d, x0, ..., xn-1) (concat_part_attrs {axis, part = i}): zeros in the shape of the
 /// concatenation with `d` in input i's place (the inverse of ConcatSlice).
 template <class T>
 void concat_pad_kernel(kernel_context& ctx) {
-  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
-  const auto which = static_cast<std::size_t>(ctx.n.attr.ints.at(1));
+  const concat_part_attrs& a = ctx.attrs<concat_part_attrs>();
+  const auto axis = static_cast<std::size_t>(a.axis), which = static_cast<std::size_t>(a.part);
   const any_array& d = ctx.input(0);
   dims full_shape = ctx.input(1).shape();
   full_shape[axis] = 0;
@@ -271,7 +264,7 @@ void for_each_in_box(const dims& full, const dims& part, const std::vector<std::
   }
 }
 
-/// SlicePad(d, like) (attr ints: begin): zeros of like's shape with `d` at begin.
+/// SlicePad(d, like) (slice_attrs: begin): zeros of like's shape with `d` at begin.
 template <class T>
 void slice_pad_kernel(kernel_context& ctx) {
   const any_array& d = ctx.input(0);
@@ -280,10 +273,10 @@ void slice_pad_kernel(kernel_context& ctx) {
   T* po = ctx.out.data<T>();
   std::fill(po, po + full.elements(), T(0));
   const T* pd = d.data<T>();
-  for_each_in_box(full, d.shape(), ctx.n.attr.ints, [&](std::size_t o, std::size_t p) { po[o] = pd[p]; });
+  for_each_in_box(full, d.shape(), ctx.attrs<slice_attrs>().begin, [&](std::size_t o, std::size_t p) { po[o] = pd[p]; });
 }
 
-/// SliceLike(x, like) (attr ints: begin): the box of like's shape at begin.
+/// SliceLike(x, like) (slice_attrs: begin): the box of like's shape at begin.
 template <class T>
 void slice_like_kernel(kernel_context& ctx) {
   const any_array& x = ctx.input(0);
@@ -291,14 +284,14 @@ void slice_like_kernel(kernel_context& ctx) {
   ctx.out.ensure(dtype_of<T>, part);
   T* po = ctx.out.data<T>();
   const T* px = x.data<T>();
-  for_each_in_box(x.shape(), part, ctx.n.attr.ints, [&](std::size_t o, std::size_t p) { po[p] = px[o]; });
+  for_each_in_box(x.shape(), part, ctx.attrs<slice_attrs>().begin, [&](std::size_t o, std::size_t p) { po[p] = px[o]; });
 }
 
-/// GatherGrad(dy, indices, params) (attr ints {axis}): scatter-adds `dy` into
+/// GatherGrad(dy, indices, params) (axis_attrs): scatter-adds `dy` into
 /// zeros of the shape of `params` along axis (TF's dense IndexedSlices).
 template <class T, class I>
 void gather_grad_kernel(kernel_context& ctx) {
-  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const auto axis = static_cast<std::size_t>(ctx.attrs<axis_attrs>().axis);
   const any_array& dy = ctx.input(0);
   const any_array& idx = ctx.input(1);
   const dims& full = ctx.input(2).shape();
@@ -319,11 +312,11 @@ void gather_grad_kernel(kernel_context& ctx) {
     }
 }
 
-/// GatherAxis(params, indices) (attr ints {axis}): params' slices at the indices
+/// GatherAxis(params, indices) (axis_attrs): params' slices at the indices
 /// along axis (the gradient of GatherGrad with respect to dy).
 template <class T, class I>
 void gather_axis_kernel(kernel_context& ctx) {
-  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const auto axis = static_cast<std::size_t>(ctx.attrs<axis_attrs>().axis);
   const any_array& p = ctx.input(0);
   const any_array& idx = ctx.input(1);
   const axis_blocks b = blocks_of(p.shape(), axis);

@@ -148,7 +148,6 @@ namespace sessionlib::kernels {
   SESSIONLIB_KERNEL_(grad::sum_to_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::broadcast_to_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::reshape_like_kernel<T>) \
-  SESSIONLIB_KERNEL_(grad::fill_like_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::size_ratio_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::relu_grad_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::prod_others_kernel<T>) \

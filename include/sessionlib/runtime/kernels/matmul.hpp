@@ -2,7 +2,7 @@
 // to OpenBLAS's gemm, writing straight into the reused output buffer; integer
 // types take a plain blocked loop. Leading (batch) axes broadcast as in numpy.
 //
-// Node attributes: attr.ints = {transpose_a, transpose_b} (0 or 1 each).
+// Node attributes: matmul_attrs (graph/op_attrs.hpp).
 #pragma once
 
 #include <cblas.h>
@@ -91,7 +91,8 @@ template <class T>
 void matmul_kernel(kernel_context& ctx) {
   const any_array& a = ctx.input(0);
   const any_array& b = ctx.input(1);
-  const bool ta = ctx.n.attr.ints.at(0) != 0, tb = ctx.n.attr.ints.at(1) != 0;
+  const matmul_attrs& at = ctx.attrs<matmul_attrs>();
+  const bool ta = at.transpose_a, tb = at.transpose_b;
   const dims& da = a.shape();
   const dims& db = b.shape();
   const detail::gemm_dims g = detail::matrix_dims(ctx, da, db, ta, tb);

@@ -40,12 +40,12 @@ inline void check_same_shape(const kernel_context& ctx, const any_array& a, cons
              to_string(b.shape()) + ".");
 }
 
-/// out = leaky_relu(x) = x > 0 ? x : alpha * x; alpha in attr.reals[0].
+/// out = leaky_relu(x) = x > 0 ? x : alpha * x; alpha in leaky_relu_attrs.
 template <class T>
 void leaky_relu_kernel(kernel_context& ctx) {
   const any_array& x = ctx.input(0);
   ctx.out.ensure(dtype_of<T>, x.shape());
-  const T alpha = static_cast<T>(ctx.n.attr.reals[0]);
+  const T alpha = static_cast<T>(ctx.attrs<leaky_relu_attrs>().alpha);
   const T* px = x.data<T>();
   T* po = ctx.out.data<T>();
   const std::size_t n = x.size();
@@ -61,7 +61,7 @@ void relu6_grad_kernel(kernel_context& ctx) {
 /// LeakyReluGrad(dy, x): dy where x > 0, alpha * dy elsewhere.
 template <class T>
 void leaky_relu_grad_kernel(kernel_context& ctx) {
-  const T alpha = static_cast<T>(ctx.n.attr.reals[0]);
+  const T alpha = static_cast<T>(ctx.attrs<leaky_relu_attrs>().alpha);
   grad::activation_grad<T>(ctx, [alpha](T d, T x) { return x > T(0) ? d : alpha * d; });
 }
 
@@ -375,13 +375,13 @@ void bias_add_grad_kernel(kernel_context& ctx) {
 }
 
 /// DropoutMask(x[, rate]): 0 with probability `rate`, else 1 / (1 - rate), in
-/// x's shape; the rate is attr.reals[0] or the scalar second input. Drawn from
-/// the op's generator in this session (seeded from the graph and op seeds);
-/// attr.ints[0] is the node's own id, which keys that generator.
+/// x's shape; the rate is dropout_attrs' or the scalar second input. Drawn from
+/// the op's generator in this session (seeded from the graph and op seeds),
+/// keyed by the node's own id.
 template <class T>
 void dropout_mask_kernel(kernel_context& ctx) {
   const any_array& x = ctx.input(0);
-  const double rate = ctx.nin > 1 ? static_cast<double>(*ctx.input(1).data<T>()) : ctx.n.attr.reals[0];
+  const double rate = ctx.nin > 1 ? static_cast<double>(*ctx.input(1).data<T>()) : ctx.attrs<dropout_attrs>().rate;
   if (!(rate >= 0.0 && rate < 1.0))
     ctx.fail("rate must be a scalar tensor or a float in the range [0, 1), got " + std::to_string(rate));
   ctx.out.ensure(dtype_of<T>, x.shape());
@@ -392,7 +392,7 @@ void dropout_mask_kernel(kernel_context& ctx) {
     std::fill(po, po + n, T(1));
     return;
   }
-  ctx.state.with_rng(ctx.self, ctx.graph.seed(), ctx.n.attr.seed, [&](auto& engine) {
+  ctx.state.with_rng(ctx.self, ctx.graph.seed(), static_cast<std::uint64_t>(ctx.attrs<dropout_attrs>().seed2), [&](auto& engine) {
     for (std::size_t i = 0; i < n; ++i) {
       const double u = static_cast<double>(engine() >> 11) * 0x1.0p-53;  // uniform in [0, 1)
       po[i] = u >= rate ? scale : T(0);

@@ -23,8 +23,8 @@ void fill_random(kernel_context& ctx, Draw&& draw) {
   ctx.out.ensure(dtype_of<T>, d);
   T* out = ctx.out.data<T>();
   const std::size_t n = d.elements();
-  const auto& a = ctx.n.attr;
-  ctx.state.with_rng(ctx.self, static_cast<std::uint64_t>(a.ints[0]), a.seed,
+  const random_attrs& a = ctx.attrs<random_attrs>();
+  ctx.state.with_rng(ctx.self, static_cast<std::uint64_t>(a.seed), static_cast<std::uint64_t>(a.seed2),
                      [&](std::mt19937_64& eng) {
                        for (std::size_t i = 0; i < n; ++i) out[i] = draw(eng);
                      });
@@ -34,7 +34,8 @@ void fill_random(kernel_context& ctx, Draw&& draw) {
 /// RandomStandardNormal scaled: N(mean, stddev^2).
 template <class T>
 void random_normal_kernel(kernel_context& ctx) {
-  std::normal_distribution<T> dist(static_cast<T>(ctx.n.attr.reals[0]), static_cast<T>(ctx.n.attr.reals[1]));
+  const random_attrs& a = ctx.attrs<random_attrs>();
+  std::normal_distribution<T> dist(static_cast<T>(a.a), static_cast<T>(a.b));
   detail::fill_random<T>(ctx, [&](std::mt19937_64& e) { return dist(e); });
 }
 
@@ -42,7 +43,8 @@ void random_normal_kernel(kernel_context& ctx) {
 template <class T>
 void truncated_normal_kernel(kernel_context& ctx) {
   std::normal_distribution<T> dist(T(0), T(1));
-  const T mean = static_cast<T>(ctx.n.attr.reals[0]), stddev = static_cast<T>(ctx.n.attr.reals[1]);
+  const random_attrs& a = ctx.attrs<random_attrs>();
+  const T mean = static_cast<T>(a.a), stddev = static_cast<T>(a.b);
   detail::fill_random<T>(ctx, [&](std::mt19937_64& e) {
     T z;
     do z = dist(e);
@@ -54,7 +56,7 @@ void truncated_normal_kernel(kernel_context& ctx) {
 /// RandomUniform: [minval, maxval) for floats, [minval, maxval) for integers (TF's rule).
 template <class T>
 void random_uniform_kernel(kernel_context& ctx) {
-  const double lo = ctx.n.attr.reals[0], hi = ctx.n.attr.reals[1];
+  const double lo = ctx.attrs<random_attrs>().a, hi = ctx.attrs<random_attrs>().b;
   if constexpr (std::is_floating_point_v<T>) {
     std::uniform_real_distribution<T> dist(static_cast<T>(lo), static_cast<T>(hi));
     detail::fill_random<T>(ctx, [&](std::mt19937_64& e) { return dist(e); });

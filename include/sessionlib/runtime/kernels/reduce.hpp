@@ -1,7 +1,6 @@
 // Reductions (Sum, Mean, Prod, Max, Min, Any, All) over any set of axes, and
-// ArgMax/ArgMin over one axis, at run-time shapes. The node's `attr.ints` holds
-// the reduced axes (normalised, ascending); the output keeps them as 1s when the
-// node's static rank equals the input's (keepdims).
+// ArgMax/ArgMin over one axis, at run-time shapes. The node's reduce_attrs hold
+// the reduced axes (normalised, ascending) and keep_dims (the output keeps them as 1s).
 //
 // Axes of extent 1 are dropped and neighbouring axes of the same kind merged, so
 // the input usually becomes [outer, reduced, inner] blocks: contiguous rows when
@@ -242,12 +241,13 @@ void reduce_general(tbb::task_arena* arena, const T* in, T* out, const reduce_la
 }
 }  // namespace detail
 
-/// Sum, Mean, Prod, Max, Min, Any, All: reduces input 0 over `attr.ints` with R.
+/// Sum, Mean, Prod, Max, Min, Any, All: reduces input 0 over reduce_attrs' axes with R.
 template <class T, class R>
 void reduce_kernel(kernel_context& ctx) {
   const any_array& x = ctx.input(0);
-  const std::vector<std::int64_t>& axes = ctx.n.attr.ints;
-  const bool keepdims = ctx.n.shape.size() == x.rank();
+  const reduce_attrs& ra = ctx.attrs<reduce_attrs>();
+  const std::vector<std::int64_t>& axes = ra.axes;
+  const bool keepdims = ra.keep_dims;
   const dims od = reduced_dims(x.shape(), axes, keepdims);
   ctx.out.ensure(dtype_of<T>, od);
   const T* in = x.data<T>();
@@ -276,16 +276,18 @@ void reduce_kernel(kernel_context& ctx) {
   detail::reduce_general<T, R>(ctx.split_arena, in, out, l, n_out);
 }
 
-/// ArgMax (IsMax) / ArgMin over the one axis in `attr.ints`; the output is int64
+/// ArgMax (IsMax) / ArgMin over the one axis of axis_attrs; the output is int64
 /// and the first of equal extremes wins, as in TF.
 template <class T, bool IsMax>
 void arg_reduce_kernel(kernel_context& ctx) {
   const any_array& x = ctx.input(0);
-  const std::size_t axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const std::size_t axis = static_cast<std::size_t>(ctx.attrs<axis_attrs>().axis);
   const dims& in = x.shape();
   if (in[axis] == 0)
     ctx.fail("Reduction axis " + std::to_string(axis) + " is empty in shape " + bracket_shape(in));
-  const dims od = reduced_dims(in, ctx.n.attr.ints, false);
+  dims od;
+  for (std::size_t i = 0; i < in.size(); ++i)
+    if (i != axis) od.push_back(in[i]);
   ctx.out.ensure(dtype::int64, od);
   std::size_t outer = 1, inner = 1;
   for (std::size_t i = 0; i < axis; ++i) outer *= in[i];
@@ -311,9 +313,9 @@ void arg_reduce_kernel(kernel_context& ctx) {
   });
 }
 
-/// ArgMax over `attr.ints[0]`.
+/// ArgMax over `axis`.
 template <class T> void argmax_kernel(kernel_context& ctx) { arg_reduce_kernel<T, true>(ctx); }
-/// ArgMin over `attr.ints[0]`.
+/// ArgMin over `axis`.
 template <class T> void argmin_kernel(kernel_context& ctx) { arg_reduce_kernel<T, false>(ctx); }
 
 }  // namespace sessionlib::kernels

@@ -1,13 +1,13 @@
 // Kernels of nodes with several outputs, and their inverses. Each writes output
 // k to ctx.output(k) (a step's outputs are consecutive slots).
 //
-// Node attributes:
-//   "Split"    split_kernel<T>     attr.ints = {axis, num}: num equal parts along axis
-//   "Unpack"   unpack_kernel<T>    attr.ints = {axis, num}: the num slices along axis
-//   "Pack"     pack_kernel<T>      attr.ints = {axis}: the inputs stacked along a new axis
-//   "TopKV2"   top_k_kernel<T>     attr.ints = {k}: values (T) and indices (int32) of the k largest
+// Node attributes (graph/op_attrs.hpp):
+//   "Split"    split_kernel<T>     split_attrs: num_split equal parts along axis
+//   "Unpack"   unpack_kernel<T>    pack_attrs: the num slices along axis
+//   "Pack"     pack_kernel<T>      pack_attrs: the inputs stacked along a new axis
+//   "TopKV2"   top_k_kernel<T>     top_k_attrs: values (T) and indices (int32) of the k largest
 //   "TopKGrad" top_k_grad_kernel<T> inputs (dvalues, indices, x): dvalues scattered into zeros of x's shape
-//   "Moments"  moments_kernel<T>   attr.ints = reduced axes (normalised, ascending), attr.reals = {keep_dims}
+//   "Moments"  moments_kernel<T>   moments_attrs: reduced axes (normalised, ascending), keep_dims
 //   "Unique"   unique_kernel<T>    values in order of first appearance (dyn length), int32 index of each input element
 #pragma once
 
@@ -39,11 +39,11 @@ inline dims without_axis(const dims& d, std::size_t axis) {
 }
 }  // namespace detail
 
-/// tf.split with num equal parts: output k is the k-th part along attr.ints[0].
+/// tf.split with num equal parts: output k is the k-th part along `axis`.
 template <class T>
 void split_kernel(kernel_context& ctx) {
-  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
-  const auto num = static_cast<std::size_t>(ctx.n.attr.ints.at(1));
+  const split_attrs& a = ctx.attrs<split_attrs>();
+  const auto axis = static_cast<std::size_t>(a.axis), num = static_cast<std::size_t>(a.num_split);
   const any_array& in = ctx.input(0);
   const dims& d = in.shape();
   if (axis >= d.size()) ctx.fail("split: axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(d.size()));
@@ -65,11 +65,11 @@ void split_kernel(kernel_context& ctx) {
   }
 }
 
-/// tf.unstack: output k is slice k along attr.ints[0], that axis removed.
+/// tf.unstack: output k is slice k along `axis`, that axis removed.
 template <class T>
 void unpack_kernel(kernel_context& ctx) {
-  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
-  const auto num = static_cast<std::size_t>(ctx.n.attr.ints.at(1));
+  const pack_attrs& a = ctx.attrs<pack_attrs>();
+  const auto axis = static_cast<std::size_t>(a.axis), num = static_cast<std::size_t>(a.num);
   const any_array& in = ctx.input(0);
   const dims& d = in.shape();
   if (axis >= d.size() || d[axis] != num)
@@ -86,10 +86,10 @@ void unpack_kernel(kernel_context& ctx) {
   }
 }
 
-/// tf.stack: the inputs, of one shape, along a new axis attr.ints[0].
+/// tf.stack: the inputs, of one shape, along a new axis `axis`.
 template <class T>
 void pack_kernel(kernel_context& ctx) {
-  const auto axis = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const auto axis = static_cast<std::size_t>(ctx.attrs<pack_attrs>().axis);
   const dims& d = ctx.input(0).shape();
   for (std::size_t k = 1; k < ctx.nin; ++k)
     if (!(ctx.input(k).shape() == d))
@@ -115,7 +115,7 @@ void pack_kernel(kernel_context& ctx) {
 /// equal values keep their order (the lower index first), as TF's.
 template <class T>
 void top_k_kernel(kernel_context& ctx) {
-  const auto k = static_cast<std::size_t>(ctx.n.attr.ints.at(0));
+  const auto k = static_cast<std::size_t>(ctx.attrs<top_k_attrs>().k);
   const any_array& in = ctx.input(0);
   const dims& d = in.shape();
   if (d.size() == 0) ctx.fail("input must be >= 1-D, got shape []");
@@ -164,13 +164,14 @@ void top_k_grad_kernel(kernel_context& ctx) {
 }
 
 /// tf.nn.moments: output 0 the mean, output 1 the (population) variance over
-/// attr.ints (normalised, ascending); reduced axes kept as 1 when attr.reals[0] != 0.
+/// `axes` (normalised, ascending); reduced axes kept as 1 with `keep_dims`.
 template <class T>
 void moments_kernel(kernel_context& ctx) {
   const any_array& in = ctx.input(0);
   const dims& d = in.shape();
-  const auto& axes = ctx.n.attr.ints;
-  const bool keep = !ctx.n.attr.reals.empty() && ctx.n.attr.reals[0] != 0;
+  const moments_attrs& ma = ctx.attrs<moments_attrs>();
+  const auto& axes = ma.axes;
+  const bool keep = ma.keep_dims;
   std::array<bool, dims::max_rank> reduced{};
   for (auto a : axes) {
     if (a < 0 || static_cast<std::size_t>(a) >= d.size())

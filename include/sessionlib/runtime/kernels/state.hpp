@@ -154,10 +154,10 @@ inline void is_initialized_kernel(kernel_context& ctx) {
   *ctx.out.data<bool>() = init;
 }
 
-/// ReportUninitializedVariables: for each variable index in `attr.ints`,
+/// ReportUninitializedVariables: for each variable index of variables_attrs,
 /// true when it has no value in this session.
 inline void report_uninitialized_kernel(kernel_context& ctx) {
-  const auto& idx = ctx.n.attr.ints;
+  const auto& idx = ctx.attrs<variables_attrs>().variables;
   ctx.out.ensure(dtype::bool_, dims{idx.size()});
   bool* out = ctx.out.data<bool>();
   for (std::size_t i = 0; i < idx.size(); ++i) {
