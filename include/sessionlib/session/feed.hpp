@@ -78,7 +78,7 @@ struct feed_entry {
         const T v{value};
         std::memcpy(inline_, &v, sizeof(T));
         inline_scalar_ = true;
-        value_ = any_array::borrow(dtype_of<T>, dims{}, nullptr);
+        value_.assign_borrowed(dtype_of<T>, nullptr, 0, nullptr);  // in place: the scalar lives in inline_
       }
     } else if constexpr (xt::is_xexpression<D>::value) {
       using VT = typename D::value_type;
@@ -106,7 +106,7 @@ struct feed_entry {
     if constexpr (std::is_arithmetic_v<D> && Element<D>) {
       std::memcpy(inline_, &value, sizeof(D));
       inline_scalar_ = true;
-      value_ = any_array::borrow(dtype_of<D>, dims{}, nullptr);
+      value_.assign_borrowed(dtype_of<D>, nullptr, 0, nullptr);
     } else if constexpr (xt::is_xexpression<D>::value && Element<typename D::value_type>) {
       store(std::forward<V>(value));
     } else {
