@@ -4,6 +4,7 @@
 
 #include <sessionlib/ops/control.hpp>
 #include <sessionlib/ops/split.hpp>
+#include <sessionlib/session/into.hpp>
 
 using sl::shape;
 
@@ -103,4 +104,37 @@ TEST_CASE("a fed array of rank above sessionlib's maximum (8) is invalid_argumen
   CHECK_THROWS_WITH_AS(sl::dims(twelve.begin(), twelve.end()),
                        "A tensor of rank 12 exceeds sessionlib's maximum rank of 8", sl::invalid_argument);
   CHECK(sess.run(x * 2.0f, {{"x:0", xt::xtensor<float, 1>{1}}}) == xt::xtensor<float, 1>{2});
+}
+
+TEST_CASE("make_callable and partial_run_setup take fed tensors by name, their types stated by the caller") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, shape<sl::dyn, 2>>(g, "x");
+  auto k = sl::placeholder<std::int32_t, shape<>>(g, "k");
+  auto y = x * 2.0f;
+  sl::Session sess(g);
+  using X = sl::Tensor<float, shape<sl::dyn, 2>>;
+  using K = sl::Tensor<std::int32_t, shape<>>;
+  // The parameters follow from the stated types: const xt::xtensor<float, 2>&, then std::int32_t.
+  auto f = sess.make_callable(std::tuple{y, k + 1}, sl::feed_list<X, K>("x:0", "k:0"));
+  static_assert(std::is_convertible_v<decltype(f),
+                                      std::function<std::tuple<xt::xtensor<float, 2>, std::int32_t>(
+                                          const xt::xtensor<float, 2>&, std::int32_t)>>);
+  const auto [yv, kv] = f(xt::xtensor<float, 2>{{1, 2}}, 41);
+  CHECK(yv == xt::xtensor<float, 2>{{2, 4}});
+  CHECK(kv == 42);
+  xt::xtensor<float, 2> out;
+  auto write = sess.make_callable(y, sl::feed_list<X>(std::string("x:0")), sl::into);
+  write(out, xt::xtensor<float, 2>{{3, 4}});
+  CHECK(out == xt::xtensor<float, 2>{{6, 8}});
+  auto h = sess.partial_run_setup(y, sl::feed_list<X>("x:0"));
+  CHECK(sess.partial_run(h, y, {{x, xt::xtensor<float, 2>{{5, 6}}}}) == xt::xtensor<float, 2>{{10, 12}});
+  // A stated type that is not the tensor's, or a name that is not a tensor, fails when the callable is made.
+  CHECK_THROWS_WITH_AS(sess.make_callable(y, sl::feed_list<sl::Tensor<double, shape<sl::dyn, 2>>>("x:0")),
+                       "Tensor 'x:0' has dtype float32 and shape (?, 2), not dtype float64 and shape (?, 2)",
+                       sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(sess.make_callable(y, sl::feed_list<sl::Tensor<float, shape<3, 2>>>("x:0")),
+                       "Tensor 'x:0' has dtype float32 and shape (?, 2), not dtype float32 and shape (3, 2)",
+                       sl::invalid_argument);
+  CHECK_THROWS_AS(sess.make_callable(y, sl::feed_list<X>("nope:0")), sl::not_found);
+  CHECK(f(xt::xtensor<float, 2>{{0, 1}}, 0) == std::tuple{xt::xtensor<float, 2>{{0, 2}}, 1});
 }

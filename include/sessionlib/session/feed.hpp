@@ -4,11 +4,13 @@
 // and xt::adapt views are read in place; other expressions are evaluated once.
 #pragma once
 
+#include <array>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "../core/report.hpp"
@@ -215,6 +217,35 @@ struct feed_list_t {
 template <TensorLike... X>
 feed_list_t<X...> feed_list(const X&... x) {
   return {std::tuple{as_tensor(x)...}};
+}
+
+/// Fed tensors named as TF names them ("x:0"), each of a type the caller
+/// states, which is checked when the callable is made (Graph::tensor: dtype
+/// and static shape, TF's messages); see feed_list<X...>(names...).
+template <class... X>
+struct named_feed_list_t {
+  std::array<std::string, sizeof...(X)> names;
+
+  /// The tensors of `g` the names denote, checked against X...
+  feed_list_t<X...> resolve(Graph& g) const {
+    return resolve(g, std::index_sequence_for<X...>{});
+  }
+
+ private:
+  template <std::size_t... I>
+  feed_list_t<X...> resolve(Graph& g, std::index_sequence<I...>) const {
+    return {std::tuple{g.template tensor<typename X::value_type, typename X::shape_type>(names[I])...}};
+  }
+};
+
+/// `sl::feed_list<sl::Tensor<float, sl::shape<sl::dyn, 784>>, sl::Tensor<std::int64_t, sl::shape<sl::dyn>>>("x:0", "y:0")`:
+/// fed tensors by name, for a program that has only the names (an imported
+/// graph); the callable's parameter types follow from the stated tensor types.
+template <class... X, class... N>
+  requires(sizeof...(X) > 0 && sizeof...(X) == sizeof...(N) && (TensorLike<X> && ...) &&
+           (std::is_convertible_v<const N&, std::string_view> && ...))
+named_feed_list_t<X...> feed_list(const N&... names) {
+  return {{std::string(std::string_view(names))...}};
 }
 
 }  // namespace sessionlib

@@ -59,6 +59,11 @@ class partial_run_handle {
 };
 
 template <class F, class... X>
+partial_run_handle Session::partial_run_setup(const F& fetches, const named_feed_list_t<X...>& feeds) const {
+  return partial_run_setup(fetches, feeds.resolve(graph()));
+}
+
+template <class F, class... X>
 partial_run_handle Session::partial_run_setup(const F& fetches, const feed_list_t<X...>& feeds) const {
   impl_->check_open();
   auto st = std::make_shared<detail::partial_run_state>();

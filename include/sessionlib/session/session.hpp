@@ -103,6 +103,15 @@ class Session {
   /// Starts a partial run that may fetch `fetches` and be fed `feeds` (tf partial_run_setup).
   template <class F, class... X>
   partial_run_handle partial_run_setup(const F& fetches, const feed_list_t<X...>& feeds) const;
+  /// make_callable (any form) and partial_run_setup with the fed tensors named,
+  /// `sl::feed_list<sl::Tensor<float, sl::shape<sl::dyn, 784>>>("x:0")`: each
+  /// name is looked up and checked against its stated type first.
+  template <class F, class... X, class... Form>
+  auto make_callable(const F& fetches, const named_feed_list_t<X...>& feeds, Form... form) const {
+    return make_callable(fetches, feeds.resolve(graph()), form...);
+  }
+  template <class F, class... X>
+  partial_run_handle partial_run_setup(const F& fetches, const named_feed_list_t<X...>& feeds) const;
   /// Continues partial run `h`: feeds `feeds`, returns the values of `fetches`.
   template <class F>
   fetch_result_t<F> partial_run(const partial_run_handle& h, const F& fetches,
