@@ -10,11 +10,13 @@
 #include "core/checked.hpp"
 #include "core/shape.hpp"
 #include "core/shape_algebra.hpp"
+#include "core/sparse_value.hpp"
 
 // The graph
 #include "graph/graph.hpp"
 #include "graph/handles.hpp"
 #include "graph/builder.hpp"
+#include "graph/sparse.hpp"
 
 // Ops by family
 #include "ops/constant.hpp"
@@ -32,6 +34,7 @@
 #include "ops/nn.hpp"
 #include "ops/conv.hpp"
 #include "ops/split.hpp"
+#include "ops/sparse.hpp"
 
 // The session
 #include "session/options.hpp"

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -15,6 +16,7 @@
 
 #include "../core/report.hpp"
 #include "../graph/handles.hpp"
+#include "../graph/sparse.hpp"
 
 namespace sessionlib {
 
@@ -51,6 +53,47 @@ concept NonNarrowingScalar = std::is_arithmetic_v<V> && requires(V v) { T{v}; };
 
 template <class E>
 concept ContiguousContainer = std::is_base_of_v<xt::xcontainer<E>, E>;
+
+/// Checks a SparseTensorValue fed for a sparse tensor of static shape `s`
+/// (its indices, values and dense_shape outputs `ids` of `g`): entries agree
+/// in number, the dense shape fits `s`, every index lies inside it. TF's
+/// messages; the node named is the part at fault.
+SESSIONLIB_INLINE void check_sparse_feed(const Graph& g, const output_ref (&ids)[3], std::span<const std::ptrdiff_t> s,
+                                         const std::int64_t* indices, std::size_t nnz, std::size_t cols,
+                                         std::size_t values, const std::int64_t* dense_shape, std::size_t rank) {
+  if (nnz != values)
+    throw invalid_argument("indices and values rows (indexing dimension) must match. (indices = " +
+                               std::to_string(nnz) + ", values = " + std::to_string(values) + ")",
+                           g.at(ids[1]).name);
+  // A wrong number of columns or dense_shape length is reported by the run's
+  // shape check of that part, as for a dense feed.
+  if (cols != s.size() || rank != s.size()) return;
+  bool fits = true;
+  for (std::size_t d = 0; d < rank; ++d) {
+    if (dense_shape[d] < 0)
+      throw invalid_argument("Dimension " + std::to_string(dense_shape[d]) + " must be >= 0", g.at(ids[2]).name);
+    if (s[d] >= 0 && dense_shape[d] != s[d]) fits = false;
+  }
+  auto joined = [&](const std::int64_t* v) {
+    std::string t = "[";
+    for (std::size_t d = 0; d < rank; ++d) {
+      if (d) t += ',';
+      t += std::to_string(v[d]);
+    }
+    return t + "]";
+  };
+  if (!fits)
+    throw invalid_argument("Cannot feed a SparseTensorValue of dense shape " + joined(dense_shape) +
+                               " for SparseTensor '" + g.tensor_name(ids[2]) + "', which has shape " +
+                               static_shape_string(s),
+                           g.at(ids[2]).name);
+  for (std::size_t n = 0; n < nnz; ++n)
+    for (std::size_t d = 0; d < rank; ++d)
+      if (indices[n * rank + d] < 0 || indices[n * rank + d] >= dense_shape[d])
+        throw invalid_argument("indices[" + std::to_string(n) + "] = " + joined(indices + n * rank) +
+                                   " is out of bounds: need 0 <= index < " + joined(dense_shape),
+                               g.at(ids[0]).name);
+}
 }  // namespace detail
 
 /// One `{tensor, value}` entry of a feed dict. The key is a tensor (checked at
@@ -98,6 +141,39 @@ struct feed_entry {
     }
   }
 
+  /// Feeds a SparseTensorValue to a SparseTensor: element type and rank are
+  /// checked at compile time; at run time (here, when the entry is built) that
+  /// indices and values agree in number, that the dense shape fits S and that
+  /// every index lies inside it (TF's messages). One entry feeds all three parts.
+  template <class T, class S, class V>
+  feed_entry(const SparseTensor<T, S>& target, V&& value) {
+    using D = std::remove_cvref_t<V>;
+    if constexpr (!SparseValue<D>) {
+      report::sparse_feed_needs_value<D>();  // feed a SparseTensor with an sl::SparseTensorValue<T, rank>
+    } else if constexpr (!std::is_same_v<typename D::value_type, T>) {
+      report::feed_dtype_mismatch<T, typename D::value_type>();  // the tensor's element type, then the value's
+    } else if constexpr (D::rank != S::rank()) {
+      report::feed_rank_mismatch<S::rank(), D::rank>();  // the SparseTensor's rank, then the value's
+    } else {
+      std::shared_ptr<const D> held;
+      if constexpr (std::is_rvalue_reference_v<V&&> && !std::is_const_v<std::remove_reference_t<V>>)
+        held = std::make_shared<const D>(std::move(value));  // a temporary: kept alive with the entry
+      const D& v = held ? *held : value;
+      Graph& g = target.graph();
+      const output_ref ids[3] = {target.indices_id(), target.values_id(), target.dense_shape_id()};
+      detail::check_sparse_feed(g, ids, S::extents, v.indices.data(), v.indices.shape(0), v.indices.shape(1),
+                                v.values.size(), v.dense_shape.data(), v.dense_shape.size());
+      auto parts = std::make_shared<std::vector<feed_entry>>();
+      parts->reserve(3);
+      parts->push_back(feed_entry(g, ids[0], any_array::borrow(dtype::int64, dims(v.indices.shape().begin(), v.indices.shape().end()), v.indices.data()), held));
+      parts->push_back(feed_entry(g, ids[1], any_array::borrow(dtype_of<T>, dims{v.values.size()}, v.values.data()), held));
+      parts->push_back(feed_entry(g, ids[2], any_array::borrow(dtype::int64, dims{v.dense_shape.size()}, v.dense_shape.data()), held));
+      graph = &g;
+      id = ids[0];
+      parts_ = std::move(parts);
+    }
+  }
+
   /// Feeds the tensor named `tensor_name` ("x:0", "split:1"), resolved in the
   /// session's graph when run. A C++ number converts to the tensor's dtype when
   /// it does so exactly (as TF converts Python numbers); an array must have the
@@ -116,6 +192,13 @@ struct feed_entry {
                     "sessionlib: feed by name: the value must be a number or an xtensor expression of float, double, "
                     "int32, int64, uint8 or bool");
     }
+  }
+
+  /// The single-tensor entries this one stands for: itself, or a sparse
+  /// feed's three (indices, values, dense_shape). Valid while it lives.
+  std::span<const feed_entry> parts() const noexcept {
+    if (parts_) return {parts_->data(), parts_->size()};
+    return {this, 1};
   }
 
   /// True when the key is a name, resolved by the run.
@@ -154,6 +237,10 @@ struct feed_entry {
   }
 
  private:
+  // One part of a sparse feed: output `r` of `g` fed `value`, which `keep` holds alive.
+  feed_entry(Graph& g, output_ref r, any_array value, std::shared_ptr<const void> keep)
+      : graph(&g), id(r), value_(std::move(value)), keep_(std::move(keep)) {}
+
   template <class V>
   void store(V&& value) {
     using D = std::remove_cvref_t<V>;
@@ -200,6 +287,7 @@ struct feed_entry {
   std::string name_;  // the key's name when given by name
   mutable any_array value_;
   std::shared_ptr<const void> keep_;
+  std::shared_ptr<const std::vector<feed_entry>> parts_;  // a sparse feed's three entries
   alignas(8) mutable unsigned char inline_[8] = {};
   bool inline_scalar_ = false;
 };

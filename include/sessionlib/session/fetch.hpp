@@ -18,6 +18,7 @@
 #include "../config.hpp"
 #include "../core/report.hpp"
 #include "../graph/handles.hpp"
+#include "../graph/sparse.hpp"
 #include "../runtime/plan.hpp"
 #include "detail/fields.hpp"
 
@@ -94,6 +95,25 @@ struct fetch_impl<F> {
     c.add(t.graph(), t.id(), true);
   }
   static result build(const F&, fetch_reader& r) { return tensor_result<T, N>(r.next()); }
+};
+
+// A sparse tensor: its three parts, as an sl::SparseTensorValue<T, rank>.
+template <class T, class S>
+struct fetch_impl<SparseTensor<T, S>> {
+  static constexpr bool valid = true;
+  using result = SparseTensorValue<T, S::rank()>;
+  static void collect(const SparseTensor<T, S>& f, fetch_collector& c) {
+    c.add(f.graph(), f.indices_id(), true);
+    c.add(f.graph(), f.values_id(), true);
+    c.add(f.graph(), f.dense_shape_id(), true);
+  }
+  static result build(const SparseTensor<T, S>&, fetch_reader& r) {
+    result v;
+    v.indices = tensor_result<std::int64_t, 2>(r.next());
+    v.values = tensor_result<T, 1>(r.next());
+    v.dense_shape = tensor_result<std::int64_t, 1>(r.next());
+    return v;
+  }
 };
 
 // An operation: run for its effect; TF's None.

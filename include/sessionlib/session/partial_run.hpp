@@ -101,10 +101,16 @@ fetch_result_t<F> Session::partial_run(const partial_run_handle& h, const F& fet
   std::lock_guard lock(st.m);
   const Graph& g = impl_->graph();
 
-  // Feeds: each in the setup, not fed before (nor twice in this call).
+  // Feeds: each in the setup, not fed before (nor twice in this call). A
+  // sparse feed stands for three single-tensor entries.
+  std::vector<const feed_entry*> flat;
+  for (const feed_entry& entry : feeds) {
+    entry.resolve(impl_->graph());  // a key given by name: now its output
+    for (const feed_entry& f : entry.parts()) flat.push_back(&f);
+  }
   std::vector<std::size_t> feed_pos;
-  for (const feed_entry& f : feeds) {
-    f.resolve(impl_->graph());  // a key given by name: now its output
+  for (const feed_entry* fp : flat) {
+    const feed_entry& f = *fp;
     if (f.graph != &g) throw invalid_argument("Cannot feed a tensor of another graph", f.graph->at(f.id).name);
     const std::size_t i = detail::index_in(st.feeds, f.id);
     const std::string name = g.tensor_name(f.id);
@@ -132,8 +138,8 @@ fetch_result_t<F> Session::partial_run(const partial_run_handle& h, const F& fet
   // values and this call's feeds. A setup feed not fed yet cannot be crossed.
   auto available = [&](output_ref r) {
     if (st.values.count(r)) return true;
-    for (const feed_entry& f : feeds)
-      if (f.id == r) return true;
+    for (const feed_entry* f : flat)
+      if (f->id == r) return true;
     return false;
   };
   std::vector<node_id> need, stack;
@@ -174,7 +180,8 @@ fetch_result_t<F> Session::partial_run(const partial_run_handle& h, const F& fet
   }
 
   // Keep this call's feeds (owned copies: the entries die with the call).
-  for (const feed_entry& f : feeds) {
+  for (const feed_entry* fp : flat) {
+    const feed_entry& f = *fp;
     any_array v;
     session_impl::place_feed(g.at(f.id), f.id.index, f.view(), v);
     st.values[f.id] = v.borrowed() || !v.unique() ? v.clone() : v;

@@ -98,10 +98,12 @@ class session_impl {
   SESSIONLIB_INLINE void sort_feeds(std::span<const feed_entry> feeds, std::vector<output_ref>& ids,
                   std::vector<const feed_entry*>& by_id) const {
     by_id.clear();
-    for (const auto& f : feeds) {
-      f.resolve(*graph_);  // a key given by name: now its output
-      if (f.graph != graph_) throw invalid_argument("Cannot feed a tensor of another graph", f.graph->at(f.id).name);
-      by_id.push_back(&f);
+    for (const auto& entry : feeds) {
+      entry.resolve(*graph_);  // a key given by name: now its output
+      for (const feed_entry& f : entry.parts()) {  // a sparse feed is three
+        if (f.graph != graph_) throw invalid_argument("Cannot feed a tensor of another graph", f.graph->at(f.id).name);
+        by_id.push_back(&f);
+      }
     }
     std::sort(by_id.begin(), by_id.end(), [](auto* a, auto* b) { return a->id < b->id; });
     ids.clear();
