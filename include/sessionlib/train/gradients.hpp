@@ -18,6 +18,7 @@
 #include "grad_math.hpp"
 #include "grad_multi.hpp"
 #include "grad_nn.hpp"
+#include "grad_sparse.hpp"
 #include "grad_support.hpp"
 
 namespace sessionlib {
@@ -34,6 +35,7 @@ inline const std::unordered_map<const op_def*, grad_fn>& grad_registry() {
     register_array_grads(by_name);
     register_nn_grads(by_name);
     register_stack_grads(by_name);
+    register_sparse_grads(by_name);
     std::unordered_map<const op_def*, grad_fn> m;
     for (const auto& [type, f] : by_name) m[&op_registry::global().resolve(type)] = f;
     return m;
@@ -46,6 +48,7 @@ inline const std::unordered_map<const op_def*, multi_grad_fn>& multi_grad_regist
   static const std::unordered_map<const op_def*, multi_grad_fn> registry = [] {
     std::unordered_map<std::string, multi_grad_fn> by_name;
     register_multi_grads(by_name);
+    register_sparse_multi_grads(by_name);
     std::unordered_map<const op_def*, multi_grad_fn> m;
     for (const auto& [type, f] : by_name) m[&op_registry::global().resolve(type)] = f;
     return m;
@@ -86,7 +89,10 @@ SESSIONLIB_INLINE std::vector<output_ref> symbolic_gradients(Graph& g, const std
   for (output_ref x : xs) lo = std::min(lo, x.node);
   for (std::size_t id = lo; id < n; ++id) {
     const node& nd = g.at(static_cast<node_id>(id));
-    if (!erased::is_floating(nd.type) || !nd.has_output) { reached[id] = 0; continue; }
+    // Differentiable when some output is floating: SparseAdd's output 0 is its int64 indices.
+    bool floating = false;
+    for (std::uint32_t k = 0; k < nd.num_outputs(); ++k) floating = floating || erased::is_floating(nd.output_type(k));
+    if (!floating) { reached[id] = 0; continue; }
     for (output_ref in : nd.inputs) reached[id] = reached[id] || reached[in.node];
   }
   for (output_ref y : ys) needed[y.node] = 1;
