@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../graph/sparse.hpp"
+#include "../graph/sparse_attrs.hpp"
 #include "../runtime/kernels/sparse_grad.hpp"
 #include "constant.hpp"
 #include "reduce.hpp"
@@ -94,8 +95,7 @@ Tensor<T, S> sparse_tensor_to_dense(const SparseTensor<T, S>& sp, T default_valu
                                     const std::string& name = "") {
   Graph& g = sp.graph();
   const auto dv = constant(g, default_value);
-  attributes a;
-  a.ints = {validate_indices ? 1 : 0};
+  attributes a{.family = sparse_to_dense_attrs{.validate_indices = validate_indices}};
   return make_tensor<T, S>(g, {.op = "SparseToDense", .name = name,
                                .inputs = {sp.indices_id(), sp.dense_shape_id(), sp.values_id(), dv.id()},
                                .kernel = kernels::sparse_to_dense_kernel<T>, .attr = std::move(a)});
@@ -120,8 +120,7 @@ auto sparse_tensor_dense_matmul(const SparseTensor<T, S>& sp, const B& b, const 
     return Tensor<T, R>();
   } else {
     Graph& g = common_graph(sp.values(), b);
-    attributes a;
-    a.ints = {AdjointA ? 1 : 0, AdjointB ? 1 : 0};
+    attributes a{.family = sparse_dense_matmul_attrs{.adjoint_a = AdjointA, .adjoint_b = AdjointB}};
     return make_tensor<T, R>(g, {.op = "SparseTensorDenseMatMul", .name = name,
                                  .inputs = {sp.indices_id(), sp.values_id(), sp.dense_shape_id(), as_tensor(b).id()},
                                  .kernel = kernels::sparse_dense_matmul_kernel<T>, .attr = std::move(a)});
@@ -135,9 +134,7 @@ auto sparse_reduce_sum_op(const SparseTensor<T, S>& sp, const std::string& name)
   if constexpr (!check_axes<S::rank(), Axes...>()) {
     return Tensor<T, RS>();
   } else {
-    attributes a;
-    a.ints = normalized_axes<S::rank(), Axes...>();
-    a.reals = {Keep ? 1.0 : 0.0};
+    attributes a{.family = sparse_reduce_sum_attrs{.reduction_axes = normalized_axes<S::rank(), Axes...>(), .keep_dims = Keep}};
     return make_tensor<T, RS>(sp.graph(), {.op = "SparseReduceSum", .name = name,
                                            .inputs = {sp.indices_id(), sp.values_id(), sp.dense_shape_id()},
                                            .kernel = kernels::sparse_reduce_sum_kernel<T>, .attr = std::move(a)});
@@ -169,8 +166,7 @@ auto sparse_add(const SparseTensor<T, S>& a, const SparseTensor<T, S2>& b, doubl
     return SparseTensor<T, R>();
   } else {
     Graph& g = common_graph(a.values(), b.values());
-    attributes at;
-    at.reals = {thresh};
+    attributes at{.family = sparse_add_attrs{.thresh = thresh}};
     const node_id id = add_multi_output_node(
         g, {.op = "SparseAdd", .name = name,
             .inputs = {a.indices_id(), a.values_id(), a.dense_shape_id(), b.indices_id(), b.values_id(), b.dense_shape_id()},
@@ -202,8 +198,9 @@ SparseTensor<T, NewS> sparse_reshape(const SparseTensor<T, S>& sp, const std::st
     return {};
   } else {
     Graph& g = sp.graph();
-    attributes a;
-    for (auto e : NewS::extents) a.ints.push_back(e == dyn ? -1 : e);
+    std::vector<std::int64_t> new_shape;
+    for (auto e : NewS::extents) new_shape.push_back(e == dyn ? -1 : e);
+    attributes a{.family = sparse_reshape_attrs{.new_shape = std::move(new_shape)}};
     const node_id id = add_multi_output_node(
         g, {.op = "SparseReshape", .name = name, .inputs = {sp.indices_id(), sp.dense_shape_id()},
             .kernel = kernels::sparse_reshape_kernel, .attr = std::move(a)},
@@ -240,8 +237,7 @@ auto embedding_lookup_sparse_op(const P& params, const SparseTensor<std::int64_t
   if (combiner != "sum" && combiner != "mean" && combiner != "sqrtn")
     throw invalid_argument("combiner must be one of 'mean', 'sqrtn' or 'sum'");
   Graph& g = common_graph(params, sp_ids.values());
-  attributes a;
-  a.text = combiner;
+  attributes a{.family = embedding_lookup_sparse_attrs{.combiner = combiner}};
   std::vector<output_ref> in{as_tensor(params).id(), sp_ids.indices_id(), sp_ids.values_id(), sp_ids.dense_shape_id()};
   (in.push_back(weights.values_id()), ...);
   return make_tensor<T, shape<S::extents[0], PS::extents[1]>>(

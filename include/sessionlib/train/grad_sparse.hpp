@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../graph/sparse_attrs.hpp"
 #include "../ops/sparse.hpp"
 #include "grad_array.hpp"
 #include "grad_support.hpp"
@@ -32,13 +33,13 @@ SESSIONLIB_INLINE void to_dense(Graph& g, node_id self, output_ref dy, std::vect
 SESSIONLIB_INLINE void dense_matmul(Graph& g, node_id self, output_ref dy, std::vector<output_ref>& dx) {
   const node& n = g.at(self);
   const dtype t = erased::type_of(g, dy);
-  const bool adj_a = n.attr.ints.at(0) != 0, adj_b = n.attr.ints.at(1) != 0;
+  const sparse_dense_matmul_attrs& mm = n.attr.get<sparse_dense_matmul_attrs>();
+  const bool adj_a = mm.adjoint_a, adj_b = mm.adjoint_b;
   dx[1] = erased::make(g, "SparseTensorDenseMatMulGradValues", {n.inputs[0], n.inputs[3], dy},
                        erased::visit_floating(t, SESSIONLIB_SPARSE_KERNEL(sparse_dense_matmul_grad_values_kernel)), t,
                        {-1}, n.attr);
   const erased::static_shape& bs = erased::shape_of(g, n.inputs[3]);
-  attributes a;
-  a.ints = {adj_a ? 0 : 1, 0};
+  attributes a{.family = sparse_dense_matmul_attrs{.adjoint_a = !adj_a}};
   const output_ref prod = erased::make(
       g, "SparseTensorDenseMatMul", {n.inputs[0], n.inputs[1], n.inputs[2], dy},
       erased::visit_floating(t, SESSIONLIB_SPARSE_KERNEL(sparse_dense_matmul_kernel)), t,

@@ -20,18 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "../../graph/sparse_attrs.hpp"
 #include "../kernel.hpp"
 #include "elementwise.hpp"
-
-// Until the attribute structs land: the old index conventions.
-#define SL_SPARSE_VALIDATE(ctx) ((ctx).n.attr.ints.at(0) != 0)
-#define SL_SPARSE_ADJ_A(ctx) ((ctx).n.attr.ints.at(0) != 0)
-#define SL_SPARSE_ADJ_B(ctx) ((ctx).n.attr.ints.at(1) != 0)
-#define SL_SPARSE_AXES(ctx) ((ctx).n.attr.ints)
-#define SL_SPARSE_KEEP(ctx) ((ctx).n.attr.reals.at(0) != 0)
-#define SL_SPARSE_THRESH(ctx) ((ctx).n.attr.reals.at(0))
-#define SL_SPARSE_NEW_SHAPE(ctx) ((ctx).n.attr.ints)
-#define SL_SPARSE_COMBINER(ctx) ((ctx).n.attr.text)
 
 namespace sessionlib::kernels {
 
@@ -392,20 +383,24 @@ void sparse_retain_kernel(kernel_context& ctx) {
   }
 }
 
-// The kernels as nodes run them: attributes read from the node.
-/// SparseToDense (validate_indices).
-template <class T> void sparse_to_dense_kernel(kernel_context& ctx) { sparse_to_dense<T>(ctx, SL_SPARSE_VALIDATE(ctx)); }
-/// SparseTensorDenseMatMul (adjoint_a, adjoint_b).
+// The kernels as nodes run them: attributes read from the node (graph/sparse_attrs.hpp).
+/// SparseToDense (sparse_to_dense_attrs).
+template <class T> void sparse_to_dense_kernel(kernel_context& ctx) {
+  sparse_to_dense<T>(ctx, ctx.attrs<sparse_to_dense_attrs>().validate_indices);
+}
+/// SparseTensorDenseMatMul (sparse_dense_matmul_attrs).
 template <class T> void sparse_dense_matmul_kernel(kernel_context& ctx) {
-  sparse_dense_matmul<T>(ctx, SL_SPARSE_ADJ_A(ctx), SL_SPARSE_ADJ_B(ctx));
+  const sparse_dense_matmul_attrs& at = ctx.attrs<sparse_dense_matmul_attrs>();
+  sparse_dense_matmul<T>(ctx, at.adjoint_a, at.adjoint_b);
 }
-/// SparseReduceSum (reduction_axes, keep_dims).
+/// SparseReduceSum (sparse_reduce_sum_attrs).
 template <class T> void sparse_reduce_sum_kernel(kernel_context& ctx) {
-  sparse_reduce_sum<T>(ctx, SL_SPARSE_AXES(ctx), SL_SPARSE_KEEP(ctx));
+  const sparse_reduce_sum_attrs& at = ctx.attrs<sparse_reduce_sum_attrs>();
+  sparse_reduce_sum<T>(ctx, at.reduction_axes, at.keep_dims);
 }
-/// SparseAdd (thresh).
-template <class T> void sparse_add_kernel(kernel_context& ctx) { sparse_add<T>(ctx, SL_SPARSE_THRESH(ctx)); }
-/// SparseReshape (new_shape).
-inline void sparse_reshape_kernel(kernel_context& ctx) { sparse_reshape(ctx, SL_SPARSE_NEW_SHAPE(ctx)); }
+/// SparseAdd (sparse_add_attrs).
+template <class T> void sparse_add_kernel(kernel_context& ctx) { sparse_add<T>(ctx, ctx.attrs<sparse_add_attrs>().thresh); }
+/// SparseReshape (sparse_reshape_attrs).
+inline void sparse_reshape_kernel(kernel_context& ctx) { sparse_reshape(ctx, ctx.attrs<sparse_reshape_attrs>().new_shape); }
 
 }  // namespace sessionlib::kernels

@@ -196,22 +196,24 @@ void embedding_lookup_sparse_grad(kernel_context& ctx, const std::string& combin
 }
 
 
-// The kernels as nodes run them: attributes read from the node.
-/// SparseTensorDenseMatMulGradValues (adjoint_a, adjoint_b of the product).
+// The kernels as nodes run them: attributes read from the node, which carries
+// its forward node's (graph/sparse_attrs.hpp).
+/// SparseTensorDenseMatMulGradValues (the product's sparse_dense_matmul_attrs).
 template <class T> void sparse_dense_matmul_grad_values_kernel(kernel_context& ctx) {
-  sparse_dense_matmul_grad_values<T>(ctx, SL_SPARSE_ADJ_A(ctx), SL_SPARSE_ADJ_B(ctx));
+  const sparse_dense_matmul_attrs& at = ctx.attrs<sparse_dense_matmul_attrs>();
+  sparse_dense_matmul_grad_values<T>(ctx, at.adjoint_a, at.adjoint_b);
 }
-/// SparseReduceSumGrad (the reduction's axes).
+/// SparseReduceSumGrad (the reduction's sparse_reduce_sum_attrs).
 template <class T> void sparse_reduce_sum_grad_kernel(kernel_context& ctx) {
-  sparse_reduce_sum_grad<T>(ctx, SL_SPARSE_AXES(ctx));
+  sparse_reduce_sum_grad<T>(ctx, ctx.attrs<sparse_reduce_sum_attrs>().reduction_axes);
 }
-/// EmbeddingLookupSparse (combiner).
+/// EmbeddingLookupSparse (embedding_lookup_sparse_attrs).
 template <class T> void embedding_lookup_sparse_kernel(kernel_context& ctx) {
-  embedding_lookup_sparse<T>(ctx, SL_SPARSE_COMBINER(ctx));
+  embedding_lookup_sparse<T>(ctx, ctx.attrs<embedding_lookup_sparse_attrs>().combiner);
 }
-/// EmbeddingLookupSparseGrad (combiner).
+/// EmbeddingLookupSparseGrad (the lookup's embedding_lookup_sparse_attrs).
 template <class T> void embedding_lookup_sparse_grad_kernel(kernel_context& ctx) {
-  embedding_lookup_sparse_grad<T>(ctx, SL_SPARSE_COMBINER(ctx));
+  embedding_lookup_sparse_grad<T>(ctx, ctx.attrs<embedding_lookup_sparse_attrs>().combiner);
 }
 
 }  // namespace sessionlib::kernels
