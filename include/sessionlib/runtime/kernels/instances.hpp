@@ -26,6 +26,7 @@
 #include "random.hpp"
 #include "reduce.hpp"
 #include "select.hpp"
+#include "sparse_grad.hpp"
 #include "split.hpp"
 #include "state.hpp"
 
@@ -159,7 +160,19 @@ namespace sessionlib::kernels {
   SESSIONLIB_KERNEL_(grad::gather_grad_kernel<T, std::int64_t>) \
   SESSIONLIB_KERNEL_(grad::gather_axis_kernel<T, std::int32_t>) \
   SESSIONLIB_KERNEL_(grad::gather_axis_kernel<T, std::int64_t>) \
-  SESSIONLIB_KERNEL_(grad::add_n_kernel<T>)
+  SESSIONLIB_KERNEL_(grad::add_n_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_to_dense_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_dense_matmul_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_reduce_sum_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_add_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_reorder_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_retain_kernel<T>) \
+  SESSIONLIB_KERNEL_(gather_nd_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_add_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_reduce_sum_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_dense_matmul_grad_values_kernel<T>) \
+  SESSIONLIB_KERNEL_(embedding_lookup_sparse_kernel<T>) \
+  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_kernel<T>)
 
 SESSIONLIB_FLOATING_KERNELS_(float)
 SESSIONLIB_FLOATING_KERNELS_(double)
