@@ -46,6 +46,10 @@ enum class op_flags : std::uint16_t {
   stops_gradient = 1u << 5,
   /// A variable's node (VariableV2): optimizers and savers accept it as a variable.
   variable = 1u << 6,
+  /// May wait for another run (a queue's enqueue or dequeue): a plan holding one
+  /// runs in order on the calling thread, never on the inter-op pool, so blocked
+  /// steps cannot occupy the pool's threads that other runs need to make progress.
+  blocking = 1u << 7,
 };
 
 constexpr op_flags operator|(op_flags a, op_flags b) noexcept {
@@ -126,6 +130,13 @@ class op_registry {
     for (const char* assign : {"Assign", "AssignAdd", "AssignSub", "AssignAddOne"})
       add_locked({assign, f::may_alias_input | f::stateful});
     for (const char* forward : {"SumToShape", "BroadcastToShape"}) add_locked({forward, f::may_alias_input});
+    // Queues (ops/queue.hpp): resources of each session; enqueues and dequeues wait.
+    for (const char* q : {"FIFOQueueV2", "RandomShuffleQueueV2", "PaddingFIFOQueueV2", "PriorityQueueV2", "QueueCloseV2",
+                          "QueueSizeV2", "QueueIsClosedV2"})
+      add_locked({q, f::stateful, c::none});
+    for (const char* q : {"QueueEnqueueV2", "QueueEnqueueManyV2", "QueueDequeueV2", "QueueDequeueManyV2",
+                          "QueueDequeueUpToV2"})
+      add_locked({q, f::stateful | f::blocking, c::none});
     // Costly kernels.
     for (const char* mm : {"MatMul", "BatchMatMulV2"}) add_locked({mm, f::none, c::matmul});
     for (const char* conv : {"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"}) add_locked({conv, f::none, c::conv});

@@ -93,6 +93,7 @@ struct run_env {
   bool has_deadline, trace;
   exec_clock::time_point start, deadline;
   tbb::task_arena* split_arena;  // kernel_context::split_arena: null in a parallel run (steps are in arenas already)
+  std::chrono::milliseconds timeout() const noexcept { return has_deadline ? opts->timeout : std::chrono::milliseconds{0}; }
 };
 
 /// Runs step `s` (its kernel or fused group); fills `stat` when tracing.
@@ -115,7 +116,7 @@ struct run_env {
       for (std::uint32_t idx : fg.fallback) {
         const plan_step& in = p.inner_steps[idx];
         kernel_context ctx{*in.n, rs.args.data() + in.in_off, in.nin, rs.slots[in.out_slot], env.st, env.g, res,
-                           env.split_arena, in.id};
+                           env.split_arena, in.id, env.deadline, env.timeout()};
         in.n->kernel(ctx);
       }
     }
@@ -126,7 +127,8 @@ struct run_env {
     return true;
   }
   if (!s.n->kernel) return false;
-  kernel_context ctx{*s.n, rs.args.data() + s.in_off, s.nin, out, env.st, env.g, res, env.split_arena, s.id};
+  kernel_context ctx{*s.n, rs.args.data() + s.in_off, s.nin, out, env.st, env.g, res, env.split_arena, s.id,
+                     env.deadline, env.timeout()};
   if (!env.trace) {
     s.n->kernel(ctx);
     return true;

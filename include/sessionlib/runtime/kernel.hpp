@@ -3,6 +3,7 @@
 // shape did not change) and writes it. Errors name the node.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include <tbb/task_arena.h>
@@ -27,6 +28,10 @@ struct kernel_context {
   detail::exec_resources* resources = nullptr;  // thread arena etc. (null: run inline)
   tbb::task_arena* split_arena = nullptr;  // where work split across threads runs (split_work)
   node_id self = no_node;  // the node's id (keys per-node session state, e.g. a random op's generator)
+  /// The run's deadline (RunOptions::timeout; max: none) and its timeout, which
+  /// bound a kernel that blocks (a queue's enqueue or dequeue).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::chrono::milliseconds timeout{0};
 
   const any_array& input(std::size_t i) const noexcept { return *in[i]; }
   /// Output `k` of a node with several outputs (0 is `out`): a step's outputs

@@ -93,6 +93,10 @@ SESSIONLIB_INLINE bool has_independent_heavy_steps(const std::vector<std::vector
 SESSIONLIB_INLINE void build_step_graph(const Graph& g, plan& p, const std::vector<bool>& pinned, const std::vector<node_id>& canon) {
   const std::size_t ns = p.steps.size();
   if (ns < 2) return;
+  // A step that may wait for another run (a dequeue) keeps the plan on the
+  // calling thread: on the pool it would hold a thread other runs may need.
+  for (const plan_step& s : p.steps)
+    if (s.n->def->is(op_flags::blocking)) return;
   std::vector<std::uint32_t> producer(p.slot_count, no_slot), step_of(g.size_unlocked(), no_slot);
   for (std::uint32_t i = 0; i < ns; ++i) {
     const plan_step& s = p.steps[i];

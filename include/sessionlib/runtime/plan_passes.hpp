@@ -173,7 +173,8 @@ SESSIONLIB_INLINE void fold_constants(const Graph& g, const std::vector<node_id>
     }
     if (!all_constant) continue;
     any_array out;
-    kernel_context ctx{nd, ins.data(), ins.size(), out, scratch, const_cast<Graph&>(g), nullptr, nullptr, id};
+    kernel_context ctx{nd, ins.data(), ins.size(), out, scratch, const_cast<Graph&>(g), nullptr, nullptr, id,
+                       std::chrono::steady_clock::time_point::max(), {}};
     try {
       nd.kernel(ctx);
     } catch (const std::exception&) {

@@ -1,11 +1,16 @@
 // What a session owns at run time besides plans: one slot per variable of the
-// graph (values live in each session), and the random generators of its ops.
+// graph (values live in each session), the random generators of its ops, and
+// its resources (queues, runtime/queue.hpp), which ops may block on until the
+// session closes and cancels them.
 #pragma once
 
+#include <atomic>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <unordered_map>
+#include <vector>
 
 #include "../graph/node.hpp"
 
@@ -18,6 +23,16 @@ struct variable_slot {
   std::mutex m;
   any_array value;
   bool initialized = false;
+};
+
+/// A resource that ops of a session share across runs (a queue), kept by the
+/// session (or, shared by name, by every session that uses it).
+class session_resource {
+ public:
+  virtual ~session_resource() = default;
+  /// Wakes every op blocked on the resource, so that each checks whether its
+  /// session was cancelled (session_state::cancel).
+  virtual void wake_all() noexcept = 0;
 };
 
 /// Per-session run-time state shared by all runs of the session.
@@ -48,11 +63,37 @@ class session_state {
     return f(it->second);
   }
 
+  /// The resource of node `id`, made by `make()` (a std::shared_ptr<R>) on first use.
+  template <class R, class Make>
+  std::shared_ptr<R> resource(node_id id, Make&& make) {
+    std::lock_guard lock(res_m_);
+    auto it = resources_.find(id);
+    if (it == resources_.end()) it = resources_.emplace(id, std::shared_ptr<session_resource>(make())).first;
+    return std::static_pointer_cast<R>(it->second);
+  }
+
+  /// Cancels every op of this session blocked on a resource, now and later:
+  /// what Session::close does. Blocked ops see cancelled() and throw sl::cancelled.
+  void cancel() noexcept {
+    cancelled_.store(true, std::memory_order_release);
+    std::vector<std::shared_ptr<session_resource>> all;
+    {
+      std::lock_guard lock(res_m_);
+      for (auto& [id, r] : resources_) all.push_back(r);
+    }
+    for (auto& r : all) r->wake_all();
+  }
+  /// The flag cancel() sets; blocked ops read it under their resource's lock.
+  const std::atomic<bool>& cancelled() const noexcept { return cancelled_; }
+
  private:
   std::mutex grow_;
   std::deque<variable_slot> vars_;
   std::mutex rng_m_;
   std::unordered_map<node_id, std::mt19937_64> rngs_;
+  std::mutex res_m_;
+  std::unordered_map<node_id, std::shared_ptr<session_resource>> resources_;
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace sessionlib

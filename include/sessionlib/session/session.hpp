@@ -121,7 +121,8 @@ class Session {
   /// The devices the session runs on: the CPU.
   std::vector<device_attributes> list_devices() const;
 
-  /// Ends the session; later runs throw sl::session_closed. Runs in flight finish.
+  /// Ends the session; later runs throw sl::session_closed. Runs in flight finish;
+  /// an op blocked on a queue (or blocking later in such a run) throws sl::cancelled.
   void close() noexcept { impl_->close(); }
   bool closed() const noexcept { return impl_->closed(); }
 

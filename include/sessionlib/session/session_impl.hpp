@@ -70,7 +70,12 @@ class session_impl {
   }
   session_state& state() noexcept { return state_; }
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
-  void close() noexcept { closed_.store(true, std::memory_order_release); }
+  /// Ends the session: later runs throw sl::session_closed, and ops blocked on
+  /// its queues wake and throw sl::cancelled, so no thread is left waiting.
+  void close() noexcept {
+    closed_.store(true, std::memory_order_release);
+    state_.cancel();
+  }
   void check_open() const {
     if (closed()) throw session_closed();
   }
