@@ -34,6 +34,7 @@
 #include "ops/nn.hpp"
 #include "ops/conv.hpp"
 #include "ops/split.hpp"
+#include "ops/queue.hpp"
 #include "ops/sparse.hpp"
 
 // The session
@@ -54,6 +55,8 @@
 #include "train/npy.hpp"
 #include "train/checkpoint.hpp"
 #include "train/saver.hpp"
+#include "train/coordinator.hpp"
+#include "train/queue_runner.hpp"
 
 // Data
 #include "data/idx.hpp"

@@ -3,6 +3,7 @@
 // per-thread default graph.
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <deque>
 #include <map>
@@ -190,6 +191,17 @@ class Graph {
     std::shared_lock lock(mutex_);
     auto it = collections_.find(key);
     return it == collections_.end() ? std::vector<node_id>{} : it->second;
+  }
+  /// Collections of values that are not nodes, as TF's collections hold any
+  /// Python object: "queue_runners" holds sl::train::QueueRunner values.
+  void add_to_object_collection(const std::string& key, std::any value) {
+    std::unique_lock lock(mutex_);
+    object_collections_[key].push_back(std::move(value));
+  }
+  std::vector<std::any> object_collection(const std::string& key) const {
+    std::shared_lock lock(mutex_);
+    auto it = object_collections_.find(key);
+    return it == object_collections_.end() ? std::vector<std::any>{} : it->second;
   }
 
   /// RAII guard of a name scope in the calling thread: names it creates inside
@@ -433,6 +445,7 @@ class Graph {
   std::unordered_map<std::thread::id, thread_scopes> scopes_;  // threads with a scope open
   std::vector<variable_record> variables_;
   std::map<std::string, std::vector<node_id>> collections_;
+  std::map<std::string, std::vector<std::any>> object_collections_;
   bool finalized_ = false;
   std::atomic<std::uint64_t> seed_{0};
   std::atomic<std::uint64_t> op_seed_counter_{0};

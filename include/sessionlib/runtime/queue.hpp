@@ -54,7 +54,7 @@ struct queue_wait {
   const std::atomic<bool>* cancelled = nullptr;  // the session's (session_state::cancelled)
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::chrono::milliseconds timeout{0};  // RunOptions::timeout, for the message
-  std::string node{};                    // the op's node, for errors
+  std::string_view node{};               // the op's node, for errors
 };
 
 namespace detail {
@@ -120,7 +120,7 @@ class queue_resource final : public session_resource {
     std::unique_lock lock(m_);
     std::size_t done = 0;
     wait_in_line(lock, enq_line_, w, true, [&] {
-      if (closed_) throw cancelled(enqueue_name() + " '" + spec_.name + "' is closed.", w.node);
+      if (closed_) throw cancelled(enqueue_name() + " '" + spec_.name + "' is closed.", std::string(w.node));
       while (done < elems.size() && has_room()) push(std::move(elems[done++]));
       return done == elems.size();
     }, [] {});
@@ -176,7 +176,7 @@ class queue_resource final : public session_resource {
       return;
     }
     wait_in_line(lock, enq_line_, w, false, [&] {
-      if (closed_) throw cancelled("Queue '" + spec_.name + "' is already closed.", w.node);
+      if (closed_) throw cancelled("Queue '" + spec_.name + "' is already closed.", std::string(w.node));
       closed_ = true;
       changed_ = true;
       return true;
@@ -197,7 +197,7 @@ class queue_resource final : public session_resource {
   [[noreturn]] void throw_drained(const std::string& kind, std::size_t want, std::size_t size, const queue_wait& w) const {
     throw out_of_range(kind + " '" + spec_.name + "' is closed and has insufficient elements (requested " +
                            std::to_string(want) + ", current size " + std::to_string(size) + ")",
-                       w.node);
+                       std::string(w.node));
   }
 
   bool has_room() const noexcept {
@@ -223,7 +223,7 @@ class queue_resource final : public session_resource {
     for (;;) {
       if (is_enqueue && id < enq_cancelled_below_) {
         abandon();
-        throw cancelled("Enqueue operation was cancelled", w.node);
+        throw cancelled("Enqueue operation was cancelled", std::string(w.node));
       }
       if (line.front() == id) {
         changed_ = false;
@@ -233,7 +233,7 @@ class queue_resource final : public session_resource {
       }
       if (w.cancelled && w.cancelled->load(std::memory_order_acquire)) {
         abandon();
-        throw cancelled(std::string(is_enqueue ? "Enqueue" : "Dequeue") + " operation was cancelled", w.node);
+        throw cancelled(std::string(is_enqueue ? "Enqueue" : "Dequeue") + " operation was cancelled", std::string(w.node));
       }
       if (w.deadline == std::chrono::steady_clock::time_point::max()) {
         cv_.wait(lock);
@@ -241,9 +241,9 @@ class queue_resource final : public session_resource {
                  std::chrono::steady_clock::now() >= w.deadline) {
         abandon();
         throw deadline_exceeded("Timed out waiting for the run to finish (RunOptions::timeout of " +
-                                    std::to_string(w.timeout.count()) + " ms): node " + w.node + " was waiting on " +
+                                    std::to_string(w.timeout.count()) + " ms): node " + std::string(w.node) + " was waiting on " +
                                     enqueue_name() + " '" + spec_.name + "'",
-                                w.node);
+                                std::string(w.node));
       }
     }
   }
@@ -302,18 +302,18 @@ class queue_resource final : public session_resource {
     if (n != spec_.types.size())
       throw invalid_argument("Wrong number of components in tuple. Expected " + std::to_string(spec_.types.size()) +
                                  ", got " + std::to_string(n),
-                             w.node);
+                             std::string(w.node));
     std::size_t batch = 1;
     for (std::size_t i = 0; i < n; ++i) {
       const any_array& a = *parts[i];
       if (a.dtype() != spec_.types[i])
         throw invalid_argument("Type mismatch in tuple component " + std::to_string(i) + ". Expected " +
                                    std::string(dtype_name(spec_.types[i])) + ", got " + std::string(dtype_name(a.dtype())),
-                               w.node);
+                               std::string(w.node));
       if (many && a.rank() == 0)
         throw invalid_argument("Shape mismatch in tuple component " + std::to_string(i) +
                                    ". Expected a batch of elements, got a scalar",
-                               w.node);
+                               std::string(w.node));
       if (many && i == 0) batch = a.shape()[0];
       std::vector<std::ptrdiff_t> expected = spec_.shapes[i];
       if (many) expected.insert(expected.begin(), static_cast<std::ptrdiff_t>(batch));
@@ -324,12 +324,12 @@ class queue_resource final : public session_resource {
         throw invalid_argument("Shape mismatch in tuple component " + std::to_string(i) + ". Expected " +
                                    detail::queue_shape_string(expected) + ", got " +
                                    detail::queue_shape_string(detail::queue_dims(a.shape())),
-                               w.node);
+                               std::string(w.node));
     }
     if (spec_.kind == queue_kind::priority && parts[0]->rank() != (many ? 1u : 0u))
       throw invalid_argument("Expected the priority element to be a scalar, but received shape: " +
                                  detail::queue_shape_string(detail::queue_dims(parts[0]->shape(), many ? 1 : 0)),
-                             w.node);
+                             std::string(w.node));
     std::vector<element> out(many ? batch : 1);
     for (std::size_t k = 0; k < out.size(); ++k) {
       out[k].parts.reserve(n);
