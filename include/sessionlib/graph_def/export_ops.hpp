@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "../graph/queue_attrs.hpp"
 #include "op_table.hpp"
 #include "tensor.hpp"
 
@@ -161,6 +162,58 @@ inline void export_random(export_context& c) {
   c.add_int_input("shape", std::vector<std::int64_t>(c.n.shape.begin(), c.n.shape.end()));
 }
 
+// ---- Queues (ops/queue.hpp; export only) -----------------------------------
+
+/// A queue node's TF attributes: component_types, shapes, capacity, container,
+/// shared_name (and min_after_dequeue, seed, seed2 for RandomShuffleQueueV2).
+/// A priority queue's int64 priority is not listed, as in TF's PriorityQueueV2.
+inline void export_queue(export_context& c) {
+  const queue_attrs a = queue_attrs_of(c.n);
+  const std::size_t skip = c.n.op == "PriorityQueueV2" ? 1 : 0;
+  AttrValue::ListValue types, shapes;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < a.shapes.size(); ++k) {
+    const auto rank = static_cast<std::size_t>(a.shapes[i++]);
+    TensorShapeProto sp;
+    for (std::size_t d = 0; d < rank; ++d) sp.dim.push_back({a.shapes[i + d], {}});
+    i += rank;
+    if (k < skip) continue;
+    types.type.push_back(to_data_type(static_cast<dtype>(a.component_types[k])));
+    shapes.shape.push_back(std::move(sp));
+  }
+  c.out.attr.erase("T");
+  c.out.attr["component_types"] = std::move(types);
+  c.out.attr["shapes"] = std::move(shapes);
+  c.out.attr["capacity"] = a.capacity;
+  c.out.attr["container"] = a.container;
+  c.out.attr["shared_name"] = a.shared_name;
+  if (c.n.op == "RandomShuffleQueueV2") {
+    c.out.attr["min_after_dequeue"] = a.min_after_dequeue;
+    c.out.attr["seed"] = a.seed;
+    c.out.attr["seed2"] = a.seed2;
+  }
+}
+/// QueueEnqueueV2, QueueEnqueueManyV2: Tcomponents (the inputs after the queue), timeout_ms.
+inline void export_queue_enqueue(export_context& c) {
+  AttrValue::ListValue types;
+  for (std::size_t i = 1; i < c.n.inputs.size(); ++i) types.type.push_back(to_data_type(c.input(i).output_type(detail::ref_index(c.n.inputs[i]))));
+  c.out.attr.erase("T");
+  c.out.attr["Tcomponents"] = std::move(types);
+  c.out.attr["timeout_ms"] = std::int64_t{-1};
+}
+/// QueueDequeueV2, QueueDequeueManyV2, QueueDequeueUpToV2: component_types, timeout_ms.
+inline void export_queue_dequeue(export_context& c) {
+  AttrValue::ListValue types;
+  for (std::uint32_t k = 0; k < c.n.num_outputs(); ++k) types.type.push_back(to_data_type(c.n.output_type(k)));
+  c.out.attr.erase("T");
+  c.out.attr["component_types"] = std::move(types);
+  c.out.attr["timeout_ms"] = std::int64_t{-1};
+}
+inline void export_queue_close(export_context& c) {
+  c.out.attr.erase("T");
+  c.out.attr["cancel_pending_enqueues"] = queue_close_attrs_of(c.n).cancel_pending_enqueues;
+}
+
 inline const bool exporters_registered = [] {
   register_graph_def_op({"Equal"}, nullptr, export_t_of_input0);
   register_graph_def_op({"NotEqual"}, nullptr, export_t_of_input0);
@@ -217,6 +270,12 @@ inline const bool exporters_registered = [] {
   register_graph_def_op({"AssignSub"}, nullptr, export_assign);
   register_graph_def_op({"IsVariableInitialized"}, nullptr, export_is_initialized);
   register_graph_def_op({"RandomUniform", "RandomStandardNormal", "TruncatedNormal"}, nullptr, export_random);
+  register_graph_def_op({"FIFOQueueV2", "RandomShuffleQueueV2", "PaddingFIFOQueueV2", "PriorityQueueV2"}, nullptr,
+                        export_queue);
+  register_graph_def_op({"QueueEnqueueV2", "QueueEnqueueManyV2"}, nullptr, export_queue_enqueue);
+  register_graph_def_op({"QueueDequeueV2", "QueueDequeueManyV2", "QueueDequeueUpToV2"}, nullptr, export_queue_dequeue);
+  register_graph_def_op({"QueueCloseV2"}, nullptr, export_queue_close);
+  register_graph_def_op({"QueueSizeV2", "QueueIsClosedV2"}, nullptr, [](export_context& c) { c.out.attr.erase("T"); });
   return true;
 }();
 
