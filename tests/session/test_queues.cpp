@@ -69,9 +69,9 @@ TEST_CASE("FIFOQueue: typed components, values in order, dequeue_many and dequeu
   auto [mu, lu] = s.run(std::tuple{au, bu});
   CHECK(lu == xt::xtensor<std::int64_t, 1>{5, 6});
   CHECK(mu.shape(0) == 2);
-  CHECK(matches(message_of<sl::out_of_range>([&] { s.run(b); }),
+  CHECK(matches(message_of<sl::out_of_range>([&, t = b] { s.run(t); }),
                 R"(FIFOQueue '_\d+_fifo_queue' is closed and has insufficient elements \(requested 1, current size 0\)(\n.*)?)"));
-  CHECK(matches(message_of<sl::out_of_range>([&] { s.run(bu); }),
+  CHECK(matches(message_of<sl::out_of_range>([&, t = bu] { s.run(t); }),
                 R"(FIFOQueue '_\d+_fifo_queue' is closed and has insufficient elements \(requested 4, current size 0\)(\n.*)?)"));
   CHECK(matches(message_of<sl::cancelled>([&] { s.run(enq, {{x, xt::xtensor<float, 1>{1, 2, 3}}, {y, 9}}); }),
                 R"(FIFOQueue '_\d+_fifo_queue' is closed\.(\n.*)?)"));
@@ -169,7 +169,7 @@ TEST_CASE("PaddingFIFOQueue: dequeue_many pads each component to the batch's lar
                 R"(Shape mismatch in tuple component 0\. Expected \[\?,2\], got \[1,3\](\n.*)?)"));
   s.run(q.close());
   // One element dequeued alone is as FIFOQueue's; dequeue_many names PaddingFIFOQueue.
-  CHECK(matches(message_of<sl::out_of_range>([&] { s.run(ls); }),
+  CHECK(matches(message_of<sl::out_of_range>([&, t = ls] { s.run(t); }),
                 R"(PaddingFIFOQueue '_\d+_padding_fifo_queue' is closed and has insufficient elements \(requested 2, current size 0\)(\n.*)?)"));
   CHECK(matches(message_of<sl::out_of_range>([&] { s.run(std::get<1>(q.dequeue())); }),
                 R"(FIFOQueue '_\d+_padding_fifo_queue' is closed and has insufficient elements \(requested 1, current size 0\)(\n.*)?)"));
@@ -195,7 +195,7 @@ TEST_CASE("PriorityQueue: smallest priority first, ties in arrival order") {
   CHECK(bp == xt::xtensor<std::int64_t, 1>{0, 5, 5});
   CHECK(bv == xt::xtensor<float, 1>{4.f, 0.f, 3.f});
   s.run(q.close());
-  CHECK(matches(message_of<sl::out_of_range>([&] { s.run(ps); }),
+  CHECK(matches(message_of<sl::out_of_range>([&, t = ps] { s.run(t); }),
                 R"(PriorityQueue '_\d+_priority_queue' is closed and has insufficient elements \(requested 3, current size 1\)(\n.*)?)"));
 }
 
