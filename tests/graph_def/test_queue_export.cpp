@@ -60,12 +60,14 @@ TEST_CASE("to_graph_def writes queue ops as TF's V2 queue ops") {
   CHECK(d->attr.at("component_types").get_if<L>()->type ==
         std::vector<sl::DataType>{sl::DataType::DT_FLOAT, sl::DataType::DT_INT64});
   CHECK(def.find("random_shuffle_queue_DequeueUpTo")->op == "QueueDequeueUpToV2");
+  CHECK(d->attr.at("timeout_ms") == sl::AttrValue(std::int64_t{-1}));
   CHECK(def.find("random_shuffle_queue_Size")->op == "QueueSizeV2");
 
   const sl::NodeDef* c = def.find(close.name());
   REQUIRE(c);
   CHECK(c->op == "QueueCloseV2");
   CHECK(c->attr.at("cancel_pending_enqueues") == sl::AttrValue(true));
+  CHECK(g.at(close.id()).attr.get<sl::queue_close_attrs>() == sl::queue_close_attrs{.cancel_pending_enqueues = true});
 
   // A priority queue lists only the components after its int64 priority, as TF's.
   const sl::NodeDef* p = def.find("priority_queue");
@@ -79,4 +81,13 @@ TEST_CASE("to_graph_def writes queue ops as TF's V2 queue ops") {
         std::vector<sl::TensorShapeProto>{sl::TensorShapeProto::of({-1})});
   CHECK(def.find("fifo_queue")->op == "FIFOQueueV2");
   CHECK(def.find("fifo_queue_Dequeue")->op == "QueueDequeueV2");
+  // Only RandomShuffleQueueV2 has min_after_dequeue, seed and seed2 (TF rejects them
+  // elsewhere); the kind is the op type, not an attribute.
+  const sl::NodeDef* f = def.find("fifo_queue");
+  CHECK(f->attr.at("capacity") == sl::AttrValue(std::int64_t{8}));
+  for (const char* absent : {"min_after_dequeue", "seed", "seed2", "kind", "_sessionlib_kind"}) {
+    CAPTURE(absent);
+    CHECK_FALSE(f->attr.count(absent));
+  }
+  CHECK(g.at(fq.id()).attr.get<sl::queue_attrs>().capacity == 8);
 }

@@ -1,80 +1,99 @@
-// The attributes of the queue ops (ops/queue.hpp), as TF names them: a queue
-// node's component_types, shapes, capacity, container, shared_name and, for a
-// RandomShuffleQueueV2, min_after_dequeue, seed and seed2; QueueCloseV2's
-// cancel_pending_enqueues.
+// The attribute families of the queue ops (ops/queue.hpp; graph/attrs.hpp says
+// how families work). Fields carry TF's attribute names, so GraphDef export
+// writes the `tf` ones itself (graph_def/attr_map.hpp). TF's component_types
+// (list(type)) and shapes (list(shape)) have no field type in attrs.hpp: they
+// are `mapped` fields of integer encodings, which the queue exporter turns into
+// TF's lists (graph_def/export_ops.hpp).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "../config.hpp"
+#include "attrs.hpp"
 #include "node.hpp"
 
 namespace sessionlib {
 
-/// A queue node's attributes. `kind` is sessionlib's queue_kind (runtime/queue.hpp);
-/// shapes are flattened: each component's rank, then its dimensions (-1: any).
-/// A priority queue's lists include its int64 priority, first (TF's lists do not).
+/// FIFOQueueV2, PaddingFIFOQueueV2, PriorityQueueV2 (TF's attributes: component_types,
+/// shapes, capacity, container, shared_name).
+/// - kind: sessionlib's queue_kind (runtime/queue.hpp); mapped, as TF spells it by the op type.
+/// - component_types: each component's sessionlib dtype; mapped (TF's list(type)).
+/// - shapes: flattened, each component's rank then its dimensions (-1: any); mapped (TF's list(shape)).
+/// A priority queue's lists hold its int64 priority first; TF's lists do not.
 struct queue_attrs {
+  static constexpr const char* family = "Queue";
   std::int32_t kind = 0;
   std::vector<std::int32_t> component_types{};
   std::vector<std::int64_t> shapes{};
-  std::int64_t capacity = -1;
+  std::int64_t capacity = -1;  // < 0: unbounded
   std::string container{};
   std::string shared_name{};
-  std::int64_t min_after_dequeue = 0;
-  std::int64_t seed = 0;
-  std::int64_t seed2 = 0;
+  static constexpr auto fields() {
+    return std::tuple{attr_field("kind", &queue_attrs::kind, attr_kind::mapped),
+                      attr_field("component_types", &queue_attrs::component_types, attr_kind::mapped),
+                      attr_field("shapes", &queue_attrs::shapes, attr_kind::mapped),
+                      attr_field("capacity", &queue_attrs::capacity),
+                      attr_field("container", &queue_attrs::container),
+                      attr_field("shared_name", &queue_attrs::shared_name)};
+  }
   friend bool operator==(const queue_attrs&, const queue_attrs&) = default;
 };
 
-/// QueueCloseV2's attributes.
+/// RandomShuffleQueueV2: a queue's attributes and TF's min_after_dequeue, seed,
+/// seed2. A family of its own, because TF's other queue ops reject those three
+/// attributes; component_types and shapes are mapped as in queue_attrs.
+struct random_shuffle_queue_attrs {
+  static constexpr const char* family = "RandomShuffleQueueV2";
+  std::vector<std::int32_t> component_types{};
+  std::vector<std::int64_t> shapes{};
+  std::int64_t capacity = -1;
+  std::int64_t min_after_dequeue = 0;
+  std::int64_t seed = 0;   // both 0: not reproducible, as TF's
+  std::int64_t seed2 = 0;
+  std::string container{};
+  std::string shared_name{};
+  static constexpr auto fields() {
+    using A = random_shuffle_queue_attrs;
+    return std::tuple{attr_field("component_types", &A::component_types, attr_kind::mapped),
+                      attr_field("shapes", &A::shapes, attr_kind::mapped),
+                      attr_field("capacity", &A::capacity),
+                      attr_field("min_after_dequeue", &A::min_after_dequeue),
+                      attr_field("seed", &A::seed),
+                      attr_field("seed2", &A::seed2),
+                      attr_field("container", &A::container),
+                      attr_field("shared_name", &A::shared_name)};
+  }
+  friend bool operator==(const random_shuffle_queue_attrs&, const random_shuffle_queue_attrs&) = default;
+};
+
+/// QueueEnqueueV2, QueueEnqueueManyV2, QueueDequeueV2, QueueDequeueManyV2,
+/// QueueDequeueUpToV2: TF's timeout_ms. TF documents it as not supported yet
+/// and always writes -1; sessionlib bounds a wait by RunOptions::timeout instead.
+struct queue_wait_attrs {
+  static constexpr const char* family = "QueueWait";
+  std::int64_t timeout_ms = -1;
+  static constexpr auto fields() { return std::tuple{attr_field("timeout_ms", &queue_wait_attrs::timeout_ms)}; }
+  friend bool operator==(const queue_wait_attrs&, const queue_wait_attrs&) = default;
+};
+
+/// QueueCloseV2: whether blocked enqueues fail at once (else the close waits behind them).
 struct queue_close_attrs {
+  static constexpr const char* family = "QueueCloseV2";
   bool cancel_pending_enqueues = false;
+  static constexpr auto fields() {
+    return std::tuple{attr_field("cancel_pending_enqueues", &queue_close_attrs::cancel_pending_enqueues)};
+  }
   friend bool operator==(const queue_close_attrs&, const queue_close_attrs&) = default;
 };
 
-namespace detail {
-/// A node's attributes holding `a` (ints: kind, capacity, min_after_dequeue,
-/// seed, seed2, the number of components, their dtypes, the flattened shapes;
-/// text: container and shared_name).
-SESSIONLIB_INLINE attributes queue_node_attributes(const queue_attrs& a) {
-  attributes out;
-  out.ints = {a.kind, a.capacity, a.min_after_dequeue, a.seed, a.seed2,
-              static_cast<std::int64_t>(a.component_types.size())};
-  out.ints.insert(out.ints.end(), a.component_types.begin(), a.component_types.end());
-  out.ints.insert(out.ints.end(), a.shapes.begin(), a.shapes.end());
-  out.text = a.container + '\x1f' + a.shared_name;
-  return out;
-}
-SESSIONLIB_INLINE attributes queue_close_attributes(const queue_close_attrs& a) {
-  attributes out;
-  out.ints = {a.cancel_pending_enqueues ? 1 : 0};
-  return out;
-}
-}  // namespace detail
-
-/// The attributes of queue node `n`.
-SESSIONLIB_INLINE queue_attrs queue_attrs_of(const node& n) {
-  const auto& v = n.attr.ints;
-  queue_attrs a;
-  a.kind = static_cast<std::int32_t>(v.at(0));
-  a.capacity = v.at(1);
-  a.min_after_dequeue = v.at(2);
-  a.seed = v.at(3);
-  a.seed2 = v.at(4);
-  const auto nc = static_cast<std::size_t>(v.at(5));
-  for (std::size_t i = 0; i < nc; ++i) a.component_types.push_back(static_cast<std::int32_t>(v.at(6 + i)));
-  a.shapes.assign(v.begin() + static_cast<std::ptrdiff_t>(6 + nc), v.end());
-  const auto sep = n.attr.text.find('\x1f');
-  a.container = n.attr.text.substr(0, sep);
-  a.shared_name = sep == std::string::npos ? std::string{} : n.attr.text.substr(sep + 1);
-  return a;
-}
-/// QueueCloseV2 node `n`'s attributes.
-inline queue_close_attrs queue_close_attrs_of(const node& n) {
-  return {!n.attr.ints.empty() && n.attr.ints[0] != 0};
+/// Calls `f` with queue node `n`'s attributes, a queue_attrs or a
+/// random_shuffle_queue_attrs (sl::internal when `n` is no queue node).
+template <class F>
+decltype(auto) visit_queue_attrs(const node& n, F&& f) {
+  if (const auto* r = n.attr.family.find<random_shuffle_queue_attrs>()) return f(*r);
+  return f(n.attr.get<queue_attrs>());
 }
 
 }  // namespace sessionlib

@@ -164,55 +164,48 @@ inline void export_random(export_context& c) {
 
 // ---- Queues (ops/queue.hpp; export only) -----------------------------------
 
-/// A queue node's TF attributes: component_types, shapes, capacity, container,
-/// shared_name (and min_after_dequeue, seed, seed2 for RandomShuffleQueueV2).
+/// A queue node's component_types and shapes (mapped fields: TF's list(type) and
+/// list(shape)); capacity, container, shared_name (and RandomShuffleQueueV2's
+/// min_after_dequeue, seed, seed2) are tf fields, written by write_family_attrs.
 /// A priority queue's int64 priority is not listed, as in TF's PriorityQueueV2.
 inline void export_queue(export_context& c) {
-  const queue_attrs a = queue_attrs_of(c.n);
-  const std::size_t skip = c.n.op == "PriorityQueueV2" ? 1 : 0;
   AttrValue::ListValue types, shapes;
-  std::size_t k = 0;
-  for (std::size_t i = 0; i < a.shapes.size(); ++k) {
-    const auto rank = static_cast<std::size_t>(a.shapes[i++]);
-    TensorShapeProto sp;
-    for (std::size_t d = 0; d < rank; ++d) sp.dim.push_back({a.shapes[i + d], {}});
-    i += rank;
-    if (k < skip) continue;
-    types.type.push_back(to_data_type(static_cast<dtype>(a.component_types[k])));
-    shapes.shape.push_back(std::move(sp));
-  }
+  visit_queue_attrs(c.n, [&](const auto& a) {
+    const std::size_t skip = c.n.op == "PriorityQueueV2" ? 1 : 0;
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < a.shapes.size(); ++k) {
+      const auto rank = static_cast<std::size_t>(a.shapes[i++]);
+      TensorShapeProto sp;
+      for (std::size_t d = 0; d < rank; ++d) sp.dim.push_back({a.shapes[i + d], {}});
+      i += rank;
+      if (k < skip) continue;
+      types.type.push_back(to_data_type(static_cast<dtype>(a.component_types[k])));
+      shapes.shape.push_back(std::move(sp));
+    }
+  });
   c.out.attr.erase("T");
   c.out.attr["component_types"] = std::move(types);
   c.out.attr["shapes"] = std::move(shapes);
-  c.out.attr["capacity"] = a.capacity;
-  c.out.attr["container"] = a.container;
-  c.out.attr["shared_name"] = a.shared_name;
-  if (c.n.op == "RandomShuffleQueueV2") {
-    c.out.attr["min_after_dequeue"] = a.min_after_dequeue;
-    c.out.attr["seed"] = a.seed;
-    c.out.attr["seed2"] = a.seed2;
-  }
 }
-/// QueueEnqueueV2, QueueEnqueueManyV2: Tcomponents (the inputs after the queue), timeout_ms.
+/// QueueEnqueueV2, QueueEnqueueManyV2: Tcomponents, the inputs after the queue
+/// (timeout_ms is queue_wait_attrs').
 inline void export_queue_enqueue(export_context& c) {
   AttrValue::ListValue types;
   for (std::size_t i = 1; i < c.n.inputs.size(); ++i) types.type.push_back(to_data_type(c.input(i).output_type(detail::ref_index(c.n.inputs[i]))));
   c.out.attr.erase("T");
   c.out.attr["Tcomponents"] = std::move(types);
-  c.out.attr["timeout_ms"] = std::int64_t{-1};
 }
-/// QueueDequeueV2, QueueDequeueManyV2, QueueDequeueUpToV2: component_types, timeout_ms.
+/// QueueDequeueV2, QueueDequeueManyV2, QueueDequeueUpToV2: component_types, the
+/// outputs' dtypes (timeout_ms is queue_wait_attrs').
 inline void export_queue_dequeue(export_context& c) {
   AttrValue::ListValue types;
   for (std::uint32_t k = 0; k < c.n.num_outputs(); ++k) types.type.push_back(to_data_type(c.n.output_type(k)));
   c.out.attr.erase("T");
   c.out.attr["component_types"] = std::move(types);
-  c.out.attr["timeout_ms"] = std::int64_t{-1};
 }
-inline void export_queue_close(export_context& c) {
-  c.out.attr.erase("T");
-  c.out.attr["cancel_pending_enqueues"] = queue_close_attrs_of(c.n).cancel_pending_enqueues;
-}
+/// TF's queue ops have no type attribute T; QueueCloseV2's cancel_pending_enqueues
+/// is queue_close_attrs'.
+inline void export_untyped(export_context& c) { c.out.attr.erase("T"); }
 
 inline const bool exporters_registered = [] {
   register_graph_def_op({"Equal"}, nullptr, export_t_of_input0);
@@ -274,8 +267,7 @@ inline const bool exporters_registered = [] {
                         export_queue);
   register_graph_def_op({"QueueEnqueueV2", "QueueEnqueueManyV2"}, nullptr, export_queue_enqueue);
   register_graph_def_op({"QueueDequeueV2", "QueueDequeueManyV2", "QueueDequeueUpToV2"}, nullptr, export_queue_dequeue);
-  register_graph_def_op({"QueueCloseV2"}, nullptr, export_queue_close);
-  register_graph_def_op({"QueueSizeV2", "QueueIsClosedV2"}, nullptr, [](export_context& c) { c.out.attr.erase("T"); });
+  register_graph_def_op({"QueueCloseV2", "QueueSizeV2", "QueueIsClosedV2"}, nullptr, export_untyped);
   return true;
 }();
 

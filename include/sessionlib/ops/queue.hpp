@@ -94,7 +94,8 @@ class queue_handle {
   Operation close(bool cancel_pending_enqueues = false, const std::string& name = "") const {
     return make_operation(*g_, {.op = "QueueCloseV2", .name = op_name("Close", name), .inputs = {id_},
                                 .kernel = kernels::queue_close_kernel,
-                                .attr = detail::queue_close_attributes({cancel_pending_enqueues}), .stateful = true});
+                                .attr = {.family = queue_close_attrs{.cancel_pending_enqueues = cancel_pending_enqueues}},
+                                .stateful = true});
   }
   /// The number of elements in the queue (QueueSizeV2).
   Tensor<std::int32_t, shape<>> size(const std::string& name = "") const {
@@ -174,10 +175,11 @@ constexpr void report_component() {
   }
 }
 
-/// Adds a queue node of op type `op` with attributes `a`.
-SESSIONLIB_INLINE node_id add_queue_node(Graph& g, const char* op, const std::string& name, const queue_attrs& a) {
+/// Adds a queue node of op type `op` with attributes `family` (a queue_attrs or a
+/// random_shuffle_queue_attrs).
+SESSIONLIB_INLINE node_id add_queue_node(Graph& g, const char* op, const std::string& name, attr_box family) {
   return add_tensor_node(g, {.op = op, .name = name, .kernel = kernels::queue_kernel,
-                             .attr = queue_node_attributes(a), .stateful = true},
+                             .attr = {.family = std::move(family)}, .stateful = true},
                          dtype::int32, {});
 }
 }  // namespace detail
@@ -215,7 +217,7 @@ class basic_queue<Kind, std::tuple<T...>, std::tuple<S...>, Single> : public que
     const node_id id = add_multi_output_node(*g_,
                                              {.op = "QueueDequeueV2", .name = op_name("Dequeue", name),
                                               .inputs = {id_}, .kernel = kernels::queue_dequeue_kernel,
-                                              .stateful = true},
+                                              .attr = {.family = queue_wait_attrs{}}, .stateful = true},
                                              {output_spec{dtype_of<T>, {S::extents.begin(), S::extents.end()}}...});
     return results<S...>(id);
   }
@@ -248,17 +250,29 @@ class basic_queue<Kind, std::tuple<T...>, std::tuple<S...>, Single> : public que
   basic_queue(Graph& g, const char* op, const std::string& default_name, const queue_options& o,
               std::int64_t capacity, std::int64_t min_after_dequeue, std::uint64_t seed, std::uint64_t seed2)
       : queue_handle(&g, [&] {
-          queue_attrs a;
-          a.kind = static_cast<std::int32_t>(Kind);
-          a.component_types = {static_cast<std::int32_t>(dtype_of<T>)...};
-          (append_shape<S>(a.shapes), ...);
-          a.capacity = capacity;
-          a.container = o.container;
-          a.shared_name = o.shared_name;
-          a.min_after_dequeue = min_after_dequeue;
-          a.seed = static_cast<std::int64_t>(seed);
-          a.seed2 = static_cast<std::int64_t>(seed2);
-          return detail::add_queue_node(g, op, o.name.empty() ? default_name : o.name, a);
+          std::vector<std::int32_t> types{static_cast<std::int32_t>(dtype_of<T>)...};
+          std::vector<std::int64_t> shapes;
+          (append_shape<S>(shapes), ...);
+          const std::string& node_name = o.name.empty() ? default_name : o.name;
+          if constexpr (Kind == queue_kind::random_shuffle) {
+            return detail::add_queue_node(g, op, node_name,
+                                          random_shuffle_queue_attrs{.component_types = std::move(types),
+                                                                     .shapes = std::move(shapes),
+                                                                     .capacity = capacity,
+                                                                     .min_after_dequeue = min_after_dequeue,
+                                                                     .seed = static_cast<std::int64_t>(seed),
+                                                                     .seed2 = static_cast<std::int64_t>(seed2),
+                                                                     .container = o.container,
+                                                                     .shared_name = o.shared_name});
+          } else {
+            return detail::add_queue_node(g, op, node_name,
+                                          queue_attrs{.kind = static_cast<std::int32_t>(Kind),
+                                                      .component_types = std::move(types),
+                                                      .shapes = std::move(shapes),
+                                                      .capacity = capacity,
+                                                      .container = o.container,
+                                                      .shared_name = o.shared_name});
+          }
         }()) {}
 
  private:
@@ -292,7 +306,9 @@ class basic_queue<Kind, std::tuple<T...>, std::tuple<S...>, Single> : public que
       return std::vector<std::ptrdiff_t>(P::extents.begin(), P::extents.end());
     };
     const node_id id = add_multi_output_node(
-        *g_, {.op = op, .name = name, .inputs = {id_, n.id()}, .kernel = k, .stateful = true},
+        *g_,
+        {.op = op, .name = name, .inputs = {id_, n.id()}, .kernel = k, .attr = {.family = queue_wait_attrs{}},
+         .stateful = true},
         {output_spec{dtype_of<T>, spec_of(static_cast<S*>(nullptr))}...});
     return results<typename detail::prepend_dim<B, S>::type...>(id);
   }
@@ -332,7 +348,7 @@ class basic_queue<Kind, std::tuple<T...>, std::tuple<S...>, Single> : public que
         }(std::index_sequence_for<X...>{});
         return make_operation(*g_, {.op = op, .name = name, .inputs = std::move(inputs),
                                     .kernel = Many ? kernels::queue_enqueue_many_kernel : kernels::queue_enqueue_kernel,
-                                    .stateful = true});
+                                    .attr = {.family = queue_wait_attrs{}}, .stateful = true});
       }
     }
   }

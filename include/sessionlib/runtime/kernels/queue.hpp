@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../../config.hpp"
@@ -22,27 +23,32 @@ namespace detail {
 /// The run-time description of queue node `n` (its attributes; TF's resource
 /// name is filled in by queue_of: the shared_name, or a private name).
 SESSIONLIB_INLINE queue_spec queue_spec_of(const node& n) {
-  const queue_attrs a = queue_attrs_of(n);
   queue_spec s;
-  s.kind = static_cast<queue_kind>(a.kind);
-  s.name = a.shared_name;
+  visit_queue_attrs(n, [&]<class A>(const A& a) {
+    if constexpr (std::is_same_v<A, random_shuffle_queue_attrs>) {
+      s.kind = queue_kind::random_shuffle;
+      s.min_after_dequeue = a.min_after_dequeue;
+      s.seed = static_cast<std::uint64_t>(a.seed);
+      s.seed2 = static_cast<std::uint64_t>(a.seed2);
+    } else {
+      s.kind = static_cast<queue_kind>(a.kind);
+    }
+    s.name = a.shared_name;
+    s.capacity = a.capacity;
+    for (auto t : a.component_types) s.types.push_back(static_cast<dtype>(t));
+    for (std::size_t i = 0; i < a.shapes.size();) {
+      const auto rank = static_cast<std::size_t>(a.shapes[i++]);
+      s.shapes.emplace_back(a.shapes.begin() + static_cast<std::ptrdiff_t>(i),
+                            a.shapes.begin() + static_cast<std::ptrdiff_t>(i + rank));
+      i += rank;
+    }
+  });
   s.op = n.op;
-  s.capacity = a.capacity;
-  s.min_after_dequeue = a.min_after_dequeue;
-  s.seed = static_cast<std::uint64_t>(a.seed);
-  s.seed2 = static_cast<std::uint64_t>(a.seed2);
-  for (auto t : a.component_types) s.types.push_back(static_cast<dtype>(t));
-  for (std::size_t i = 0; i < a.shapes.size();) {
-    const auto rank = static_cast<std::size_t>(a.shapes[i++]);
-    s.shapes.emplace_back(a.shapes.begin() + static_cast<std::ptrdiff_t>(i),
-                          a.shapes.begin() + static_cast<std::ptrdiff_t>(i + rank));
-    i += rank;
-  }
   return s;
 }
 
 /// The queue of the queue node `id`, made on first use in this session (shared
-/// by name when the node says so).
+/// by container and name when the node has a shared_name).
 SESSIONLIB_INLINE std::shared_ptr<queue_resource> queue_of(kernel_context& ctx, node_id id) {
   return ctx.state.resource<queue_resource>(id, [&] {
     const node& qn = id == ctx.self ? ctx.n : ctx.graph.at(id);
@@ -51,7 +57,7 @@ SESSIONLIB_INLINE std::shared_ptr<queue_resource> queue_of(kernel_context& ctx, 
       spec.name = sessionlib::detail::private_queue_name(qn.name);
       return std::make_shared<queue_resource>(std::move(spec));
     }
-    const std::string key = queue_attrs_of(qn).container + "/" + spec.name;
+    const std::string key = visit_queue_attrs(qn, [](const auto& a) { return a.container; }) + "/" + spec.name;
     return sessionlib::detail::shared_queues::global().get(key, spec, [&] { return std::make_shared<queue_resource>(spec); });
   });
 }
@@ -150,7 +156,7 @@ SESSIONLIB_INLINE void queue_dequeue_many_kernel(kernel_context& ctx) { detail::
 SESSIONLIB_INLINE void queue_dequeue_up_to_kernel(kernel_context& ctx) { detail::dequeue(ctx, true, true); }
 /// QueueCloseV2: {queue}; cancel_pending_enqueues from the node's attributes.
 SESSIONLIB_INLINE void queue_close_kernel(kernel_context& ctx) {
-  detail::input_queue(ctx)->close(queue_close_attrs_of(ctx.n).cancel_pending_enqueues, detail::wait_of(ctx));
+  detail::input_queue(ctx)->close(ctx.attrs<queue_close_attrs>().cancel_pending_enqueues, detail::wait_of(ctx));
 }
 /// QueueSizeV2: {queue} -> int32 scalar.
 SESSIONLIB_INLINE void queue_size_kernel(kernel_context& ctx) {
