@@ -5,9 +5,10 @@
 //
 // Faster builds (docs/getting_started.md): compile src/sessionlib.cpp once, as
 // the `sessionlib-impl` library does, and build the program's own translation
-// units with -DSESSIONLIB_SEPARATE. Those then still parse every definition
-// but compile none of the functions marked SESSIONLIB_INLINE and none of the
-// kernels src/sessionlib.cpp instantiates: they call the library's copies. A program may mix both kinds of units.
+// units with -DSESSIONLIB_SEPARATE. Those then see declarations only of the
+// functions marked SESSIONLIB_INLINE (SESSIONLIB_DEFINITIONS below) and compile
+// none of them nor the kernels src/sessionlib.cpp instantiates: they call the
+// library's copies. A program may mix both kinds of units.
 #pragma once
 
 // Never mark a constructor: built with clang, the library emits a used inline
@@ -34,6 +35,32 @@
 #endif
 #else
 #define SESSIONLIB_INLINE inline
+#endif
+
+// Whether this unit sees the definitions behind sessionlib's declarations: 1 in
+// header-only units and in src/sessionlib.cpp, 0 in separate units. A separate
+// unit calls the library's copies of the runtime (plan builder, executor,
+// fusion, session core, graph building, gradient builders, optimizers, saver,
+// checkpoint files), so it parses their declarations only, never their bodies
+// nor the headers only those bodies need (oneTBB's): headers guard those
+// bodies with `#if SESSIONLIB_DEFINITIONS`. Kernel templates stay visible
+// (an integer kernel the library does not hold is instantiated where used),
+// but for the few that need oneTBB, which the library instantiates for every
+// dtype (runtime/kernels/instances.hpp).
+#if defined(SESSIONLIB_SEPARATE) && !defined(SESSIONLIB_IMPLEMENTATION)
+#define SESSIONLIB_DEFINITIONS 0
+#else
+#define SESSIONLIB_DEFINITIONS 1
+#endif
+
+// The declaration of a marked function whose definition (SESSIONLIB_INLINE)
+// stands behind `#if SESSIONLIB_DEFINITIONS`. In a separate unit it is a plain
+// declaration, calling the library's copy: g++ and clang both warn about an
+// inline function used but never defined.
+#if SESSIONLIB_DEFINITIONS
+#define SESSIONLIB_DECLARE SESSIONLIB_INLINE
+#else
+#define SESSIONLIB_DECLARE
 #endif
 
 // Explicit instantiations of kernels over the fixed set of dtypes: declared

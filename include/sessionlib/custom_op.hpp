@@ -64,3 +64,4 @@
 #include "graph/handles.hpp"
 #include "graph/op_def.hpp"
 #include "runtime/kernel.hpp"
+#include "runtime/split_work.hpp"

@@ -6,6 +6,9 @@
 #include <set>
 #include <string>
 
+#include <tbb/task_arena.h>
+
+#include <sessionlib/custom_op.hpp>  // split_work, for the probe kernel
 #include <sessionlib/ops/linalg.hpp>
 #include <sessionlib/ops/math.hpp>
 #include <sessionlib/ops/reduce.hpp>

@@ -23,6 +23,9 @@
 #include <new>
 #include <vector>
 
+#include "../config.hpp"
+
+#if SESSIONLIB_DEFINITIONS
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
@@ -36,8 +39,8 @@
 #ifdef SESSIONLIB_TSAN
 #include <sanitizer/tsan_interface.h>
 #endif
+#endif  // SESSIONLIB_DEFINITIONS
 
-#include "../config.hpp"
 #include "run_options.hpp"
 #include "kernel.hpp"
 #include "plan.hpp"
@@ -45,6 +48,14 @@
 namespace sessionlib {
 
 namespace detail {
+/// Deletes an arena where oneTBB is compiled (a separate unit, config.hpp, sees
+/// oneTBB's arena by name only).
+struct arena_deleter {
+  SESSIONLIB_DECLARE void operator()(tbb::task_arena* a) const noexcept;
+};
+/// An owned oneTBB arena.
+using arena_ptr = std::unique_ptr<tbb::task_arena, arena_deleter>;
+
 /// What a session lends its runs: thread limits (0: all cores) and arenas.
 struct exec_resources {
   int intra_op_threads = 0;
@@ -58,7 +69,7 @@ struct exec_resources {
   /// One arena of intra_op_threads per slot of inter_arena, entered by each step
   /// so a kernel's own splitting stays within intra_op_threads; empty when
   /// kernels may split across inter_arena (intra_op_threads 0 or not smaller).
-  std::vector<std::unique_ptr<tbb::task_arena>> step_arenas;
+  std::vector<arena_ptr> step_arenas;
 };
 
 /// A small, stable per-process id of the calling thread, for traces.
@@ -67,6 +78,17 @@ inline std::uint64_t trace_thread_id() {
   thread_local std::uint64_t id = next++;
   return id;
 }
+
+/// Runs `p` with the feeds already placed in `rs`'s feed slots (defined below).
+SESSIONLIB_DECLARE void execute(plan& p, run_state& rs, session_state& st, Graph& g, const RunOptions* opts, RunMetadata* md,
+                               exec_resources* res = nullptr);
+
+// The executor's body: compiled where definitions are (config.hpp's
+// SESSIONLIB_DEFINITIONS), declared nowhere else.
+#if SESSIONLIB_DEFINITIONS
+
+SESSIONLIB_INLINE void arena_deleter::operator()(tbb::task_arena* a) const noexcept { delete a; }
+
 
 using exec_clock = std::chrono::steady_clock;
 
@@ -368,7 +390,7 @@ class parallel_run {
 /// (plan::passes) and writing in place (plan_step::in_place). With independent
 /// steps side by side, RunMetadata::peak_bytes is approximate.
 SESSIONLIB_INLINE void execute(plan& p, run_state& rs, session_state& st, Graph& g, const RunOptions* opts, RunMetadata* md,
-                    exec_resources* res = nullptr) {
+                    exec_resources* res) {
   using clock = exec_clock;
   const bool has_deadline = opts && opts->timeout.count() > 0;
   const bool trace = md && opts && opts->trace_level != RunOptions::TraceLevel::no_trace;
@@ -419,6 +441,8 @@ SESSIONLIB_INLINE void execute(plan& p, run_state& rs, session_state& st, Graph&
     md->resident_bytes = detail::resident_bytes(p, rs);
   }
 }
+
+#endif  // SESSIONLIB_DEFINITIONS
 }  // namespace detail
 
 }  // namespace sessionlib

@@ -9,11 +9,13 @@
 #include <cstring>
 #include <vector>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
 #include "../config.hpp"
 #include "kernel.hpp"
+
+#if SESSIONLIB_DEFINITIONS
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#endif
 
 namespace sessionlib::detail {
 
@@ -44,6 +46,10 @@ inline constexpr std::size_t fusion_block = 256;
 inline constexpr std::size_t fusion_single_block = 2048;
 inline constexpr std::size_t fusion_parallel_min = 1 << 16; // below this, stay on the calling thread
 inline constexpr std::size_t fusion_max_program = 64;
+
+// The planner's and the executor's part: compiled where definitions are
+// (config.hpp's SESSIONLIB_DEFINITIONS), declared nowhere else.
+#if SESSIONLIB_DEFINITIONS
 
 /// Replaces each instruction whose first operand (either operand, for add
 /// and mul) is the instruction just before it by their pair kernel
@@ -219,5 +225,7 @@ SESSIONLIB_INLINE bool run_fused(const fused_group& g, const any_array* const* e
   detail::run_fused_blocks(g, ops, out, total, threads, arena);
   return true;
 }
+
+#endif  // SESSIONLIB_DEFINITIONS
 
 }  // namespace sessionlib::detail

@@ -6,10 +6,19 @@
 #include <chrono>
 #include <string>
 
-#include <tbb/task_arena.h>
-
+#include "../config.hpp"
 #include "../graph/graph.hpp"
 #include "state.hpp"
+
+// oneTBB's arena, by name: a kernel_context carries a pointer to one. Units
+// that run kernels' split work include oneTBB itself (split_work.hpp, at the
+// end); separate units (config.hpp) never do, and skip oneTBB's headers.
+namespace tbb {
+namespace detail::d1 {
+class task_arena;
+}  // namespace detail::d1
+using detail::d1::task_arena;
+}  // namespace tbb
 
 namespace sessionlib {
 
@@ -57,14 +66,8 @@ struct kernel_context {
   }
 };
 
-/// Runs f(), a kernel's work split across oneTBB threads, inside `arena` (the
-/// session's intra-op arena, which bounds the threads), or in oneTBB's default
-/// arena when null. The executor enters no arena itself: a run whose kernels
-/// never split (small work) pays nothing for it.
-template <class F>
-void split_work(tbb::task_arena* arena, F&& f) {
-  if (arena) arena->execute(std::forward<F>(f));
-  else std::forward<F>(f)();
-}
-
 }  // namespace sessionlib
+
+#if SESSIONLIB_DEFINITIONS
+#include "split_work.hpp"
+#endif

@@ -14,8 +14,19 @@
 #include <vector>
 
 #include "../config.hpp"
-#include "plan_passes.hpp"
 #include "plan_types.hpp"
+
+namespace sessionlib::detail {
+/// Builds the plan for `leaves` given `feeds` (defined below).
+SESSIONLIB_DECLARE std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_leaf> leaves,
+                                                    std::span<const output_ref> feeds, const plan_options& opts = {});
+}  // namespace sessionlib::detail
+
+// The planner's body: compiled where definitions are (config.hpp's
+// SESSIONLIB_DEFINITIONS), declared nowhere else.
+#if SESSIONLIB_DEFINITIONS
+#include "liveness.hpp"
+#include "plan_passes.hpp"
 
 namespace sessionlib {
 
@@ -245,7 +256,7 @@ namespace detail {
 /// `opts` asks, merges duplicates, folds constants and fuses elementwise trees.
 /// A node's outputs get consecutive slots (kernel_context::output).
 SESSIONLIB_INLINE std::unique_ptr<plan> build_plan(const Graph& g, std::span<const fetch_leaf> leaves,
-                                        std::span<const output_ref> feeds, const plan_options& opts = {}) {
+                                        std::span<const output_ref> feeds, const plan_options& opts) {
   std::shared_lock lock(g.table_mutex());
   auto p = std::make_unique<plan>();
   const std::size_t n = g.size_unlocked();
@@ -401,3 +412,4 @@ SESSIONLIB_INLINE std::unique_ptr<plan> build_plan(const Graph& g, std::span<con
 }  // namespace detail
 
 }  // namespace sessionlib
+#endif  // SESSIONLIB_DEFINITIONS

@@ -17,7 +17,6 @@
 
 #include "../graph/graph.hpp"
 #include "fusion.hpp"
-#include "liveness.hpp"
 #include "state.hpp"
 
 namespace sessionlib::detail {

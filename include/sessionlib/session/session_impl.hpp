@@ -9,8 +9,6 @@
 #include <span>
 #include <unordered_map>
 
-#include <tbb/task_arena.h>
-
 #include "../config.hpp"
 #include "../runtime/executor.hpp"
 #include "../runtime/kernels/blas_threads.hpp"
@@ -35,29 +33,8 @@ class session_impl {
  public:
   // Not SESSIONLIB_INLINE: clang emits a used inline constructor in the library
   // only as the base-object variant, and separate units call the complete one.
-  session_impl(Graph& g, SessionConfig config) : graph_(&g), config_(config) {
-    resources_.intra_op_threads = config.intra_op_threads;
-    resources_.inter_op_threads = config.inter_op_threads;
-    // An explicit thread count gets its own arena; 0 shares oneTBB's default one.
-    // Kernels enter it only when they split their work (kernel.hpp's split_work).
-    if (config.intra_op_threads > 0) arena_ = std::make_unique<tbb::task_arena>(config.intra_op_threads);
-    resources_.intra_arena = arena_.get();
-    // Plans with independent heavy steps run them side by side in an arena of
-    // inter_op_threads; 1 keeps every plan on the calling thread.
-    if (config.inter_op_threads != 1) {
-      // (A copy of `automatic`: the constant has no definition to bind a reference to.)
-      const int automatic = tbb::task_arena::automatic;
-      inter_arena_ = std::make_unique<tbb::task_arena>(config.inter_op_threads > 0 ? config.inter_op_threads : automatic);
-      resources_.inter_arena = inter_arena_.get();
-      const int slots = inter_arena_->max_concurrency();
-      if (config.intra_op_threads > 0 && config.intra_op_threads < slots)
-        for (int i = 0; i < slots; ++i)
-          resources_.step_arenas.push_back(std::make_unique<tbb::task_arena>(config.intra_op_threads));
-    }
-    // One matmul at a time runs on OpenBLAS's threads; never more than the
-    // session's (see runtime/executor.hpp for matmuls side by side).
-    kernels::set_blas_threads(config.intra_op_threads);
-  }
+  // Its body is start(), compiled where oneTBB is (config.hpp's SESSIONLIB_DEFINITIONS).
+  session_impl(Graph& g, SessionConfig config) : graph_(&g), config_(config) { start(config); }
 
   Graph& graph() const noexcept { return *graph_; }
   const SessionConfig& config() const noexcept { return config_; }
@@ -80,6 +57,7 @@ class session_impl {
     if (closed()) throw session_closed();
   }
 
+#if SESSIONLIB_DEFINITIONS
   /// The cached plan for this signature, built on first use.
   SESSIONLIB_INLINE detail::plan& get_plan(std::span<const detail::fetch_leaf> leaves, std::span<const output_ref> sorted_feeds) {
     std::vector<std::uint64_t> key;
@@ -140,6 +118,13 @@ class session_impl {
     check_feed(n, index, value.dtype(), value.shape());
     slot = std::move(value);
   }
+#else
+  SESSIONLIB_DECLARE detail::plan& get_plan(std::span<const detail::fetch_leaf> leaves, std::span<const output_ref> sorted_feeds);
+  SESSIONLIB_DECLARE void sort_feeds(std::span<const feed_entry> feeds, std::vector<output_ref>& ids,
+                  std::vector<const feed_entry*>& by_id) const;
+  SESSIONLIB_DECLARE static void check_feed(const node& n, std::uint32_t index, dtype t, const dims& shape);
+  SESSIONLIB_DECLARE static void place_feed(const node& n, std::uint32_t index, any_array value, any_array& slot);
+#endif
 
   /// Runs plan `p` with `feed_values` (parallel to p.feed_ids), then calls
   /// `build(reader)` while the values are still in their slots. `lend(rs)`
@@ -182,15 +167,48 @@ class session_impl {
   }
 
  private:
+  /// The constructor's body: the session's arenas and OpenBLAS's thread count.
+  SESSIONLIB_DECLARE void start(const SessionConfig& config);
+
   Graph* graph_;
   SessionConfig config_;
   std::string target_;  // the in-process engine's: ""
   detail::exec_resources resources_;
-  std::unique_ptr<tbb::task_arena> arena_, inter_arena_;
+  detail::arena_ptr arena_, inter_arena_;
   session_state state_;
   std::atomic<bool> closed_{false};
   std::shared_mutex plans_m_;
   std::unordered_map<std::vector<std::uint64_t>, std::unique_ptr<detail::plan>, detail::key_hash> plans_;
 };
+
+#if SESSIONLIB_DEFINITIONS
+#if SESSIONLIB_DEFINITIONS
+SESSIONLIB_INLINE void session_impl::start(const SessionConfig& config) {
+  resources_.intra_op_threads = config.intra_op_threads;
+  resources_.inter_op_threads = config.inter_op_threads;
+  // An explicit thread count gets its own arena; 0 shares oneTBB's default one.
+  // Kernels enter it only when they split their work (kernel.hpp's split_work).
+  if (config.intra_op_threads > 0) arena_ = detail::arena_ptr(new tbb::task_arena(config.intra_op_threads));
+  resources_.intra_arena = arena_.get();
+  // Plans with independent heavy steps run them side by side in an arena of
+  // inter_op_threads; 1 keeps every plan on the calling thread.
+  if (config.inter_op_threads != 1) {
+    // (A copy of `automatic`: the constant has no definition to bind a reference to.)
+    const int automatic = tbb::task_arena::automatic;
+    inter_arena_ = detail::arena_ptr(new tbb::task_arena(config.inter_op_threads > 0 ? config.inter_op_threads : automatic));
+    resources_.inter_arena = inter_arena_.get();
+    const int slots = inter_arena_->max_concurrency();
+    if (config.intra_op_threads > 0 && config.intra_op_threads < slots)
+      for (int i = 0; i < slots; ++i)
+        resources_.step_arenas.push_back(detail::arena_ptr(new tbb::task_arena(config.intra_op_threads)));
+  }
+  // One matmul at a time runs on OpenBLAS's threads; never more than the
+  // session's (see runtime/executor.hpp for matmuls side by side).
+  kernels::set_blas_threads(config.intra_op_threads);
+}
+#else
+SESSIONLIB_DECLARE void session_impl::start(const SessionConfig& config);
+#endif
+#endif  // SESSIONLIB_DEFINITIONS
 
 }  // namespace sessionlib

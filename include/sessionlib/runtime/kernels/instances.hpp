@@ -6,7 +6,8 @@
 // holds the matching definitions; header-only builds see nothing here.
 // A kernel not listed (an integer op, a cast) is instantiated where it is used,
 // as in a header-only build: the list is a build-time saving, never a
-// requirement.
+// requirement, but for the reductions, whose bodies a separate unit does not
+// see (they need oneTBB): those are listed for every dtype they take.
 #pragma once
 
 #include <cstdint>
@@ -177,6 +178,24 @@ namespace sessionlib::kernels {
 SESSIONLIB_FLOATING_KERNELS_(float)
 SESSIONLIB_FLOATING_KERNELS_(double)
 
+// The reductions of the other dtypes too: their bodies need oneTBB, which a
+// separate unit does not see (reduce.hpp), so the library holds every one.
+#define SESSIONLIB_REDUCE_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::sum>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::mean>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::max>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::min>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::prod>) \
+  SESSIONLIB_KERNEL_(arg_reduce_kernel<T, true>) \
+  SESSIONLIB_KERNEL_(arg_reduce_kernel<T, false>)
+
+SESSIONLIB_REDUCE_KERNELS_(std::int32_t)
+SESSIONLIB_REDUCE_KERNELS_(std::int64_t)
+SESSIONLIB_REDUCE_KERNELS_(std::uint8_t)
+SESSIONLIB_KERNEL_(reduce_kernel<bool, reducers::any>)
+SESSIONLIB_KERNEL_(reduce_kernel<bool, reducers::all>)
+
+#undef SESSIONLIB_REDUCE_KERNELS_
 #undef SESSIONLIB_FLOATING_KERNELS_
 #undef SESSIONLIB_PAIRS_
 #undef SESSIONLIB_MAP_

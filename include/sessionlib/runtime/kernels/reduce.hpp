@@ -14,18 +14,23 @@
 #include <string>
 #include <type_traits>
 
+#include "elementwise.hpp"
+#include "math.hpp"
+
+// Separate units (config.hpp) see the kernels' declarations only: the library
+// instantiates them for every dtype (instances.hpp), and oneTBB stays out.
+#if SESSIONLIB_DEFINITIONS
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>
-
-#include "elementwise.hpp"
-#include "math.hpp"
+#endif
 
 namespace sessionlib::kernels {
 
 /// Input elements above which a reduction is split across threads.
 inline constexpr std::size_t parallel_threshold = std::size_t{1} << 16;
 
+#if SESSIONLIB_DEFINITIONS
 /// Calls f(begin, end) over [0, n): on oneTBB's threads in `arena` (see
 /// split_work) when `work` (elements touched) is large, else once on the calling thread.
 template <class F>
@@ -39,6 +44,7 @@ void parallel_blocks(tbb::task_arena* arena, std::size_t work, std::size_t n, F&
                       [&](const tbb::blocked_range<std::size_t>& r) { f(r.begin(), r.end()); });
   });
 }
+#endif  // SESSIONLIB_DEFINITIONS
 
 // Reducers: an accumulator type, its identity, one step, the merge of two partial
 // results and the final value from the accumulator and the count reduced.
@@ -148,6 +154,7 @@ inline dims reduced_dims(const dims& in, const std::vector<std::int64_t>& axes, 
   return out;
 }
 
+#if SESSIONLIB_DEFINITIONS
 namespace detail {
 // One reduced group: outputs [outer, inner], each over `r` elements `inner` apart.
 template <class T, class R>
@@ -312,6 +319,10 @@ void arg_reduce_kernel(kernel_context& ctx) {
     }
   });
 }
+#else
+template <class T, class R> void reduce_kernel(kernel_context& ctx);
+template <class T, bool IsMax> void arg_reduce_kernel(kernel_context& ctx);
+#endif  // SESSIONLIB_DEFINITIONS
 
 /// ArgMax over `axis`.
 template <class T> void argmax_kernel(kernel_context& ctx) { arg_reduce_kernel<T, true>(ctx); }
