@@ -103,6 +103,7 @@ SESSIONLIB_DEFINE_ERROR(unauthenticated, unauthenticated)
 /// TF's spelling of internal_error (tf.errors.InternalError).
 using internal = internal_error;
 
+#if SESSIONLIB_DEFINITIONS
 /// Throws the class of `code` (internal_error for a code no class has) with
 /// `message` and `node`: how a layer that catches an error re-raises it with
 /// more context, keeping what a handler catches.
@@ -127,6 +128,9 @@ using internal = internal_error;
   }
   throw internal_error(message, std::move(node));
 }
+#else
+[[noreturn]] SESSIONLIB_DECLARE void throw_error(error_code code, const std::string& message, std::string node = {});
+#endif
 
 /// run, make_callable or partial_run on a closed session.
 class session_closed : public error {

@@ -31,6 +31,7 @@ struct gz_file {
   }
 };
 
+#if SESSIONLIB_DEFINITIONS
 // Reads exactly n bytes; sl::data_loss naming the file when it ends early or is corrupt.
 SESSIONLIB_INLINE void gz_read_exact(gzFile f, void* out, std::size_t n, const std::filesystem::path& path, std::string_view what) {
   auto* p = static_cast<char*>(out);
@@ -75,6 +76,10 @@ SESSIONLIB_INLINE std::vector<std::vector<std::uint8_t>> gz_read_chunks(gzFile f
   }
   return chunks;
 }
+#else
+SESSIONLIB_DECLARE void gz_read_exact(gzFile f, void* out, std::size_t n, const std::filesystem::path& path, std::string_view what);
+SESSIONLIB_DECLARE std::vector<std::vector<std::uint8_t>> gz_read_chunks(gzFile f, std::size_t count, const std::filesystem::path& path);
+#endif
 }  // namespace detail
 
 /// Reads an IDX file of unsigned bytes (type code 0x08) and rank N, gzip'd or
@@ -150,6 +155,7 @@ inline const std::filesystem::path fashion_mnist_dir = "/usr/share/datasets/fash
 inline constexpr std::array<std::string_view, 10> fashion_mnist_classes{
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
+#if SESSIONLIB_DEFINITIONS
 /// Loads `{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]` from `dir` (the
 /// layout of MNIST and Fashion-MNIST). sl::not_found, saying how to get the
 /// data, when a file is missing; sl::data_loss when one is damaged or the
@@ -171,5 +177,8 @@ SESSIONLIB_INLINE mnist_data load_mnist(const std::filesystem::path& dir = fashi
     throw data_loss("The image and label files in '" + dir.string() + "' hold different numbers of examples");
   return d;
 }
+#else
+SESSIONLIB_DECLARE mnist_data load_mnist(const std::filesystem::path& dir = fashion_mnist_dir);
+#endif
 
 }  // namespace sessionlib::data

@@ -31,6 +31,7 @@ struct op_spec {
   multi_grad_fn multi_grad = nullptr;     // nodes with several outputs: their gradient
 };
 
+#if SESSIONLIB_DEFINITIONS
 /// The node `spec` describes, of run-time dtype `type` and static `shape`: complete
 /// but for its final name and the control scopes, which Graph::add_node adds.
 SESSIONLIB_INLINE node make_node(op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape) {
@@ -75,6 +76,13 @@ SESSIONLIB_INLINE node_id add_static_node(Graph& g, op_spec spec, dtype type, co
                                           std::size_t rank) {
   return add_tensor_node(g, std::move(spec), type, std::vector<std::ptrdiff_t>(extents, extents + rank));
 }
+#else
+SESSIONLIB_DECLARE node make_node(op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape);
+SESSIONLIB_DECLARE node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape);
+SESSIONLIB_DECLARE node_id add_multi_output_node(Graph& g, op_spec spec, std::vector<output_spec> outputs);
+SESSIONLIB_DECLARE node_id add_static_node(Graph& g, op_spec spec, dtype type, const std::ptrdiff_t* extents,
+                                          std::size_t rank);
+#endif
 
 /// Adds a node producing a Tensor<T, S>.
 template <class T, class S>
@@ -82,6 +90,7 @@ Tensor<T, S> make_tensor(Graph& g, op_spec spec) {
   return Tensor<T, S>(&g, add_static_node(g, std::move(spec), dtype_of<T>, S::extents.data(), S::extents.size()));
 }
 
+#if SESSIONLIB_DEFINITIONS
 /// Adds a node with no output (run for its effect).
 SESSIONLIB_INLINE Operation make_operation(Graph& g, op_spec spec) {
   const Graph::complete_fn complete = spec.complete;
@@ -89,11 +98,18 @@ SESSIONLIB_INLINE Operation make_operation(Graph& g, op_spec spec) {
   n.has_output = false;
   return Operation(&g, g.add_node(std::move(n), complete));
 }
+#else
+SESSIONLIB_DECLARE Operation make_operation(Graph& g, op_spec spec);
+#endif
 
 namespace detail {
+#if SESSIONLIB_DEFINITIONS
 [[noreturn]] SESSIONLIB_INLINE void throw_other_graph(const Graph& g, output_ref first) {
   throw invalid_argument("Tensors must be from the same graph as '" + g.tensor_name(first) + "'");
 }
+#else
+[[noreturn]] SESSIONLIB_DECLARE void throw_other_graph(const Graph& g, output_ref first);
+#endif
 }  // namespace detail
 
 /// The graph shared by all operands; sl::invalid_argument when they differ.

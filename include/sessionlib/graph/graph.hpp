@@ -87,6 +87,7 @@ class Graph {
 
   /// The node producing output `r`.
   const node& at(output_ref r) const { return at(r.node); }
+#if SESSIONLIB_DEFINITIONS
   /// TF's name of output `r`: "name:index".
   SESSIONLIB_INLINE std::string tensor_name(output_ref r) const { return at(r.node).name + ":" + std::to_string(r.index); }
 
@@ -122,6 +123,11 @@ class Graph {
                             std::string(name));
     return *r;
   }
+#else
+  SESSIONLIB_DECLARE std::string tensor_name(output_ref r) const;
+  SESSIONLIB_DECLARE std::optional<output_ref> find(std::string_view name) const;
+  SESSIONLIB_DECLARE output_ref lookup(std::string_view name) const;
+#endif
 
   /// Typed lookup: `sl::not_found` if absent, `sl::invalid_argument` if its dtype or shape differ.
   template <class T, class S> Tensor<T, S> tensor(std::string_view name);
@@ -144,6 +150,7 @@ class Graph {
   /// A fresh per-op seed for random ops created without one.
   std::uint64_t next_op_seed() noexcept { return op_seed_counter_.fetch_add(1, std::memory_order_relaxed) + 1; }
 
+#if SESSIONLIB_DEFINITIONS
   /// Publishes variable node `n` (complete but for its index in each session's
   /// variable table, which this fills in attr.variable); returns its id and index.
   /// The variable joins the collections when publish_variable completes it.
@@ -167,6 +174,10 @@ class Graph {
     if (trainable) collections_["trainable_variables"].push_back(v.node);
     collections_["variables"].push_back(v.node);
   }
+#else
+  SESSIONLIB_DECLARE std::pair<node_id, std::int32_t> add_variable_node(node n);
+  SESSIONLIB_DECLARE void publish_variable(std::int32_t index, node_id initializer, output_ref initial_value, bool trainable);
+#endif
   std::size_t variable_count() const {
     std::shared_lock lock(mutex_);
     return variables_.size();
@@ -187,11 +198,15 @@ class Graph {
     std::unique_lock lock(mutex_);
     collections_[key].push_back(id);
   }
+#if SESSIONLIB_DEFINITIONS
   SESSIONLIB_INLINE std::vector<node_id> collection(const std::string& key) const {
     std::shared_lock lock(mutex_);
     auto it = collections_.find(key);
     return it == collections_.end() ? std::vector<node_id>{} : it->second;
   }
+#else
+  SESSIONLIB_DECLARE std::vector<node_id> collection(const std::string& key) const;
+#endif
   /// Collections of values that are not nodes, as TF's collections hold any
   /// Python object: "queue_runners" holds sl::train::QueueRunner values.
   void add_to_object_collection(const std::string& key, std::any value) {
@@ -266,6 +281,7 @@ class Graph {
     return stack.empty() ? global() : *stack.back().second;
   }
 
+#if SESSIONLIB_DEFINITIONS
   /// Graphviz source (`dot -Tsvg`): one box per node (name, TF op type, dtype
   /// and static shape of each output), inside nested clusters for its name
   /// scopes; solid data edges (labelled ":k" from an output k > 0), dashed
@@ -339,6 +355,9 @@ class Graph {
     }
     return s + "}\n";
   }
+#else
+  SESSIONLIB_DECLARE std::string to_dot() const;
+#endif
 
   /// TF's `g.as_graph_def()`: this graph as a GraphDef (sl::to_graph_def(g)).
   /// The GraphDef part is opt-in: include <sessionlib/graph_def.hpp> (it needs
@@ -380,6 +399,7 @@ class Graph {
   void check_id(node_id id) const {
     if (id >= nodes_.size()) throw invalid_argument("input node " + std::to_string(id) + " is not in this graph");
   }
+#if SESSIONLIB_DEFINITIONS
   SESSIONLIB_INLINE void check_output(output_ref r, const std::string& consumer) const {
     check_id(r.node);
     if (r.index >= nodes_[r.node].num_outputs())
@@ -407,6 +427,10 @@ class Graph {
     nodes_.push_back(std::move(n));
     return id;
   }
+#else
+  SESSIONLIB_DECLARE void check_output(output_ref r, const std::string& consumer) const;
+  SESSIONLIB_DECLARE node_id publish_locked(node n, complete_fn complete);
+#endif
 
   const thread_scopes* current_scopes_locked() const {
     if (scopes_.empty()) return nullptr;
@@ -421,6 +445,7 @@ class Graph {
     if (it->second.names.empty() && it->second.controls.empty()) scopes_.erase(it);
   }
 
+#if SESSIONLIB_DEFINITIONS
   // TF's rule: "mul", then "mul_1", "mul_2", ...; the calling thread's innermost
   // name scope (a full path, "layer1/dense/") prefixes the name.
   SESSIONLIB_INLINE std::string unique_name_locked(const std::string& base) {
@@ -437,6 +462,9 @@ class Graph {
     }
     return candidate;
   }
+#else
+  SESSIONLIB_DECLARE std::string unique_name_locked(const std::string& base);
+#endif
 
   mutable std::shared_mutex mutex_;  // guards everything below but the seeds
   std::deque<node> nodes_;

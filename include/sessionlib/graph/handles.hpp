@@ -118,6 +118,8 @@ Tensor<T, S> Graph::tensor(std::string_view name) {
   return Tensor<T, S>(this, id);
 }
 
+#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE Operation Graph::operation(std::string_view name) { return Operation(this, lookup(name).node); }
+#endif
 
 }  // namespace sessionlib

@@ -24,6 +24,7 @@ inline void placeholder_kernel(kernel_context& ctx) {
 }  // namespace kernels
 
 namespace detail {
+#if SESSIONLIB_DEFINITIONS
 /// A Const node holding `value`, of dtype `type` and the static shape `rank`
 /// extents at `extents`: one copy for all static shapes.
 SESSIONLIB_INLINE node_id constant_erased(Graph& g, any_array value, const std::string& name, dtype type,
@@ -33,6 +34,10 @@ SESSIONLIB_INLINE node_id constant_erased(Graph& g, any_array value, const std::
   return add_static_node(g, {.op = "Const", .name = name, .kernel = kernels::constant_kernel, .attr = std::move(a)},
                          type, extents, rank);
 }
+#else
+SESSIONLIB_DECLARE node_id constant_erased(Graph& g, any_array value, const std::string& name, dtype type,
+                                          const std::ptrdiff_t* extents, std::size_t rank);
+#endif
 template <class T, class S>
 Tensor<T, S> constant_node(Graph& g, any_array value, const std::string& name) {
   return Tensor<T, S>(&g, constant_erased(g, std::move(value), name, dtype_of<T>, S::extents.data(), S::extents.size()));

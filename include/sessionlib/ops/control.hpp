@@ -26,10 +26,15 @@ Tensor<value_type_of<X>, shape_of<X>> stop_gradient(const X& x, const std::strin
       as_tensor(x).graph(), {.op = "StopGradient", .name = name, .inputs = {as_tensor(x).id()}, .kernel = kernels::identity_kernel});
 }
 
+#if SESSIONLIB_DEFINITIONS
 /// An operation that does nothing (TF's tf.no_op); fetching it yields sl::none.
 SESSIONLIB_INLINE Operation no_op(Graph& g, const std::string& name = "") { return make_operation(g, {.op = "NoOp", .name = name}); }
 /// no_op in the thread's default graph.
 SESSIONLIB_INLINE Operation no_op(const std::string& name = "") { return no_op(get_default_graph(), name); }
+#else
+SESSIONLIB_DECLARE Operation no_op(Graph& g, const std::string& name = "");
+SESSIONLIB_DECLARE Operation no_op(const std::string& name = "");
+#endif
 
 /// Something that can be a control input: an Operation or a tensor-like (whose
 /// producing node is meant, as in TF).
@@ -63,6 +68,7 @@ void add_control_inputs(std::vector<control_input>& out, const X& x) {
     out.emplace_back(x);
 }
 
+#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE std::vector<node_id> control_ids(Graph& g, const std::vector<control_input>& deps) {
   std::vector<node_id> ids;
   ids.reserve(deps.size());
@@ -72,8 +78,12 @@ SESSIONLIB_INLINE std::vector<node_id> control_ids(Graph& g, const std::vector<c
   }
   return ids;
 }
+#else
+SESSIONLIB_DECLARE std::vector<node_id> control_ids(Graph& g, const std::vector<control_input>& deps);
+#endif
 }  // namespace detail
 
+#if SESSIONLIB_DEFINITIONS
 /// group over a list built at run time; an empty list needs the graph: group(g, {}).
 SESSIONLIB_INLINE Operation group(const std::vector<control_input>& deps, const std::string& name = "group_deps") {
   Graph& g = deps.empty() ? get_default_graph() : deps.front().graph();
@@ -83,6 +93,10 @@ SESSIONLIB_INLINE Operation group(const std::vector<control_input>& deps, const 
 SESSIONLIB_INLINE Operation group(Graph& g, const std::vector<control_input>& deps, const std::string& name = "group_deps") {
   return make_operation(g, {.op = "NoOp", .name = name, .control_inputs = detail::control_ids(g, deps)});
 }
+#else
+SESSIONLIB_DECLARE Operation group(const std::vector<control_input>& deps, const std::string& name = "group_deps");
+SESSIONLIB_DECLARE Operation group(Graph& g, const std::vector<control_input>& deps, const std::string& name = "group_deps");
+#endif
 
 /// An operation that runs after all of `inputs` (TF's tf.group): each may be an
 /// Operation, a tensor-like or a range of those (e.g. std::vector<Operation>).
@@ -95,6 +109,7 @@ Operation group(const In&... inputs) {
   return group(deps);
 }
 
+#if SESSIONLIB_DEFINITIONS
 /// Nodes created while the returned guard lives run after `deps` (TF's
 /// `with tf.control_dependencies([...])`): `auto guard = sl::control_dependencies({train, loss});`.
 [[nodiscard]] SESSIONLIB_INLINE Graph::control_guard control_dependencies(Graph& g, std::initializer_list<control_input> deps) {
@@ -109,5 +124,10 @@ Operation group(const In&... inputs) {
 [[nodiscard]] SESSIONLIB_INLINE Graph::control_guard control_dependencies(Graph& g, const std::vector<control_input>& deps) {
   return Graph::control_guard(g, detail::control_ids(g, deps));
 }
+#else
+[[nodiscard]] SESSIONLIB_DECLARE Graph::control_guard control_dependencies(Graph& g, std::initializer_list<control_input> deps);
+[[nodiscard]] SESSIONLIB_DECLARE Graph::control_guard control_dependencies(std::initializer_list<control_input> deps);
+[[nodiscard]] SESSIONLIB_DECLARE Graph::control_guard control_dependencies(Graph& g, const std::vector<control_input>& deps);
+#endif
 
 }  // namespace sessionlib

@@ -47,6 +47,7 @@ struct batch_dims_fn {
   }();
 };
 
+#if SESSIONLIB_DEFINITIONS
 /// The MatMul (BatchMatMulV2 when `batched`) node of a and b, of dtype `type`
 /// and the static shape `rank` extents at `extents`: matmul_node checks the
 /// shapes at compile time and calls this, one copy for all static shapes.
@@ -58,6 +59,11 @@ SESSIONLIB_INLINE node_id matmul_erased(Graph& g, output_ref a, output_ref b, bo
                              .kernel = kernel, .attr = std::move(attr)},
                          type, extents, rank);
 }
+#else
+SESSIONLIB_DECLARE node_id matmul_erased(Graph& g, output_ref a, output_ref b, bool transpose_a, bool transpose_b,
+                                        bool batched, kernel_fn kernel, const std::string& name, dtype type,
+                                        const std::ptrdiff_t* extents, std::size_t rank);
+#endif
 
 template <bool TA, bool TB, TensorLike A, TensorLike B>
 auto matmul_node(const A& a, const B& b, const std::string& name) {

@@ -15,6 +15,7 @@
 namespace sessionlib {
 
 namespace detail {
+#if SESSIONLIB_DEFINITIONS
 /// A random node of dtype `type` and the static shape `rank` extents at
 /// `extents` (random_node's work, one copy for all static shapes).
 SESSIONLIB_INLINE node_id random_erased(Graph& g, const char* op, kernel_fn k, double p0, double p1, std::uint64_t seed,
@@ -26,6 +27,11 @@ SESSIONLIB_INLINE node_id random_erased(Graph& g, const char* op, kernel_fn k, d
   return add_static_node(g, {.op = op, .name = name, .kernel = k, .attr = std::move(a), .stateful = true}, type, extents,
                          rank);
 }
+#else
+SESSIONLIB_DECLARE node_id random_erased(Graph& g, const char* op, kernel_fn k, double p0, double p1, std::uint64_t seed,
+                                        const std::string& name, dtype type, const std::ptrdiff_t* extents,
+                                        std::size_t rank);
+#endif
 
 template <class T, class S>
 Tensor<T, S> random_node(Graph& g, const char* op, kernel_fn k, double p0, double p1, std::uint64_t seed,

@@ -24,6 +24,7 @@
 namespace sessionlib {
 
 namespace detail {
+#if SESSIONLIB_DEFINITIONS
 // The node's final name relative to the current name scope: `requested` as
 // made unique ("w", "w_1"), so child nodes are named "w_1/Assign" in the scope.
 SESSIONLIB_INLINE std::string leaf_name(const std::string& final_name, const std::string& requested) {
@@ -35,6 +36,9 @@ SESSIONLIB_INLINE std::string leaf_name(const std::string& final_name, const std
   }
   return pos == std::string::npos ? final_name : final_name.substr(pos);
 }
+#else
+SESSIONLIB_DECLARE std::string leaf_name(const std::string& final_name, const std::string& requested);
+#endif
 
 template <class S, class V>
 constexpr void check_assignable() {
@@ -50,6 +54,7 @@ constexpr void check_assignable() {
   }
 }
 
+#if SESSIONLIB_DEFINITIONS
 /// Publishes the node of a new variable (op VariableV2) and reserves its index;
 /// returns both. The caller builds its initial value and initializer, then
 /// completes it with Graph::publish_variable, which lists it in the collections.
@@ -68,6 +73,12 @@ SESSIONLIB_INLINE node_id state_node(Graph& g, const char* op, const std::string
                              .stateful = true},
                          type, std::move(shape));
 }
+#else
+SESSIONLIB_DECLARE std::pair<node_id, std::int32_t> add_variable_node(Graph& g, const std::string& name, dtype type,
+                                                          std::vector<std::ptrdiff_t> shape);
+SESSIONLIB_DECLARE node_id state_node(Graph& g, const char* op, const std::string& name, std::vector<output_ref> inputs,
+                          kernel_fn k, std::int32_t variable, dtype type, std::vector<std::ptrdiff_t> shape);
+#endif
 
 /// What create_variable made: the variable's node and index, its initial value and its initializer.
 struct variable_parts {
@@ -77,6 +88,7 @@ struct variable_parts {
   node_id init = no_node;
 };
 
+#if SESSIONLIB_DEFINITIONS
 /// Builds a variable of dtype `type` and the static shape `rank` extents at
 /// `extents`: its node, its initial value (`build(context, name)`, the typed
 /// initializer) and its initializer (`assign`), then publishes it. Variable<T, S>
@@ -98,6 +110,12 @@ SESSIONLIB_INLINE variable_parts create_variable(Graph& g, const std::string& na
   g.publish_variable(p.index, p.init, p.initial, trainable);
   return p;
 }
+#else
+SESSIONLIB_DECLARE variable_parts create_variable(Graph& g, const std::string& name, bool trainable, dtype type,
+                                                 const std::ptrdiff_t* extents, std::size_t rank, kernel_fn assign,
+                                                 output_ref (*build)(void* context, const std::string& name),
+                                                 void* context);
+#endif
 }  // namespace detail
 
 /// A variable without its static type: what collections hold and what
@@ -293,6 +311,7 @@ class Variable {
   std::int32_t index_ = -1;
 };
 
+#if SESSIONLIB_DEFINITIONS
 /// The variables of `g` (tf.global_variables), in creation order.
 SESSIONLIB_INLINE std::vector<any_variable> global_variables(Graph& g = get_default_graph()) {
   std::vector<any_variable> out;
@@ -324,6 +343,13 @@ SESSIONLIB_INLINE Operation variables_initializer(const std::vector<any_variable
 SESSIONLIB_INLINE Operation global_variables_initializer(Graph& g = get_default_graph()) {
   return variables_initializer(g, global_variables(g), "init");
 }
+#else
+SESSIONLIB_DECLARE std::vector<any_variable> global_variables(Graph& g = get_default_graph());
+SESSIONLIB_DECLARE std::vector<any_variable> trainable_variables(Graph& g = get_default_graph());
+SESSIONLIB_DECLARE Operation variables_initializer(Graph& g, const std::vector<any_variable>& vars, const std::string& name = "init");
+SESSIONLIB_DECLARE Operation variables_initializer(const std::vector<any_variable>& vars, const std::string& name = "init");
+SESSIONLIB_DECLARE Operation global_variables_initializer(Graph& g = get_default_graph());
+#endif
 
 /// True when the variable has a value in the session (tf.is_variable_initialized).
 template <TensorLike V>
@@ -342,6 +368,7 @@ struct uninitialized_variables {
   std::shared_ptr<const std::vector<std::string>> names;  // parallel to mask
 };
 
+#if SESSIONLIB_DEFINITIONS
 /// The variables of `vars` (default: all of `g`) that the session has not
 /// initialised (tf.report_uninitialized_variables); fetch it with run().
 SESSIONLIB_INLINE uninitialized_variables report_uninitialized_variables(Graph& g, const std::vector<any_variable>& vars,
@@ -361,6 +388,11 @@ SESSIONLIB_INLINE uninitialized_variables report_uninitialized_variables(Graph& 
 SESSIONLIB_INLINE uninitialized_variables report_uninitialized_variables(Graph& g = get_default_graph()) {
   return report_uninitialized_variables(g, global_variables(g));
 }
+#else
+SESSIONLIB_DECLARE uninitialized_variables report_uninitialized_variables(Graph& g, const std::vector<any_variable>& vars,
+                                                              const std::string& name = "report_uninitialized_variables");
+SESSIONLIB_DECLARE uninitialized_variables report_uninitialized_variables(Graph& g = get_default_graph());
+#endif
 
 /// Fetching report_uninitialized_variables yields the names, through the public
 /// customisation point (session/fetch.hpp), so this layer needs nothing of the session's.

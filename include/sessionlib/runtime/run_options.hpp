@@ -18,6 +18,7 @@
 namespace sessionlib {
 
 namespace detail {
+#if SESSIONLIB_DEFINITIONS
 /// `s` as a JSON string literal.
 SESSIONLIB_INLINE std::string json_string(std::string_view s) {
   std::string out = "\"";
@@ -39,6 +40,9 @@ SESSIONLIB_INLINE std::string json_string(std::string_view s) {
   }
   return out + "\"";
 }
+#else
+SESSIONLIB_DECLARE std::string json_string(std::string_view s);
+#endif
 
 /// The device every node is placed on in this build.
 inline constexpr std::string_view cpu_device = "/job:localhost/replica:0/task:0/device:CPU:0";

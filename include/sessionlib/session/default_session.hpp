@@ -23,6 +23,7 @@ inline std::vector<std::pair<const void*, Session>>& default_sessions() {
   return stack;
 }
 
+#if SESSIONLIB_DEFINITIONS
 // The innermost default session, checked against the graph of what it runs.
 SESSIONLIB_INLINE Session& default_session_for(const Graph& g, const char* what) {
   auto& stack = default_sessions();
@@ -47,6 +48,9 @@ SESSIONLIB_INLINE Session& default_session_for(const Graph& g, const char* what)
   }
   return s;
 }
+#else
+SESSIONLIB_DECLARE Session& default_session_for(const Graph& g, const char* what);
+#endif
 }  // namespace detail
 
 /// Keeps a session the thread's default until destroyed (from Session::as_default).
@@ -61,6 +65,7 @@ class default_session_guard {
   ~default_session_guard() { detail::erase_guard_entry(detail::default_sessions(), this); }
 };
 
+#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE default_session_guard Session::as_default() const { return default_session_guard(*this); }
 
 /// The calling thread's default session, if any (tf.get_default_session).
@@ -69,6 +74,9 @@ SESSIONLIB_INLINE std::optional<Session> get_default_session() {
   if (stack.empty()) return std::nullopt;
   return stack.back().second;
 }
+#else
+SESSIONLIB_DECLARE std::optional<Session> get_default_session();
+#endif
 
 template <class T, class S>
 auto Tensor<T, S>::eval(std::initializer_list<feed_entry> feeds) const {
@@ -80,8 +88,10 @@ auto Variable<T, S>::eval(std::initializer_list<feed_entry> feeds) const {
   return detail::default_session_for(graph(), "eval").run(tensor(), feeds);
 }
 
+#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE void Operation::run(std::initializer_list<feed_entry> feeds) const {
   detail::default_session_for(graph(), "run").run(*this, feeds);
 }
+#endif
 
 }  // namespace sessionlib

@@ -21,6 +21,7 @@ struct device_attributes {
   std::uint64_t incarnation = 0;
 };
 
+#if SESSIONLIB_DEFINITIONS
 /// The machine's physical memory in bytes (0 if unknown).
 SESSIONLIB_INLINE std::int64_t physical_memory_bytes() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
@@ -31,5 +32,8 @@ SESSIONLIB_INLINE std::vector<device_attributes> Session::list_devices() const {
   impl_->check_open();
   return {device_attributes{"/job:localhost/replica:0/task:0/device:CPU:0", "CPU", physical_memory_bytes(), 1}};
 }
+#else
+SESSIONLIB_DECLARE std::int64_t physical_memory_bytes();
+#endif
 
 }  // namespace sessionlib

@@ -37,6 +37,7 @@ struct fetch_collector {
   /// Only counts the leaves (what lending needs): names are not looked up.
   bool count_only = false;
 
+#if SESSIONLIB_DEFINITIONS
   /// Adds output `r` (a target when !wants_value: its node is run for its effect).
   SESSIONLIB_INLINE void add(Graph& g, output_ref r, bool wants_value) {
     if (count_only) {
@@ -47,6 +48,9 @@ struct fetch_collector {
     graph = &g;
     leaves.push_back({r.node, wants_value, r.index});
   }
+#else
+  SESSIONLIB_DECLARE void add(Graph& g, output_ref r, bool wants_value);
+#endif
 };
 
 /// Hands out fetched values in collect order (null for targets).

@@ -143,6 +143,7 @@ struct into_impl {
   }
 };
 
+#if SESSIONLIB_DEFINITIONS
 /// Lends the caller's arrays to the fetched slots (not to fed ones, which
 /// hold the feeds), each slot to its first leaf only. A slot whose value ends
 /// up elsewhere (a folded constant, an alias of an input) is copied by fill.
@@ -154,6 +155,9 @@ SESSIONLIB_INLINE void lend_slots(const detail::plan& p, detail::run_state& rs, 
     rs.slots[s].assign_lent(lent[i].type, lent[i].data, lent[i].bytes);
   }
 }
+#else
+SESSIONLIB_DECLARE void lend_slots(const detail::plan& p, detail::run_state& rs, const std::vector<lent_buffer>& lent);
+#endif
 
 
 // Fresh results. A run_state remembers, per fetch leaf, the shape a kernel

@@ -40,10 +40,14 @@ struct partial_run_state {
   }
 };
 
+#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE std::size_t index_in(const std::vector<output_ref>& sorted, output_ref id) {
   auto it = std::lower_bound(sorted.begin(), sorted.end(), id);
   return it != sorted.end() && *it == id ? static_cast<std::size_t>(it - sorted.begin()) : sorted.size();
 }
+#else
+SESSIONLIB_DECLARE std::size_t index_in(const std::vector<output_ref>& sorted, output_ref id);
+#endif
 }  // namespace detail
 
 /// A partial run in progress; copies refer to the same run. Its kept values are

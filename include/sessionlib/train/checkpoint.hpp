@@ -42,6 +42,7 @@ namespace detail {
 
 inline constexpr std::string_view index_magic = "sessionlib checkpoint v1\n";
 
+#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE std::filesystem::path index_path(const std::filesystem::path& prefix) {
   auto p = prefix;
   p += ".index";
@@ -224,9 +225,25 @@ SESSIONLIB_INLINE std::string quote(const std::string& s) {
   }
   return out + "\"";
 }
+#else
+SESSIONLIB_DECLARE std::filesystem::path index_path(const std::filesystem::path& prefix);
+SESSIONLIB_DECLARE std::string hex32(std::uint32_t v);
+SESSIONLIB_DECLARE std::string npy_file_name(std::string_view name);
+SESSIONLIB_DECLARE std::string format_index(const std::vector<checkpoint_entry>& entries);
+SESSIONLIB_DECLARE bool parse_dims(std::string_view s, dims& d);
+SESSIONLIB_DECLARE bool parse_hex32(std::string_view s, std::uint32_t& out);
+SESSIONLIB_DECLARE bool parse_count(std::string_view s, std::size_t& out);
+SESSIONLIB_DECLARE std::vector<std::string_view> split_tabs(std::string_view line);
+SESSIONLIB_DECLARE bool dtype_from_name(std::string_view s, sessionlib::dtype& t);
+SESSIONLIB_DECLARE std::string read_text_file(const std::filesystem::path& path);
+SESSIONLIB_DECLARE std::vector<checkpoint_entry> parse_index(std::string_view text, const std::filesystem::path& path);
+SESSIONLIB_DECLARE std::vector<std::pair<std::size_t, std::filesystem::path>> data_dirs(const std::filesystem::path& prefix);
+SESSIONLIB_DECLARE std::string quote(const std::string& s);
+#endif
 
 }  // namespace detail
 
+#if SESSIONLIB_DEFINITIONS
 /// The entries of the checkpoint at `prefix` (TF's tf.train.list_variables,
 /// with dtypes and checksums). sl::not_found if it has no index; sl::data_loss if damaged.
 SESSIONLIB_INLINE std::vector<checkpoint_entry> read_checkpoint_index(const std::filesystem::path& prefix) {
@@ -335,5 +352,16 @@ SESSIONLIB_INLINE std::optional<std::string> latest_checkpoint(const std::filesy
   if (!checkpoint_exists(p)) return std::nullopt;
   return p.string();
 }
+#else
+SESSIONLIB_DECLARE std::vector<checkpoint_entry> read_checkpoint_index(const std::filesystem::path& prefix);
+SESSIONLIB_DECLARE void write_checkpoint_index(const std::filesystem::path& prefix, const std::vector<checkpoint_entry>& entries);
+SESSIONLIB_DECLARE any_array load_checkpoint_tensor(const std::filesystem::path& prefix, const checkpoint_entry& e);
+SESSIONLIB_DECLARE any_array load_variable(const std::filesystem::path& prefix, std::string_view name);
+SESSIONLIB_DECLARE bool checkpoint_exists(const std::filesystem::path& prefix);
+SESSIONLIB_DECLARE void remove_checkpoint(const std::filesystem::path& prefix);
+SESSIONLIB_DECLARE std::optional<checkpoint_state> get_checkpoint_state(const std::filesystem::path& dir);
+SESSIONLIB_DECLARE void update_checkpoint_state(const std::filesystem::path& dir, const checkpoint_state& st);
+SESSIONLIB_DECLARE std::optional<std::string> latest_checkpoint(const std::filesystem::path& dir);
+#endif
 
 }  // namespace sessionlib::train

@@ -24,17 +24,25 @@ namespace sessionlib::erased {
 
 using static_shape = std::vector<std::ptrdiff_t>;
 
+#if SESSIONLIB_DEFINITIONS
 /// The dtype of output `id`.
 SESSIONLIB_INLINE dtype type_of(const Graph& g, output_ref id) { return g.at(id.node).output_type(id.index); }
+#else
+SESSIONLIB_DECLARE dtype type_of(const Graph& g, output_ref id);
+#endif
 /// The static shape of output `id` (-1: dynamic).
 inline const static_shape& shape_of(const Graph& g, output_ref id) { return g.at(id.node).output_shape(id.index); }
 /// True when `t` carries gradients (float32, float64).
 constexpr bool is_floating(dtype t) noexcept { return t == dtype::float32 || t == dtype::float64; }
+#if SESSIONLIB_DEFINITIONS
 /// True when the static shape has no dynamic dimension.
 SESSIONLIB_INLINE bool fully_static(const static_shape& s) {
   for (auto d : s) if (d < 0) return false;
   return true;
 }
+#else
+SESSIONLIB_DECLARE bool fully_static(const static_shape& s);
+#endif
 
 /// Calls `f.template operator()<T>()` for T = float or double; sl::internal_error otherwise.
 template <class F>
@@ -45,6 +53,7 @@ decltype(auto) visit_floating(dtype t, F&& f) {
   return f.template operator()<float>();
 }
 
+#if SESSIONLIB_DEFINITIONS
 /// Adds a node of op kind `op` over `inputs` with dtype `t` and static `shape`.
 /// `block` makes the node fusable but not pairable; elementwise maps use
 /// binary() and unary() below, which also pair.
@@ -74,6 +83,12 @@ SESSIONLIB_INLINE node_id scalar(Graph& g, dtype t, double value) {
   visit_floating(t, [&]<class T>() { *a.value.data<T>() = static_cast<T>(value); });
   return make(g, "Const", {}, kernels::constant_kernel, t, {}, std::move(a));
 }
+#else
+SESSIONLIB_DECLARE node_id make(Graph& g, std::string op, std::vector<output_ref> inputs, kernel_fn kernel, dtype t, static_shape shape,
+                    attributes attr = {}, block_fn block = nullptr);
+SESSIONLIB_DECLARE static_shape broadcast_static(const static_shape& a, const static_shape& b);
+SESSIONLIB_DECLARE node_id scalar(Graph& g, dtype t, double value);
+#endif
 
 /// A broadcasting binary elementwise node `Fn` (functor with static apply(T, T)),
 /// fusable and pairing as the typed op's node (ops/op_support.hpp's elementwise_spec).
@@ -93,6 +108,7 @@ node_id unary(Graph& g, const char* op, output_ref a) {
   return add_tensor_node(g, std::move(spec), t, shape_of(g, a));
 }
 
+#if SESSIONLIB_DEFINITIONS
 /// a + b, a - b, a * b, a / b, -a: TF's op types AddV2, Sub, Mul, RealDiv, Neg,
 /// named as TF names its operators' nodes ("add", "sub", "mul", "truediv").
 SESSIONLIB_INLINE node_id add(Graph& g, output_ref a, output_ref b) { return binary<fn::add>(g, "AddV2", a, b, "add"); }
@@ -126,10 +142,31 @@ SESSIONLIB_INLINE node_id less_equal_mask(Graph& g, output_ref a, output_ref b) 
 SESSIONLIB_INLINE node_id equal_mask(Graph& g, output_ref a, output_ref b) {
   return binary<kernels::grad::fn::equal_mask>(g, "EqualMask", a, b);
 }
+#else
+SESSIONLIB_DECLARE node_id add(Graph& g, output_ref a, output_ref b);
+SESSIONLIB_DECLARE node_id sub(Graph& g, output_ref a, output_ref b);
+SESSIONLIB_DECLARE node_id mul(Graph& g, output_ref a, output_ref b);
+SESSIONLIB_DECLARE node_id div(Graph& g, output_ref a, output_ref b);
+SESSIONLIB_DECLARE node_id neg(Graph& g, output_ref a);
+SESSIONLIB_DECLARE node_id mul_scalar(Graph& g, output_ref a, double value);
+SESSIONLIB_DECLARE node_id add_scalar(Graph& g, output_ref a, double value);
+SESSIONLIB_DECLARE node_id scalar_sub(Graph& g, double value, output_ref a);
+SESSIONLIB_DECLARE node_id exp(Graph& g, output_ref a);
+SESSIONLIB_DECLARE node_id log(Graph& g, output_ref a);
+SESSIONLIB_DECLARE node_id sin(Graph& g, output_ref a);
+SESSIONLIB_DECLARE node_id cos(Graph& g, output_ref a);
+SESSIONLIB_DECLARE node_id sign(Graph& g, output_ref a);
+SESSIONLIB_DECLARE node_id pow(Graph& g, output_ref a, output_ref b);
+SESSIONLIB_DECLARE node_id greater_mask(Graph& g, output_ref a, output_ref b);
+SESSIONLIB_DECLARE node_id greater_equal_mask(Graph& g, output_ref a, output_ref b);
+SESSIONLIB_DECLARE node_id less_equal_mask(Graph& g, output_ref a, output_ref b);
+SESSIONLIB_DECLARE node_id equal_mask(Graph& g, output_ref a, output_ref b);
+#endif
 
 #define SESSIONLIB_ERASED_KERNEL(kernel_name)                                                 \
   [&]<class T>() -> kernel_fn { return kernels::grad::kernel_name<T>; }
 
+#if SESSIONLIB_DEFINITIONS
 /// Sums `grad` down to the run-time shape of `like` over the axes where `like`
 /// was broadcast ("SumToShape"). With `axes` (normalised, of grad's rank):
 /// sums over those axes, like being a reduction's result (keepdims or not).
@@ -266,6 +303,26 @@ SESSIONLIB_INLINE node_id matmul(Graph& g, output_ref a, output_ref b, bool tran
               visit_floating(t, [&]<class T>() -> kernel_fn { return kernels::matmul_kernel<T>; }), t, std::move(s),
               std::move(attr));
 }
+#else
+SESSIONLIB_DECLARE node_id reduce_sum_to_shape(Graph& g, output_ref grad, output_ref like, std::vector<std::int64_t> axes = {});
+SESSIONLIB_DECLARE output_ref sum_to_shape_if_needed(Graph& g, output_ref grad, output_ref like);
+SESSIONLIB_DECLARE node_id broadcast_like(Graph& g, output_ref x, output_ref like, std::vector<std::int64_t> axes = {});
+SESSIONLIB_DECLARE node_id reshape_like(Graph& g, output_ref x, output_ref like);
+SESSIONLIB_DECLARE node_id fill_like(Graph& g, output_ref like, double value);
+SESSIONLIB_DECLARE node_id zeros_like(Graph& g, output_ref like);
+SESSIONLIB_DECLARE node_id ones_like(Graph& g, output_ref like);
+SESSIONLIB_DECLARE node_id size_ratio(Graph& g, output_ref a, output_ref b, dtype t);
+SESSIONLIB_DECLARE node_id relu_grad(Graph& g, output_ref dy, output_ref x);
+SESSIONLIB_DECLARE node_id prod_others(Graph& g, output_ref x, std::vector<std::int64_t> axes);
+SESSIONLIB_DECLARE output_ref add_n(Graph& g, std::vector<output_ref> xs);
+SESSIONLIB_DECLARE node_id cast(Graph& g, output_ref x, dtype to);
+SESSIONLIB_DECLARE node_id concat_slice(Graph& g, output_ref dy, const std::vector<output_ref>& xs, std::size_t axis, std::size_t i);
+SESSIONLIB_DECLARE node_id concat_pad(Graph& g, output_ref d, const std::vector<output_ref>& xs, std::size_t axis, std::size_t i);
+SESSIONLIB_DECLARE node_id slice_pad(Graph& g, output_ref d, output_ref like, std::vector<std::int64_t> begin);
+SESSIONLIB_DECLARE node_id slice_like(Graph& g, output_ref x, output_ref like, std::vector<std::int64_t> begin);
+SESSIONLIB_DECLARE node_id identity(Graph& g, output_ref x);
+SESSIONLIB_DECLARE node_id matmul(Graph& g, output_ref a, output_ref b, bool transpose_a, bool transpose_b);
+#endif
 
 namespace detail {
 template <template <class, class> class K>
@@ -280,6 +337,7 @@ template <class T, class I> struct gather_grad_k { static constexpr kernel_fn fn
 template <class T, class I> struct gather_axis_k { static constexpr kernel_fn fn = kernels::grad::gather_axis_kernel<T, I>; };
 }  // namespace detail
 
+#if SESSIONLIB_DEFINITIONS
 /// Scatter-adds `dy` into zeros of params' shape at `indices` along `axis` ("GatherGrad").
 SESSIONLIB_INLINE node_id gather_grad(Graph& g, output_ref dy, output_ref indices, output_ref params, std::size_t axis) {
   const dtype t = type_of(g, dy);
@@ -299,6 +357,10 @@ SESSIONLIB_INLINE node_id gather_axis(Graph& g, output_ref params, output_ref in
   return make(g, "GatherAxis", {params, indices}, detail::indexed_kernel<detail::gather_axis_k>(t, type_of(g, indices)),
              t, std::move(s), std::move(a));
 }
+#else
+SESSIONLIB_DECLARE node_id gather_grad(Graph& g, output_ref dy, output_ref indices, output_ref params, std::size_t axis);
+SESSIONLIB_DECLARE node_id gather_axis(Graph& g, output_ref params, output_ref indices, std::size_t axis);
+#endif
 
 #undef SESSIONLIB_ERASED_KERNEL
 

@@ -14,17 +14,37 @@
 
 #include "../config.hpp"
 #include "../core/report.hpp"
+#include "../graph/builder.hpp"
+
+namespace sessionlib::detail {
+/// What symbolic_gradients answers for an x the ys do not depend on (TF's
+/// `unconnected_gradients`): zeros of x's shape, or no_node (TF's None).
+enum class unconnected_gradients { zero, none };
+
+/// The erased core of sl::gradients (defined below).
+SESSIONLIB_DECLARE std::vector<output_ref> symbolic_gradients(Graph& g, const std::vector<output_ref>& ys,
+                                                              const std::vector<output_ref>& grad_ys,
+                                                              const std::vector<output_ref>& xs,
+                                                              const std::string& scope = "gradients",
+                                                              unconnected_gradients unconnected = unconnected_gradients::zero);
+}  // namespace sessionlib::detail
+
+// The gradient builders and the walk: compiled where definitions are
+// (config.hpp's SESSIONLIB_DEFINITIONS); a separate unit sees the declaration above.
+#if SESSIONLIB_DEFINITIONS
 #include "grad_array.hpp"
 #include "grad_math.hpp"
 #include "grad_multi.hpp"
 #include "grad_nn.hpp"
 #include "grad_sparse.hpp"
 #include "grad_support.hpp"
+#endif
 
 namespace sessionlib {
 
 namespace detail {
 
+#if SESSIONLIB_DEFINITIONS
 /// The gradient builders by op definition, built on first use (no
 /// static-initialisation order). Families register theirs by TF's op type name,
 /// as TF's RegisterGradient does; each name is resolved to its op_def once.
@@ -64,10 +84,6 @@ SESSIONLIB_INLINE grad_fn gradient_builder(const node& n) {
   return it == r.end() ? nullptr : it->second;
 }
 
-/// What symbolic_gradients answers for an x the ys do not depend on (TF's
-/// `unconnected_gradients`): zeros of x's shape, or no_node (TF's None).
-enum class unconnected_gradients { zero, none };
-
 /// The erased core of sl::gradients: for each of `xs`, the output computing
 /// d(sum_i sum(ys[i] * grad_ys[i]))/dx (grad_ys[i] invalid: ones), or, when
 /// x does not reach ys, zeros_like(x) or an invalid output_ref as `unconnected`
@@ -77,8 +93,8 @@ enum class unconnected_gradients { zero, none };
 SESSIONLIB_INLINE std::vector<output_ref> symbolic_gradients(Graph& g, const std::vector<output_ref>& ys,
                                                   const std::vector<output_ref>& grad_ys,
                                                   const std::vector<output_ref>& xs,
-                                                  const std::string& scope = "gradients",
-                                                  unconnected_gradients unconnected = unconnected_gradients::zero) {
+                                                  const std::string& scope,
+                                                  unconnected_gradients unconnected) {
   const std::size_t n = g.size();
   auto guard = g.name_scope(scope);
   // Node ids are a topological order (inputs exist before their consumers), so
@@ -167,6 +183,7 @@ SESSIONLIB_INLINE std::vector<output_ref> symbolic_gradients(Graph& g, const std
   }
   return out;
 }
+#endif  // SESSIONLIB_DEFINITIONS
 
 template <class X>
 constexpr void check_differentiable() {

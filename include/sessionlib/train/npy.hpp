@@ -35,6 +35,7 @@ namespace sessionlib::train {
 static_assert(std::endian::native == std::endian::little,
               "sessionlib: checkpoints: .npy payloads are written in the machine's byte order, which must be little-endian");
 
+#if SESSIONLIB_DEFINITIONS
 /// zlib's CRC-32 of `n` bytes, continuing from `crc` (0 to start).
 SESSIONLIB_INLINE std::uint32_t crc32(const void* data, std::size_t n, std::uint32_t crc = 0) {
   auto c = static_cast<uLong>(crc);
@@ -47,6 +48,9 @@ SESSIONLIB_INLINE std::uint32_t crc32(const void* data, std::size_t n, std::uint
   }
   return static_cast<std::uint32_t>(c);
 }
+#else
+SESSIONLIB_DECLARE std::uint32_t crc32(const void* data, std::size_t n, std::uint32_t crc = 0);
+#endif
 
 namespace detail {
 
@@ -58,6 +62,7 @@ inline std::function<void(const std::filesystem::path&)>& checkpoint_write_hook(
   return hook;
 }
 
+#if SESSIONLIB_DEFINITIONS
 [[noreturn]] SESSIONLIB_INLINE void throw_io(const std::string& what, const std::filesystem::path& path, int err) {
   const std::string message = what + " '" + path.string() + "': " + std::strerror(err);
   if (err == ENOENT) throw not_found(message);
@@ -73,6 +78,10 @@ SESSIONLIB_INLINE void sync_directory(const std::filesystem::path& dir) {
   (void)::fsync(fd);
   ::close(fd);
 }
+#else
+[[noreturn]] SESSIONLIB_DECLARE void throw_io(const std::string& what, const std::filesystem::path& path, int err);
+SESSIONLIB_DECLARE void sync_directory(const std::filesystem::path& dir);
+#endif
 
 /// An exclusive advisory lock (flock) on an open file, released when the
 /// object is destroyed or the process dies. flock locks belong to the open
@@ -173,6 +182,7 @@ inline std::string temp_name(const std::string& final_name) {
   return final_name + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
 }
 
+#if SESSIONLIB_DEFINITIONS
 /// The final name of temporary `name` ("<final>.tmp-<pid>-<n>"), or empty when it is none.
 SESSIONLIB_INLINE std::string_view temp_final_name(std::string_view name) {
   auto digits = [](std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }); };
@@ -193,6 +203,10 @@ SESSIONLIB_INLINE void remove_abandoned_temp(const std::filesystem::path& path) 
   std::error_code ec;
   std::filesystem::remove(path, ec);
 }
+#else
+SESSIONLIB_DECLARE std::string_view temp_final_name(std::string_view name);
+SESSIONLIB_DECLARE void remove_abandoned_temp(const std::filesystem::path& path);
+#endif
 
 /// A file written under a temporary name and renamed into place by commit();
 /// destroyed uncommitted, it removes the temporary and leaves `path` untouched.
@@ -257,6 +271,7 @@ class atomic_file {
   bool committed_ = false;
 };
 
+#if SESSIONLIB_DEFINITIONS
 /// numpy's descr of a dtype: "<f4", "<i8", "|u1", "|b1".
 SESSIONLIB_INLINE std::string_view npy_descr(dtype t) {
   switch (t) {
@@ -327,6 +342,12 @@ SESSIONLIB_INLINE std::string npy_header(dtype t, const dims& shape) {
   out += static_cast<char>(dict.size() >> 8);
   return out + dict;
 }
+#else
+SESSIONLIB_DECLARE std::string_view npy_descr(dtype t);
+SESSIONLIB_DECLARE bool npy_dtype(std::string_view descr, dtype& out);
+SESSIONLIB_DECLARE std::string npy_unsupported_descr(std::string_view descr);
+SESSIONLIB_DECLARE std::string npy_header(dtype t, const dims& shape);
+#endif
 
 /// What a .npy header says.
 struct npy_info {
@@ -336,6 +357,7 @@ struct npy_info {
   std::size_t payload_bytes = 0;  // the payload's size, checked: it fits in memory
 };
 
+#if SESSIONLIB_DEFINITIONS
 // A small parser for the header dict numpy writes: {'key': value, ...}.
 // (No std::string here: GCC 12 warns falsely, -Wrestrict, on "'" + key at -O3.)
 SESSIONLIB_INLINE std::string_view npy_field(std::string_view dict, std::string_view key) {
@@ -493,9 +515,17 @@ SESSIONLIB_INLINE any_array read_npy_file(const std::filesystem::path& path, std
   }
   return a;
 }
+#else
+SESSIONLIB_DECLARE std::string_view npy_field(std::string_view dict, std::string_view key);
+SESSIONLIB_DECLARE std::size_t npy_preamble_size(std::string_view bytes, const std::string& name);
+SESSIONLIB_DECLARE npy_info parse_npy_header(std::string_view bytes, const std::string& name);
+SESSIONLIB_DECLARE std::uint32_t write_npy_atomic(const std::filesystem::path& path, const any_array& a);
+SESSIONLIB_DECLARE any_array read_npy_file(const std::filesystem::path& path, std::uint32_t* crc = nullptr);
+#endif
 
 }  // namespace detail
 
+#if SESSIONLIB_DEFINITIONS
 /// Writes `a` as a .npy file that `numpy.load` reads as is (atomically: a
 /// reader sees the old file or the new one, never a part).
 SESSIONLIB_INLINE void write_npy(const std::filesystem::path& path, const any_array& a) { detail::write_npy_atomic(path, a); }
@@ -505,5 +535,9 @@ SESSIONLIB_INLINE void write_npy(const std::filesystem::path& path, const any_ar
 /// header is bad or claims a shape whose size cannot exist; sl::unimplemented
 /// naming what is unsupported for valid numpy files of another kind.
 SESSIONLIB_INLINE any_array read_npy(const std::filesystem::path& path) { return detail::read_npy_file(path); }
+#else
+SESSIONLIB_DECLARE void write_npy(const std::filesystem::path& path, const any_array& a);
+SESSIONLIB_DECLARE any_array read_npy(const std::filesystem::path& path);
+#endif
 
 }  // namespace sessionlib::train

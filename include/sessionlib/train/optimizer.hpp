@@ -16,6 +16,7 @@
 #include "../config.hpp"
 #include "../ops/state.hpp"
 #include "../runtime/kernels/apply.hpp"
+#include "grad_support.hpp"
 #include "gradients.hpp"
 
 namespace sessionlib::train {
@@ -45,6 +46,7 @@ struct grad_and_var {
 /// The global step's type: an int64 scalar variable.
 using global_step_t = Variable<std::int64_t, shape<>>;
 
+#if SESSIONLIB_DEFINITIONS
 /// Creates the graph's global step ("global_step", 0, non-trainable); TF's
 /// tf.train.create_global_step. sl::invalid_argument if it already exists.
 SESSIONLIB_INLINE global_step_t create_global_step(Graph& g = get_default_graph()) {
@@ -60,6 +62,10 @@ SESSIONLIB_INLINE std::optional<Tensor<std::int64_t, shape<>>> get_global_step(G
   if (ids.empty()) return std::nullopt;
   return Tensor<std::int64_t, shape<>>(&g, ids.front());
 }
+#else
+SESSIONLIB_DECLARE global_step_t create_global_step(Graph& g = get_default_graph());
+SESSIONLIB_DECLARE std::optional<Tensor<std::int64_t, shape<>>> get_global_step(Graph& g = get_default_graph());
+#endif
 
 /// What minimize / apply_gradients accept as the global step: the variable, or
 /// the tensor get_global_step returns. Each run of the train op adds 1 to it.
@@ -101,6 +107,7 @@ class hyperparameter {
 };
 
 namespace detail {
+#if SESSIONLIB_DEFINITIONS
 /// Adds a non-trainable variable of `t` and `shape` filled with `value`, laid out
 /// as Variable<T, S> lays out its nodes (VariableV2, initial value, Assign), so
 /// initializers and Savers treat it as any other. `like` supplies the run-time
@@ -133,6 +140,12 @@ SESSIONLIB_INLINE node_id make_update(Graph& g, const std::string& op, const std
                             .stateful = true, .control_inputs = std::move(control)})
       .id();
 }
+#else
+SESSIONLIB_DECLARE any_variable make_filled_variable(Graph& g, const std::string& name, dtype t, const std::vector<std::ptrdiff_t>& shape,
+                                         double value, output_ref like);
+SESSIONLIB_DECLARE node_id make_update(Graph& g, const std::string& op, const std::string& name, std::vector<output_ref> inputs,
+                           kernel_fn k, attributes a, std::vector<node_id> control);
+#endif
 }  // namespace detail
 
 /// The base of the optimizers: TF's Optimizer. A derived optimizer says which
@@ -169,6 +182,7 @@ class Optimizer {
     return out;
   }
 
+#if SESSIONLIB_DEFINITIONS
   /// Updates each variable of `pairs` from its gradient; then adds 1 to
   /// `global_step` if given. All gradients are computed before any variable
   /// changes. Returns the train op.
@@ -207,6 +221,10 @@ class Optimizer {
     }
     return make_operation(g, {.op = "NoOp", .name = final_name, .control_inputs = std::move(done)});
   }
+#else
+  SESSIONLIB_DECLARE Operation apply_gradients(const std::vector<grad_and_var>& pairs, std::optional<global_step_ref> global_step = std::nullopt,
+                            const std::string& name = "");
+#endif
 
   /// compute_gradients then apply_gradients: the train op (TF's minimize).
   template <TensorLike L>
@@ -252,6 +270,7 @@ class Optimizer {
   /// Ops that run after every update (Adam's beta-power step); returns what the train op waits for.
   virtual std::vector<node_id> finish(Graph&, std::vector<node_id> updates) { return updates; }
 
+#if SESSIONLIB_DEFINITIONS
   /// The learning rate as a scalar of dtype `t`, one node per graph and dtype.
   SESSIONLIB_INLINE output_ref learning_rate(Graph& g, dtype t) {
     const auto key = std::pair<const Graph*, dtype>{&g, t};
@@ -275,10 +294,20 @@ class Optimizer {
     return detail::make_update(g, op, name_ + "/update_" + var.op_name(), {grad, learning_rate(g, var.dtype())}, k,
                                std::move(a), std::move(after));
   }
+#else
+  SESSIONLIB_DECLARE output_ref learning_rate(Graph& g, dtype t);
+  SESSIONLIB_DECLARE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+                    std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
+                    const std::vector<output_ref>& all_grads);
+  SESSIONLIB_DECLARE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+                    std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
+                    std::vector<node_id> after);
+#endif
 
   std::string name_;
 
  private:
+#if SESSIONLIB_DEFINITIONS
   /// The slot variables of `var`, created on first use.
   SESSIONLIB_INLINE const std::vector<any_variable>& slots_for(Graph& g, const any_variable& var) {
     auto& s = slots_[{&g, var.id()}];
@@ -289,6 +318,9 @@ class Optimizer {
     }
     return s;
   }
+#else
+  SESSIONLIB_DECLARE const std::vector<any_variable>& slots_for(Graph& g, const any_variable& var);
+#endif
 
   hyperparameter lr_;
   std::vector<slot_spec> specs_;

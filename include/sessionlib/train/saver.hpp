@@ -29,9 +29,13 @@ namespace detail {
 
 inline constexpr std::string_view in_progress_marker = ".in-progress";
 
+#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE std::filesystem::path directory_of(const std::filesystem::path& prefix) {
   return prefix.parent_path().empty() ? std::filesystem::path(".") : prefix.parent_path();
 }
+#else
+SESSIONLIB_DECLARE std::filesystem::path directory_of(const std::filesystem::path& prefix);
+#endif
 
 /// The lock of a checkpoint directory: a process-wide mutex for this
 /// process's threads (whatever the file system's flock does), then the flock
@@ -50,6 +54,7 @@ inline directory_lock lock_checkpoint_directory(const std::filesystem::path& dir
 /// written (a marker whose lock a live save holds), or abandoned (a marker
 /// whose save died before it committed, or after, before it removed the marker).
 enum class data_state { complete, writing, abandoned };
+#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE data_state state_of_data(const std::filesystem::path& data_dir) {
   switch (file_lock::probe(data_dir / in_progress_marker)) {
     case file_lock::probe_result::missing: return data_state::complete;
@@ -102,6 +107,12 @@ SESSIONLIB_INLINE void sweep_abandoned(const std::filesystem::path& dir) {
     else std::filesystem::remove_all(d, ec);
   }
 }
+#else
+SESSIONLIB_DECLARE data_state state_of_data(const std::filesystem::path& data_dir);
+SESSIONLIB_DECLARE std::string_view data_prefix(std::string_view name);
+SESSIONLIB_DECLARE bool index_uses(const std::filesystem::path& prefix, const std::filesystem::path& data_dir);
+SESSIONLIB_DECLARE void sweep_abandoned(const std::filesystem::path& dir);
+#endif
 
 /// The data directory of a save in progress: `<prefix>.data-<n>`, created
 /// under the directory lock with a locked marker inside. Destroyed before
@@ -134,6 +145,7 @@ class pending_data {
   }
 
   const std::filesystem::path& dir() const noexcept { return dir_; }
+#if SESSIONLIB_DEFINITIONS
   /// Its index is in place: the data is a checkpoint's now.
   SESSIONLIB_INLINE void commit() noexcept {
     committed_ = true;
@@ -141,6 +153,9 @@ class pending_data {
     std::filesystem::remove(dir_ / in_progress_marker, ec);
     marker_.release();
   }
+#else
+  SESSIONLIB_DECLARE void commit() noexcept;
+#endif
 
  private:
   std::filesystem::path dir_;
@@ -148,6 +163,7 @@ class pending_data {
   bool committed_ = false;
 };
 
+#if SESSIONLIB_DEFINITIONS
 /// Deletes the checkpoint at `prefix` unless a later save replaced its index
 /// (then `index_text`, the index as written, differs and the later save's
 /// Saver owns it). Data directories being written stay. Call it holding the
@@ -167,6 +183,9 @@ SESSIONLIB_INLINE void retire_checkpoint(const std::filesystem::path& prefix, co
   for (const auto& [n, d] : data_dirs(prefix))
     if (state_of_data(d) != data_state::writing) std::filesystem::remove_all(d, ec);
 }
+#else
+SESSIONLIB_DECLARE void retire_checkpoint(const std::filesystem::path& prefix, const std::string& index_text);
+#endif
 
 /// A std::mutex that a copy of its owner gets fresh.
 struct fresh_mutex : std::mutex {
@@ -238,6 +257,7 @@ class Saver {
     return paths;
   }
 
+#if SESSIONLIB_DEFINITIONS
   /// Saves the variables' values in `sess` to checkpoint `prefix` (with
   /// "-<global_step>" appended when given) and returns its path. The parent
   /// directory is created when missing. Uninitialised variables give
@@ -305,6 +325,9 @@ class Saver {
     for (const auto& old : dropped) detail::retire_checkpoint(old.path, old.index_text);  // only once the state file no longer names them
     return saved;
   }
+#else
+  SESSIONLIB_DECLARE std::string save(Session& sess, const std::string& prefix, std::optional<std::int64_t> global_step = std::nullopt);
+#endif
 
   /// As save(sess, prefix, step), the step read from `global_step` in `sess`
   /// (an integer scalar, e.g. sl::train::create_global_step's variable).
@@ -314,6 +337,7 @@ class Saver {
     return save(sess, prefix, static_cast<std::int64_t>(sess.run(global_step)));
   }
 
+#if SESSIONLIB_DEFINITIONS
   /// Restores the variables' values from the checkpoint at `path` into `sess`,
   /// marking them initialised there. Everything is read and verified before
   /// any variable changes: sl::not_found for a missing file or variable,
@@ -333,12 +357,16 @@ class Saver {
       }
     }
   }
+#else
+  SESSIONLIB_DECLARE void restore(Session& sess, const std::string& path);
+#endif
 
  private:
   static bool same_files(const std::vector<checkpoint_entry>& a, const std::vector<checkpoint_entry>& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(),
                       [](const checkpoint_entry& x, const checkpoint_entry& y) { return x.file == y.file && x.crc == y.crc; });
   }
+#if SESSIONLIB_DEFINITIONS
   SESSIONLIB_INLINE void restore_entries(Session& sess, const std::string& path, const std::vector<checkpoint_entry>& entries) {
     std::vector<std::pair<std::int32_t, any_array>> loaded;
     for (std::int32_t v : variables()) {
@@ -363,6 +391,9 @@ class Saver {
       slot.initialized = true;
     }
   }
+#else
+  SESSIONLIB_DECLARE void restore_entries(Session& sess, const std::string& path, const std::vector<checkpoint_entry>& entries);
+#endif
 
   std::vector<std::int32_t> variables() const {
     if (!all_) return vars_;
@@ -370,10 +401,14 @@ class Saver {
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int32_t>(i);
     return all;
   }
+#if SESSIONLIB_DEFINITIONS
   SESSIONLIB_INLINE void check_session(Session& sess) const {
     sess.impl()->check_open();
     if (&sess.graph() != graph_) throw invalid_argument("Saver: the session runs another graph than the Saver's");
   }
+#else
+  SESSIONLIB_DECLARE void check_session(Session& sess) const;
+#endif
 
   Graph* graph_ = nullptr;
   std::size_t max_to_keep_ = 5;
