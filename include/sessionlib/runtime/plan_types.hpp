@@ -15,6 +15,7 @@
 #include <span>
 #include <vector>
 
+#include "../config.hpp"
 #include "../graph/graph.hpp"
 #include "fusion.hpp"
 #include "state.hpp"
@@ -105,9 +106,10 @@ class plan {
   bool parallel = false;  // independent heavy steps exist: `graph` is filled
   step_graph graph;
 
+#if SESSIONLIB_DEFINITIONS
   /// A run_state for one run; returned with give_back. The common case (one
   /// run at a time) swaps an atomic pointer and takes no lock.
-  std::unique_ptr<run_state> take() {
+  SESSIONLIB_INLINE std::unique_ptr<run_state> take() {
     if (run_state* rs = cached_.exchange(nullptr, std::memory_order_acquire)) return std::unique_ptr<run_state>(rs);
     {
       std::lock_guard lock(pool_m_);
@@ -130,7 +132,7 @@ class plan {
   }
   /// Returns a run_state after dropping every value that is not ours alone
   /// (feed views, fetched buffers, variable values), keeping owned buffers.
-  void give_back(std::unique_ptr<run_state> rs) noexcept {
+  SESSIONLIB_INLINE void give_back(std::unique_ptr<run_state> rs) noexcept {
     for (auto& v : rs->slots)
       if (!v.unique()) v.reset();
     run_state* expected = nullptr;
@@ -141,6 +143,10 @@ class plan {
     std::lock_guard lock(pool_m_);
     pool_.push_back(std::move(rs));
   }
+#else
+  SESSIONLIB_DECLARE std::unique_ptr<run_state> take();
+  SESSIONLIB_DECLARE void give_back(std::unique_ptr<run_state> rs) noexcept;
+#endif
 
   plan() = default;
   plan(const plan&) = delete;

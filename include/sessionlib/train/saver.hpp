@@ -37,6 +37,9 @@ SESSIONLIB_INLINE std::filesystem::path directory_of(const std::filesystem::path
 SESSIONLIB_DECLARE std::filesystem::path directory_of(const std::filesystem::path& prefix);
 #endif
 
+// A save's locks and data directories: only save() and restore() use them,
+// compiled where definitions are (config.hpp's SESSIONLIB_DEFINITIONS).
+#if SESSIONLIB_DEFINITIONS
 /// The lock of a checkpoint directory: a process-wide mutex for this
 /// process's threads (whatever the file system's flock does), then the flock
 /// of `<dir>/checkpoint.lock` for other processes.
@@ -162,6 +165,7 @@ class pending_data {
   file_lock marker_;
   bool committed_ = false;
 };
+#endif  // SESSIONLIB_DEFINITIONS
 
 #if SESSIONLIB_DEFINITIONS
 /// Deletes the checkpoint at `prefix` unless a later save replaced its index
