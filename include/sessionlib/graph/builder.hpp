@@ -81,7 +81,7 @@ SESSIONLIB_DECLARE node make_node(op_spec spec, dtype type, std::vector<std::ptr
 SESSIONLIB_DECLARE node_id add_tensor_node(Graph& g, op_spec spec, dtype type, std::vector<std::ptrdiff_t> shape);
 SESSIONLIB_DECLARE node_id add_multi_output_node(Graph& g, op_spec spec, std::vector<output_spec> outputs);
 SESSIONLIB_DECLARE node_id add_static_node(Graph& g, op_spec spec, dtype type, const std::ptrdiff_t* extents,
-                                          std::size_t rank);
+                                           std::size_t rank);
 #endif
 
 /// Adds a node producing a Tensor<T, S>.

@@ -36,7 +36,7 @@ SESSIONLIB_INLINE node_id constant_erased(Graph& g, any_array value, const std::
 }
 #else
 SESSIONLIB_DECLARE node_id constant_erased(Graph& g, any_array value, const std::string& name, dtype type,
-                                          const std::ptrdiff_t* extents, std::size_t rank);
+                                           const std::ptrdiff_t* extents, std::size_t rank);
 #endif
 template <class T, class S>
 Tensor<T, S> constant_node(Graph& g, any_array value, const std::string& name) {

@@ -61,8 +61,8 @@ SESSIONLIB_INLINE node_id matmul_erased(Graph& g, output_ref a, output_ref b, bo
 }
 #else
 SESSIONLIB_DECLARE node_id matmul_erased(Graph& g, output_ref a, output_ref b, bool transpose_a, bool transpose_b,
-                                        bool batched, kernel_fn kernel, const std::string& name, dtype type,
-                                        const std::ptrdiff_t* extents, std::size_t rank);
+                                         bool batched, kernel_fn kernel, const std::string& name, dtype type,
+                                         const std::ptrdiff_t* extents, std::size_t rank);
 #endif
 
 template <bool TA, bool TB, TensorLike A, TensorLike B>

@@ -29,8 +29,8 @@ SESSIONLIB_INLINE node_id random_erased(Graph& g, const char* op, kernel_fn k, d
 }
 #else
 SESSIONLIB_DECLARE node_id random_erased(Graph& g, const char* op, kernel_fn k, double p0, double p1, std::uint64_t seed,
-                                        const std::string& name, dtype type, const std::ptrdiff_t* extents,
-                                        std::size_t rank);
+                                         const std::string& name, dtype type, const std::ptrdiff_t* extents,
+                                         std::size_t rank);
 #endif
 
 template <class T, class S>

@@ -75,9 +75,9 @@ SESSIONLIB_INLINE node_id state_node(Graph& g, const char* op, const std::string
 }
 #else
 SESSIONLIB_DECLARE std::pair<node_id, std::int32_t> add_variable_node(Graph& g, const std::string& name, dtype type,
-                                                          std::vector<std::ptrdiff_t> shape);
+                                                           std::vector<std::ptrdiff_t> shape);
 SESSIONLIB_DECLARE node_id state_node(Graph& g, const char* op, const std::string& name, std::vector<output_ref> inputs,
-                          kernel_fn k, std::int32_t variable, dtype type, std::vector<std::ptrdiff_t> shape);
+                           kernel_fn k, std::int32_t variable, dtype type, std::vector<std::ptrdiff_t> shape);
 #endif
 
 /// What create_variable made: the variable's node and index, its initial value and its initializer.
@@ -112,9 +112,9 @@ SESSIONLIB_INLINE variable_parts create_variable(Graph& g, const std::string& na
 }
 #else
 SESSIONLIB_DECLARE variable_parts create_variable(Graph& g, const std::string& name, bool trainable, dtype type,
-                                                 const std::ptrdiff_t* extents, std::size_t rank, kernel_fn assign,
-                                                 output_ref (*build)(void* context, const std::string& name),
-                                                 void* context);
+                                                  const std::ptrdiff_t* extents, std::size_t rank, kernel_fn assign,
+                                                  output_ref (*build)(void* context, const std::string& name),
+                                                  void* context);
 #endif
 }  // namespace detail
 
@@ -390,7 +390,7 @@ SESSIONLIB_INLINE uninitialized_variables report_uninitialized_variables(Graph& 
 }
 #else
 SESSIONLIB_DECLARE uninitialized_variables report_uninitialized_variables(Graph& g, const std::vector<any_variable>& vars,
-                                                              const std::string& name = "report_uninitialized_variables");
+                                                               const std::string& name = "report_uninitialized_variables");
 SESSIONLIB_DECLARE uninitialized_variables report_uninitialized_variables(Graph& g = get_default_graph());
 #endif
 

@@ -121,7 +121,7 @@ class session_impl {
 #else
   SESSIONLIB_DECLARE detail::plan& get_plan(std::span<const detail::fetch_leaf> leaves, std::span<const output_ref> sorted_feeds);
   SESSIONLIB_DECLARE void sort_feeds(std::span<const feed_entry> feeds, std::vector<output_ref>& ids,
-                  std::vector<const feed_entry*>& by_id) const;
+                   std::vector<const feed_entry*>& by_id) const;
   SESSIONLIB_DECLARE static void check_feed(const node& n, std::uint32_t index, dtype t, const dims& shape);
   SESSIONLIB_DECLARE static void place_feed(const node& n, std::uint32_t index, any_array value, any_array& slot);
 #endif

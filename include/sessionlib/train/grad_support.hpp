@@ -85,7 +85,7 @@ SESSIONLIB_INLINE node_id scalar(Graph& g, dtype t, double value) {
 }
 #else
 SESSIONLIB_DECLARE node_id make(Graph& g, std::string op, std::vector<output_ref> inputs, kernel_fn kernel, dtype t, static_shape shape,
-                    attributes attr = {}, block_fn block = nullptr);
+                     attributes attr = {}, block_fn block = nullptr);
 SESSIONLIB_DECLARE static_shape broadcast_static(const static_shape& a, const static_shape& b);
 SESSIONLIB_DECLARE node_id scalar(Graph& g, dtype t, double value);
 #endif

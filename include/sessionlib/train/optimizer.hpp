@@ -142,9 +142,9 @@ SESSIONLIB_INLINE node_id make_update(Graph& g, const std::string& op, const std
 }
 #else
 SESSIONLIB_DECLARE any_variable make_filled_variable(Graph& g, const std::string& name, dtype t, const std::vector<std::ptrdiff_t>& shape,
-                                         double value, output_ref like);
+                                          double value, output_ref like);
 SESSIONLIB_DECLARE node_id make_update(Graph& g, const std::string& op, const std::string& name, std::vector<output_ref> inputs,
-                           kernel_fn k, attributes a, std::vector<node_id> control);
+                            kernel_fn k, attributes a, std::vector<node_id> control);
 #endif
 }  // namespace detail
 
@@ -223,7 +223,7 @@ class Optimizer {
   }
 #else
   SESSIONLIB_DECLARE Operation apply_gradients(const std::vector<grad_and_var>& pairs, std::optional<global_step_ref> global_step = std::nullopt,
-                            const std::string& name = "");
+                             const std::string& name = "");
 #endif
 
   /// compute_gradients then apply_gradients: the train op (TF's minimize).
@@ -297,11 +297,11 @@ class Optimizer {
 #else
   SESSIONLIB_DECLARE output_ref learning_rate(Graph& g, dtype t);
   SESSIONLIB_DECLARE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
-                    std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
-                    const std::vector<output_ref>& all_grads);
+                     std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
+                     const std::vector<output_ref>& all_grads);
   SESSIONLIB_DECLARE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
-                    std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
-                    std::vector<node_id> after);
+                     std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
+                     std::vector<node_id> after);
 #endif
 
   std::string name_;
