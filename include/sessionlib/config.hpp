@@ -18,7 +18,10 @@
 // src/sessionlib.cpp: emit every marked function, whether used here or not.
 #define SESSIONLIB_INLINE inline __attribute__((used))
 #elif defined(SESSIONLIB_SEPARATE)
-// GNU inline: calls go to the library's copy and none is emitted here. Not
+// Only virtual members keep a marked body here (their classes' vtables stay
+// in the units that construct them); the rest are declarations only
+// (SESSIONLIB_DECLARE below). GNU inline: calls go to the library's copy and
+// none is emitted here. Not
 // inlined either, or the compiler would compile these bodies again wherever
 // it inlines them (g++ inlines the plan builder, called once, into every
 // run): clang takes noinline; g++ rejects noinline beside gnu_inline but does
