@@ -415,10 +415,14 @@ class shared_queues {
 };
 
 /// TF's name of a private queue: "_<n>_<node name>", n counting per process.
+#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE std::string private_queue_name(const std::string& node_name) {
   static std::atomic<std::uint64_t> counter{0};
   return "_" + std::to_string(counter.fetch_add(1, std::memory_order_relaxed)) + "_" + node_name;
 }
+#else
+SESSIONLIB_DECLARE std::string private_queue_name(const std::string& node_name);
+#endif
 }  // namespace detail
 
 }  // namespace sessionlib

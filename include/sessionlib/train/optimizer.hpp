@@ -296,12 +296,10 @@ class Optimizer {
   }
 #else
   SESSIONLIB_DECLARE output_ref learning_rate(Graph& g, dtype t);
-  SESSIONLIB_DECLARE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
-                     std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
-                     const std::vector<output_ref>& all_grads);
-  SESSIONLIB_DECLARE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
-                     std::vector<std::int64_t> extra_ints, std::vector<double> reals, kernel_fn k,
-                     std::vector<node_id> after);
+  SESSIONLIB_DECLARE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, attr_box family,
+                                       kernel_fn k, const std::vector<output_ref>& all_grads);
+  SESSIONLIB_DECLARE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, attr_box family,
+                                       kernel_fn k, std::vector<node_id> after);
 #endif
 
   std::string name_;
