@@ -1,5 +1,5 @@
 // expect: sessionlib: feed: the value's rank differs from the tensor's
-// expect-one-of: feed_rank_mismatch<2, 3> | [with long unsigned int TensorRank = 2; long unsigned int ValueRank = 3]
+// expect-one-of: feed_rank_mismatch<2, 3> | [with long unsigned int TensorRank = 2; long unsigned int ValueRank = 3] | feed_rank_mismatch<2UL, 3UL>
 #include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {

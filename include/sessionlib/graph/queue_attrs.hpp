@@ -30,6 +30,7 @@ struct queue_attrs {
   std::int64_t capacity = -1;  // < 0: unbounded
   std::string container{};
   std::string shared_name{};
+  template <class = void>
   static constexpr auto fields() {
     return std::tuple{attr_field("kind", &queue_attrs::kind, attr_kind::mapped),
                       attr_field("component_types", &queue_attrs::component_types, attr_kind::mapped),
@@ -54,6 +55,7 @@ struct random_shuffle_queue_attrs {
   std::int64_t seed2 = 0;
   std::string container{};
   std::string shared_name{};
+  template <class = void>
   static constexpr auto fields() {
     using A = random_shuffle_queue_attrs;
     return std::tuple{attr_field("component_types", &A::component_types, attr_kind::mapped),
@@ -74,6 +76,7 @@ struct random_shuffle_queue_attrs {
 struct queue_wait_attrs {
   static constexpr const char* family = "QueueWait";
   std::int64_t timeout_ms = -1;
+  template <class = void>
   static constexpr auto fields() { return std::tuple{attr_field("timeout_ms", &queue_wait_attrs::timeout_ms)}; }
   friend bool operator==(const queue_wait_attrs&, const queue_wait_attrs&) = default;
 };
@@ -82,6 +85,7 @@ struct queue_wait_attrs {
 struct queue_close_attrs {
   static constexpr const char* family = "QueueCloseV2";
   bool cancel_pending_enqueues = false;
+  template <class = void>
   static constexpr auto fields() {
     return std::tuple{attr_field("cancel_pending_enqueues", &queue_close_attrs::cancel_pending_enqueues)};
   }

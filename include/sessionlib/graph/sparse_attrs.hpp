@@ -25,6 +25,7 @@ namespace sessionlib {
 struct sparse_to_dense_attrs {
   static constexpr const char* family = "SparseToDense";
   bool validate_indices = true;
+  template <class = void>
   static constexpr auto fields() {
     return std::tuple{attr_field("validate_indices", &sparse_to_dense_attrs::validate_indices)};
   }
@@ -36,6 +37,7 @@ struct sparse_dense_matmul_attrs {
   static constexpr const char* family = "SparseTensorDenseMatMul";
   bool adjoint_a = false;
   bool adjoint_b = false;
+  template <class = void>
   static constexpr auto fields() {
     return std::tuple{attr_field("adjoint_a", &sparse_dense_matmul_attrs::adjoint_a),
                       attr_field("adjoint_b", &sparse_dense_matmul_attrs::adjoint_b)};
@@ -49,6 +51,7 @@ struct sparse_reduce_sum_attrs {
   static constexpr const char* family = "SparseReduceSum";
   std::vector<std::int64_t> reduction_axes{};
   bool keep_dims = false;
+  template <class = void>
   static constexpr auto fields() {
     return std::tuple{attr_field("reduction_axes", &sparse_reduce_sum_attrs::reduction_axes, detail::mapped),
                       attr_field("keep_dims", &sparse_reduce_sum_attrs::keep_dims)};
@@ -60,6 +63,7 @@ struct sparse_reduce_sum_attrs {
 struct sparse_add_attrs {
   static constexpr const char* family = "SparseAdd";
   double thresh = 0;
+  template <class = void>
   static constexpr auto fields() { return std::tuple{attr_field("thresh", &sparse_add_attrs::thresh, detail::mapped)}; }
   friend bool operator==(const sparse_add_attrs&, const sparse_add_attrs&) = default;
 };
@@ -68,6 +72,7 @@ struct sparse_add_attrs {
 struct sparse_reshape_attrs {
   static constexpr const char* family = "SparseReshape";
   std::vector<std::int64_t> new_shape{};
+  template <class = void>
   static constexpr auto fields() {
     return std::tuple{attr_field("new_shape", &sparse_reshape_attrs::new_shape, detail::mapped)};
   }
@@ -78,6 +83,7 @@ struct sparse_reshape_attrs {
 struct embedding_lookup_sparse_attrs {
   static constexpr const char* family = "EmbeddingLookupSparse";
   std::string combiner{};
+  template <class = void>
   static constexpr auto fields() {
     return std::tuple{attr_field("combiner", &embedding_lookup_sparse_attrs::combiner, detail::own)};
   }
