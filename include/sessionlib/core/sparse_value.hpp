@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "xtensor.hpp"
 
@@ -32,6 +33,25 @@ struct SparseTensorValue {
 namespace detail {
 template <class V> struct is_sparse_value_impl : std::false_type {};
 template <class T, std::size_t N> struct is_sparse_value_impl<SparseTensorValue<T, N>> : std::true_type {};
+
+/// "[3,4]": `n` int64 values as TF's sparse messages print an index or a dense shape.
+inline std::string sparse_bracketed(const std::int64_t* v, std::size_t n) {
+  std::string s = "[";
+  for (std::size_t d = 0; d < n; ++d) {
+    if (d) s += ',';
+    s += std::to_string(v[d]);
+  }
+  return s + "]";
+}
+/// "indices[1] = [0,5]": entry `k` of row-major (nnz, rank) indices, as TF's messages name it.
+inline std::string sparse_index_text(const std::int64_t* ix, std::size_t k, std::size_t rank) {
+  return "indices[" + std::to_string(k) + "] = " + sparse_bracketed(ix + k * rank, rank);
+}
+/// TF's message for entry `k` lying outside `dense_shape` (sparse_tensor.cc, IndicesValid).
+inline std::string sparse_out_of_bounds(const std::int64_t* ix, std::size_t k, std::size_t rank,
+                                        const std::int64_t* dense_shape) {
+  return sparse_index_text(ix, k, rank) + " is out of bounds: need 0 <= index < " + sparse_bracketed(dense_shape, rank);
+}
 }  // namespace detail
 
 /// True for sl::SparseTensorValue<T, N>.

@@ -74,25 +74,15 @@ SESSIONLIB_INLINE void check_sparse_feed(const Graph& g, const output_ref (&ids)
       throw invalid_argument("Dimension " + std::to_string(dense_shape[d]) + " must be >= 0", g.at(ids[2]).name);
     if (s[d] >= 0 && dense_shape[d] != s[d]) fits = false;
   }
-  auto joined = [&](const std::int64_t* v) {
-    std::string t = "[";
-    for (std::size_t d = 0; d < rank; ++d) {
-      if (d) t += ',';
-      t += std::to_string(v[d]);
-    }
-    return t + "]";
-  };
   if (!fits)
-    throw invalid_argument("Cannot feed a SparseTensorValue of dense shape " + joined(dense_shape) +
+    throw invalid_argument("Cannot feed a SparseTensorValue of dense shape " + sparse_bracketed(dense_shape, rank) +
                                " for SparseTensor '" + g.tensor_name(ids[2]) + "', which has shape " +
                                static_shape_string(s),
                            g.at(ids[2]).name);
   for (std::size_t n = 0; n < nnz; ++n)
     for (std::size_t d = 0; d < rank; ++d)
       if (indices[n * rank + d] < 0 || indices[n * rank + d] >= dense_shape[d])
-        throw invalid_argument("indices[" + std::to_string(n) + "] = " + joined(indices + n * rank) +
-                                   " is out of bounds: need 0 <= index < " + joined(dense_shape),
-                               g.at(ids[0]).name);
+        throw invalid_argument(sparse_out_of_bounds(indices, n, rank, dense_shape), g.at(ids[0]).name);
 }
 }  // namespace detail
 

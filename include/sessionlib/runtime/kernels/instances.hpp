@@ -50,6 +50,16 @@ namespace sessionlib::kernels {
   SESSIONLIB_BLOCK_(pair_block<T, fn::mul, Second>) \
   SESSIONLIB_BLOCK_(pair_block<T, fn::relu, Second>)
 
+// Every reduction over T (float and double below, and the other dtypes after).
+#define SESSIONLIB_REDUCE_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::sum>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::mean>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::max>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::min>) \
+  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::prod>) \
+  SESSIONLIB_KERNEL_(arg_reduce_kernel<T, true>) \
+  SESSIONLIB_KERNEL_(arg_reduce_kernel<T, false>)
+
 #define SESSIONLIB_FLOATING_KERNELS_(T) \
   SESSIONLIB_MAP_(binary, T, T, fn::add) \
   SESSIONLIB_MAP_(binary, T, T, fn::sub) \
@@ -89,13 +99,7 @@ namespace sessionlib::kernels {
   SESSIONLIB_PAIRS_(T, fn::sub) \
   SESSIONLIB_PAIRS_(T, fn::mul) \
   SESSIONLIB_KERNEL_(matmul_kernel<T>) \
-  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::sum>) \
-  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::mean>) \
-  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::max>) \
-  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::min>) \
-  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::prod>) \
-  SESSIONLIB_KERNEL_(arg_reduce_kernel<T, true>) \
-  SESSIONLIB_KERNEL_(arg_reduce_kernel<T, false>) \
+  SESSIONLIB_REDUCE_KERNELS_(T) \
   SESSIONLIB_KERNEL_(assign_kernel<T>) \
   SESSIONLIB_KERNEL_(assign_add_kernel<T>) \
   SESSIONLIB_KERNEL_(assign_sub_kernel<T>) \
@@ -178,17 +182,9 @@ namespace sessionlib::kernels {
 SESSIONLIB_FLOATING_KERNELS_(float)
 SESSIONLIB_FLOATING_KERNELS_(double)
 
-// The reductions of the other dtypes too: their bodies need oneTBB, which a
-// separate unit does not see (reduce.hpp), so the library holds every one.
-#define SESSIONLIB_REDUCE_KERNELS_(T) \
-  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::sum>) \
-  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::mean>) \
-  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::max>) \
-  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::min>) \
-  SESSIONLIB_KERNEL_(reduce_kernel<T, reducers::prod>) \
-  SESSIONLIB_KERNEL_(arg_reduce_kernel<T, true>) \
-  SESSIONLIB_KERNEL_(arg_reduce_kernel<T, false>)
-
+// The reductions of the other dtypes too (SESSIONLIB_REDUCE_KERNELS_, above):
+// their bodies need oneTBB, which a separate unit does not see (reduce.hpp),
+// so the library holds every one.
 SESSIONLIB_REDUCE_KERNELS_(std::int32_t)
 SESSIONLIB_REDUCE_KERNELS_(std::int64_t)
 SESSIONLIB_REDUCE_KERNELS_(std::uint8_t)

@@ -28,23 +28,9 @@ namespace sessionlib::kernels {
 
 namespace sparse {
 
-/// "[0,5]": entry n's index as TF prints it.
-inline std::string index_string(const std::int64_t* ix, std::size_t n, std::size_t rank) {
-  std::string s = "indices[" + std::to_string(n) + "] = [";
-  for (std::size_t d = 0; d < rank; ++d) {
-    if (d) s += ',';
-    s += std::to_string(ix[n * rank + d]);
-  }
-  return s + "]";
-}
-inline std::string joined(const std::int64_t* v, std::size_t n) {
-  std::string s = "[";
-  for (std::size_t d = 0; d < n; ++d) {
-    if (d) s += ',';
-    s += std::to_string(v[d]);
-  }
-  return s + "]";
-}
+using ::sessionlib::detail::sparse_bracketed;
+using ::sessionlib::detail::sparse_index_text;
+using ::sessionlib::detail::sparse_out_of_bounds;
 
 /// A sparse tensor's three inputs starting at input `first`, checked as
 /// TF's SparseTensor::Create does.
@@ -87,13 +73,12 @@ inline void check_indices(const kernel_context& ctx, const view& v, bool ordered
         if (!different && diff < 0) increasing = false;
       }
     }
-    if (!valid)
-      ctx.fail(index_string(v.ix, n, v.rank) + " is out of bounds: need 0 <= index < " + joined(v.shape, v.rank));
+    if (!valid) ctx.fail(sparse_out_of_bounds(v.ix, n, v.rank, v.shape));
     if (ordered && !increasing)
-      ctx.fail(index_string(v.ix, n, v.rank) +
+      ctx.fail(sparse_index_text(v.ix, n, v.rank) +
                " is out of order. Many sparse ops require sorted indices.\n"
                "    Use `tf.sparse.reorder` to create a correctly ordered copy.\n\n");
-    if (ordered && !different) ctx.fail(index_string(v.ix, n, v.rank) + " is repeated");
+    if (ordered && !different) ctx.fail(sparse_index_text(v.ix, n, v.rank) + " is repeated");
   }
 }
 
@@ -249,8 +234,8 @@ template <class T>
 void sparse_add(kernel_context& ctx, double thresh) {
   const sparse::view a = sparse::read(ctx, 0, 1, 2), b = sparse::read(ctx, 3, 4, 5);
   if (a.rank != b.rank)
-    ctx.fail("Operands do not have the same ranks; got shapes: " + sparse::joined(a.shape, a.rank) + " and " +
-             sparse::joined(b.shape, b.rank));
+    ctx.fail("Operands do not have the same ranks; got shapes: " + sparse::sparse_bracketed(a.shape, a.rank) + " and " +
+             sparse::sparse_bracketed(b.shape, b.rank));
   for (std::size_t d = 0; d < a.rank; ++d)
     if (a.shape[d] != b.shape[d])
       ctx.fail("Operands' shapes do not match: got " + std::to_string(a.shape[d]) + " and " +

@@ -128,7 +128,7 @@ std::vector<T> embedding_scales(const kernel_context& ctx, const view& v, const 
   for (std::size_t n = 0; n < v.nnz; ++n) {
     const std::int64_t r = v.ix[n * v.rank];
     if (r < 0 || static_cast<std::size_t>(r) >= rows)
-      ctx.fail(index_string(v.ix, n, v.rank) + " is out of bounds: need 0 <= index < " + joined(v.shape, v.rank));
+      ctx.fail(sparse_out_of_bounds(v.ix, n, v.rank, v.shape));
     if (ids[n] < 0 || static_cast<std::size_t>(ids[n]) >= vocabulary)
       ctx.fail("indices[" + std::to_string(n) + "] = " + std::to_string(ids[n]) + " is not in [0, " +
                std::to_string(vocabulary) + ")");
