@@ -8,3 +8,4 @@
 // program.
 #define SESSIONLIB_IMPLEMENTATION
 #include <sessionlib/sessionlib.hpp>
+#include <sessionlib/input.hpp>  // the queues, runners and coordinator: compiled once here too

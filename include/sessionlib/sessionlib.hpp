@@ -1,5 +1,9 @@
 // sessionlib: TensorFlow 1.x's Graph and Session for C++, with the element type
 // and shape of every graph handle in its C++ type. The umbrella header.
+//
+// Two parts are opt-in, so that a first program does not compile them:
+// <sessionlib/input.hpp>, the input pipeline (queues, queue runners, the
+// coordinator), and <sessionlib/graph_def.hpp>, TF's GraphDef (needs libprotobuf).
 #pragma once
 
 #include "fwd.hpp"
@@ -34,7 +38,7 @@
 #include "ops/nn.hpp"
 #include "ops/conv.hpp"
 #include "ops/split.hpp"
-#include "ops/queue.hpp"
+#include "ops/input_part.hpp"  // the queue templates' names; definitions: <sessionlib/input.hpp>
 #include "ops/sparse.hpp"
 
 // The session
@@ -55,8 +59,6 @@
 #include "train/npy.hpp"
 #include "train/checkpoint.hpp"
 #include "train/saver.hpp"
-#include "train/coordinator.hpp"
-#include "train/queue_runner.hpp"
 
 // Data
 #include "data/idx.hpp"

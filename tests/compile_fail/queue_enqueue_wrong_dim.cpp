@@ -1,6 +1,6 @@
 // expect: sessionlib: enqueue: a component's static dimension differs from the queue's
 // expect-one-of: queue_component_dim<0, 784, 783> | always_false_dims<0, 784, 783>
-#include <sessionlib/sessionlib.hpp>
+#include <sessionlib/input.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -1,6 +1,6 @@
 // expect: sessionlib: enqueue: a component's dtype differs from the queue's
 // expect-one-of: QueueT = long int; ValueT = int] | queue_component_dtype<1UL, long, int>
-#include <sessionlib/sessionlib.hpp>
+#include <sessionlib/input.hpp>
 namespace sl = sessionlib;
 int main() {
   sl::Graph g;

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #endif
 
+#include "../config.hpp"
 #include "dtype.hpp"
 #include "checked.hpp"
 #include "error.hpp"
@@ -224,25 +225,28 @@ class any_array {
   T scalar() const { return *data<T>(); }
 
  private:
-  [[noreturn, gnu::cold, gnu::noinline]] static void throw_too_large(sessionlib::dtype t, const dims& s) {
+  // Allocation is out of line in separate units: its visit over every dtype
+  // instantiates xtensor's storage for each, which a unit need not parse.
+#if SESSIONLIB_DEFINITIONS
+  [[noreturn, gnu::cold, gnu::noinline]] SESSIONLIB_INLINE static void throw_too_large(sessionlib::dtype t, const dims& s) {
     throw invalid_argument("Cannot allocate a tensor of shape " + to_string(s) + " and type " +
                            std::string(dtype_name(t)) + ": its size in bytes overflows");
   }
 
   /// Allocation failure as TF reports it (ResourceExhausted, "OOM when allocating").
-  [[noreturn, gnu::cold, gnu::noinline]] static void throw_oom(sessionlib::dtype t, const dims& s, std::size_t bytes) {
+  [[noreturn, gnu::cold, gnu::noinline]] SESSIONLIB_INLINE static void throw_oom(sessionlib::dtype t, const dims& s, std::size_t bytes) {
     throw resource_exhausted("OOM when allocating tensor with shape " + to_string(s) + " and type " +
                              std::string(dtype_name(t)) + " (" + std::to_string(bytes) + " bytes)");
   }
 
-  void allocate(sessionlib::dtype t, const dims& s) {
+  SESSIONLIB_INLINE void allocate(sessionlib::dtype t, const dims& s) {
     std::size_t bytes = 0;
     if (!detail::shape_bytes(s, dtype_size(t), bytes)) throw_too_large(t, s);
     allocate(t, s, bytes);
   }
 
   /// As allocate(t, s), `bytes` being s's byte size already checked by shape_bytes.
-  void allocate(sessionlib::dtype t, const dims& s, std::size_t bytes) {
+  SESSIONLIB_INLINE void allocate(sessionlib::dtype t, const dims& s, std::size_t bytes) {
     try {
       allocate_unchecked(t, s, bytes);
     } catch (const std::bad_alloc&) {
@@ -251,7 +255,7 @@ class any_array {
     }
   }
 
-  void allocate_unchecked(sessionlib::dtype t, const dims& s, std::size_t bytes) {
+  SESSIONLIB_INLINE void allocate_unchecked(sessionlib::dtype t, const dims& s, std::size_t bytes) {
     lent_ = false;
     owner_ = true;
     type_ = t;
@@ -273,6 +277,13 @@ class any_array {
     buf_ = std::shared_ptr<void>(p, [](void* q) { ::operator delete(q, std::align_val_t(alignment)); });
     data_ = p;
   }
+#else
+  [[noreturn, gnu::cold]] SESSIONLIB_DECLARE static void throw_too_large(sessionlib::dtype t, const dims& s);
+  [[noreturn, gnu::cold]] SESSIONLIB_DECLARE static void throw_oom(sessionlib::dtype t, const dims& s, std::size_t bytes);
+  SESSIONLIB_DECLARE void allocate(sessionlib::dtype t, const dims& s);
+  SESSIONLIB_DECLARE void allocate(sessionlib::dtype t, const dims& s, std::size_t bytes);
+  SESSIONLIB_DECLARE void allocate_unchecked(sessionlib::dtype t, const dims& s, std::size_t bytes);
+#endif
 
 
   sessionlib::dtype type_ = sessionlib::dtype::float32;

@@ -28,6 +28,7 @@
 #include "../graph/queue_attrs.hpp"
 #include "../runtime/kernels/queue.hpp"
 #include "constant.hpp"
+#include "input_part.hpp"
 
 namespace sessionlib {
 
@@ -367,7 +368,7 @@ class basic_queue<Kind, std::tuple<T...>, std::tuple<S...>, Single> : public que
 
 /// tf.queue.FIFOQueue: elements come out in the order they went in.
 template <class Types, class Shapes>
-class FIFOQueue : public basic_queue<queue_kind::fifo, typename detail::queue_tuple<Types>::type,
+class FIFOQueue<Types, Shapes, detail::input_part> : public basic_queue<queue_kind::fifo, typename detail::queue_tuple<Types>::type,
                                      typename detail::queue_tuple<Shapes>::type, detail::queue_tuple<Types>::single> {
   using base = basic_queue<queue_kind::fifo, typename detail::queue_tuple<Types>::type,
                            typename detail::queue_tuple<Shapes>::type, detail::queue_tuple<Types>::single>;
@@ -382,7 +383,7 @@ class FIFOQueue : public basic_queue<queue_kind::fifo, typename detail::queue_tu
 /// tf.queue.PaddingFIFOQueue: a FIFO queue whose components may have dyn
 /// dimensions; dequeue_many pads each component to the batch's largest, with zeros.
 template <class Types, class Shapes>
-class PaddingFIFOQueue
+class PaddingFIFOQueue<Types, Shapes, detail::input_part>
     : public basic_queue<queue_kind::padding_fifo, typename detail::queue_tuple<Types>::type,
                          typename detail::queue_tuple<Shapes>::type, detail::queue_tuple<Types>::single> {
   using base = basic_queue<queue_kind::padding_fifo, typename detail::queue_tuple<Types>::type,
@@ -409,7 +410,7 @@ inline std::pair<std::uint64_t, std::uint64_t> queue_seeds(Graph& g, std::uint64
 /// tf.queue.RandomShuffleQueue: dequeues a random element, and (until closed)
 /// only while more than `min_after_dequeue` remain. Seeded as TF's random ops are.
 template <class Types, class Shapes>
-class RandomShuffleQueue
+class RandomShuffleQueue<Types, Shapes, detail::input_part>
     : public basic_queue<queue_kind::random_shuffle, typename detail::queue_tuple<Types>::type,
                          typename detail::queue_tuple<Shapes>::type, detail::queue_tuple<Types>::single> {
   using base = basic_queue<queue_kind::random_shuffle, typename detail::queue_tuple<Types>::type,
@@ -431,10 +432,8 @@ class RandomShuffleQueue
 /// tf.queue.PriorityQueue: elements carry an int64 priority, their component 0,
 /// and come out smallest priority first. Types and Shapes are the other
 /// components; enqueue takes std::tuple{priority, values...}, dequeue returns the same.
-template <class Types, class Shapes>
-class PriorityQueue;
 template <class... T, class... S>
-class PriorityQueue<std::tuple<T...>, std::tuple<S...>>
+class PriorityQueue<std::tuple<T...>, std::tuple<S...>, detail::input_part>
     : public basic_queue<queue_kind::priority, std::tuple<std::int64_t, T...>, std::tuple<shape<>, S...>, false> {
   using base = basic_queue<queue_kind::priority, std::tuple<std::int64_t, T...>, std::tuple<shape<>, S...>, false>;
 

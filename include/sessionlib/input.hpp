@@ -1,0 +1,12 @@
+// sessionlib's opt-in input-pipeline part: TF 1.x's queues (FIFOQueue,
+// PaddingFIFOQueue, RandomShuffleQueue, PriorityQueue) with typed components,
+// their session-owned state, train::QueueRunner, train::Coordinator and
+// train::start_queue_runners. Outside the umbrella header because a program
+// without a pipeline should not compile it (docs/input_pipeline.md); it needs
+// no other library.
+#pragma once
+
+#include "sessionlib.hpp"
+#include "ops/queue.hpp"
+#include "train/coordinator.hpp"
+#include "train/queue_runner.hpp"
