@@ -384,3 +384,55 @@ TEST_CASE("an empty batch changes nothing") {
   const auto after = m.state();
   for (std::size_t k = 0; k < after.size(); ++k) CHECK(after[k] == before[k]);
 }
+
+TEST_CASE("embedding_lookup_sparse's gradient is rows too: sparse equals dense, the dense node does not run") {
+  // Rows 1 and 5 are looked up twice, every row at least once, so Momentum's
+  // and RMSProp's dense updates touch no row the sparse ones leave alone.
+  const sl::SparseTensorValue<std::int64_t, 2> iv{
+      {{0, 0}, {0, 1}, {0, 2}, {1, 0}, {1, 1}, {2, 0}, {2, 1}, {2, 2}}, {0, 1, 5, 2, 3, 4, 1, 5}, {3, 3}};
+  const sl::SparseTensorValue<double, 2> wv{
+      {{0, 0}, {0, 1}, {0, 2}, {1, 0}, {1, 1}, {2, 0}, {2, 1}, {2, 2}}, {0.5, 2.0, 1.0, -0.3, 1.5, 0.7, 1.1, 0.2}, {3, 3}};
+  struct lookup {
+    sl::Graph g;
+    sl::Variable<double, shape<rows, dim>> w;
+    sl::SparseTensor<std::int64_t, shape<sl::dyn, sl::dyn>> ids =
+        sl::sparse_placeholder<std::int64_t, shape<sl::dyn, sl::dyn>>(g, "ids");
+    sl::SparseTensor<double, shape<sl::dyn, sl::dyn>> weights =
+        sl::sparse_placeholder<double, shape<sl::dyn, sl::dyn>>(g, "weights");
+    sl::Tensor<double, shape<sl::dyn, dim>> c = sl::placeholder<double, shape<sl::dyn, dim>>(g, "c");
+    std::unique_ptr<sl::train::Optimizer> opt;
+    sl::Operation train;
+    sl::Session sess{g};
+    lookup(const make_optimizer& make, bool dense, const xt::xtensor<double, 2>& w0, const std::string& combiner)
+        : w(g, w0, "w"), opt(make()) {
+      auto loss = sl::reduce_sum(sl::nn::embedding_lookup_sparse(w, ids, weights, combiner) * c);
+      auto grads = opt->compute_gradients(loss);
+      if (dense) grads[0] = sl::train::grad_and_var::of(sl::identity(grads[0].gradient<double, shape<rows, dim>>()), w);
+      train = opt->apply_gradients(grads);
+      sess.run(sl::global_variables_initializer(g));
+    }
+  };
+  for (const auto& o : optimizers()) {
+    for (const char* combiner : {"sum", "mean", "sqrtn"}) {
+      CAPTURE(o.name);
+      CAPTURE(combiner);
+      std::mt19937 rng(23);
+      const xt::xtensor<double, 2> w0 = random_matrix<double>(rows, rng);
+      lookup sparse(o.make, false, w0, combiner), dense(o.make, true, w0, combiner);
+      for (int step = 1; step <= 3; ++step) {
+        const xt::xtensor<double, 2> cv = random_matrix<double>(3, rng);
+        sl::RunOptions opts;
+        opts.trace_level = sl::RunOptions::TraceLevel::full_trace;
+        sl::RunMetadata md;
+        sparse.sess.run(sparse.train, {{sparse.ids, iv}, {sparse.weights, wv}, {sparse.c, cv}}, opts, &md);
+        dense.sess.run(dense.train, {{dense.ids, iv}, {dense.weights, wv}, {dense.c, cv}});
+        std::set<std::string> ops;
+        for (const auto& st : md.step_stats) ops.insert(st.op);
+        CHECK(ops.count("EmbeddingLookupSparseGrad") == 0);
+        CHECK(ops.count("EmbeddingLookupSparseGradRows") == 1);
+        CHECK(ops.count(o.sparse_op) == 1);
+        check_close<double>(sparse.sess.run(sparse.w), dense.sess.run(dense.w), "var");
+      }
+    }
+  }
+}

@@ -183,7 +183,8 @@ namespace sessionlib::kernels {
   SESSIONLIB_KERNEL_(sparse_reduce_sum_grad_kernel<T>) \
   SESSIONLIB_KERNEL_(sparse_dense_matmul_grad_values_kernel<T>) \
   SESSIONLIB_KERNEL_(embedding_lookup_sparse_kernel<T>) \
-  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_kernel<T>)
+  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_rows_kernel<T>)
 
 SESSIONLIB_FLOATING_KERNELS_(float)
 SESSIONLIB_FLOATING_KERNELS_(double)
