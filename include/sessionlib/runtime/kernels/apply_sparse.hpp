@@ -41,7 +41,9 @@ template <class T>
 class sparse_rows {
  public:
   /// `var` is the variable's shape (rank >= 1).
-  sparse_rows(const kernel_context& ctx, const dims& var, index_message message) {
+  sparse_rows(const kernel_context& ctx, const dims& var, index_message message)
+      : entries_(scratch<entry>()), sum_(scratch<T>()) {
+    entries_.clear();
     if (var.size() == 0) ctx.fail("var must be at least 1 dimensional, got shape []");
     const std::size_t first = var[0];
     row_ = 1;
@@ -102,6 +104,13 @@ class sparse_rows {
     std::size_t row;
     const T* values;
   };
+  // The thread's buffers, kept from step to step so that a step allocates
+  // nothing once they have grown (a kernel runs one at a time on a thread).
+  template <class E>
+  static std::vector<E>& scratch() {
+    thread_local std::vector<E> v;
+    return v;
+  }
   [[noreturn]] static void fail_index(const kernel_context& ctx, index_message m, std::int64_t at, std::size_t offset,
                                       std::size_t first) {
     if (m == index_message::scatter)
@@ -110,8 +119,8 @@ class sparse_rows {
     ctx.fail("Index " + std::to_string(at) + " at offset " + std::to_string(offset) + " in indices is out of range");
   }
   std::size_t row_ = 0;
-  std::vector<entry> entries_;
-  std::vector<T> sum_;
+  std::vector<entry>& entries_;
+  std::vector<T>& sum_;
 };
 
 /// The variable's shape, once its mutex is held and it is initialised.
