@@ -436,3 +436,73 @@ TEST_CASE("embedding_lookup_sparse's gradient is rows too: sparse equals dense, 
     }
   }
 }
+
+TEST_CASE("rows of a rank-3 variable, looked up by a matrix of int32 ids") {
+  for (const auto& o : optimizers()) {
+    CAPTURE(o.name);
+    std::mt19937 rng(29);
+    xt::xtensor<double, 3> w0 = xt::xtensor<double, 3>::from_shape({5, 2, 2});
+    std::uniform_real_distribution<double> d(-1.0, 1.0);
+    for (auto& v : w0) v = d(rng);
+    struct cube {
+      sl::Graph g;
+      sl::Variable<double, shape<5, 2, 2>> w;
+      sl::Tensor<std::int32_t, shape<2, 3>> ids = sl::placeholder<std::int32_t, shape<2, 3>>(g, "ids");
+      std::unique_ptr<sl::train::Optimizer> opt;
+      sl::Operation train;
+      sl::Session sess{g};
+      cube(const make_optimizer& make, bool dense, const xt::xtensor<double, 3>& w0) : w(g, w0, "w"), opt(make()) {
+        auto looked = sl::gather(w, ids);  // (2, 3, 2, 2)
+        auto loss = sl::reduce_sum(sl::square(looked));
+        auto grads = opt->compute_gradients(loss);
+        if (dense) grads[0] = sl::train::grad_and_var::of(sl::identity(grads[0].gradient<double, shape<5, 2, 2>>()), w);
+        train = opt->apply_gradients(grads);
+        sess.run(sl::global_variables_initializer(g));
+      }
+    };
+    cube sparse(o.make, false, w0), dense(o.make, true, w0);
+    const xt::xtensor<std::int32_t, 2> ids{{0, 4, 4}, {2, 1, 3}};  // every row, 4 twice
+    for (int step = 1; step <= 3; ++step) {
+      sparse.sess.run(sparse.train, {{sparse.ids, ids}});
+      dense.sess.run(dense.train, {{dense.ids, ids}});
+      const xt::xtensor<double, 3> s = sparse.sess.run(sparse.w), dv = dense.sess.run(dense.w);
+      for (std::size_t i = 0; i < s.size(); ++i) CHECK(s.data()[i] == doctest::Approx(dv.data()[i]).epsilon(1e-12));
+    }
+  }
+}
+
+namespace {
+// An optimizer of the user's own: only the dense update, so a gradient that is
+// rows reaches it through Optimizer::apply_sparse's default, densely.
+class PlainSGD : public sl::train::Optimizer {
+ public:
+  PlainSGD() : Optimizer("PlainSGD", 0.5, {}) {}
+
+ protected:
+  sl::node_id apply_dense(sl::Graph& g, sl::output_ref grad, const sl::any_variable& var,
+                          const std::vector<sl::any_variable>&, const std::vector<sl::output_ref>& all_grads) override {
+    return update_op(g, "ApplyGradientDescent", grad, var, {}, sl::kernels::apply_gradient_descent_kernel<float>,
+                     all_grads);
+  }
+};
+}  // namespace
+
+TEST_CASE("an optimizer without a sparse update applies the rows densely") {
+  sl::Graph g;
+  sl::Variable<float, shape<4, 2>> w(g, xt::xtensor<float, 2>{{1, 2}, {3, 4}, {5, 6}, {7, 8}}, "w");
+  auto ids = sl::placeholder<std::int64_t, shape<sl::dyn>>(g, "ids");
+  PlainSGD opt;
+  auto train = opt.minimize(sl::reduce_sum(sl::nn::embedding_lookup(w, ids)));
+  sl::Session sess(g);
+  sess.run(sl::global_variables_initializer(g));
+  sl::RunOptions o;
+  o.trace_level = sl::RunOptions::TraceLevel::full_trace;
+  sl::RunMetadata md;
+  sess.run(train, {{ids, xt::xtensor<std::int64_t, 1>{2, 0, 2}}}, o, &md);
+  std::set<std::string> ops;
+  for (const auto& st : md.step_stats) ops.insert(st.op);
+  CHECK(ops.count("GatherGrad") == 1);
+  CHECK(ops.count("ApplyGradientDescent") == 1);
+  const xt::xtensor<float, 2> want{{0.5f, 1.5f}, {3, 4}, {4, 5}, {7, 8}};
+  CHECK(sess.run(w) == want);
+}
