@@ -506,3 +506,42 @@ TEST_CASE("an optimizer without a sparse update applies the rows densely") {
   const xt::xtensor<float, 2> want{{0.5f, 1.5f}, {3, 4}, {4, 5}, {7, 8}};
   CHECK(sess.run(w) == want);
 }
+
+TEST_CASE("GradientDescent: an embedding's sparse update beside a dense layer's folded one") {
+  std::mt19937 rng(31);
+  const xt::xtensor<float, 2> e0 = random_matrix<float>(rows, rng);
+  xt::xtensor<float, 2> w0 = xt::xtensor<float, 2>::from_shape({dim, 2});
+  std::uniform_real_distribution<float> d(-1.f, 1.f);
+  for (auto& v : w0) v = d(rng);
+  struct net {
+    sl::Graph g;
+    sl::Variable<float, shape<rows, dim>> emb;
+    sl::Variable<float, shape<dim, 2>> w;
+    sl::Tensor<std::int64_t, shape<sl::dyn>> ids = sl::placeholder<std::int64_t, shape<sl::dyn>>(g, "ids");
+    sl::Operation train;
+    sl::Session sess{g};
+    net(const xt::xtensor<float, 2>& e0, const xt::xtensor<float, 2>& w0, bool dense) : emb(g, e0, "emb"), w(g, w0, "w") {
+      auto loss = sl::reduce_sum(sl::square(sl::matmul(sl::nn::embedding_lookup(emb, ids), w)));
+      sl::train::GradientDescentOptimizer opt(0.1);
+      auto grads = opt.compute_gradients(loss);
+      if (dense) grads[0] = sl::train::grad_and_var::of(sl::identity(grads[0].gradient<float, shape<rows, dim>>()), emb);
+      train = opt.apply_gradients(grads);
+      sess.run(sl::global_variables_initializer(g));
+    }
+  };
+  net sparse(e0, w0, false), dense(e0, w0, true);
+  const xt::xtensor<std::int64_t, 1> ids{3, 0, 3, 5};
+  sl::RunOptions o;
+  o.trace_level = sl::RunOptions::TraceLevel::full_trace;
+  sl::RunMetadata md;
+  sparse.sess.run(sparse.train, {{sparse.ids, ids}}, o, &md);
+  dense.sess.run(dense.train, {{dense.ids, ids}});
+  std::map<std::string, int> ops;
+  for (const auto& st : md.step_stats) ++ops[st.op];
+  CHECK(ops["SparseApplyGradientDescent"] == 1);
+  CHECK(ops["MatMulApplyGradientDescent"] == 1);  // w's gradient folded into its update, as without the embedding
+  CHECK(ops["GatherGrad"] == 0);
+  CHECK(ops["MatMul"] == 2);  // the forward product and the lookup's gradient; not w's gradient
+  check_close<float>(sparse.sess.run(sparse.emb), dense.sess.run(dense.emb), "emb");
+  check_close<float>(sparse.sess.run(sparse.w), dense.sess.run(dense.w), "w");
+}
