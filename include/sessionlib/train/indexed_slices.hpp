@@ -31,6 +31,7 @@ struct indexed_slices {
     /// What the part's dense form reads for its shape (the params looked up).
     output_ref params;
   };
+  /// The lookups' parts, concatenated.
   std::vector<part> parts;
   /// The dense gradient these rows stand for (fetchable; an update that reads the rows never runs it).
   output_ref dense;

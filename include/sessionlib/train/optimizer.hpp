@@ -2,7 +2,9 @@
 // apply_gradients and minimize over a run-time list of variables; slot
 // variables (Adam's m and v, ...) as ordinary, non-trainable graph variables
 // named as TF names them ("w/Adam", "w/Adam_1"), so global_variables_initializer
-// initialises them and a Saver keeps them; and the global step.
+// initialises them and a Saver keeps them; and the global step. A gradient
+// that is rows (the gradient of a lookup, train/indexed_slices.hpp) goes to
+// apply_sparse, which the optimizers implement as an update of those rows only.
 // The optimizers themselves are in train/optimizers.hpp.
 #pragma once
 
