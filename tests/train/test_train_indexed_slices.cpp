@@ -14,6 +14,7 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <thread>
 #include <sessionlib/sessionlib.hpp>
 
 namespace sl = sessionlib;
@@ -544,4 +545,34 @@ TEST_CASE("GradientDescent: an embedding's sparse update beside a dense layer's 
   CHECK(ops["MatMul"] == 2);  // the forward product and the lookup's gradient; not w's gradient
   check_close<float>(sparse.sess.run(sparse.emb), dense.sess.run(dense.emb), "emb");
   check_close<float>(sparse.sess.run(sparse.w), dense.sess.run(dense.w), "w");
+}
+
+TEST_CASE("sparse updates from two threads at once: each row's update is atomic") {
+  // lr 0.5 and a gradient of 1 per lookup: every update is exact in float, so
+  // the result does not depend on the order the threads' steps interleave.
+  for (const char* name : {"GradientDescent", "Adagrad"}) {
+    CAPTURE(name);
+    model<float> m(std::string(name) == "Adagrad" ? make_optimizer([] { return std::make_unique<sl::train::AdagradOptimizer>(0.5, 1.0); })
+                                                  : make_optimizer([] { return std::make_unique<sl::train::GradientDescentOptimizer>(0.5); }),
+                   false, xt::zeros<float>({rows, dim}));
+    const xt::xtensor<std::int64_t, 1> ids{1, 4, 1};
+    const xt::xtensor<float, 2> cv = xt::ones<float>({std::size_t{3}, dim});
+    constexpr int steps = 200;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t)
+      threads.emplace_back([&] {
+        for (int k = 0; k < steps; ++k) m.step(ids, cv);
+      });
+    for (auto& t : threads) t.join();
+    const xt::xtensor<float, 2> w = m.value();
+    if (std::string(name) == "GradientDescent") {
+      CHECK(w(1, 0) == -0.5f * 2 * 2 * steps);  // looked up twice per step
+      CHECK(w(4, 2) == -0.5f * 2 * steps);
+    } else {
+      const auto accum = m.sess.run(m.opt->get_slot(m.w, "accumulator")->name()).template as<float, 2>();
+      CHECK(accum(1, 0) == 1.0f + 4.0f * 2 * steps);  // (1 + 1)^2 per step
+      CHECK(accum(4, 2) == 1.0f + 1.0f * 2 * steps);
+    }
+    CHECK(w(0, 0) == 0.f);
+  }
 }
