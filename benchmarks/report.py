@@ -129,6 +129,14 @@ def rows(runs):
                     lambda t, rb, rt: ok(rb, rt) and rb >= 0.8 and rt >= 1.5))
     out.append(("MLP train step: 2 threads vs 1 (base: sessionlib 1 thread)", "mlp/sessionlib/threads:2",
                 "mlp/sessionlib/threads:1", None, ">= 1x (not slower)", lambda t, rb, rt: ok(rb) and rb >= 0.95))
+    for opt in ("sgd", "adagrad"):
+        name = {"sgd": "SGD", "adagrad": "Adagrad"}[opt]
+        for n in (64, 640):
+            out.append((f"embedding 100000x64 {name} step, {n} rows looked up: sparse update (base: dense update)",
+                        f"embedding/{opt}/sparse/rows:{n}", f"embedding/{opt}/dense/rows:{n}", None,
+                        ">= 10x" if n == 64 else "", lambda t, rb, rt: ok(rb) and rb >= 10))
+        out.append((f"embedding {name} sparse step: time at 640 rows / time at 64 rows (~10x: proportional to rows)",
+                    f"embedding/{opt}/sparse/rows:64", f"embedding/{opt}/sparse/rows:640", None, "", lambda t, rb, rt: None))
     for b in (2, 4):
         key = f"branches/sessionlib/branches:{b}"
         out.append((f"{b} matmul branches 512^3, intra 1: inter 2 vs 1 (base: inter 1)", f"{key}/intra:1/inter:2",

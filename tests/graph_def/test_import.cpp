@@ -422,3 +422,26 @@ TEST_CASE("the flagship's trained graph re-imports: its forward part and variabl
   CHECK_THROWS_AS(serve.run(r.operation(2), {{x2, batch()}, {g2.tensor<std::int64_t, sl::shape<sl::dyn>>("y:0"), yv}}),
                   sl::unimplemented);
 }
+
+TEST_CASE("to_graph_def: a sparse update takes its variable, the learning rate, then the rows' values and indices") {
+  sl::Graph g;
+  sl::Variable<float, sl::shape<5, 2>> w(g, sl::init::zeros<float>(), "w");
+  auto ids = sl::placeholder<std::int64_t, sl::shape<sl::dyn>>(g, "ids");
+  auto loss = sl::reduce_sum(sl::nn::embedding_lookup(w, ids));
+  sl::train::AdagradOptimizer opt(0.1);
+  auto pairs = opt.compute_gradients(loss);
+  opt.apply_gradients(pairs);
+  const sl::GraphDef def = sl::to_graph_def(g);
+  const sl::NodeDef* u = def.find("Adagrad/update_w");
+  REQUIRE(u);
+  CHECK(u->op == "SparseApplyAdagrad");
+  REQUIRE(u->input.size() >= 4);
+  CHECK(u->input[0] == "w");
+  CHECK(def.find(u->input[1])->op == "Const");  // the learning rate
+  CHECK(u->input[3] == "ids");
+  CHECK(u->attr.count("_sessionlib_accum") == 1);
+  // The dense gradient stays in the graph (fetchable); the update neither reads nor waits for it.
+  const std::string dense = g.at(pairs[0].grad.node).name;
+  CHECK(def.find(dense)->op == "GatherGrad");
+  for (const auto& in : u->input) CHECK(in.substr(in.find_first_not_of('^')) != dense);
+}

@@ -59,6 +59,17 @@ auto gather(const P& params, const I& indices, const std::string& name = "") {
   }
 }
 
+namespace nn {
+/// tf.nn.embedding_lookup(params, ids) for one params tensor: the rows of
+/// `params` at `ids` (int32 or int64), shaped ids' shape + params' row
+/// (gather along axis 0). Its gradient to params is rows (TF's IndexedSlices):
+/// an optimizer updates only the rows looked up.
+template <TensorLike P, TensorLike I>
+auto embedding_lookup(const P& params, const I& ids, const std::string& name = "embedding_lookup") {
+  return gather<0>(params, ids, name);
+}
+}  // namespace nn
+
 /// tf.one_hot: `sl::one_hot<10>(labels)` is a float tensor of labels' shape plus
 /// a last axis of 10; on_value where the index matches, off_value elsewhere
 /// (also for indices outside [0, Depth)). `sl::one_hot<10, double>(...)` picks

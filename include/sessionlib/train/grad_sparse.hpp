@@ -2,7 +2,8 @@
 // values of a SparseTensor (never to its indices or dense shape) and to the
 // dense operands. TF's _SparseToDenseGrad, _SparseTensorDenseMatMulGrad,
 // _SparseReduceSumGrad, _SparseAddGrad; embedding_lookup_sparse's flows to
-// params as a dense gradient (TF's is an IndexedSlices).
+// params as a dense gradient, which optimizers read as rows (TF's
+// IndexedSlices, train/indexed_slices.hpp) through embedding_rows.
 #pragma once
 
 #include <string>
@@ -65,6 +66,19 @@ SESSIONLIB_INLINE void embedding(Graph& g, node_id self, output_ref dy, std::vec
   dx[0] = erased::make(g, "EmbeddingLookupSparseGrad", std::move(in),
                        erased::visit_floating(t, SESSIONLIB_SPARSE_KERNEL(embedding_lookup_sparse_grad_kernel)), t,
                        erased::shape_of(g, n.inputs[0]), n.attr);
+}
+/// The rows of the EmbeddingLookupSparseGrad node `dense`, one per id, as a
+/// node ("EmbeddingLookupSparseGradRows", (nnz, dim)): the values of the
+/// gradient as TF's IndexedSlices, whose indices are the ids (dense's input 3).
+SESSIONLIB_INLINE output_ref embedding_rows(Graph& g, node_id dense) {
+  const node& n = g.at(dense);
+  const dtype t = n.type;
+  std::vector<output_ref> in = n.inputs;
+  attributes a = n.attr;
+  const std::ptrdiff_t dim = n.shape.size() == 2 ? n.shape[1] : -1;
+  return erased::make(g, "EmbeddingLookupSparseGradRows", std::move(in),
+                      erased::visit_floating(t, SESSIONLIB_SPARSE_KERNEL(embedding_lookup_sparse_grad_rows_kernel)), t,
+                      {-1, dim}, std::move(a));
 }
 /// SparseAdd (a_indices, a_values, a_shape, b_indices, b_values, b_shape):
 /// each operand's values get the sum's gradient at their index (SparseAddGrad).

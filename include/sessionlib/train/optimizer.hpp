@@ -2,7 +2,9 @@
 // apply_gradients and minimize over a run-time list of variables; slot
 // variables (Adam's m and v, ...) as ordinary, non-trainable graph variables
 // named as TF names them ("w/Adam", "w/Adam_1"), so global_variables_initializer
-// initialises them and a Saver keeps them; and the global step.
+// initialises them and a Saver keeps them; and the global step. A gradient
+// that is rows (the gradient of a lookup, train/indexed_slices.hpp) goes to
+// apply_sparse, which the optimizers implement as an update of those rows only.
 // The optimizers themselves are in train/optimizers.hpp.
 #pragma once
 
@@ -16,8 +18,10 @@
 #include "../config.hpp"
 #include "../ops/state.hpp"
 #include "../runtime/kernels/apply.hpp"
+#include "../runtime/kernels/apply_sparse.hpp"
 #include "grad_support.hpp"
 #include "gradients.hpp"
+#include "indexed_slices.hpp"
 
 namespace sessionlib::train {
 
@@ -205,10 +209,15 @@ class Optimizer {
       grads.push_back(p->grad);
     }
     prepare(g, live);
+    // A gradient that is rows (train/indexed_slices.hpp) updates only those rows.
+    std::vector<std::optional<indexed_slices>> sparse;
+    for (const auto* p : live) sparse.push_back(detail::indexed_slices_of(g, p->grad, p->var));
+    const std::vector<output_ref> waits = detail::update_waits(grads, sparse);
     std::vector<node_id> updates;
-    for (const auto* p : live) {
-      const auto& sl = slots_for(g, p->var);
-      updates.push_back(apply_dense(g, p->grad, p->var, sl, grads));
+    for (std::size_t i = 0; i < live.size(); ++i) {
+      const auto& sl = slots_for(g, live[i]->var);
+      updates.push_back(sparse[i] ? apply_sparse(g, *sparse[i], live[i]->var, sl, waits)
+                                  : apply_dense(g, live[i]->grad, live[i]->var, sl, waits));
     }
     std::vector<node_id> done = finish(g, updates);
     const std::string final_name = name.empty() ? name_ : name;
@@ -267,6 +276,13 @@ class Optimizer {
   /// Adds the update op of one variable; `all_grads` become its control inputs.
   SESSIONLIB_INLINE virtual node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                               const std::vector<output_ref>& all_grads) = 0;
+  /// Adds the update op of one variable whose gradient is rows (TF's
+  /// _apply_sparse): by default the dense update of `grad.dense`.
+  SESSIONLIB_INLINE virtual node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                                 const std::vector<any_variable>& slots,
+                                                 const std::vector<output_ref>& all_grads) {
+    return apply_dense(g, grad.dense, var, slots, all_grads);
+  }
   /// Ops that run after every update (Adam's beta-power step); returns what the train op waits for.
   virtual std::vector<node_id> finish(Graph&, std::vector<node_id> updates) { return updates; }
 
@@ -294,8 +310,29 @@ class Optimizer {
     return detail::make_update(g, op, name_ + "/update_" + var.op_name(), {grad, learning_rate(g, var.dtype())}, k,
                                std::move(a), std::move(after));
   }
+  /// A sparse update op `op` of `var` from the rows `grad`: inputs the
+  /// learning rate, then each part's values and indices (runtime/kernels/apply_sparse.hpp).
+  SESSIONLIB_INLINE node_id sparse_update_op(Graph& g, const char* op, const indexed_slices& grad, const any_variable& var,
+                                             attr_box family, kernel_fn k, const std::vector<output_ref>& all_grads) {
+    std::vector<node_id> after;
+    for (output_ref r : all_grads) after.push_back(r.node);
+    return sparse_update_op(g, op, grad, var, std::move(family), k, std::move(after));
+  }
+  /// As above, the update waiting for the nodes `after`.
+  SESSIONLIB_INLINE node_id sparse_update_op(Graph& g, const char* op, const indexed_slices& grad, const any_variable& var,
+                                             attr_box family, kernel_fn k, std::vector<node_id> after) {
+    std::vector<output_ref> inputs{learning_rate(g, var.dtype())};
+    for (const auto& p : grad.parts) inputs.insert(inputs.end(), {p.values, p.indices});
+    attributes a{.variable = var.index(), .family = std::move(family)};
+    return detail::make_update(g, op, name_ + "/update_" + var.op_name(), std::move(inputs), k, std::move(a),
+                               std::move(after));
+  }
 #else
   SESSIONLIB_DECLARE output_ref learning_rate(Graph& g, dtype t);
+  SESSIONLIB_DECLARE node_id sparse_update_op(Graph& g, const char* op, const indexed_slices& grad, const any_variable& var,
+                                              attr_box family, kernel_fn k, const std::vector<output_ref>& all_grads);
+  SESSIONLIB_DECLARE node_id sparse_update_op(Graph& g, const char* op, const indexed_slices& grad, const any_variable& var,
+                                              attr_box family, kernel_fn k, std::vector<node_id> after);
   SESSIONLIB_DECLARE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, attr_box family,
                                        kernel_fn k, const std::vector<output_ref>& all_grads);
   SESSIONLIB_DECLARE node_id update_op(Graph& g, const char* op, output_ref grad, const any_variable& var, attr_box family,

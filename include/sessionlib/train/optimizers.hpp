@@ -1,7 +1,9 @@
 // The optimizers of tf.compat.v1.train: GradientDescent, Momentum (with
 // Nesterov), Adam, RMSProp and Adagrad, with TF's defaults, update formulas and
 // slot names. Each builds one fused update op per variable (kernels in
-// runtime/kernels/apply.hpp); the base class is in train/optimizer.hpp.
+// runtime/kernels/apply.hpp), or for a gradient that is rows (the gradient of
+// gather, train/indexed_slices.hpp) one sparse update op touching only those
+// rows (runtime/kernels/apply_sparse.hpp); the base class is in train/optimizer.hpp.
 //
 //     auto train = sl::train::AdamOptimizer(1e-3).minimize(loss);
 //     sess.run(sl::global_variables_initializer(g));   // also initialises the slots
@@ -40,11 +42,7 @@ class GradientDescentOptimizer : public Optimizer {
     // graph (fetchable) but the update no longer needs it. Every update still
     // waits for every gradient's inputs, so no variable changes before all
     // gradients have read it.
-    std::vector<node_id> after;
-    for (output_ref r : all_grads) {
-      if (folds(g, r)) for (output_ref in : g.at(r).inputs) after.push_back(in.node);
-      else after.push_back(r.node);
-    }
+    std::vector<node_id> after = waits(g, all_grads);
     if (folds(g, grad)) {
       const node& mm = g.at(grad);
       attributes a{.variable = var.index(), .family = mm.attr.family};  // matmul_attrs
@@ -58,8 +56,23 @@ class GradientDescentOptimizer : public Optimizer {
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_gradient_descent_kernel)),
                      std::move(after));
   }
+  /// var[indices] -= lr * values, one row per index (TF1's scatter_sub).
+  SESSIONLIB_INLINE node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                         const std::vector<any_variable>&, const std::vector<output_ref>& all_grads) override {
+    return sparse_update_op(g, "SparseApplyGradientDescent", grad, var, {},
+                            erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_gradient_descent_kernel)),
+                            waits(g, all_grads));
+  }
 
  private:
+  static std::vector<node_id> waits(const Graph& g, const std::vector<output_ref>& all_grads) {
+    std::vector<node_id> after;
+    for (output_ref r : all_grads) {
+      if (folds(g, r)) for (output_ref in : g.at(r).inputs) after.push_back(in.node);
+      else after.push_back(r.node);
+    }
+    return after;
+  }
   static bool folds(const Graph& g, output_ref id) {
     if (!id.valid()) return false;
     const node& n = g.at(id);
@@ -86,6 +99,14 @@ class MomentumOptimizer : public Optimizer {
     return update_op(g, "ApplyMomentum", grad, var,
                      momentum_attrs{.accum = slots.at(0).index(), .momentum = momentum_, .use_nesterov = nesterov_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_momentum_kernel)), all_grads);
+  }
+  /// The same update of the gradient's rows only, duplicates summed first (TF's SparseApplyMomentum).
+  SESSIONLIB_INLINE node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                         const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+    return sparse_update_op(g, "SparseApplyMomentum", grad, var,
+                            momentum_attrs{.accum = slots.at(0).index(), .momentum = momentum_, .use_nesterov = nesterov_},
+                            erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_momentum_kernel)),
+                            all_grads);
   }
 
  private:
@@ -133,6 +154,18 @@ class AdamOptimizer : public Optimizer {
                                 .beta2_power = b2.index(), .beta1 = beta1_, .beta2 = beta2_, .epsilon = epsilon_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adam_kernel)), all_grads);
   }
+  /// TF1's sparse Adam (_apply_sparse_shared): m and v decay in every row, the
+  /// summed gradient joins its rows, and every row of the variable moves.
+  SESSIONLIB_INLINE node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                         const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+    const auto& [b1, b2] = powers_.at({&g, var.dtype()});
+    used_.push_back(var.dtype());
+    return sparse_update_op(g, "SparseApplyAdam", grad, var,
+                            adam_attrs{.m = slots.at(0).index(), .v = slots.at(1).index(), .beta1_power = b1.index(),
+                                       .beta2_power = b2.index(), .beta1 = beta1_, .beta2 = beta2_, .epsilon = epsilon_},
+                            erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_adam_kernel)),
+                            all_grads);
+  }
   SESSIONLIB_INLINE std::vector<node_id> finish(Graph& g, std::vector<node_id> updates) override {
     std::sort(used_.begin(), used_.end());
     used_.erase(std::unique(used_.begin(), used_.end()), used_.end());
@@ -175,6 +208,15 @@ class RMSPropOptimizer : public Optimizer {
                                    .momentum = momentum_, .epsilon = epsilon_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_rms_prop_kernel)), all_grads);
   }
+  /// The same update of the gradient's rows only, duplicates summed first (TF's SparseApplyRMSProp).
+  SESSIONLIB_INLINE node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                         const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+    return sparse_update_op(g, "SparseApplyRMSProp", grad, var,
+                            rmsprop_attrs{.ms = slots.at(0).index(), .mom = slots.at(1).index(), .rho = decay_,
+                                          .momentum = momentum_, .epsilon = epsilon_},
+                            erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_rms_prop_kernel)),
+                            all_grads);
+  }
 
  private:
   double decay_, momentum_, epsilon_;
@@ -198,6 +240,13 @@ class AdagradOptimizer : public Optimizer {
                       const std::vector<output_ref>& all_grads) override {
     return update_op(g, "ApplyAdagrad", grad, var, adagrad_attrs{.accum = slots.at(0).index()},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adagrad_kernel)), all_grads);
+  }
+  /// The same update of the gradient's rows only, duplicates summed first (TF's SparseApplyAdagrad).
+  SESSIONLIB_INLINE node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                         const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+    return sparse_update_op(g, "SparseApplyAdagrad", grad, var, adagrad_attrs{.accum = slots.at(0).index()},
+                            erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_adagrad_kernel)),
+                            all_grads);
   }
 };
 

@@ -14,6 +14,7 @@
 
 #include "../../config.hpp"
 #include "apply.hpp"
+#include "apply_sparse.hpp"
 #include "array.hpp"
 #include "array_fill.hpp"
 #include "array_index.hpp"
@@ -110,6 +111,11 @@ namespace sessionlib::kernels {
   SESSIONLIB_KERNEL_(adam_finish_kernel<T>) \
   SESSIONLIB_KERNEL_(apply_rms_prop_kernel<T>) \
   SESSIONLIB_KERNEL_(apply_adagrad_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_apply_gradient_descent_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_apply_momentum_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_apply_adam_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_apply_rms_prop_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_apply_adagrad_kernel<T>) \
   SESSIONLIB_KERNEL_(transpose_kernel<T>) \
   SESSIONLIB_KERNEL_(concat_kernel<T>) \
   SESSIONLIB_KERNEL_(slice_kernel<T>) \
@@ -177,7 +183,8 @@ namespace sessionlib::kernels {
   SESSIONLIB_KERNEL_(sparse_reduce_sum_grad_kernel<T>) \
   SESSIONLIB_KERNEL_(sparse_dense_matmul_grad_values_kernel<T>) \
   SESSIONLIB_KERNEL_(embedding_lookup_sparse_kernel<T>) \
-  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_kernel<T>)
+  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_rows_kernel<T>)
 
 SESSIONLIB_FLOATING_KERNELS_(float)
 SESSIONLIB_FLOATING_KERNELS_(double)

@@ -7,6 +7,7 @@
 //   "SparseTensorDenseMatMulGradValues"  (a_indices, b, dy) -> (nnz)
 //   "EmbeddingLookupSparse"              (params, indices, ids, shape[, weights]) -> (rows, dim)
 //   "EmbeddingLookupSparseGrad"          (dy, params, indices, ids, shape[, weights]) -> params' shape
+//   "EmbeddingLookupSparseGradRows"      (the same) -> (nnz, dim): its rows, one per id (optimizers' sparse updates)
 #pragma once
 
 #include <cmath>
@@ -173,8 +174,10 @@ void embedding_lookup_sparse(kernel_context& ctx, const std::string& combiner) {
 
 /// The gradient of EmbeddingLookupSparse to params: inputs (dy, params,
 /// indices, ids, dense_shape[, weights]); dy's rows added, scaled, at the ids.
+/// With `as_rows`, the scaled rows themselves, (nnz, dim), one per id: the
+/// values of the gradient as TF's IndexedSlices (whose indices are the ids).
 template <class T>
-void embedding_lookup_sparse_grad(kernel_context& ctx, const std::string& combiner) {
+void embedding_lookup_sparse_grad(kernel_context& ctx, const std::string& combiner, bool as_rows = false) {
   const any_array& dy = ctx.input(0);
   const any_array& params = ctx.input(1);
   const sparse::view v = sparse::read(ctx, 2, 3, 4);
@@ -183,10 +186,19 @@ void embedding_lookup_sparse_grad(kernel_context& ctx, const std::string& combin
   const auto rows = static_cast<std::size_t>(v.shape[0]);
   const std::vector<T> scale =
       sparse::embedding_scales<T>(ctx, v, v.values->data<std::int64_t>(), weights, vocab, rows, combiner);
+  const T* g = dy.data<T>();
+  if (as_rows) {
+    ctx.out.ensure(dtype_of<T>, dims{v.nnz, dim});
+    T* out = ctx.out.data<T>();
+    for (std::size_t n = 0; n < v.nnz; ++n) {
+      const T* d = g + static_cast<std::size_t>(v.ix[n * v.rank]) * dim;
+      for (std::size_t c = 0; c < dim; ++c) out[n * dim + c] = scale[n] * d[c];
+    }
+    return;
+  }
   ctx.out.ensure(dtype_of<T>, dims{vocab, dim});
   T* out = ctx.out.data<T>();
   std::fill_n(out, vocab * dim, T{});
-  const T* g = dy.data<T>();
   const std::int64_t* ids = v.values->data<std::int64_t>();
   for (std::size_t n = 0; n < v.nnz; ++n) {
     T* o = out + static_cast<std::size_t>(ids[n]) * dim;
@@ -214,6 +226,10 @@ template <class T> void embedding_lookup_sparse_kernel(kernel_context& ctx) {
 /// EmbeddingLookupSparseGrad (the lookup's embedding_lookup_sparse_attrs).
 template <class T> void embedding_lookup_sparse_grad_kernel(kernel_context& ctx) {
   embedding_lookup_sparse_grad<T>(ctx, ctx.attrs<embedding_lookup_sparse_attrs>().combiner);
+}
+/// EmbeddingLookupSparseGradRows: the same inputs, the rows of the gradient, (nnz, dim).
+template <class T> void embedding_lookup_sparse_grad_rows_kernel(kernel_context& ctx) {
+  embedding_lookup_sparse_grad<T>(ctx, ctx.attrs<embedding_lookup_sparse_attrs>().combiner, /*as_rows=*/true);
 }
 
 }  // namespace sessionlib::kernels
