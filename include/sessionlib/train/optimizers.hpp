@@ -35,8 +35,39 @@ class GradientDescentOptimizer : public Optimizer {
   }
 
  protected:
-  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>&,
+  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
+    return apply_dense_body(g, grad, var, slots, all_grads);
+  }
+  /// var[indices] -= lr * values, one row per index (TF1's scatter_sub).
+  node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                       const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+    return apply_sparse_body(g, grad, var, slots, all_grads);
+  }
+
+ private:
+  static std::vector<node_id> waits(const Graph& g, const std::vector<output_ref>& all_grads) {
+    std::vector<node_id> after;
+    for (output_ref r : all_grads) {
+      if (folds(g, r)) for (output_ref in : g.at(r).inputs) after.push_back(in.node);
+      else after.push_back(r.node);
+    }
+    return after;
+  }
+  static bool folds(const Graph& g, output_ref id) {
+    if (!id.valid()) return false;
+    const node& n = g.at(id);
+    static const op_def* const matmul = &op_registry::global().resolve("MatMul");
+    return n.def == matmul && n.inputs.size() == 2 && n.attr.family.holds<matmul_attrs>() &&
+           (n.type == dtype::float32 || n.type == dtype::float64);
+  }
+
+  // The overrides above forward here: a separate unit sees declarations only
+  // (config.hpp), while the overrides stay visible for the vtable.
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE node_id apply_dense_body(Graph& g, output_ref grad, const any_variable& var,
+                                             const std::vector<any_variable>&,
+                                             const std::vector<output_ref>& all_grads) {
     // A gradient that is a plain matrix product (a dense layer's weights) folds
     // into the update: one gemm into the variable. The MatMul node stays in the
     // graph (fetchable) but the update no longer needs it. Every update still
@@ -56,30 +87,21 @@ class GradientDescentOptimizer : public Optimizer {
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_gradient_descent_kernel)),
                      std::move(after));
   }
-  /// var[indices] -= lr * values, one row per index (TF1's scatter_sub).
-  SESSIONLIB_INLINE node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
-                                         const std::vector<any_variable>&, const std::vector<output_ref>& all_grads) override {
+  SESSIONLIB_INLINE node_id apply_sparse_body(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                              const std::vector<any_variable>&,
+                                              const std::vector<output_ref>& all_grads) {
     return sparse_update_op(g, "SparseApplyGradientDescent", grad, var, {},
                             erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_gradient_descent_kernel)),
                             waits(g, all_grads));
   }
-
- private:
-  static std::vector<node_id> waits(const Graph& g, const std::vector<output_ref>& all_grads) {
-    std::vector<node_id> after;
-    for (output_ref r : all_grads) {
-      if (folds(g, r)) for (output_ref in : g.at(r).inputs) after.push_back(in.node);
-      else after.push_back(r.node);
-    }
-    return after;
-  }
-  static bool folds(const Graph& g, output_ref id) {
-    if (!id.valid()) return false;
-    const node& n = g.at(id);
-    static const op_def* const matmul = &op_registry::global().resolve("MatMul");
-    return n.def == matmul && n.inputs.size() == 2 && n.attr.family.holds<matmul_attrs>() &&
-           (n.type == dtype::float32 || n.type == dtype::float64);
-  }
+#else
+  SESSIONLIB_DECLARE node_id apply_dense_body(Graph& g, output_ref grad, const any_variable& var,
+                                              const std::vector<any_variable>&,
+                                              const std::vector<output_ref>& all_grads);
+  SESSIONLIB_DECLARE node_id apply_sparse_body(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                               const std::vector<any_variable>&,
+                                               const std::vector<output_ref>& all_grads);
+#endif
 };
 
 /// accum = momentum * accum + grad; var -= lr * accum, or with `use_nesterov`
@@ -94,24 +116,46 @@ class MomentumOptimizer : public Optimizer {
   }
 
  protected:
-  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
-    return update_op(g, "ApplyMomentum", grad, var,
-                     momentum_attrs{.accum = slots.at(0).index(), .momentum = momentum_, .use_nesterov = nesterov_},
-                     erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_momentum_kernel)), all_grads);
+    return apply_dense_body(g, grad, var, slots, all_grads);
   }
   /// The same update of the gradient's rows only, duplicates summed first (TF's SparseApplyMomentum).
-  SESSIONLIB_INLINE node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
-                                         const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
-    return sparse_update_op(g, "SparseApplyMomentum", grad, var,
-                            momentum_attrs{.accum = slots.at(0).index(), .momentum = momentum_, .use_nesterov = nesterov_},
-                            erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_momentum_kernel)),
-                            all_grads);
+  node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                       const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+    return apply_sparse_body(g, grad, var, slots, all_grads);
   }
 
  private:
   double momentum_;
   bool nesterov_;
+
+  // The overrides above forward here: a separate unit sees declarations only
+  // (config.hpp), while the overrides stay visible for the vtable.
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE node_id apply_dense_body(Graph& g, output_ref grad, const any_variable& var,
+                                             const std::vector<any_variable>& slots,
+                                             const std::vector<output_ref>& all_grads) {
+    return update_op(g, "ApplyMomentum", grad, var,
+                     momentum_attrs{.accum = slots.at(0).index(), .momentum = momentum_, .use_nesterov = nesterov_},
+                     erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_momentum_kernel)), all_grads);
+  }
+  SESSIONLIB_INLINE node_id apply_sparse_body(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                              const std::vector<any_variable>& slots,
+                                              const std::vector<output_ref>& all_grads) {
+    return sparse_update_op(g, "SparseApplyMomentum", grad, var,
+                            momentum_attrs{.accum = slots.at(0).index(), .momentum = momentum_, .use_nesterov = nesterov_},
+                            erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_momentum_kernel)),
+                            all_grads);
+  }
+#else
+  SESSIONLIB_DECLARE node_id apply_dense_body(Graph& g, output_ref grad, const any_variable& var,
+                                              const std::vector<any_variable>& slots,
+                                              const std::vector<output_ref>& all_grads);
+  SESSIONLIB_DECLARE node_id apply_sparse_body(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                               const std::vector<any_variable>& slots,
+                                               const std::vector<output_ref>& all_grads);
+#endif
 };
 
 /// Adam as tf.compat.v1.train.AdamOptimizer: slots "m" and "v" ("w/Adam",
@@ -136,7 +180,32 @@ class AdamOptimizer : public Optimizer {
   }
 
  protected:
-  SESSIONLIB_INLINE void prepare(Graph& g, const std::vector<const grad_and_var*>& live) override {
+  void prepare(Graph& g, const std::vector<const grad_and_var*>& live) override {
+    prepare_body(g, live);
+  }
+  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+                      const std::vector<output_ref>& all_grads) override {
+    return apply_dense_body(g, grad, var, slots, all_grads);
+  }
+  /// TF1's sparse Adam (_apply_sparse_shared): m and v decay in every row, the
+  /// summed gradient joins its rows, and every row of the variable moves.
+  node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                       const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+    return apply_sparse_body(g, grad, var, slots, all_grads);
+  }
+  std::vector<node_id> finish(Graph& g, std::vector<node_id> updates) override {
+    return finish_body(g, updates);
+  }
+
+ private:
+  double beta1_, beta2_, epsilon_;
+  std::map<std::pair<const Graph*, dtype>, std::pair<any_variable, any_variable>> powers_;
+  std::vector<dtype> used_;
+
+  // The overrides above forward here: a separate unit sees declarations only
+  // (config.hpp), while the overrides stay visible for the vtable.
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE void prepare_body(Graph& g, const std::vector<const grad_and_var*>& live) {
     for (const auto* p : live) {
       const auto key = std::pair<const Graph*, dtype>{&g, p->var.dtype()};
       if (powers_.count(key)) continue;
@@ -145,8 +214,9 @@ class AdamOptimizer : public Optimizer {
       powers_.emplace(key, std::pair{b1, b2});
     }
   }
-  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
-                      const std::vector<output_ref>& all_grads) override {
+  SESSIONLIB_INLINE node_id apply_dense_body(Graph& g, output_ref grad, const any_variable& var,
+                                             const std::vector<any_variable>& slots,
+                                             const std::vector<output_ref>& all_grads) {
     const auto& [b1, b2] = powers_.at({&g, var.dtype()});
     used_.push_back(var.dtype());
     return update_op(g, "ApplyAdam", grad, var,
@@ -154,10 +224,9 @@ class AdamOptimizer : public Optimizer {
                                 .beta2_power = b2.index(), .beta1 = beta1_, .beta2 = beta2_, .epsilon = epsilon_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adam_kernel)), all_grads);
   }
-  /// TF1's sparse Adam (_apply_sparse_shared): m and v decay in every row, the
-  /// summed gradient joins its rows, and every row of the variable moves.
-  SESSIONLIB_INLINE node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
-                                         const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+  SESSIONLIB_INLINE node_id apply_sparse_body(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                              const std::vector<any_variable>& slots,
+                                              const std::vector<output_ref>& all_grads) {
     const auto& [b1, b2] = powers_.at({&g, var.dtype()});
     used_.push_back(var.dtype());
     return sparse_update_op(g, "SparseApplyAdam", grad, var,
@@ -166,7 +235,7 @@ class AdamOptimizer : public Optimizer {
                             erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_adam_kernel)),
                             all_grads);
   }
-  SESSIONLIB_INLINE std::vector<node_id> finish(Graph& g, std::vector<node_id> updates) override {
+  SESSIONLIB_INLINE std::vector<node_id> finish_body(Graph& g, std::vector<node_id> updates) {
     std::sort(used_.begin(), used_.end());
     used_.erase(std::unique(used_.begin(), used_.end()), used_.end());
     std::vector<node_id> out;
@@ -180,11 +249,16 @@ class AdamOptimizer : public Optimizer {
     used_.clear();
     return out;
   }
-
- private:
-  double beta1_, beta2_, epsilon_;
-  std::map<std::pair<const Graph*, dtype>, std::pair<any_variable, any_variable>> powers_;
-  std::vector<dtype> used_;
+#else
+  SESSIONLIB_DECLARE void prepare_body(Graph& g, const std::vector<const grad_and_var*>& live);
+  SESSIONLIB_DECLARE node_id apply_dense_body(Graph& g, output_ref grad, const any_variable& var,
+                                              const std::vector<any_variable>& slots,
+                                              const std::vector<output_ref>& all_grads);
+  SESSIONLIB_DECLARE node_id apply_sparse_body(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                               const std::vector<any_variable>& slots,
+                                               const std::vector<output_ref>& all_grads);
+  SESSIONLIB_DECLARE std::vector<node_id> finish_body(Graph& g, std::vector<node_id> updates);
+#endif
 };
 
 /// RMSProp as tf.compat.v1.train.RMSPropOptimizer (not centered):
@@ -201,25 +275,47 @@ class RMSPropOptimizer : public Optimizer {
   }
 
  protected:
-  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
+    return apply_dense_body(g, grad, var, slots, all_grads);
+  }
+  /// The same update of the gradient's rows only, duplicates summed first (TF's SparseApplyRMSProp).
+  node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                       const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+    return apply_sparse_body(g, grad, var, slots, all_grads);
+  }
+
+ private:
+  double decay_, momentum_, epsilon_;
+
+  // The overrides above forward here: a separate unit sees declarations only
+  // (config.hpp), while the overrides stay visible for the vtable.
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE node_id apply_dense_body(Graph& g, output_ref grad, const any_variable& var,
+                                             const std::vector<any_variable>& slots,
+                                             const std::vector<output_ref>& all_grads) {
     return update_op(g, "ApplyRMSProp", grad, var,
                      rmsprop_attrs{.ms = slots.at(0).index(), .mom = slots.at(1).index(), .rho = decay_,
                                    .momentum = momentum_, .epsilon = epsilon_},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_rms_prop_kernel)), all_grads);
   }
-  /// The same update of the gradient's rows only, duplicates summed first (TF's SparseApplyRMSProp).
-  SESSIONLIB_INLINE node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
-                                         const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+  SESSIONLIB_INLINE node_id apply_sparse_body(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                              const std::vector<any_variable>& slots,
+                                              const std::vector<output_ref>& all_grads) {
     return sparse_update_op(g, "SparseApplyRMSProp", grad, var,
                             rmsprop_attrs{.ms = slots.at(0).index(), .mom = slots.at(1).index(), .rho = decay_,
                                           .momentum = momentum_, .epsilon = epsilon_},
                             erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_rms_prop_kernel)),
                             all_grads);
   }
-
- private:
-  double decay_, momentum_, epsilon_;
+#else
+  SESSIONLIB_DECLARE node_id apply_dense_body(Graph& g, output_ref grad, const any_variable& var,
+                                              const std::vector<any_variable>& slots,
+                                              const std::vector<output_ref>& all_grads);
+  SESSIONLIB_DECLARE node_id apply_sparse_body(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                               const std::vector<any_variable>& slots,
+                                               const std::vector<output_ref>& all_grads);
+#endif
 };
 
 /// Adagrad as tf.compat.v1.train.AdagradOptimizer: accum += grad^2;
@@ -236,18 +332,41 @@ class AdagradOptimizer : public Optimizer {
   }
 
  protected:
-  SESSIONLIB_INLINE node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
+  node_id apply_dense(Graph& g, output_ref grad, const any_variable& var, const std::vector<any_variable>& slots,
                       const std::vector<output_ref>& all_grads) override {
+    return apply_dense_body(g, grad, var, slots, all_grads);
+  }
+  /// The same update of the gradient's rows only, duplicates summed first (TF's SparseApplyAdagrad).
+  node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
+                       const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+    return apply_sparse_body(g, grad, var, slots, all_grads);
+  }
+
+ private:
+  // The overrides above forward here: a separate unit sees declarations only
+  // (config.hpp), while the overrides stay visible for the vtable.
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE node_id apply_dense_body(Graph& g, output_ref grad, const any_variable& var,
+                                             const std::vector<any_variable>& slots,
+                                             const std::vector<output_ref>& all_grads) {
     return update_op(g, "ApplyAdagrad", grad, var, adagrad_attrs{.accum = slots.at(0).index()},
                      erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(apply_adagrad_kernel)), all_grads);
   }
-  /// The same update of the gradient's rows only, duplicates summed first (TF's SparseApplyAdagrad).
-  SESSIONLIB_INLINE node_id apply_sparse(Graph& g, const indexed_slices& grad, const any_variable& var,
-                                         const std::vector<any_variable>& slots, const std::vector<output_ref>& all_grads) override {
+  SESSIONLIB_INLINE node_id apply_sparse_body(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                              const std::vector<any_variable>& slots,
+                                              const std::vector<output_ref>& all_grads) {
     return sparse_update_op(g, "SparseApplyAdagrad", grad, var, adagrad_attrs{.accum = slots.at(0).index()},
                             erased::visit_floating(var.dtype(), SESSIONLIB_APPLY_KERNEL(sparse_apply_adagrad_kernel)),
                             all_grads);
   }
+#else
+  SESSIONLIB_DECLARE node_id apply_dense_body(Graph& g, output_ref grad, const any_variable& var,
+                                              const std::vector<any_variable>& slots,
+                                              const std::vector<output_ref>& all_grads);
+  SESSIONLIB_DECLARE node_id apply_sparse_body(Graph& g, const indexed_slices& grad, const any_variable& var,
+                                               const std::vector<any_variable>& slots,
+                                               const std::vector<output_ref>& all_grads);
+#endif
 };
 
 #undef SESSIONLIB_APPLY_KERNEL
