@@ -193,31 +193,34 @@ class Graph {
     return variables_.at(index);
   }
 
+#if SESSIONLIB_DEFINITIONS
   /// Named collections of node ids (TF's tf.add_to_collection).
-  void add_to_collection(const std::string& key, node_id id) {
+  SESSIONLIB_INLINE void add_to_collection(const std::string& key, node_id id) {
     std::unique_lock lock(mutex_);
     collections_[key].push_back(id);
   }
-#if SESSIONLIB_DEFINITIONS
   SESSIONLIB_INLINE std::vector<node_id> collection(const std::string& key) const {
     std::shared_lock lock(mutex_);
     auto it = collections_.find(key);
     return it == collections_.end() ? std::vector<node_id>{} : it->second;
   }
-#else
-  SESSIONLIB_DECLARE std::vector<node_id> collection(const std::string& key) const;
-#endif
   /// Collections of values that are not nodes, as TF's collections hold any
   /// Python object: "queue_runners" holds sl::train::QueueRunner values.
-  void add_to_object_collection(const std::string& key, std::any value) {
+  SESSIONLIB_INLINE void add_to_object_collection(const std::string& key, std::any value) {
     std::unique_lock lock(mutex_);
     object_collections_[key].push_back(std::move(value));
   }
-  std::vector<std::any> object_collection(const std::string& key) const {
+  SESSIONLIB_INLINE std::vector<std::any> object_collection(const std::string& key) const {
     std::shared_lock lock(mutex_);
     auto it = object_collections_.find(key);
     return it == object_collections_.end() ? std::vector<std::any>{} : it->second;
   }
+#else
+  SESSIONLIB_DECLARE void add_to_collection(const std::string& key, node_id id);
+  SESSIONLIB_DECLARE std::vector<node_id> collection(const std::string& key) const;
+  SESSIONLIB_DECLARE void add_to_object_collection(const std::string& key, std::any value);
+  SESSIONLIB_DECLARE std::vector<std::any> object_collection(const std::string& key) const;
+#endif
 
   /// RAII guard of a name scope in the calling thread: names it creates inside
   /// are prefixed ("layer1/"). Released out of order, it removes its own scope.
@@ -225,16 +228,11 @@ class Graph {
    public:
     /// Opens name scope `name`, made unique like TF's `tf.name_scope`.
     scope_guard(Graph& g, std::string_view name) : g_(&g), thread_(std::this_thread::get_id()) {
-      std::unique_lock lock(g.mutex_);
-      std::string full = g.unique_name_locked(std::string(name)) + "/";
-      g.scopes_[thread_].names.emplace_back(this, std::move(full));
+      g.open_name_scope(this, thread_, name);
     }
     scope_guard(const scope_guard&) = delete;
     scope_guard& operator=(const scope_guard&) = delete;
-    ~scope_guard() {
-      std::unique_lock lock(g_->mutex_);
-      g_->close_scope_locked(thread_, [this](thread_scopes& s) { detail::erase_guard_entry(s.names, this); });
-    }
+    ~scope_guard() { g_->close_name_scope(this, thread_); }
 
    private:
     Graph* g_;
@@ -248,15 +246,11 @@ class Graph {
   class control_guard {
    public:
     control_guard(Graph& g, std::vector<node_id> deps) : g_(&g), thread_(std::this_thread::get_id()) {
-      std::unique_lock lock(g.mutex_);
-      g.scopes_[thread_].controls.emplace_back(this, std::move(deps));
+      g.open_control_scope(this, thread_, std::move(deps));
     }
     control_guard(const control_guard&) = delete;
     control_guard& operator=(const control_guard&) = delete;
-    ~control_guard() {
-      std::unique_lock lock(g_->mutex_);
-      g_->close_scope_locked(thread_, [this](thread_scopes& s) { detail::erase_guard_entry(s.controls, this); });
-    }
+    ~control_guard() { g_->close_control_scope(this, thread_); }
 
    private:
     Graph* g_;
@@ -267,10 +261,10 @@ class Graph {
   /// out of order, it removes exactly its own entry (release it in its thread).
   class default_guard {
    public:
-    explicit default_guard(Graph& g) { defaults().emplace_back(this, &g); }
+    explicit default_guard(Graph& g) { push_default(this, &g); }
     default_guard(const default_guard&) = delete;
     default_guard& operator=(const default_guard&) = delete;
-    ~default_guard() { detail::erase_guard_entry(defaults(), this); }
+    ~default_guard() { pop_default(this); }
   };
   /// Makes this the thread's default graph until the guard dies (nestable).
   [[nodiscard]] default_guard as_default() { return default_guard(*this); }
@@ -395,6 +389,36 @@ class Graph {
     static Graph g;
     return g;
   }
+
+  // What the guards above do, out of line in separate units (config.hpp).
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE void open_name_scope(const void* guard, std::thread::id thread, std::string_view name) {
+    std::unique_lock lock(mutex_);
+    std::string full = unique_name_locked(std::string(name)) + "/";
+    scopes_[thread].names.emplace_back(guard, std::move(full));
+  }
+  SESSIONLIB_INLINE void close_name_scope(const void* guard, std::thread::id thread) {
+    std::unique_lock lock(mutex_);
+    close_scope_locked(thread, [guard](thread_scopes& s) { detail::erase_guard_entry(s.names, guard); });
+  }
+  SESSIONLIB_INLINE void open_control_scope(const void* guard, std::thread::id thread, std::vector<node_id> deps) {
+    std::unique_lock lock(mutex_);
+    scopes_[thread].controls.emplace_back(guard, std::move(deps));
+  }
+  SESSIONLIB_INLINE void close_control_scope(const void* guard, std::thread::id thread) {
+    std::unique_lock lock(mutex_);
+    close_scope_locked(thread, [guard](thread_scopes& s) { detail::erase_guard_entry(s.controls, guard); });
+  }
+  SESSIONLIB_INLINE static void push_default(const void* guard, Graph* g) { defaults().emplace_back(guard, g); }
+  SESSIONLIB_INLINE static void pop_default(const void* guard) { detail::erase_guard_entry(defaults(), guard); }
+#else
+  SESSIONLIB_DECLARE void open_name_scope(const void* guard, std::thread::id thread, std::string_view name);
+  SESSIONLIB_DECLARE void close_name_scope(const void* guard, std::thread::id thread);
+  SESSIONLIB_DECLARE void open_control_scope(const void* guard, std::thread::id thread, std::vector<node_id> deps);
+  SESSIONLIB_DECLARE void close_control_scope(const void* guard, std::thread::id thread);
+  SESSIONLIB_DECLARE static void push_default(const void* guard, Graph* g);
+  SESSIONLIB_DECLARE static void pop_default(const void* guard);
+#endif
 
   void check_id(node_id id) const {
     if (id >= nodes_.size()) throw invalid_argument("input node " + std::to_string(id) + " is not in this graph");
