@@ -47,6 +47,14 @@ constexpr void feed_dim_mismatch() {
   static_assert(always_false_dims<TensorDim, ValueDim>, "sessionlib: feed: a static dimension of the value differs from the tensor's");
 }
 
+template <class Fed, class Handle>
+constexpr void handle_feed_mismatch() {
+  // Fed is the tensor (or get_session_tensor's placeholder) fed, Handle the
+  // sl::TensorHandle<T, S> given: their dtypes, ranks or static dimensions differ.
+  static_assert(always_false<Fed, Handle>,
+                "sessionlib: feed: the TensorHandle's dtype or shape does not fit the fed tensor's");
+}
+
 template <class Leaf>
 constexpr void not_fetchable() {
   // Leaf is the type inside the fetch structure that is not a tensor, variable,

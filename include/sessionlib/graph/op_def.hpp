@@ -137,6 +137,10 @@ class op_registry {
     for (const char* q : {"QueueEnqueueV2", "QueueEnqueueManyV2", "QueueDequeueV2", "QueueDequeueManyV2",
                           "QueueDequeueUpToV2"})
       add_locked({q, f::stateful | f::blocking, c::none});
+    // Tensor handles (ops/session_ops.hpp): the session's tensor store.
+    add_locked({"GetSessionHandle", f::view | f::stateful, c::none});
+    add_locked({"GetSessionTensor", f::view | f::stateful, c::none});
+    add_locked({"DeleteSessionTensor", f::stateful, c::none});
     // Costly kernels.
     for (const char* mm : {"MatMul", "BatchMatMulV2"}) add_locked({mm, f::none, c::matmul});
     for (const char* conv : {"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"}) add_locked({conv, f::none, c::conv});

@@ -17,6 +17,7 @@
 #include "../core/report.hpp"
 #include "../graph/handles.hpp"
 #include "../graph/sparse.hpp"
+#include "tensor_handle.hpp"
 
 namespace sessionlib {
 
@@ -115,6 +116,14 @@ struct feed_entry {
         inline_scalar_ = true;
         value_.assign_borrowed(dtype_of<T>, nullptr, 0, nullptr);  // in place: the scalar lives in inline_
       }
+    } else if constexpr (TensorHandleLike<D>) {
+      // TF feeds a TensorHandle's value to a tensor: here the kept value itself, shared.
+      if constexpr (!detail::handle_fits<T, S, typename D::value_type, typename D::shape_type>()) {
+        report::handle_feed_mismatch<X, D>();  // X is the fed tensor, D the handle given
+      } else {
+        value_ = value.value();
+        keep_ = value.record_ptr();
+      }
     } else if constexpr (xt::is_xexpression<D>::value) {
       using VT = typename D::value_type;
       constexpr std::ptrdiff_t value_rank = detail::static_rank_impl<D>::value;
@@ -161,6 +170,28 @@ struct feed_entry {
       graph = &g;
       id = ids[0];
       parts_ = std::move(parts);
+    }
+  }
+
+  /// Feeds a TensorHandle to the placeholder of get_session_tensor (or of
+  /// delete_session_tensor, which takes any): the handle's dtype and static
+  /// shape must fit the placeholder's (a compile error otherwise). What is fed
+  /// is the handle, never the value: the run reads the value where it is kept.
+  template <class T, class S, TensorHandleLike H>
+  feed_entry(const HandlePlaceholder<T, S>& target, const H& h) {
+    using D = std::remove_cvref_t<H>;
+    constexpr bool fits = [] {
+      if constexpr (std::is_void_v<T>) return true;  // delete_session_tensor's placeholder takes any handle
+      else return detail::handle_fits<T, S, typename D::value_type, typename D::shape_type>();
+    }();
+    if constexpr (!fits) {
+      report::handle_feed_mismatch<HandlePlaceholder<T, S>, D>();  // the placeholder's type, then the handle's
+    } else {
+      const std::string& bytes = h.handle();
+      graph = &target.graph();
+      id = target.id();
+      value_ = any_array::borrow(dtype::uint8, dims{bytes.size()}, bytes.data());
+      keep_ = h.record_ptr();  // the string lives in the handle's record
     }
   }
 

@@ -21,6 +21,7 @@
 #include "../graph/sparse.hpp"
 #include "../runtime/plan.hpp"
 #include "detail/fields.hpp"
+#include "tensor_handle.hpp"
 
 namespace sessionlib {
 
@@ -57,6 +58,8 @@ struct fetch_collector {
 struct fetch_reader {
   const any_array* const* values;
   std::size_t pos = 0;
+  /// The session's tensor store, where a fetched get_session_handle keeps its value.
+  const std::shared_ptr<tensor_store>* tensors = nullptr;
   const any_array& next() { return *values[pos++]; }
   void skip() { ++pos; }
 };
@@ -117,6 +120,22 @@ struct fetch_impl<SparseTensor<T, S>> {
     v.values = tensor_result<T, 1>(r.next());
     v.dense_shape = tensor_result<std::int64_t, 1>(r.next());
     return v;
+  }
+};
+
+// A get_session_handle op: its value is kept in the session's store (a buffer
+// the run owns is shared, a borrowed one copied), and the result is its handle.
+// Only fetched handles keep a value, as TF's.
+template <class T, class S>
+struct fetch_impl<SessionHandle<T, S>> {
+  static constexpr bool valid = true;
+  using result = TensorHandle<T, S>;
+  static void collect(const SessionHandle<T, S>& f, fetch_collector& c) { c.add(f.graph(), f.id(), true); }
+  static result build(const SessionHandle<T, S>& f, fetch_reader& r) {
+    const any_array& v = r.next();
+    if (!r.tensors) throw internal("get_session_handle fetched without a session store");
+    std::string h = (*r.tensors)->add(f.graph().at(f.id()).name, v.borrowed() ? v.clone() : v);
+    return result(std::move(h), *r.tensors);
   }
 };
 

@@ -47,11 +47,13 @@ class session_impl {
   }
   session_state& state() noexcept { return state_; }
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
-  /// Ends the session: later runs throw sl::session_closed, and ops blocked on
-  /// its queues wake and throw sl::cancelled, so no thread is left waiting.
+  /// Ends the session: later runs throw sl::session_closed, ops blocked on its
+  /// queues wake and throw sl::cancelled, so no thread is left waiting, and
+  /// the tensors kept by handle are dropped.
   void close() noexcept {
     closed_.store(true, std::memory_order_release);
     state_.cancel();
+    state_.tensors()->close();
   }
   void check_open() const {
     if (closed()) throw session_closed();
@@ -163,6 +165,7 @@ class session_impl {
     for (std::size_t i = 0; i < p.fetch_slots.size(); ++i)
       values[i] = p.fetch_slots[i] == detail::no_slot ? nullptr : &rs.slots[p.fetch_slots[i]];
     fetch_reader reader{values.data()};
+    reader.tensors = &state_.tensors();
     return build(reader);
   }
 
