@@ -55,6 +55,14 @@ constexpr void handle_feed_mismatch() {
                 "sessionlib: feed: the TensorHandle's dtype or shape does not fit the fed tensor's");
 }
 
+template <class Key, class Value>
+constexpr void feed_structure_mismatch() {
+  // Key is the feed's key structure (a tuple, pair or aggregate of tensors),
+  // Value the value given: it must be a tuple, pair or aggregate of as many values.
+  static_assert(always_false<Key, Value>,
+                "sessionlib: feed: a structure of keys takes a value of the same structure (as many elements)");
+}
+
 template <class Leaf>
 constexpr void not_fetchable() {
   // Leaf is the type inside the fetch structure that is not a tensor, variable,

@@ -17,6 +17,7 @@
 #include "../core/report.hpp"
 #include "../graph/handles.hpp"
 #include "../graph/sparse.hpp"
+#include "fetch.hpp"
 #include "tensor_handle.hpp"
 
 namespace sessionlib {
@@ -85,6 +86,28 @@ SESSIONLIB_INLINE void check_sparse_feed(const Graph& g, const output_ref (&ids)
       if (indices[n * rank + d] < 0 || indices[n * rank + d] >= dense_shape[d])
         throw invalid_argument(sparse_out_of_bounds(indices, n, rank, dense_shape), g.at(ids[0]).name);
 }
+template <class X> struct is_tuple_or_pair : std::false_type {};
+template <class... X> struct is_tuple_or_pair<std::tuple<X...>> : std::true_type {};
+template <class A, class B> struct is_tuple_or_pair<std::pair<A, B>> : std::true_type {};
+
+/// A structure of feed keys (TF's nested tuple keys): a std::tuple or
+/// std::pair, or an aggregate whose fields are keys.
+template <class K>
+concept FeedKeyStructure = is_tuple_or_pair<K>::value ||
+                           (std::is_aggregate_v<K> && !std::is_array_v<K> && !TensorLike<K> && !xt::is_xexpression<K>::value);
+
+/// A structure of values for a structure of keys: a std::tuple, a std::pair or an aggregate.
+template <class V>
+concept FeedValueStructure = is_tuple_or_pair<V>::value ||
+                             (std::is_aggregate_v<V> && !std::is_array_v<V> && !xt::is_xexpression<V>::value);
+
+/// A std::tuple of const references to the elements (tuple, pair) or fields (aggregate) of `x`.
+template <class X>
+auto feed_fields(const X& x) {
+  if constexpr (is_tuple_or_pair<X>::value) return std::apply([](const auto&... e) { return std::tie(e...); }, x);
+  else return tie_fields<field_count<X>()>(x);
+}
+template <class X> inline constexpr std::size_t feed_field_count = std::tuple_size_v<decltype(feed_fields(std::declval<const X&>()))>;
 }  // namespace detail
 
 /// One `{tensor, value}` entry of a feed dict. The key is a tensor (checked at
@@ -195,6 +218,38 @@ struct feed_entry {
     }
   }
 
+  /// A nested key (TF's tuple feed keys): a std::tuple, std::pair or aggregate
+  /// of keys takes a value of the same structure (a std::tuple, std::pair or
+  /// aggregate of as many values), each pair checked as its own entry would be.
+  /// One entry feeds every tensor of the key. A temporary value is kept alive
+  /// by the entry.
+  template <detail::FeedKeyStructure K, class V>
+  feed_entry(const K& key, V&& value) {
+    using D = std::remove_cvref_t<V>;
+    if constexpr (!detail::FeedValueStructure<D>) {
+      report::feed_structure_mismatch<K, D>();  // K is the key's structure, D the value's
+    } else if constexpr (detail::feed_field_count<K> != detail::feed_field_count<D>) {
+      report::feed_structure_mismatch<K, D>();  // K is the key's structure, D the value's
+    } else {
+      std::shared_ptr<const D> held;
+      if constexpr (std::is_rvalue_reference_v<V&&> && !std::is_const_v<std::remove_reference_t<V>>)
+        held = std::make_shared<const D>(std::move(value));  // a temporary: its arrays stay readable in place
+      const D& v = held ? *held : value;
+      auto parts = std::make_shared<std::vector<feed_entry>>();
+      const auto keys = detail::feed_fields(key);
+      const auto values = detail::feed_fields(v);
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (add_part(*parts, feed_entry(std::get<I>(keys), std::get<I>(values))), ...);
+      }(std::make_index_sequence<detail::feed_field_count<K>>{});
+      if (!parts->empty()) {
+        graph = parts->front().graph;
+        id = parts->front().id;
+      }
+      keep_ = std::move(held);
+      parts_ = std::move(parts);
+    }
+  }
+
   /// Feeds the tensor named `tensor_name` ("x:0", "split:1"), resolved in the
   /// session's graph when run. A C++ number converts to the tensor's dtype when
   /// it does so exactly (as TF converts Python numbers); an array must have the
@@ -215,8 +270,8 @@ struct feed_entry {
     }
   }
 
-  /// The single-tensor entries this one stands for: itself, or a sparse
-  /// feed's three (indices, values, dense_shape). Valid while it lives.
+  /// The single-tensor entries this one stands for: itself, a sparse feed's
+  /// three (indices, values, dense_shape), or a nested key's. Valid while it lives.
   std::span<const feed_entry> parts() const noexcept {
     if (parts_) return {parts_->data(), parts_->size()};
     return {this, 1};
@@ -261,6 +316,19 @@ struct feed_entry {
   // One part of a sparse feed: output `r` of `g` fed `value`, which `keep` holds alive.
   feed_entry(Graph& g, output_ref r, any_array value, std::shared_ptr<const void> keep)
       : graph(&g), id(r), value_(std::move(value)), keep_(std::move(keep)) {}
+
+  // Appends `e`, or the single-tensor entries it stands for (a nested or sparse key).
+  static void add_part(std::vector<feed_entry>& parts, feed_entry&& e) {
+    if (e.parts_) {
+      for (const feed_entry& p : *e.parts_) parts.push_back(p);
+      // A part may read memory its parent keeps alive (a temporary structure).
+      if (e.keep_)
+        for (std::size_t i = parts.size() - e.parts_->size(); i < parts.size(); ++i)
+          if (!parts[i].keep_) parts[i].keep_ = e.keep_;
+    } else {
+      parts.push_back(std::move(e));
+    }
+  }
 
   template <class V>
   void store(V&& value) {
@@ -308,7 +376,7 @@ struct feed_entry {
   std::string name_;  // the key's name when given by name
   mutable any_array value_;
   std::shared_ptr<const void> keep_;
-  std::shared_ptr<const std::vector<feed_entry>> parts_;  // a sparse feed's three entries
+  std::shared_ptr<const std::vector<feed_entry>> parts_;  // a sparse feed's three entries, a nested key's
   alignas(8) mutable unsigned char inline_[8] = {};
   bool inline_scalar_ = false;
 };

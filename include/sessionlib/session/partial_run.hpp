@@ -109,8 +109,10 @@ fetch_result_t<F> Session::partial_run(const partial_run_handle& h, const F& fet
   // sparse feed stands for three single-tensor entries.
   std::vector<const feed_entry*> flat;
   for (const feed_entry& entry : feeds) {
-    entry.resolve(impl_->graph());  // a key given by name: now its output
-    for (const feed_entry& f : entry.parts()) flat.push_back(&f);
+    for (const feed_entry& f : entry.parts()) {
+      f.resolve(impl_->graph());  // a key given by name: now its output
+      flat.push_back(&f);
+    }
   }
   std::vector<std::size_t> feed_pos;
   for (const feed_entry* fp : flat) {

@@ -84,8 +84,8 @@ class session_impl {
                   std::vector<const feed_entry*>& by_id) const {
     by_id.clear();
     for (const auto& entry : feeds) {
-      entry.resolve(*graph_);  // a key given by name: now its output
-      for (const feed_entry& f : entry.parts()) {  // a sparse feed is three
+      for (const feed_entry& f : entry.parts()) {  // a sparse feed is three, a nested key several
+        f.resolve(*graph_);  // a key given by name: now its output
         if (f.graph != graph_) throw invalid_argument("Cannot feed a tensor of another graph", f.graph->at(f.id).name);
         by_id.push_back(&f);
       }
