@@ -347,8 +347,8 @@ constexpr void braced_fetch() {
 
 template <class Leaf>
 constexpr void name_not_string() {
-  // Leaf is std::string_view (or another string-like type): names are fetched as
-  // std::string (or a string literal), which the plan looks up; write std::string(name).
+  // Leaf is a string-like type other than std::string, std::string_view, const
+  // char* and literals, which are names the plan looks up; write std::string(name).
   static_assert(always_false<Leaf>, "sessionlib: fetch: a name is fetched as std::string or a string literal; write std::string(name)");
 }
 

@@ -30,6 +30,8 @@ class Operation {
   const std::string& name() const { return g_->at(id_).name; }
   /// Runs this operation in the thread's default session (session/default_session.hpp).
   void run(std::initializer_list<feed_entry> feeds = {}) const;
+  /// Runs this operation in `session` (TF's `op.run(session=sess)`).
+  void run(const Session& session, std::initializer_list<feed_entry> feeds = {}) const;
   friend bool operator==(const Operation& a, const Operation& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
 
  private:
@@ -68,6 +70,8 @@ class Tensor {
   const Tensor& tensor() const noexcept { return *this; }
   /// Evaluates in the thread's default session (session/default_session.hpp).
   auto eval(std::initializer_list<feed_entry> feeds = {}) const;
+  /// Evaluates in `session` (TF's `t.eval(session=sess)`).
+  auto eval(const Session& session, std::initializer_list<feed_entry> feeds = {}) const;
 
   friend bool operator==(const Tensor& a, const Tensor& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
 

@@ -121,6 +121,7 @@ class op_registry {
     // Values held elsewhere or views of another value's buffer: no work.
     add_locked({"Const", f::constant | f::view, c::none});
     add_locked({"Placeholder", f::placeholder, c::none});
+    add_locked({"PlaceholderWithDefault", f::placeholder | f::view, c::none});
     add_locked({"VariableV2", f::variable | f::view | f::stateful, c::none});
     add_locked({"IsVariableInitialized", f::view | f::stateful, c::none});
     for (const char* view : {"Identity", "Reshape", "ReshapeLike", "ExpandDims", "Squeeze"})

@@ -62,6 +62,11 @@ class partial_run_handle {
   std::shared_ptr<detail::partial_run_state> state_;
 };
 
+template <class F>
+partial_run_handle Session::partial_run_setup(const F& fetches) const {
+  return partial_run_setup(fetches, feed_list_t<>{});
+}
+
 template <class F, class... X>
 partial_run_handle Session::partial_run_setup(const F& fetches, const named_feed_list_t<X...>& feeds) const {
   return partial_run_setup(fetches, feeds.resolve(graph()));

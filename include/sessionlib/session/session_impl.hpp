@@ -157,6 +157,7 @@ class session_impl {
     detail::run_state& rs = *guard.rs;
     place(rs);
     lend(rs);
+    if (md) md->clear();  // a run replaces the metadata it is given (TF's)
     // A parallel plan enters the inter-op arena itself, a kernel splitting its
     // work the intra-op one (execute, split_work): small runs enter neither.
     detail::execute(p, rs, state_, *graph_, opts, md, &resources_);
