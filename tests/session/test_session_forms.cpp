@@ -201,3 +201,54 @@ TEST_CASE("names as std::string_view and const char*; an operation fetched by na
   CHECK_THROWS_WITH_AS(sess.run("init:0"), "The name 'init:0' refers to a Tensor which does not exist.",
                        sl::not_found);
 }
+
+TEST_CASE("make_callable with a run-time-length feed list: a std::vector of tensors, a std::vector of values") {
+  sl::Graph g;
+  std::vector<sl::Tensor<float, shape<2>>> xs;
+  for (int i = 0; i < 4; ++i) xs.push_back(sl::placeholder<float, shape<2>>(g, "x" + std::to_string(i)));
+  auto sum = xs[0] + xs[1] * 2.f + xs[2] * 3.f + xs[3] * 4.f;
+  sl::Session sess(g);
+  auto f = sess.make_callable(sum, sl::feed_list(xs));
+  static_assert(std::is_convertible_v<decltype(f), std::function<xt::xtensor<float, 1>(
+                                                       const std::vector<xt::xtensor<float, 1>>&)>>);
+  const std::vector<xt::xtensor<float, 1>> vals = {{1, 1}, {1, 2}, {1, 3}, {1, 4}};
+  CHECK(f(vals) == xt::xtensor<float, 1>{10, 30});
+  CHECK(f(vals) == xt::xtensor<float, 1>{10, 30});
+  CHECK_THROWS_WITH_AS(f(std::vector<xt::xtensor<float, 1>>{{1, 1}}),
+                       "The callable takes 4 values (one per fed tensor), but was given 1", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(f(std::vector<xt::xtensor<float, 1>>{{1, 1}, {1, 2, 3}, {1, 3}, {1, 4}}),
+                       "Cannot feed value of shape (3,) for Tensor 'x1:0', which has shape (2,)", sl::invalid_argument);
+  // Scalars: a std::vector<T>.
+  std::vector<sl::Tensor<double, shape<>>> ps = {sl::placeholder<double, shape<>>(g, "p0"),
+                                                 sl::placeholder<double, shape<>>(g, "p1")};
+  auto fp = sess.make_callable(std::tuple{ps[0] - ps[1], ps[1]}, sl::feed_list(ps));
+  auto [d, p1] = fp(std::vector<double>{5.0, 2.0});
+  CHECK(d == 3.0);
+  CHECK(p1 == 2.0);
+  // Duplicates are refused as with a fixed feed list.
+  std::vector<sl::Tensor<double, shape<>>> twice = {ps[0], ps[0]};
+  CHECK_THROWS_WITH_AS(sess.make_callable(ps[0], sl::feed_list(twice)), "Tensor 'p0:0' is fed more than once",
+                       sl::invalid_argument);
+}
+
+TEST_CASE("TF's 200-step partial run: a std::vector of inputs and of outputs") {
+  constexpr int steps = 200;
+  sl::Graph g;
+  std::vector<sl::Tensor<float, shape<>>> inputs, outputs;
+  auto a = sl::constant(g, 2.0f);
+  for (int i = 0; i < steps; ++i) {
+    inputs.push_back(sl::placeholder<float, shape<>>(g));
+    a = a * inputs.back();
+    outputs.push_back(a);
+  }
+  sl::Session sess(g);
+  auto h = sess.partial_run_setup(outputs, sl::feed_list(inputs));
+  for (int i = 0; i < steps; ++i) {
+    const float r = sess.partial_run(h, outputs[i], {{inputs[i], 1.0f}});
+    CHECK(r == 2.0f);
+  }
+  auto h2 = sess.partial_run_setup(outputs, sl::feed_list(inputs));
+  CHECK_THROWS_WITH_AS(sess.partial_run(h2, outputs[1], {{inputs[0], 1.0f}}),
+                       "Fetch mul_1:0 can't be computed from the feeds that have been fed so far.",
+                       sl::invalid_argument);
+}

@@ -396,6 +396,23 @@ feed_list_t<X...> feed_list(const X&... x) {
   return {std::tuple{as_tensor(x)...}};
 }
 
+/// A run-time-length list of fed tensors of one type (TF's 200-step partial
+/// run): the callable takes a std::vector of values, one per tensor.
+template <class T, class S>
+struct feed_vector_t {
+  std::vector<Tensor<T, S>> tensors;
+};
+
+/// `sl::feed_list(xs)` with `xs` a std::vector of same-typed tensors: a callable
+/// taking `const std::vector<xt::xtensor<T, N>>&` (`std::vector<T>` for rank 0).
+template <TensorLike X>
+feed_vector_t<value_type_of<X>, shape_of<X>> feed_list(const std::vector<X>& xs) {
+  feed_vector_t<value_type_of<X>, shape_of<X>> r;
+  r.tensors.reserve(xs.size());
+  for (const auto& x : xs) r.tensors.push_back(as_tensor(x));
+  return r;
+}
+
 /// Fed tensors named as TF names them ("x:0"), each of a type the caller
 /// states, which is checked when the callable is made (Graph::tensor: dtype
 /// and static shape, TF's messages); see feed_list<X...>(names...).

@@ -67,6 +67,20 @@ partial_run_handle Session::partial_run_setup(const F& fetches) const {
   return partial_run_setup(fetches, feed_list_t<>{});
 }
 
+template <class F, class T, class S>
+partial_run_handle Session::partial_run_setup(const F& fetches, const feed_vector_t<T, S>& feeds) const {
+  partial_run_handle h = partial_run_setup(fetches, feed_list_t<>{});
+  detail::partial_run_state& st = *h.state_;
+  for (const auto& t : feeds.tensors) {
+    if (&t.graph() != &impl_->graph()) throw invalid_argument("Cannot feed a tensor of another graph", t.op_name());
+    st.feeds.push_back(t.id());
+  }
+  std::sort(st.feeds.begin(), st.feeds.end());
+  st.feeds.erase(std::unique(st.feeds.begin(), st.feeds.end()), st.feeds.end());
+  st.fed.assign(st.feeds.size(), false);
+  return h;
+}
+
 template <class F, class... X>
 partial_run_handle Session::partial_run_setup(const F& fetches, const named_feed_list_t<X...>& feeds) const {
   return partial_run_setup(fetches, feeds.resolve(graph()));

@@ -111,6 +111,15 @@ class Session {
   /// `void(fetch_result_t<F>& out, args...)` (see run_into).
   template <class F, class... X>
   auto make_callable(const F& fetches, const feed_list_t<X...>& feeds, into_t) const;
+  /// As make_callable, fed a run-time-length list of same-typed tensors
+  /// (`sl::feed_list(std::vector{x0, x1, ...})`): the callable takes one
+  /// `const std::vector<xt::xtensor<T, N>>&` (`std::vector<T>` for rank 0)
+  /// holding a value per tensor, in order.
+  template <class F, class T, class S>
+  auto make_callable(const F& fetches, const feed_vector_t<T, S>& feeds) const;
+  /// partial_run_setup with a run-time-length list of same-typed fed tensors.
+  template <class F, class T, class S>
+  partial_run_handle partial_run_setup(const F& fetches, const feed_vector_t<T, S>& feeds) const;
   /// make_callable of a run fed nothing: a callable of no parameters (with
   /// `form` sl::accept_options or sl::into, as with a feed list).
   template <class F, class... Form>
