@@ -252,3 +252,38 @@ TEST_CASE("TF's 200-step partial run: a std::vector of inputs and of outputs") {
                        "Fetch mul_1:0 can't be computed from the feeds that have been fed so far.",
                        sl::invalid_argument);
 }
+
+TEST_CASE("a placeholder of unknown rank: fed any rank (an xt::xarray), fetched as an sl::any_array") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, sl::unknown_rank>(g, "x");
+  static_assert(std::is_same_v<decltype(x), sl::UnknownRankTensor<float>>);
+  CHECK(x.name() == "x:0");
+  CHECK(g.at(x.id()).op == "Placeholder");
+  CHECK(g.at(x.id()).unknown_rank);
+  auto c = sl::constant(g, 1.f);
+  sl::Session sess(g);
+  const xt::xarray<float> v2 = {{1, 2}, {3, 4}};
+  sl::any_array r = sess.run(x, {{x, v2}});
+  static_assert(std::is_same_v<sl::fetch_result_t<decltype(x)>, sl::any_array>);
+  CHECK(r.dtype() == sl::dtype::float32);
+  CHECK(r.shape() == sl::dims{2, 2});
+  CHECK(r.as<float, 2>() == xt::xtensor<float, 2>{{1, 2}, {3, 4}});
+  const xt::xarray<float> v3 = xt::ones<float>({2, 3, 4});
+  r = sess.run(x, {{x, v3}});
+  CHECK(r.shape() == sl::dims{2, 3, 4});
+  CHECK(r.as<float, 3>() == xt::ones<float>({2, 3, 4}));
+  r = sess.run(x, {{x, 2.5f}});
+  CHECK(r.rank() == 0);
+  CHECK(r.scalar<float>() == 2.5f);
+  r = sess.run(x, {{x, xt::xtensor<float, 1>{7, 8, 9}}});
+  CHECK(r.as<float, 1>() == xt::xtensor<float, 1>{7, 8, 9});
+  auto [xv, cv] = sess.run(std::tuple{x, c}, {{"x:0", v2}});
+  CHECK(xv.shape() == sl::dims{2, 2});
+  CHECK(cv == 1.f);
+  CHECK(sess.run(std::string("x:0"), {{x, v3}}).shape() == sl::dims{2, 3, 4});
+  CHECK_THROWS_WITH_AS(sess.run(x), "You must feed a value for placeholder tensor 'x' with dtype float",
+                       sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(sess.run(x, {{"x:0", xt::xarray<double>{1.0}}}),
+                       "Cannot feed value of dtype float64 for Tensor 'x:0', which has dtype float32",
+                       sl::invalid_argument);
+}

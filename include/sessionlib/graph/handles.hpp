@@ -80,6 +80,35 @@ class Tensor {
   output_ref id_{};
 };
 
+/// The shape argument of a placeholder of unknown rank (TF's shape=None):
+/// `sl::placeholder<float, sl::unknown_rank>(g, "x")`.
+struct unknown_rank {};
+
+/// A tensor whose rank is known only at run time: a placeholder of unknown
+/// rank, fed any xtensor expression of element type T (an xt::xarray), fetched
+/// as an sl::any_array. It is not an operand of typed ops (they need the rank).
+template <class T>
+class UnknownRankTensor {
+  static_assert(Element<T>, "sessionlib: UnknownRankTensor: T must be float, double, int32, int64, uint8 or bool");
+
+ public:
+  using value_type = T;
+
+  UnknownRankTensor() = default;
+  UnknownRankTensor(Graph* g, output_ref id) noexcept : g_(g), id_(id) {}
+  Graph& graph() const noexcept { return *g_; }
+  output_ref id() const noexcept { return id_; }
+  /// TF's tensor name: "op_name:index".
+  std::string name() const { return g_->tensor_name(id_); }
+  const std::string& op_name() const { return g_->at(id_.node).name; }
+  Operation op() const noexcept { return Operation(g_, id_.node); }
+  static constexpr sessionlib::dtype dtype() noexcept { return dtype_of<T>; }
+
+ private:
+  Graph* g_ = nullptr;
+  output_ref id_{};
+};
+
 namespace detail {
 template <class X> struct is_tensor_impl : std::false_type {};
 template <class T, class S> struct is_tensor_impl<Tensor<T, S>> : std::true_type {};

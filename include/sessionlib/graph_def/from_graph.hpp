@@ -82,7 +82,8 @@ inline GraphDef to_graph_def(const Graph& g) {
     if (variable && variable != &nd) out.input.push_back(variable->name);  // TF's state ops take the variable first
     for (const auto& in : nd.inputs) out.input.push_back(input_name(in));
     if (nd.has_output) {
-      const TensorShapeProto shape = detail::static_shape_proto(nd.shape);
+      TensorShapeProto shape = detail::static_shape_proto(nd.shape);
+      shape.unknown_rank = nd.unknown_rank;  // a placeholder of unknown rank
       out.attr[detail::uses_dtype_attr(nd.op) ? "dtype" : "T"] = to_data_type(nd.type);
       if (nd.op == "Placeholder" || nd.op == "VariableV2") out.attr["shape"] = shape;
       if (nd.op == "Const" && !nd.attr.value.empty_handle()) out.attr["value"] = to_tensor_proto(nd.attr.value);

@@ -196,6 +196,29 @@ struct feed_entry {
     }
   }
 
+  /// Feeds a tensor of unknown rank: an expression of its element type and any
+  /// rank (an xt::xarray), or a number (rank 0). The element type is checked at
+  /// compile time.
+  template <class T, class V>
+  feed_entry(const UnknownRankTensor<T>& target, V&& value) : graph(&target.graph()), id(target.id()) {
+    using D = std::remove_cvref_t<V>;
+    if constexpr (std::is_arithmetic_v<D>) {
+      if constexpr (!detail::NonNarrowingScalar<T, D>) {
+        report::feed_dtype_mismatch<T, D>();  // the scalar does not convert to T without narrowing
+      } else {
+        const T v{value};
+        std::memcpy(inline_, &v, sizeof(T));
+        inline_scalar_ = true;
+        value_.assign_borrowed(dtype_of<T>, nullptr, 0, nullptr);
+      }
+    } else if constexpr (xt::is_xexpression<D>::value) {
+      if constexpr (!std::is_same_v<typename D::value_type, T>) report::feed_dtype_mismatch<T, typename D::value_type>();
+      else store(std::forward<V>(value));
+    } else {
+      report::feed_dtype_mismatch<T, D>();  // not a scalar nor an xtensor expression
+    }
+  }
+
   /// Feeds a TensorHandle to the placeholder of get_session_tensor (or of
   /// delete_session_tensor, which takes any): the handle's dtype and static
   /// shape must fit the placeholder's (a compile error otherwise). What is fed

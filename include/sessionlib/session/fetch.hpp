@@ -139,6 +139,15 @@ struct fetch_impl<SessionHandle<T, S>> {
   }
 };
 
+// A tensor of unknown rank: its value, type-erased.
+template <class T>
+struct fetch_impl<UnknownRankTensor<T>> {
+  static constexpr bool valid = true;
+  using result = any_array;
+  static void collect(const UnknownRankTensor<T>& f, fetch_collector& c) { c.add(f.graph(), f.id(), true); }
+  static result build(const UnknownRankTensor<T>&, fetch_reader& r) { return r.next(); }
+};
+
 // An operation: run for its effect; TF's None.
 template <>
 struct fetch_impl<Operation> {

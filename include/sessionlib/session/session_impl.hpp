@@ -109,7 +109,7 @@ class session_impl {
       throw invalid_argument("Cannot feed value of dtype " + std::string(dtype_name(t)) + " for Tensor '" + name() +
                                  "', which has dtype " + std::string(dtype_name(n.output_type(index))),
                              n.name);
-    if (!shape_fits(n.output_shape(index), shape))
+    if (!(index == 0 && n.unknown_rank) && !shape_fits(n.output_shape(index), shape))
       throw invalid_argument("Cannot feed value of shape " + to_string(shape) + " for Tensor '" + name() +
                                  "', which has shape " + static_shape_string(n.output_shape(index)),
                              n.name);
