@@ -40,11 +40,13 @@
 #include "ops/split.hpp"
 #include "ops/input_part.hpp"  // the queue templates' names; definitions: <sessionlib/input.hpp>
 #include "ops/sparse.hpp"
+#include "ops/session_ops.hpp"
 
 // The session
 #include "session/options.hpp"
 #include "session/feed.hpp"
 #include "session/fetch.hpp"
+#include "session/tensor_handle.hpp"
 #include "session/session.hpp"
 #include "session/callable.hpp"
 #include "session/into.hpp"

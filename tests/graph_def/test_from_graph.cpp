@@ -95,3 +95,23 @@ TEST_CASE("train::write_graph of a Graph") {
   const std::string path = sl::train::write_graph(g, d.path, "graph.pbtxt", true);
   CHECK(sl::read_graph_def(path) == sl::to_graph_def(g));
 }
+
+TEST_CASE("to_graph_def: a placeholder of unknown rank and one with a default") {
+  sl::Graph g;
+  (void)sl::placeholder<float, sl::unknown_rank>(g, "any");
+  (void)sl::placeholder_with_default(sl::constant(g, {1.f, 2.f}, "d"), "pwd");
+  const sl::GraphDef def = sl::to_graph_def(g);
+  const sl::NodeDef* any = def.find("any");
+  REQUIRE(any);
+  CHECK(any->op == "Placeholder");
+  CHECK(any->attr.at("dtype") == sl::AttrValue(sl::DataType::DT_FLOAT));
+  sl::TensorShapeProto unknown;
+  unknown.unknown_rank = true;
+  CHECK(any->attr.at("shape") == sl::AttrValue(unknown));
+  const sl::NodeDef* pwd = def.find("pwd");
+  REQUIRE(pwd);
+  CHECK(pwd->op == "PlaceholderWithDefault");
+  CHECK(pwd->input == std::vector<std::string>{"d"});
+  CHECK(pwd->attr.at("dtype") == sl::AttrValue(sl::DataType::DT_FLOAT));
+  CHECK(pwd->attr.at("shape") == sl::AttrValue(sl::TensorShapeProto::of({2})));
+}

@@ -148,3 +148,22 @@ TEST_CASE("a training step through make_callable allocates nothing after its fir
         }) == 0);
   CHECK(last < first);  // it trains
 }
+
+TEST_CASE("a callable fed a run-time-length list allocates nothing after its first call") {
+  sl::Graph g;
+  std::vector<sl::Tensor<float, shape<dyn>>> xs;
+  for (int i = 0; i < 3; ++i) xs.push_back(sl::placeholder<float, shape<dyn>>(g));
+  auto y = (xs[0] * xs[1] + xs[2]) * 2.0f;
+  sl::SessionConfig config;
+  config.intra_op_threads = 1;
+  sl::Session sess(g, config);
+  auto f = sess.make_callable(y, sl::feed_list(xs));
+  const std::vector<xt::xtensor<float, 1>> vals(3, xt::ones<float>({1000}));
+  (void)f(vals);
+  CHECK(allocations_in([&] {
+          for (int i = 0; i < 10; ++i) {
+            xt::xtensor<float, 1> r = f(vals);
+            CHECK(r(999) == 4.0f);
+          }
+        }) == 0);
+}

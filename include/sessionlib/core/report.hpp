@@ -47,6 +47,22 @@ constexpr void feed_dim_mismatch() {
   static_assert(always_false_dims<TensorDim, ValueDim>, "sessionlib: feed: a static dimension of the value differs from the tensor's");
 }
 
+template <class Fed, class Handle>
+constexpr void handle_feed_mismatch() {
+  // Fed is the tensor (or get_session_tensor's placeholder) fed, Handle the
+  // sl::TensorHandle<T, S> given: their dtypes, ranks or static dimensions differ.
+  static_assert(always_false<Fed, Handle>,
+                "sessionlib: feed: the TensorHandle's dtype or shape does not fit the fed tensor's");
+}
+
+template <class Key, class Value>
+constexpr void feed_structure_mismatch() {
+  // Key is the feed's key structure (a tuple, pair or aggregate of tensors),
+  // Value the value given: it must be a tuple, pair or aggregate of as many values.
+  static_assert(always_false<Key, Value>,
+                "sessionlib: feed: a structure of keys takes a value of the same structure (as many elements)");
+}
+
 template <class Leaf>
 constexpr void not_fetchable() {
   // Leaf is the type inside the fetch structure that is not a tensor, variable,
@@ -331,8 +347,8 @@ constexpr void braced_fetch() {
 
 template <class Leaf>
 constexpr void name_not_string() {
-  // Leaf is std::string_view (or another string-like type): names are fetched as
-  // std::string (or a string literal), which the plan looks up; write std::string(name).
+  // Leaf is a string-like type other than std::string, std::string_view, const
+  // char* and literals, which are names the plan looks up; write std::string(name).
   static_assert(always_false<Leaf>, "sessionlib: fetch: a name is fetched as std::string or a string literal; write std::string(name)");
 }
 

@@ -30,6 +30,8 @@ class Operation {
   const std::string& name() const { return g_->at(id_).name; }
   /// Runs this operation in the thread's default session (session/default_session.hpp).
   void run(std::initializer_list<feed_entry> feeds = {}) const;
+  /// Runs this operation in `session` (TF's `op.run(session=sess)`).
+  void run(const Session& session, std::initializer_list<feed_entry> feeds = {}) const;
   friend bool operator==(const Operation& a, const Operation& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
 
  private:
@@ -68,8 +70,39 @@ class Tensor {
   const Tensor& tensor() const noexcept { return *this; }
   /// Evaluates in the thread's default session (session/default_session.hpp).
   auto eval(std::initializer_list<feed_entry> feeds = {}) const;
+  /// Evaluates in `session` (TF's `t.eval(session=sess)`).
+  auto eval(const Session& session, std::initializer_list<feed_entry> feeds = {}) const;
 
   friend bool operator==(const Tensor& a, const Tensor& b) noexcept { return a.g_ == b.g_ && a.id_ == b.id_; }
+
+ private:
+  Graph* g_ = nullptr;
+  output_ref id_{};
+};
+
+/// The shape argument of a placeholder of unknown rank (TF's shape=None):
+/// `sl::placeholder<float, sl::unknown_rank>(g, "x")`.
+struct unknown_rank {};
+
+/// A tensor whose rank is known only at run time: a placeholder of unknown
+/// rank, fed any xtensor expression of element type T (an xt::xarray), fetched
+/// as an sl::any_array. It is not an operand of typed ops (they need the rank).
+template <class T>
+class UnknownRankTensor {
+  static_assert(Element<T>, "sessionlib: UnknownRankTensor: T must be float, double, int32, int64, uint8 or bool");
+
+ public:
+  using value_type = T;
+
+  UnknownRankTensor() = default;
+  UnknownRankTensor(Graph* g, output_ref id) noexcept : g_(g), id_(id) {}
+  Graph& graph() const noexcept { return *g_; }
+  output_ref id() const noexcept { return id_; }
+  /// TF's tensor name: "op_name:index".
+  std::string name() const { return g_->tensor_name(id_); }
+  const std::string& op_name() const { return g_->at(id_.node).name; }
+  Operation op() const noexcept { return Operation(g_, id_.node); }
+  static constexpr sessionlib::dtype dtype() noexcept { return dtype_of<T>; }
 
  private:
   Graph* g_ = nullptr;

@@ -90,6 +90,7 @@ struct node {
   std::vector<node_id> control_inputs;
   sessionlib::dtype type = sessionlib::dtype::float32;
   std::vector<std::ptrdiff_t> shape; // static shape, -1 for dynamic dimensions
+  bool unknown_rank = false;         // output 0 may have any rank (a placeholder of unknown rank): `shape` is unused
   bool has_output = true;            // false for operations (no_op, group, train ops)
   std::vector<output_spec> more_outputs;  // outputs 1, 2, ... (split, top_k, moments)
   kernel_fn kernel = nullptr;        // null only for nodes that run nothing (no_op, group)

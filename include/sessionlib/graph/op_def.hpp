@@ -121,6 +121,7 @@ class op_registry {
     // Values held elsewhere or views of another value's buffer: no work.
     add_locked({"Const", f::constant | f::view, c::none});
     add_locked({"Placeholder", f::placeholder, c::none});
+    add_locked({"PlaceholderWithDefault", f::placeholder | f::view, c::none});
     add_locked({"VariableV2", f::variable | f::view | f::stateful, c::none});
     add_locked({"IsVariableInitialized", f::view | f::stateful, c::none});
     for (const char* view : {"Identity", "Reshape", "ReshapeLike", "ExpandDims", "Squeeze"})
@@ -137,6 +138,10 @@ class op_registry {
     for (const char* q : {"QueueEnqueueV2", "QueueEnqueueManyV2", "QueueDequeueV2", "QueueDequeueManyV2",
                           "QueueDequeueUpToV2"})
       add_locked({q, f::stateful | f::blocking, c::none});
+    // Tensor handles (ops/session_ops.hpp): the session's tensor store.
+    add_locked({"GetSessionHandle", f::view | f::stateful, c::none});
+    add_locked({"GetSessionTensor", f::view | f::stateful, c::none});
+    add_locked({"DeleteSessionTensor", f::stateful, c::none});
     // Costly kernels.
     for (const char* mm : {"MatMul", "BatchMatMulV2"}) add_locked({mm, f::none, c::matmul});
     for (const char* conv : {"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"}) add_locked({conv, f::none, c::conv});

@@ -5,7 +5,7 @@
 // keeps it in attr.variable), and the base attributes:
 //   "dtype"  for Const, Placeholder, PlaceholderWithDefault and VariableV2 (TF's name there),
 //   "T"      for every other node with an output,
-//   "shape"  for Placeholder and VariableV2 (static shape, -1 for dynamic dimensions),
+//   "shape"  for Placeholder, PlaceholderWithDefault and VariableV2 (static shape, -1 for dynamic dimensions),
 //   "value"  for Const (its value as a TensorProto with tensor_content),
 //   "_output_shapes"  one shape per output, for every node with outputs.
 // Then the node's family attributes (graph/op_attrs.hpp) as graph_def/attr_map.hpp
@@ -82,9 +82,10 @@ inline GraphDef to_graph_def(const Graph& g) {
     if (variable && variable != &nd) out.input.push_back(variable->name);  // TF's state ops take the variable first
     for (const auto& in : nd.inputs) out.input.push_back(input_name(in));
     if (nd.has_output) {
-      const TensorShapeProto shape = detail::static_shape_proto(nd.shape);
+      TensorShapeProto shape = detail::static_shape_proto(nd.shape);
+      shape.unknown_rank = nd.unknown_rank;  // a placeholder of unknown rank
       out.attr[detail::uses_dtype_attr(nd.op) ? "dtype" : "T"] = to_data_type(nd.type);
-      if (nd.op == "Placeholder" || nd.op == "VariableV2") out.attr["shape"] = shape;
+      if (nd.op == "Placeholder" || nd.op == "PlaceholderWithDefault" || nd.op == "VariableV2") out.attr["shape"] = shape;
       if (nd.op == "Const" && !nd.attr.value.empty_handle()) out.attr["value"] = to_tensor_proto(nd.attr.value);
       AttrValue::ListValue shapes;
       shapes.shape.push_back(shape);

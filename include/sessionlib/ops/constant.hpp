@@ -16,9 +16,10 @@ namespace kernels {
 inline void constant_kernel(kernel_context& ctx) { ctx.out = ctx.n.attr.value; }
 
 inline void placeholder_kernel(kernel_context& ctx) {
+  // TF names no shape for a placeholder of unknown rank.
   throw invalid_argument("You must feed a value for placeholder tensor '" + ctx.n.name + "' with dtype " +
-                             std::string(dtype_message_name(ctx.n.type)) + " and shape " +
-                             static_shape_string(ctx.n.shape),
+                             std::string(dtype_message_name(ctx.n.type)) +
+                             (ctx.n.unknown_rank ? std::string() : " and shape " + static_shape_string(ctx.n.shape)),
                          ctx.n.name);
 }
 }  // namespace kernels
@@ -123,6 +124,33 @@ Tensor<T, S> placeholder(Graph& g, const std::string& name = "") {
 }
 template <Element T, Shape S = shape<>>
 Tensor<T, S> placeholder(const std::string& name = "") {
+  return placeholder<T, S>(get_default_graph(), name);
+}
+
+namespace detail {
+#if SESSIONLIB_DEFINITIONS
+/// A Placeholder node of dtype `type` and unknown rank.
+SESSIONLIB_INLINE output_ref unknown_rank_placeholder(Graph& g, dtype type, const std::string& name) {
+  node n = make_node({.op = "Placeholder", .name = name, .kernel = kernels::placeholder_kernel}, type, {});
+  n.unknown_rank = true;
+  return output_ref{g.add_node(std::move(n))};
+}
+#else
+SESSIONLIB_DECLARE output_ref unknown_rank_placeholder(Graph& g, dtype type, const std::string& name);
+#endif
+}  // namespace detail
+
+/// A placeholder of unknown rank (TF's `tf.placeholder(tf.float32, shape=None)`):
+/// `sl::placeholder<float, sl::unknown_rank>(g, "x")` is fed an expression of
+/// any rank (an xt::xarray) and fetched as an sl::any_array.
+template <Element T, class S>
+  requires std::is_same_v<S, unknown_rank>
+UnknownRankTensor<T> placeholder(Graph& g, const std::string& name = "") {
+  return UnknownRankTensor<T>(&g, detail::unknown_rank_placeholder(g, dtype_of<T>, name));
+}
+template <Element T, class S>
+  requires std::is_same_v<S, unknown_rank>
+UnknownRankTensor<T> placeholder(const std::string& name = "") {
   return placeholder<T, S>(get_default_graph(), name);
 }
 /// `sl::placeholder(g, "x")` without the dtype and shape: reported (they are

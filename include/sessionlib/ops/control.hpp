@@ -1,4 +1,5 @@
-// Control ops: identity, stop_gradient, no_op, group and control_dependencies.
+// Control ops: identity, stop_gradient, placeholder_with_default, no_op, group
+// and control_dependencies.
 #pragma once
 
 #include <initializer_list>
@@ -9,6 +10,7 @@
 #include "../config.hpp"
 #include "../graph/builder.hpp"
 #include "../runtime/kernels/elementwise.hpp"
+#include "constant.hpp"
 
 namespace sessionlib {
 
@@ -24,6 +26,61 @@ template <TensorLike X>
 Tensor<value_type_of<X>, shape_of<X>> stop_gradient(const X& x, const std::string& name = "") {
   return make_tensor<value_type_of<X>, shape_of<X>>(
       as_tensor(x).graph(), {.op = "StopGradient", .name = name, .inputs = {as_tensor(x).id()}, .kernel = kernels::identity_kernel});
+}
+
+namespace detail {
+/// placeholder_with_default's shape argument when none is stated: the default's.
+struct default_shape {};
+/// True when shape `Stated` is `Default` or looser: the same rank, each static
+/// dimension of Stated equal to Default's.
+template <class Default, class Stated>
+constexpr bool same_or_looser() {
+  if constexpr (Default::rank() != Stated::rank()) {
+    return false;
+  } else {
+    for (std::size_t i = 0; i < Stated::rank(); ++i)
+      if (Stated::extents[i] != dyn && Stated::extents[i] != Default::extents[i]) return false;
+    return true;
+  }
+}
+}  // namespace detail
+
+namespace report {
+template <class Default, class Stated>
+constexpr void placeholder_default_shape() {
+  // Default is the default value's shape, Stated the shape given.
+  static_assert(always_false<Default, Stated>,
+                "sessionlib: placeholder_with_default: the stated shape must be the default's or looser (the same "
+                "rank; sl::dyn or the default's dimension)");
+}
+}  // namespace report
+
+/// TF's placeholder_with_default: `input`'s value unless the result is fed. The
+/// result has input's shape, or the shape `S` stated when it is looser
+/// (`placeholder_with_default<sl::shape<sl::dyn, 3>>(x)` for x of shape (2, 3)),
+/// which is what a fed value must fit.
+template <class S = detail::default_shape, TensorLike X>
+auto placeholder_with_default(const X& input, const std::string& name = "") {
+  using T = value_type_of<X>;
+  using D = shape_of<X>;
+  using R = std::conditional_t<std::is_same_v<S, detail::default_shape>, D, S>;
+  static_assert(Shape<R>, "sessionlib: placeholder_with_default: the stated shape must be sl::shape<...>");
+  if constexpr (!detail::same_or_looser<D, R>()) {
+    report::placeholder_default_shape<D, R>();  // give sl::dyn (or the default's extent) where they differ
+    return Tensor<T, R>();
+  } else {
+    const auto t = as_tensor(input);
+    return make_tensor<T, R>(t.graph(), {.op = "PlaceholderWithDefault", .name = name, .inputs = {t.id()},
+                                         .kernel = kernels::identity_kernel});
+  }
+}
+
+/// placeholder_with_default of a value (a number, a C array, an xtensor
+/// container): a constant of it is the default.
+template <class S = detail::default_shape, class V>
+  requires(!TensorLike<V>) && requires(Graph& g, const V& v) { constant(g, v); }
+auto placeholder_with_default(Graph& g, const V& value, const std::string& name = "") {
+  return placeholder_with_default<S>(constant(g, value), name);
 }
 
 #if SESSIONLIB_DEFINITIONS

@@ -239,6 +239,8 @@ class Variable {
   operator any_variable() const noexcept { return any_variable(g_, id_); }
   /// Evaluates in the thread's default session (session/default_session.hpp).
   auto eval(std::initializer_list<feed_entry> feeds = {}) const;
+  /// Its value in `session` (TF's `v.eval(session=sess)`).
+  auto eval(const Session& session, std::initializer_list<feed_entry> feeds = {}) const;
 
   /// Sets the value (tf.assign); fetching the result yields the new value.
   template <TensorLike V>

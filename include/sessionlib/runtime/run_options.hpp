@@ -74,6 +74,13 @@ struct RunMetadata {
                                // when independent steps ran side by side, see runtime/executor.hpp)
   std::size_t resident_bytes = 0;  // bytes of owned buffers the run keeps for the next run (results aside):
                                    // about peak_bytes when slots share buffers (runtime/liveness.hpp)
+  /// Empties it (keeping step_stats' capacity): every run given a RunMetadata
+  /// replaces its contents, as TF's does.
+  void clear() noexcept {
+    step_stats.clear();
+    peak_bytes = 0;
+    resident_bytes = 0;
+  }
   /// Writes the step stats as Chrome trace JSON (Perfetto, chrome://tracing):
   /// {"traceEvents": [{"name", "cat": "op", "ph": "X", "ts", "dur", "pid", "tid",
   /// "args": {"op", "output_bytes"}}, ...]}, times in microseconds. Throws

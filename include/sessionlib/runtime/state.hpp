@@ -1,7 +1,8 @@
 // What a session owns at run time besides plans: one slot per variable of the
-// graph (values live in each session), the random generators of its ops, and
-// its resources (queues, runtime/queue.hpp), which ops may block on until the
-// session closes and cancels them.
+// graph (values live in each session), the random generators of its ops, its
+// resources (queues, runtime/queue.hpp), which ops may block on until the
+// session closes and cancels them, and the tensors kept by handle (TF's
+// session store, get_session_handle).
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,8 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -33,6 +36,68 @@ class session_resource {
   /// Wakes every op blocked on the resource, so that each checks whether its
   /// session was cancelled (session_state::cancel).
   virtual void wake_all() noexcept = 0;
+};
+
+/// The tensors a session keeps by handle (TF's SessionState): what fetching a
+/// get_session_handle op stores and get_session_tensor reads back, by handle
+/// string, "GetSessionHandle;7;/job:localhost/replica:0/task:0/device:CPU:0".
+/// The number in a handle is unique in the process, so a handle from another
+/// session is never found here. Closing the session drops every tensor.
+class tensor_store {
+ public:
+  /// Keeps `value` (sharing its buffer) under a new handle naming op `op_name`.
+  std::string add(const std::string& op_name, any_array value) {
+    std::string handle = op_name + ";" + std::to_string(next_id_.fetch_add(1, std::memory_order_relaxed)) +
+                         ";/job:localhost/replica:0/task:0/device:CPU:0";
+    std::lock_guard lock(m_);
+    if (closed_) throw session_closed();
+    tensors_.emplace(handle, std::move(value));
+    return handle;
+  }
+  /// The tensor kept under `handle` (its buffer shared, not copied); TF's message when absent.
+  any_array get(std::string_view handle) const {
+    std::lock_guard lock(m_);
+    if (closed_) throw session_closed();
+    auto it = tensors_.find(std::string(handle));
+    if (it == tensors_.end())
+      throw invalid_argument("The tensor with handle '" + std::string(handle) + "' is not in the session store.");
+    return it->second;
+  }
+  /// Drops the tensor kept under `handle`; TF's message when absent.
+  void erase(std::string_view handle) {
+    std::lock_guard lock(m_);
+    if (closed_) throw session_closed();
+    if (tensors_.erase(std::string(handle)) == 0)
+      throw invalid_argument("Failed to delete a tensor with handle '" + std::string(handle) +
+                             "' in the session store.");
+  }
+  /// As erase, quietly: what a TensorHandle's last copy does when it dies.
+  void forget(const std::string& handle) noexcept {
+    std::lock_guard lock(m_);
+    tensors_.erase(handle);
+  }
+  /// Drops every tensor; later uses throw sl::session_closed (Session::close).
+  void close() noexcept {
+    std::unordered_map<std::string, any_array> dropped;
+    std::lock_guard lock(m_);
+    closed_ = true;
+    dropped.swap(tensors_);
+  }
+  bool closed() const noexcept {
+    std::lock_guard lock(m_);
+    return closed_;
+  }
+  /// How many tensors are kept.
+  std::size_t size() const noexcept {
+    std::lock_guard lock(m_);
+    return tensors_.size();
+  }
+
+ private:
+  static inline std::atomic<std::int64_t> next_id_{0};
+  mutable std::mutex m_;
+  std::unordered_map<std::string, any_array> tensors_;
+  bool closed_ = false;
 };
 
 /// Per-session run-time state shared by all runs of the session.
@@ -86,6 +151,9 @@ class session_state {
   /// The flag cancel() sets; blocked ops read it under their resource's lock.
   const std::atomic<bool>& cancelled() const noexcept { return cancelled_; }
 
+  /// The tensors kept by handle; TensorHandles hold it weakly, so they die with the session.
+  const std::shared_ptr<tensor_store>& tensors() const noexcept { return tensors_; }
+
  private:
   std::mutex grow_;
   std::deque<variable_slot> vars_;
@@ -94,6 +162,7 @@ class session_state {
   std::mutex res_m_;
   std::unordered_map<node_id, std::shared_ptr<session_resource>> resources_;
   std::atomic<bool> cancelled_{false};
+  std::shared_ptr<tensor_store> tensors_ = std::make_shared<tensor_store>();
 };
 
 }  // namespace sessionlib

@@ -115,6 +115,69 @@ callable_core<std::remove_cvref_t<F>, sizeof...(X)> prepare_callable(const std::
 }  // namespace detail
 
 namespace detail {
+/// A callable's element type for a run-time-length feed list of Tensor<T, S>:
+/// T for rank 0, else xt::xtensor<T, N>.
+template <class T, class S>
+using vector_arg_t = std::conditional_t<S::rank() == 0, T, xt::xtensor<T, S::rank()>>;
+
+/// What a callable fed a run-time-length list owns: as callable_core, with the
+/// parameters' positions in the plan's feed order in a vector.
+template <class F>
+struct vector_callable_core {
+  std::shared_ptr<session_impl> impl;
+  detail::plan* p = nullptr;
+  F fetches;
+  std::vector<std::size_t> feed_pos;
+  std::string first_name;  // the first fed tensor's name, for the count message
+
+  /// Places `args[i]` as the value of fed tensor i (views, no copy) and runs.
+  template <class A>
+  fetch_result_t<F> operator()(const std::vector<A>& args) const {
+    if (args.size() != feed_pos.size())
+      throw invalid_argument("The callable takes " + std::to_string(feed_pos.size()) +
+                                 " values (one per fed tensor), but was given " + std::to_string(args.size()),
+                             first_name);
+    return run_fresh(*p, fetches, [&](auto&& build, auto&& lend) -> decltype(auto) {
+      const detail::plan& pl = *p;
+      auto place = [&](detail::run_state& rs) {
+        for (std::size_t i = 0; i < args.size(); ++i) callable_core<F, 0>::place_arg(pl, rs, feed_pos[i], args[i]);
+      };
+      return impl->run_placed(*p, place, nullptr, nullptr, build, lend);
+    });
+  }
+};
+}  // namespace detail
+
+template <class F, class T, class S>
+auto Session::make_callable(const F& fetches, const feed_vector_t<T, S>& feeds) const {
+  (void)detail::checked_fetch_result<F>();
+  impl_->check_open();
+  fetch_collector c;
+  c.graph = &impl_->graph();
+  detail::fetch_impl<std::remove_cvref_t<F>>::collect(fetches, c);
+  std::vector<output_ref> ids;
+  ids.reserve(feeds.tensors.size());
+  for (const auto& t : feeds.tensors) {
+    if (&t.graph() != &impl_->graph()) throw invalid_argument("Cannot feed a tensor of another graph", t.op_name());
+    ids.push_back(t.id());
+  }
+  std::vector<output_ref> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  if (auto d = std::adjacent_find(sorted.begin(), sorted.end()); d != sorted.end())
+    throw invalid_argument("Tensor '" + graph().tensor_name(*d) + "' is fed more than once", graph().at(*d).name);
+  detail::vector_callable_core<std::remove_cvref_t<F>> core{impl_, &impl_->get_plan(c.leaves, sorted), fetches, {}, {}};
+  core.feed_pos.reserve(ids.size());
+  for (output_ref id : ids)
+    core.feed_pos.push_back(static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), id) - sorted.begin()));
+  if (!ids.empty()) core.first_name = graph().at(ids.front()).name;
+  using Arg = const std::vector<detail::vector_arg_t<T, S>>&;
+  using Sig = fetch_result_t<F>(Arg);
+  std::string shape = "[" + static_shape_string(S::extents) + "]";
+  return callable<Sig>(std::function<Sig>([core = std::move(core)](Arg args) { return core(args); }),
+                       {std::string("a list of ") + std::to_string(ids.size()) + " tensors"}, {std::move(shape)});
+}
+
+namespace detail {
 /// Each fed tensor's name and static shape ("x:0", "(?, 784)"), at its parameter's
 /// position: after Before leading parameters (sl::into's target), then After
 /// trailing ones (RunOptions, RunMetadata*) left empty.

@@ -88,10 +88,46 @@ auto Variable<T, S>::eval(std::initializer_list<feed_entry> feeds) const {
   return detail::default_session_for(graph(), "eval").run(tensor(), feeds);
 }
 
+// A Session copy shares the session (run is not const): one reference count.
+template <class T, class S>
+auto Tensor<T, S>::eval(const Session& session, std::initializer_list<feed_entry> feeds) const {
+  return Session(session).run(*this, feeds);
+}
+
+template <class T, class S>
+auto Variable<T, S>::eval(const Session& session, std::initializer_list<feed_entry> feeds) const {
+  return Session(session).run(tensor(), feeds);
+}
+
 #if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE void Operation::run(std::initializer_list<feed_entry> feeds) const {
   detail::default_session_for(graph(), "run").run(*this, feeds);
 }
+SESSIONLIB_INLINE void Operation::run(const Session& session, std::initializer_list<feed_entry> feeds) const {
+  Session(session).run(*this, feeds);
+}
 #endif
+
+/// TF's InteractiveSession: a Session that makes itself the calling thread's
+/// default session when made, so `t.eval()` and `op.run()` need no scope, and
+/// stops being it when closed or destroyed (in the thread that made it).
+/// Neither copied nor moved: it is the default by its address.
+class InteractiveSession : public Session {
+ public:
+  explicit InteractiveSession(Graph& g = get_default_graph(), SessionConfig config = {}, const std::string& target = "")
+      : Session(g, config, target) {
+    detail::default_sessions().emplace_back(this, static_cast<const Session&>(*this));
+  }
+  explicit InteractiveSession(SessionConfig config) : InteractiveSession(get_default_graph(), config) {}
+  InteractiveSession(const InteractiveSession&) = delete;
+  InteractiveSession& operator=(const InteractiveSession&) = delete;
+  ~InteractiveSession() { detail::erase_guard_entry(detail::default_sessions(), this); }
+
+  /// Ends the session (Session::close) and stops it being the default session.
+  void close() noexcept {
+    detail::erase_guard_entry(detail::default_sessions(), this);
+    Session::close();
+  }
+};
 
 }  // namespace sessionlib

@@ -17,6 +17,8 @@
 #include "../core/report.hpp"
 #include "../graph/handles.hpp"
 #include "../graph/sparse.hpp"
+#include "fetch.hpp"
+#include "tensor_handle.hpp"
 
 namespace sessionlib {
 
@@ -84,6 +86,28 @@ SESSIONLIB_INLINE void check_sparse_feed(const Graph& g, const output_ref (&ids)
       if (indices[n * rank + d] < 0 || indices[n * rank + d] >= dense_shape[d])
         throw invalid_argument(sparse_out_of_bounds(indices, n, rank, dense_shape), g.at(ids[0]).name);
 }
+template <class X> struct is_tuple_or_pair : std::false_type {};
+template <class... X> struct is_tuple_or_pair<std::tuple<X...>> : std::true_type {};
+template <class A, class B> struct is_tuple_or_pair<std::pair<A, B>> : std::true_type {};
+
+/// A structure of feed keys (TF's nested tuple keys): a std::tuple or
+/// std::pair, or an aggregate whose fields are keys.
+template <class K>
+concept FeedKeyStructure = is_tuple_or_pair<K>::value ||
+                           (std::is_aggregate_v<K> && !std::is_array_v<K> && !TensorLike<K> && !xt::is_xexpression<K>::value);
+
+/// A structure of values for a structure of keys: a std::tuple, a std::pair or an aggregate.
+template <class V>
+concept FeedValueStructure = is_tuple_or_pair<V>::value ||
+                             (std::is_aggregate_v<V> && !std::is_array_v<V> && !xt::is_xexpression<V>::value);
+
+/// A std::tuple of const references to the elements (tuple, pair) or fields (aggregate) of `x`.
+template <class X>
+auto feed_fields(const X& x) {
+  if constexpr (is_tuple_or_pair<X>::value) return std::apply([](const auto&... e) { return std::tie(e...); }, x);
+  else return tie_fields<field_count<X>()>(x);
+}
+template <class X> inline constexpr std::size_t feed_field_count = std::tuple_size_v<decltype(feed_fields(std::declval<const X&>()))>;
 }  // namespace detail
 
 /// One `{tensor, value}` entry of a feed dict. The key is a tensor (checked at
@@ -114,6 +138,14 @@ struct feed_entry {
         std::memcpy(inline_, &v, sizeof(T));
         inline_scalar_ = true;
         value_.assign_borrowed(dtype_of<T>, nullptr, 0, nullptr);  // in place: the scalar lives in inline_
+      }
+    } else if constexpr (TensorHandleLike<D>) {
+      // TF feeds a TensorHandle's value to a tensor: here the kept value itself, shared.
+      if constexpr (!detail::handle_fits<T, S, typename D::value_type, typename D::shape_type>()) {
+        report::handle_feed_mismatch<X, D>();  // X is the fed tensor, D the handle given
+      } else {
+        value_ = value.value();
+        keep_ = value.record_ptr();
       }
     } else if constexpr (xt::is_xexpression<D>::value) {
       using VT = typename D::value_type;
@@ -164,6 +196,83 @@ struct feed_entry {
     }
   }
 
+  /// Feeds a tensor of unknown rank: an expression of its element type and any
+  /// rank (an xt::xarray), or a number (rank 0). The element type is checked at
+  /// compile time.
+  template <class T, class V>
+  feed_entry(const UnknownRankTensor<T>& target, V&& value) : graph(&target.graph()), id(target.id()) {
+    using D = std::remove_cvref_t<V>;
+    if constexpr (std::is_arithmetic_v<D>) {
+      if constexpr (!detail::NonNarrowingScalar<T, D>) {
+        report::feed_dtype_mismatch<T, D>();  // the scalar does not convert to T without narrowing
+      } else {
+        const T v{value};
+        std::memcpy(inline_, &v, sizeof(T));
+        inline_scalar_ = true;
+        value_.assign_borrowed(dtype_of<T>, nullptr, 0, nullptr);
+      }
+    } else if constexpr (xt::is_xexpression<D>::value) {
+      if constexpr (!std::is_same_v<typename D::value_type, T>) report::feed_dtype_mismatch<T, typename D::value_type>();
+      else store(std::forward<V>(value));
+    } else {
+      report::feed_dtype_mismatch<T, D>();  // not a scalar nor an xtensor expression
+    }
+  }
+
+  /// Feeds a TensorHandle to the placeholder of get_session_tensor (or of
+  /// delete_session_tensor, which takes any): the handle's dtype and static
+  /// shape must fit the placeholder's (a compile error otherwise). What is fed
+  /// is the handle, never the value: the run reads the value where it is kept.
+  template <class T, class S, TensorHandleLike H>
+  feed_entry(const HandlePlaceholder<T, S>& target, const H& h) {
+    using D = std::remove_cvref_t<H>;
+    constexpr bool fits = [] {
+      if constexpr (std::is_void_v<T>) return true;  // delete_session_tensor's placeholder takes any handle
+      else return detail::handle_fits<T, S, typename D::value_type, typename D::shape_type>();
+    }();
+    if constexpr (!fits) {
+      report::handle_feed_mismatch<HandlePlaceholder<T, S>, D>();  // the placeholder's type, then the handle's
+    } else {
+      const std::string& bytes = h.handle();
+      graph = &target.graph();
+      id = target.id();
+      value_ = any_array::borrow(dtype::uint8, dims{bytes.size()}, bytes.data());
+      keep_ = h.record_ptr();  // the string lives in the handle's record
+    }
+  }
+
+  /// A nested key (TF's tuple feed keys): a std::tuple, std::pair or aggregate
+  /// of keys takes a value of the same structure (a std::tuple, std::pair or
+  /// aggregate of as many values), each pair checked as its own entry would be.
+  /// One entry feeds every tensor of the key. A temporary value is kept alive
+  /// by the entry.
+  template <detail::FeedKeyStructure K, class V>
+  feed_entry(const K& key, V&& value) {
+    using D = std::remove_cvref_t<V>;
+    if constexpr (!detail::FeedValueStructure<D>) {
+      report::feed_structure_mismatch<K, D>();  // K is the key's structure, D the value's
+    } else if constexpr (detail::feed_field_count<K> != detail::feed_field_count<D>) {
+      report::feed_structure_mismatch<K, D>();  // K is the key's structure, D the value's
+    } else {
+      std::shared_ptr<const D> held;
+      if constexpr (std::is_rvalue_reference_v<V&&> && !std::is_const_v<std::remove_reference_t<V>>)
+        held = std::make_shared<const D>(std::move(value));  // a temporary: its arrays stay readable in place
+      const D& v = held ? *held : value;
+      auto parts = std::make_shared<std::vector<feed_entry>>();
+      const auto keys = detail::feed_fields(key);
+      const auto values = detail::feed_fields(v);
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (add_part(*parts, feed_entry(std::get<I>(keys), std::get<I>(values))), ...);
+      }(std::make_index_sequence<detail::feed_field_count<K>>{});
+      if (!parts->empty()) {
+        graph = parts->front().graph;
+        id = parts->front().id;
+      }
+      keep_ = std::move(held);
+      parts_ = std::move(parts);
+    }
+  }
+
   /// Feeds the tensor named `tensor_name` ("x:0", "split:1"), resolved in the
   /// session's graph when run. A C++ number converts to the tensor's dtype when
   /// it does so exactly (as TF converts Python numbers); an array must have the
@@ -184,8 +293,8 @@ struct feed_entry {
     }
   }
 
-  /// The single-tensor entries this one stands for: itself, or a sparse
-  /// feed's three (indices, values, dense_shape). Valid while it lives.
+  /// The single-tensor entries this one stands for: itself, a sparse feed's
+  /// three (indices, values, dense_shape), or a nested key's. Valid while it lives.
   std::span<const feed_entry> parts() const noexcept {
     if (parts_) return {parts_->data(), parts_->size()};
     return {this, 1};
@@ -230,6 +339,19 @@ struct feed_entry {
   // One part of a sparse feed: output `r` of `g` fed `value`, which `keep` holds alive.
   feed_entry(Graph& g, output_ref r, any_array value, std::shared_ptr<const void> keep)
       : graph(&g), id(r), value_(std::move(value)), keep_(std::move(keep)) {}
+
+  // Appends `e`, or the single-tensor entries it stands for (a nested or sparse key).
+  static void add_part(std::vector<feed_entry>& parts, feed_entry&& e) {
+    if (e.parts_) {
+      for (const feed_entry& p : *e.parts_) parts.push_back(p);
+      // A part may read memory its parent keeps alive (a temporary structure).
+      if (e.keep_)
+        for (std::size_t i = parts.size() - e.parts_->size(); i < parts.size(); ++i)
+          if (!parts[i].keep_) parts[i].keep_ = e.keep_;
+    } else {
+      parts.push_back(std::move(e));
+    }
+  }
 
   template <class V>
   void store(V&& value) {
@@ -277,7 +399,7 @@ struct feed_entry {
   std::string name_;  // the key's name when given by name
   mutable any_array value_;
   std::shared_ptr<const void> keep_;
-  std::shared_ptr<const std::vector<feed_entry>> parts_;  // a sparse feed's three entries
+  std::shared_ptr<const std::vector<feed_entry>> parts_;  // a sparse feed's three entries, a nested key's
   alignas(8) mutable unsigned char inline_[8] = {};
   bool inline_scalar_ = false;
 };
@@ -295,6 +417,23 @@ struct feed_list_t {
 template <TensorLike... X>
 feed_list_t<X...> feed_list(const X&... x) {
   return {std::tuple{as_tensor(x)...}};
+}
+
+/// A run-time-length list of fed tensors of one type (TF's 200-step partial
+/// run): the callable takes a std::vector of values, one per tensor.
+template <class T, class S>
+struct feed_vector_t {
+  std::vector<Tensor<T, S>> tensors;
+};
+
+/// `sl::feed_list(xs)` with `xs` a std::vector of same-typed tensors: a callable
+/// taking `const std::vector<xt::xtensor<T, N>>&` (`std::vector<T>` for rank 0).
+template <TensorLike X>
+feed_vector_t<value_type_of<X>, shape_of<X>> feed_list(const std::vector<X>& xs) {
+  feed_vector_t<value_type_of<X>, shape_of<X>> r;
+  r.tensors.reserve(xs.size());
+  for (const auto& x : xs) r.tensors.push_back(as_tensor(x));
+  return r;
 }
 
 /// Fed tensors named as TF names them ("x:0"), each of a type the caller

@@ -21,6 +21,7 @@
 #include "../graph/sparse.hpp"
 #include "../runtime/plan.hpp"
 #include "detail/fields.hpp"
+#include "tensor_handle.hpp"
 
 namespace sessionlib {
 
@@ -57,6 +58,8 @@ struct fetch_collector {
 struct fetch_reader {
   const any_array* const* values;
   std::size_t pos = 0;
+  /// The session's tensor store, where a fetched get_session_handle keeps its value.
+  const std::shared_ptr<tensor_store>* tensors = nullptr;
   const any_array& next() { return *values[pos++]; }
   void skip() { ++pos; }
 };
@@ -120,6 +123,31 @@ struct fetch_impl<SparseTensor<T, S>> {
   }
 };
 
+// A get_session_handle op: its value is kept in the session's store (a buffer
+// the run owns is shared, a borrowed one copied), and the result is its handle.
+// Only fetched handles keep a value, as TF's.
+template <class T, class S>
+struct fetch_impl<SessionHandle<T, S>> {
+  static constexpr bool valid = true;
+  using result = TensorHandle<T, S>;
+  static void collect(const SessionHandle<T, S>& f, fetch_collector& c) { c.add(f.graph(), f.id(), true); }
+  static result build(const SessionHandle<T, S>& f, fetch_reader& r) {
+    const any_array& v = r.next();
+    if (!r.tensors) throw internal("get_session_handle fetched without a session store");
+    std::string h = (*r.tensors)->add(f.graph().at(f.id()).name, v.borrowed() ? v.clone() : v);
+    return result(std::move(h), *r.tensors);
+  }
+};
+
+// A tensor of unknown rank: its value, type-erased.
+template <class T>
+struct fetch_impl<UnknownRankTensor<T>> {
+  static constexpr bool valid = true;
+  using result = any_array;
+  static void collect(const UnknownRankTensor<T>& f, fetch_collector& c) { c.add(f.graph(), f.id(), true); }
+  static result build(const UnknownRankTensor<T>&, fetch_reader& r) { return r.next(); }
+};
+
 // An operation: run for its effect; TF's None.
 template <>
 struct fetch_impl<Operation> {
@@ -132,10 +160,20 @@ struct fetch_impl<Operation> {
   }
 };
 
-// A name ("x:0"): looked up when the plan is made; the result is type-erased.
+// A name: a tensor's ("x:0") is looked up when the plan is made and its value
+// is type-erased; an operation's ("init", "mul": no ":k") is run for its effect
+// and yields an empty any_array (empty_handle(): TF's None), as TF's.
 struct name_fetch {
   static constexpr bool valid = true;
   using result = any_array;
+  /// True when `name` ends in ":<digits>" (a tensor's name, TF's "op:k").
+  static bool names_tensor(std::string_view name) noexcept {
+    const auto colon = name.rfind(':');
+    if (colon == std::string_view::npos || colon + 1 == name.size()) return false;
+    for (char ch : name.substr(colon + 1))
+      if (ch < '0' || ch > '9') return false;
+    return true;
+  }
   static void collect(std::string_view name, fetch_collector& c) {
     if (c.count_only) {
       c.leaves.push_back({0, true});
@@ -143,12 +181,24 @@ struct name_fetch {
     }
     if (!c.graph) throw invalid_argument("fetch by name: the session has no graph");  // set by the session first
     const output_ref id = c.graph->lookup(name);
+    if (!names_tensor(name)) {
+      c.add(*c.graph, output_ref{id.node}, false);  // an operation: a target
+      return;
+    }
     if (!c.graph->at(id).has_output)
       throw invalid_argument("Can not convert '" + std::string(name) + "' into a Tensor: the operation has no output",
                              c.graph->at(id).name);
     c.add(*c.graph, id, true);
   }
-  static result build(fetch_reader& r) { return r.next(); }
+  static result build(fetch_reader& r) {
+    const any_array* v = r.values[r.pos++];
+    return v ? *v : any_array{};
+  }
+};
+template <>
+struct fetch_impl<std::string_view> : name_fetch {
+  static void collect(std::string_view s, fetch_collector& c) { name_fetch::collect(s, c); }
+  static result build(std::string_view, fetch_reader& r) { return name_fetch::build(r); }
 };
 template <>
 struct fetch_impl<std::string> : name_fetch {

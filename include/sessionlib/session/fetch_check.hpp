@@ -3,8 +3,9 @@
 // type is deduced, so the compiler instantiates it at the call: an unfetchable
 // leaf is reported there, before any use of the result (a `float v = sess.run(...)`
 // of an unfetchable leaf would otherwise fail first on converting sl::none_t).
-// The report names the first unfetchable leaf, or, for a std::string_view name,
-// says to write std::string.
+// The report names the first unfetchable leaf, or, for a name of another
+// string-like type than std::string, std::string_view and const char*, says to
+// write std::string.
 #pragma once
 
 #include <string_view>

@@ -62,6 +62,25 @@ class partial_run_handle {
   std::shared_ptr<detail::partial_run_state> state_;
 };
 
+template <class F>
+partial_run_handle Session::partial_run_setup(const F& fetches) const {
+  return partial_run_setup(fetches, feed_list_t<>{});
+}
+
+template <class F, class T, class S>
+partial_run_handle Session::partial_run_setup(const F& fetches, const feed_vector_t<T, S>& feeds) const {
+  partial_run_handle h = partial_run_setup(fetches, feed_list_t<>{});
+  detail::partial_run_state& st = *h.state_;
+  for (const auto& t : feeds.tensors) {
+    if (&t.graph() != &impl_->graph()) throw invalid_argument("Cannot feed a tensor of another graph", t.op_name());
+    st.feeds.push_back(t.id());
+  }
+  std::sort(st.feeds.begin(), st.feeds.end());
+  st.feeds.erase(std::unique(st.feeds.begin(), st.feeds.end()), st.feeds.end());
+  st.fed.assign(st.feeds.size(), false);
+  return h;
+}
+
 template <class F, class... X>
 partial_run_handle Session::partial_run_setup(const F& fetches, const named_feed_list_t<X...>& feeds) const {
   return partial_run_setup(fetches, feeds.resolve(graph()));
@@ -109,8 +128,10 @@ fetch_result_t<F> Session::partial_run(const partial_run_handle& h, const F& fet
   // sparse feed stands for three single-tensor entries.
   std::vector<const feed_entry*> flat;
   for (const feed_entry& entry : feeds) {
-    entry.resolve(impl_->graph());  // a key given by name: now its output
-    for (const feed_entry& f : entry.parts()) flat.push_back(&f);
+    for (const feed_entry& f : entry.parts()) {
+      f.resolve(impl_->graph());  // a key given by name: now its output
+      flat.push_back(&f);
+    }
   }
   std::vector<std::size_t> feed_pos;
   for (const feed_entry* fp : flat) {

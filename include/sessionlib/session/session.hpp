@@ -69,6 +69,17 @@ class Session {
                                         RunMetadata* metadata = nullptr) {
     return run_impl(fetches, std::span<const feed_entry>(feeds), &options, metadata);
   }
+  /// As run(fetches, feeds), filling `metadata` with default RunOptions (no
+  /// trace: peak and resident bytes; step stats need RunOptions::trace_level).
+  template <class F>
+  detail::checked_fetch_result_t<F> run(const F& fetches, std::initializer_list<feed_entry> feeds,
+                                        RunMetadata* metadata) {
+    return run_impl(fetches, std::span<const feed_entry>(feeds.begin(), feeds.size()), nullptr, metadata);
+  }
+  template <class F>
+  detail::checked_fetch_result_t<F> run(const F& fetches, const feed_dict& feeds, RunMetadata* metadata) {
+    return run_impl(fetches, std::span<const feed_entry>(feeds), nullptr, metadata);
+  }
   /// A braced list of fetches (`sess.run({train, loss})`) has no type: reported.
   template <int I = 0>
   auto run(detail::braced_fetch, std::initializer_list<feed_entry> = {}, const RunOptions& = {}, RunMetadata* = nullptr) {
@@ -100,6 +111,25 @@ class Session {
   /// `void(fetch_result_t<F>& out, args...)` (see run_into).
   template <class F, class... X>
   auto make_callable(const F& fetches, const feed_list_t<X...>& feeds, into_t) const;
+  /// As make_callable, fed a run-time-length list of same-typed tensors
+  /// (`sl::feed_list(std::vector{x0, x1, ...})`): the callable takes one
+  /// `const std::vector<xt::xtensor<T, N>>&` (`std::vector<T>` for rank 0)
+  /// holding a value per tensor, in order.
+  template <class F, class T, class S>
+  auto make_callable(const F& fetches, const feed_vector_t<T, S>& feeds) const;
+  /// partial_run_setup with a run-time-length list of same-typed fed tensors.
+  template <class F, class T, class S>
+  partial_run_handle partial_run_setup(const F& fetches, const feed_vector_t<T, S>& feeds) const;
+  /// make_callable of a run fed nothing: a callable of no parameters (with
+  /// `form` sl::accept_options or sl::into, as with a feed list).
+  template <class F, class... Form>
+    requires(sizeof...(Form) <= 1 && ((std::is_same_v<Form, accept_options_t> || std::is_same_v<Form, into_t>) && ...))
+  auto make_callable(const F& fetches, Form... form) const {
+    return make_callable(fetches, feed_list_t<>{}, form...);
+  }
+  /// partial_run_setup of a partial run fed nothing.
+  template <class F>
+  partial_run_handle partial_run_setup(const F& fetches) const;
   /// Starts a partial run that may fetch `fetches` and be fed `feeds` (tf partial_run_setup).
   template <class F, class... X>
   partial_run_handle partial_run_setup(const F& fetches, const feed_list_t<X...>& feeds) const;

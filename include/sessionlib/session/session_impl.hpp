@@ -47,11 +47,13 @@ class session_impl {
   }
   session_state& state() noexcept { return state_; }
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
-  /// Ends the session: later runs throw sl::session_closed, and ops blocked on
-  /// its queues wake and throw sl::cancelled, so no thread is left waiting.
+  /// Ends the session: later runs throw sl::session_closed, ops blocked on its
+  /// queues wake and throw sl::cancelled, so no thread is left waiting, and
+  /// the tensors kept by handle are dropped.
   void close() noexcept {
     closed_.store(true, std::memory_order_release);
     state_.cancel();
+    state_.tensors()->close();
   }
   void check_open() const {
     if (closed()) throw session_closed();
@@ -82,8 +84,8 @@ class session_impl {
                   std::vector<const feed_entry*>& by_id) const {
     by_id.clear();
     for (const auto& entry : feeds) {
-      entry.resolve(*graph_);  // a key given by name: now its output
-      for (const feed_entry& f : entry.parts()) {  // a sparse feed is three
+      for (const feed_entry& f : entry.parts()) {  // a sparse feed is three, a nested key several
+        f.resolve(*graph_);  // a key given by name: now its output
         if (f.graph != graph_) throw invalid_argument("Cannot feed a tensor of another graph", f.graph->at(f.id).name);
         by_id.push_back(&f);
       }
@@ -107,7 +109,7 @@ class session_impl {
       throw invalid_argument("Cannot feed value of dtype " + std::string(dtype_name(t)) + " for Tensor '" + name() +
                                  "', which has dtype " + std::string(dtype_name(n.output_type(index))),
                              n.name);
-    if (!shape_fits(n.output_shape(index), shape))
+    if (!(index == 0 && n.unknown_rank) && !shape_fits(n.output_shape(index), shape))
       throw invalid_argument("Cannot feed value of shape " + to_string(shape) + " for Tensor '" + name() +
                                  "', which has shape " + static_shape_string(n.output_shape(index)),
                              n.name);
@@ -155,6 +157,7 @@ class session_impl {
     detail::run_state& rs = *guard.rs;
     place(rs);
     lend(rs);
+    if (md) md->clear();  // a run replaces the metadata it is given (TF's)
     // A parallel plan enters the inter-op arena itself, a kernel splitting its
     // work the intra-op one (execute, split_work): small runs enter neither.
     detail::execute(p, rs, state_, *graph_, opts, md, &resources_);
@@ -163,6 +166,7 @@ class session_impl {
     for (std::size_t i = 0; i < p.fetch_slots.size(); ++i)
       values[i] = p.fetch_slots[i] == detail::no_slot ? nullptr : &rs.slots[p.fetch_slots[i]];
     fetch_reader reader{values.data()};
+    reader.tensors = &state_.tensors();
     return build(reader);
   }
 
