@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 #include <sessionlib/sessionlib.hpp>
+#include <sessionlib/runtime/kernels/apply.hpp>  // PlainSGD below reuses an update kernel
 
 namespace sl = sessionlib;
 using sl::shape;

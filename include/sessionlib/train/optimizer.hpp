@@ -17,8 +17,10 @@
 
 #include "../config.hpp"
 #include "../ops/state.hpp"
+#if SESSIONLIB_DEFINITIONS  // the update kernels: only the update builders name them
 #include "../runtime/kernels/apply.hpp"
 #include "../runtime/kernels/apply_sparse.hpp"
+#endif
 #include "grad_support.hpp"
 #include "gradients.hpp"
 #include "indexed_slices.hpp"

@@ -13,8 +13,6 @@
 #include <cstdint>
 
 #include "../../config.hpp"
-#include "apply.hpp"
-#include "apply_sparse.hpp"
 #include "array.hpp"
 #include "array_fill.hpp"
 #include "array_index.hpp"
@@ -31,6 +29,12 @@
 #include "sparse_grad.hpp"
 #include "split.hpp"
 #include "state.hpp"
+#if SESSIONLIB_DEFINITIONS
+// The optimizers' update kernels: only the update builders name them, and a
+// separate unit sees those as declarations (train/optimizers.hpp).
+#include "apply.hpp"
+#include "apply_sparse.hpp"
+#endif
 
 #if defined(SESSIONLIB_EXTERN_TEMPLATE)
 
@@ -104,18 +108,6 @@ namespace sessionlib::kernels {
   SESSIONLIB_KERNEL_(assign_kernel<T>) \
   SESSIONLIB_KERNEL_(assign_add_kernel<T>) \
   SESSIONLIB_KERNEL_(assign_sub_kernel<T>) \
-  SESSIONLIB_KERNEL_(apply_gradient_descent_kernel<T>) \
-  SESSIONLIB_KERNEL_(apply_gradient_descent_matmul_kernel<T>) \
-  SESSIONLIB_KERNEL_(apply_momentum_kernel<T>) \
-  SESSIONLIB_KERNEL_(apply_adam_kernel<T>) \
-  SESSIONLIB_KERNEL_(adam_finish_kernel<T>) \
-  SESSIONLIB_KERNEL_(apply_rms_prop_kernel<T>) \
-  SESSIONLIB_KERNEL_(apply_adagrad_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_apply_gradient_descent_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_apply_momentum_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_apply_adam_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_apply_rms_prop_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_apply_adagrad_kernel<T>) \
   SESSIONLIB_KERNEL_(transpose_kernel<T>) \
   SESSIONLIB_KERNEL_(concat_kernel<T>) \
   SESSIONLIB_KERNEL_(slice_kernel<T>) \
@@ -188,6 +180,26 @@ namespace sessionlib::kernels {
 
 SESSIONLIB_FLOATING_KERNELS_(float)
 SESSIONLIB_FLOATING_KERNELS_(double)
+
+#if SESSIONLIB_DEFINITIONS
+#define SESSIONLIB_APPLY_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(apply_gradient_descent_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_gradient_descent_matmul_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_momentum_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_adam_kernel<T>) \
+  SESSIONLIB_KERNEL_(adam_finish_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_rms_prop_kernel<T>) \
+  SESSIONLIB_KERNEL_(apply_adagrad_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_apply_gradient_descent_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_apply_momentum_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_apply_adam_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_apply_rms_prop_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_apply_adagrad_kernel<T>) \
+
+SESSIONLIB_APPLY_KERNELS_(float)
+SESSIONLIB_APPLY_KERNELS_(double)
+#undef SESSIONLIB_APPLY_KERNELS_
+#endif
 
 // The reductions of the other dtypes too (SESSIONLIB_REDUCE_KERNELS_, above):
 // their bodies need oneTBB, which a separate unit does not see (reduce.hpp),
