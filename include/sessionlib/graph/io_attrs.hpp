@@ -1,0 +1,73 @@
+// The attribute families of the string and reader ops (ops/string.hpp,
+// ops/reader.hpp; graph/attrs.hpp says how families work). Fields carry TF's
+// attribute names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <tuple>
+
+#include "attrs.hpp"
+
+namespace sessionlib {
+
+/// DecodeRaw: whether the bytes are little-endian (TF's little_endian; out_type is the node's dtype).
+struct decode_raw_attrs {
+  static constexpr const char* family = "DecodeRaw";
+  bool little_endian = true;
+  template <class = void>
+  static constexpr auto fields() { return std::tuple{attr_field("little_endian", &decode_raw_attrs::little_endian)}; }
+  friend bool operator==(const decode_raw_attrs&, const decode_raw_attrs&) = default;
+};
+
+/// TFRecordReaderV2, IdentityReaderV2 (and WholeFileReaderV2): TF's container
+/// and shared_name. sessionlib keeps a reader per session; shared_name is
+/// exported, not shared.
+struct reader_attrs {
+  static constexpr const char* family = "Reader";
+  std::string container{};
+  std::string shared_name{};
+  template <class = void>
+  static constexpr auto fields() {
+    return std::tuple{attr_field("container", &reader_attrs::container),
+                      attr_field("shared_name", &reader_attrs::shared_name)};
+  }
+  friend bool operator==(const reader_attrs&, const reader_attrs&) = default;
+};
+
+/// FixedLengthRecordReaderV2: a header to skip, records of record_bytes each
+/// (hop_bytes apart; 0: record_bytes), a footer to leave.
+struct fixed_length_record_reader_attrs {
+  static constexpr const char* family = "FixedLengthRecordReaderV2";
+  std::int64_t header_bytes = 0;
+  std::int64_t record_bytes = 0;
+  std::int64_t footer_bytes = 0;
+  std::int64_t hop_bytes = 0;
+  std::string container{};
+  std::string shared_name{};
+  template <class = void>
+  static constexpr auto fields() {
+    using A = fixed_length_record_reader_attrs;
+    return std::tuple{attr_field("header_bytes", &A::header_bytes), attr_field("record_bytes", &A::record_bytes),
+                      attr_field("footer_bytes", &A::footer_bytes), attr_field("hop_bytes", &A::hop_bytes),
+                      attr_field("container", &A::container), attr_field("shared_name", &A::shared_name)};
+  }
+  friend bool operator==(const fixed_length_record_reader_attrs&, const fixed_length_record_reader_attrs&) = default;
+};
+
+/// TextLineReaderV2: the lines skipped at the start of each file.
+struct text_line_reader_attrs {
+  static constexpr const char* family = "TextLineReaderV2";
+  std::int64_t skip_header_lines = 0;
+  std::string container{};
+  std::string shared_name{};
+  template <class = void>
+  static constexpr auto fields() {
+    using A = text_line_reader_attrs;
+    return std::tuple{attr_field("skip_header_lines", &A::skip_header_lines),
+                      attr_field("container", &A::container), attr_field("shared_name", &A::shared_name)};
+  }
+  friend bool operator==(const text_line_reader_attrs&, const text_line_reader_attrs&) = default;
+};
+
+}  // namespace sessionlib
