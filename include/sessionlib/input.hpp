@@ -2,8 +2,9 @@
 // PaddingFIFOQueue, RandomShuffleQueue, PriorityQueue) with typed components,
 // their session-owned state, train::QueueRunner, train::Coordinator and
 // train::start_queue_runners; the readers (FixedLengthRecordReader,
-// TextLineReader, TFRecordReader, IdentityReader) and the string ops that turn
-// records into tensors (decode_raw, string_to_number, io::read_file).
+// TextLineReader, TFRecordReader, IdentityReader), the string ops that turn
+// records into tensors (decode_raw, string_to_number,
+// io::read_file), and train::string_input_producer, batch and shuffle_batch.
 // Outside the umbrella header because a program without a pipeline should not
 // compile it (docs/input_pipeline.md); it needs no other library.
 #pragma once
@@ -14,3 +15,4 @@
 #include "train/queue_runner.hpp"
 #include "ops/string.hpp"
 #include "ops/reader.hpp"
+#include "train/input.hpp"

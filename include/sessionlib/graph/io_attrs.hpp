@@ -70,4 +70,22 @@ struct text_line_reader_attrs {
   friend bool operator==(const text_line_reader_attrs&, const text_line_reader_attrs&) = default;
 };
 
+/// InputProducerEpoch (sessionlib's own op, TF's limit_epochs and
+/// random_shuffle in one): how many epochs (0: no limit), whether each epoch
+/// is shuffled, and the seeds (TF's rule, ops/queue.hpp's queue_seeds).
+struct input_producer_attrs {
+  static constexpr const char* family = "InputProducerEpoch";
+  std::int64_t num_epochs = 0;
+  bool shuffle = false;
+  std::int64_t seed = 0;
+  std::int64_t seed2 = 0;
+  template <class = void>
+  static constexpr auto fields() {
+    using A = input_producer_attrs;
+    return std::tuple{attr_field("num_epochs", &A::num_epochs), attr_field("shuffle", &A::shuffle),
+                      attr_field("seed", &A::seed), attr_field("seed2", &A::seed2)};
+  }
+  friend bool operator==(const input_producer_attrs&, const input_producer_attrs&) = default;
+};
+
 }  // namespace sessionlib
