@@ -132,3 +132,37 @@ TEST_CASE("CRC-32C: RFC 3720's test vectors and TF's mask") {
   CHECK(c::unmask(c::mask(crc)) == crc);
   CHECK(c::unmask(c::unmask(c::mask(c::mask(crc)))) == crc);
 }
+
+TEST_CASE("decode_csv: one column per default, defaults for empty fields, quotes, TF's messages") {
+  sl::Graph g;
+  auto lines = sl::placeholder<std::string, sl::shape<sl::dyn>>(g, "lines");
+  auto [a, b, c, d] = sl::decode_csv(lines, std::tuple{0.5f, std::int64_t{-1}, "NA", sl::csv_required<double>{}});
+  static_assert(std::is_same_v<decltype(a), sl::Tensor<float, sl::shape<sl::dyn>>>);
+  static_assert(std::is_same_v<decltype(b), sl::Tensor<std::int64_t, sl::shape<sl::dyn>>>);
+  static_assert(std::is_same_v<decltype(c), sl::Tensor<std::string, sl::shape<sl::dyn>>>);
+  static_assert(std::is_same_v<decltype(d), sl::Tensor<double, sl::shape<sl::dyn>>>);
+  auto line = sl::placeholder<std::string>(g, "line");
+  auto [p, q] = sl::decode_csv(line, std::tuple{std::int32_t{0}, std::string("")}, {.field_delim = ';', .na_value = "?"});
+  sl::Session sess(g);
+  auto [av, bv, cv, dv] = sess.run(std::tuple{a, b, c, d},
+                                   {{lines, xt::xtensor<std::string, 1>{"1.5,2,x,3", ",,,4", R"( 2 ,7,"a,""b""",5e-1)"}}});
+  CHECK(av == xt::xtensor<float, 1>{1.5f, 0.5f, 2.f});
+  CHECK(bv == xt::xtensor<std::int64_t, 1>{2, -1, 7});
+  CHECK(cv == xt::xtensor<std::string, 1>{"x", "NA", "a,\"b\""});
+  CHECK(dv == xt::xtensor<double, 1>{3, 4, 0.5});
+  auto [pv, qv] = sess.run(std::tuple{p, q}, {{line, "?;text"}});
+  CHECK(pv == 0);
+  CHECK(qv == "text");
+  auto bad = [&, a = a](const char* record) {  // (clang 14 lambdas cannot capture a structured binding)
+    sess.run(a, {{lines, xt::xtensor<std::string, 1>{"1,2,x,3", record}}});
+  };
+  CHECK_THROWS_WITH_AS(bad("1,2,3"), "Expect 4 fields but have 3 in record 1", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(bad("1,2,3,"), "Field 3 is required but missing in record 1!", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(bad("z,2,3,4"), "Field 0 in record 1 is not a valid float: z", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(bad("1,2.5,3,4"), "Field 1 in record 1 is not a valid int64: 2.5", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(bad("1,2,a\"b,4"), "Unquoted fields cannot have quotes/CRLFs inside", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(bad("1,2,\"a\"b\",4"), "Quote inside a string has to be escaped by another quote",
+                       sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(bad("1,2,\"ab"), "Quoted field has to end with quote followed by delim or end",
+                       sl::invalid_argument);
+}

@@ -42,7 +42,9 @@ TEST_CASE("four threads read one reader: every record exactly once, then each se
   auto q = sl::train::string_input_producer(g, files, /*num_epochs=*/1, /*shuffle=*/false);
   sl::TFRecordReader unused(g);  // another reader in the graph changes nothing
   sl::TextLineReader reader(g);
-  auto [key, line] = reader.read(q);
+  auto read = reader.read(q);  // (no structured binding: clang 14 lambdas cannot capture one)
+  auto key = std::get<0>(read);
+  auto line = std::get<1>(read);
   sl::Session s(g);
   sl::train::Coordinator coord;
   auto runners = sl::train::start_queue_runners(s, coord);
@@ -81,7 +83,8 @@ TEST_CASE("string_input_producer: num_epochs epochs, shuffled per epoch, reprodu
     sl::Graph g;
     auto q = sl::train::string_input_producer(g, files, /*num_epochs=*/2, /*shuffle=*/true, seed);
     sl::IdentityReader reader(g);
-    auto [key, value] = reader.read(q);
+    auto read = reader.read(q);
+  auto value = std::get<1>(read);
     sl::Session s(g);
     sl::train::Coordinator coord;
     auto runners = sl::train::start_queue_runners(s, coord);
@@ -122,7 +125,8 @@ TEST_CASE("files -> FixedLengthRecordReader -> decode_raw -> shuffle_batch<4>: e
   g.set_seed(3);
   auto q = sl::train::string_input_producer(g, files, 1);
   sl::FixedLengthRecordReader reader(g, 4);
-  auto [key, record] = reader.read(q);
+  auto read = reader.read(q);
+  auto record = std::get<1>(read);
   auto bytes = sl::reshape<sl::shape<4>>(sl::decode_raw<std::uint8_t>(record));
   auto label = sl::cast<std::int32_t>(sl::slice<sl::offsets<0>, sl::sizes<1>>(bytes));
   auto pixels = sl::cast<float>(sl::slice<sl::offsets<1>, sl::sizes<3>>(bytes));
@@ -153,7 +157,8 @@ TEST_CASE("batch with allow_smaller_final_batch: the last batch holds what is le
   sl::Graph g;
   auto q = sl::train::string_input_producer(g, {"a", "b", "c", "d", "e"}, 1, false);
   sl::IdentityReader reader(g);
-  auto [key, value] = reader.read(q);
+  auto read = reader.read(q);
+  auto value = std::get<1>(read);
   auto batches = sl::train::batch(value, 2, 10, {.allow_smaller_final_batch = true});
   static_assert(std::is_same_v<decltype(batches), sl::Tensor<std::string, sl::shape<sl::dyn>>>);
   sl::Session s(g);
@@ -179,7 +184,8 @@ TEST_CASE("a pipeline without num_epochs: stopping the coordinator and closing t
   sl::Graph g;
   auto q = sl::train::string_input_producer(g, {"x", "y"});
   sl::IdentityReader reader(g);
-  auto [key, value] = reader.read(q);
+  auto read = reader.read(q);
+  auto value = std::get<1>(read);
   auto b = sl::train::batch<3>(value, 3, 4);
   sl::Session s(g);
   sl::train::Coordinator coord;

@@ -137,3 +137,24 @@ TEST_CASE("queues carry strings: enqueue, dequeue, enqueue_many, dequeue_many, p
   CHECK(padded(0, 1) == "");  // padded with empty strings, as TF pads
   CHECK(padded(1, 1) == "c");
 }
+
+TEST_CASE("strings through make_callable, run_into and partial_run") {
+  sl::Graph g;
+  auto s = sl::placeholder<std::string, sl::shape<sl::dyn>>(g, "s");
+  auto t = sl::reshape<sl::shape<sl::dyn, 2>>(sl::identity(s));
+  sl::Session sess(g);
+  auto call = sess.make_callable(t, sl::feed_list(s));
+  for (int i = 0; i < 3; ++i) {
+    xt::xtensor<std::string, 1> v = {std::string(30 + i, 'a'), "b", "c", std::to_string(i)};
+    xt::xtensor<std::string, 2> r = call(v);
+    REQUIRE(r.shape(0) == 2);
+    CHECK(r(1, 1) == std::to_string(i));
+    CHECK(r(0, 0) == std::string(30 + i, 'a'));
+  }
+  xt::xtensor<std::string, 2> into = xt::xtensor<std::string, 2>::from_shape({2, 2});
+  sess.run_into(into, t, {{s, xt::xtensor<std::string, 1>{"w", "x", "y", "z"}}});
+  CHECK(into(1, 0) == "y");
+  auto h = sess.partial_run_setup(std::tuple{t}, sl::feed_list(s));
+  xt::xtensor<std::string, 2> p = sess.partial_run(h, t, {{s, xt::xtensor<std::string, 1>{"1", "2", "3", "4"}}});
+  CHECK(p(0, 1) == "2");
+}

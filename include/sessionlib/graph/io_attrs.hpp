@@ -20,6 +20,22 @@ struct decode_raw_attrs {
   friend bool operator==(const decode_raw_attrs&, const decode_raw_attrs&) = default;
 };
 
+/// DecodeCSV: TF's field_delim (one character), use_quote_delim and na_value;
+/// OUT_TYPE is the node's output dtypes, record_defaults its inputs 1..n.
+struct decode_csv_attrs {
+  static constexpr const char* family = "DecodeCSV";
+  std::string field_delim = ",";
+  bool use_quote_delim = true;
+  std::string na_value{};
+  template <class = void>
+  static constexpr auto fields() {
+    return std::tuple{attr_field("field_delim", &decode_csv_attrs::field_delim),
+                      attr_field("use_quote_delim", &decode_csv_attrs::use_quote_delim),
+                      attr_field("na_value", &decode_csv_attrs::na_value)};
+  }
+  friend bool operator==(const decode_csv_attrs&, const decode_csv_attrs&) = default;
+};
+
 /// TFRecordReaderV2, IdentityReaderV2 (and WholeFileReaderV2): TF's container
 /// and shared_name. sessionlib keeps a reader per session; shared_name is
 /// exported, not shared.

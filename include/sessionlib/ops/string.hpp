@@ -9,6 +9,10 @@
 #pragma once
 
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "../core/report.hpp"
 #include "../graph/builder.hpp"
@@ -83,6 +87,89 @@ auto string_to_number(const X& strings, const std::string& name = "") {
     const auto x = as_tensor(strings);
     return make_tensor<T, S>(x.graph(), {.op = "StringToNumber", .name = name, .inputs = {x.id()},
                                          .kernel = kernels::string_to_number_kernel<T>});
+  }
+}
+
+/// A required column of sl::decode_csv: no default, an empty field fails
+/// (TF's empty record default).
+template <class T>
+struct csv_required {};
+
+/// sl::decode_csv's options (TF's keyword arguments).
+struct csv_options {
+  char field_delim = ',';
+  bool use_quote_delim = true;  // "..." fields, "" for a quote inside
+  std::string na_value{};       // a field equal to it takes its default, as an empty one
+};
+
+namespace detail {
+template <class D> struct csv_column_impl {};
+template <> struct csv_column_impl<float> { using type = float; };
+template <> struct csv_column_impl<double> { using type = double; };
+template <> struct csv_column_impl<std::int32_t> { using type = std::int32_t; };
+template <> struct csv_column_impl<std::int64_t> { using type = std::int64_t; };
+template <> struct csv_column_impl<std::string> { using type = std::string; };
+template <> struct csv_column_impl<const char*> { using type = std::string; };
+template <std::size_t N> struct csv_column_impl<char[N]> { using type = std::string; };
+template <class T> struct csv_column_impl<csv_required<T>> : csv_column_impl<T> {};
+/// The column type of a decode_csv default: float, double, int32, int64 or std::string.
+template <class D> using csv_column = typename csv_column_impl<std::remove_cvref_t<D>>::type;
+template <class D>
+concept CsvDefault = requires { typename csv_column<D>; };
+
+template <class D>
+Tensor<csv_column<D>, shape<dyn>> csv_default(Graph& g, const D& d) {
+  using T = csv_column<D>;
+  xt::xtensor<T, 1> v = xt::xtensor<T, 1>::from_shape({0});
+  if constexpr (!std::is_same_v<std::remove_cvref_t<D>, csv_required<T>>) v = xt::xtensor<T, 1>{T(d)};
+  return constant(g, v);
+}
+
+struct decode_csv_op {};
+template <class D>
+constexpr void report_csv_default() {
+  // D is the default given; write a float, double, int32, int64 or string value, or sl::csv_required<T>{}.
+  static_assert(report::always_false<D>,
+                "sessionlib: decode_csv: a default must be a float, double, int32, int64 or string value, or "
+                "sl::csv_required<T>{}");
+}
+}  // namespace detail
+
+/// The columns of CSV records (TF's tf.io.decode_csv, DecodeCSV): one tensor
+/// per default, of the records' shape, whose type the default gives (float,
+/// double, int32, int64, std::string; `sl::csv_required<T>{}` for a column
+/// without a default). An empty field (or one equal to `na_value`) takes its
+/// column's default. TF's messages: "Expect 3 fields but have 2 in record 0",
+/// "Field 1 is required but missing in record 0!", "Field 0 in record 0 is not
+/// a valid float: x", and the quoting errors.
+///
+///     auto [x, y, label] = sl::decode_csv(line, std::tuple{0.f, 0.f, sl::csv_required<std::int64_t>{}});
+template <TensorLike R, class... D>
+auto decode_csv(const R& records, const std::tuple<D...>& record_defaults, const csv_options& o = {},
+                const std::string& name = "") {
+  using S = shape_of<R>;
+  if constexpr (!StringElement<value_type_of<R>>) {
+    report::not_string<detail::decode_csv_op, value_type_of<R>>();  // decode_csv splits string records
+    return std::tuple<>{};
+  } else if constexpr (!(detail::CsvDefault<D> && ...)) {
+    (detail::report_csv_default<D>(), ...);
+    return std::tuple<>{};
+  } else {
+    static_assert(sizeof...(D) > 0, "sessionlib: decode_csv: give one default per column");
+    const auto r = as_tensor(records);
+    Graph& g = r.graph();
+    std::vector<output_ref> inputs{r.id()};
+    std::apply([&](const auto&... d) { (inputs.push_back(detail::csv_default(g, d).id()), ...); }, record_defaults);
+    const std::vector<std::ptrdiff_t> shape(S::extents.begin(), S::extents.end());
+    const node_id id = add_multi_output_node(
+        g,
+        {.op = "DecodeCSV", .name = name, .inputs = std::move(inputs), .kernel = kernels::decode_csv_kernel,
+         .attr = {.family = decode_csv_attrs{.field_delim = std::string(1, o.field_delim),
+                                             .use_quote_delim = o.use_quote_delim, .na_value = o.na_value}}},
+        {output_spec{dtype_of<detail::csv_column<D>>, shape}...});
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::tuple{Tensor<detail::csv_column<D>, S>(&g, output_ref{id, static_cast<std::uint32_t>(I)})...};
+    }(std::index_sequence_for<D...>{});
   }
 }
 

@@ -107,12 +107,15 @@ class reader_resource final : public session_resource {
     if (spec_.kind == reader_kind::identity) return;
     file_.reset(std::fopen(work_.c_str(), "rb"));
     if (!file_) detail::throw_file_error(work_, errno, std::string(node));
-    if (spec_.kind == reader_kind::fixed_length_record) {
+    if (spec_.kind == reader_kind::fixed_length_record || spec_.kind == reader_kind::tf_record) {
       std::int64_t size = 0;
       if (std::fseek(file_.get(), 0, SEEK_END) != 0 || (size = std::ftell(file_.get())) < 0)
         detail::throw_file_error(work_, errno, std::string(node));
-      limit_ = size - spec_.footer_bytes;
-      offset_ = spec_.header_bytes;
+      limit_ = size;
+      if (spec_.kind == reader_kind::fixed_length_record) {
+        limit_ -= spec_.footer_bytes;
+        offset_ = spec_.header_bytes;
+      }
     } else if (spec_.kind == reader_kind::text_line) {
       std::string line;
       for (; index_ < spec_.skip_header_lines; ++index_)
@@ -211,11 +214,14 @@ class reader_resource final : public session_resource {
     if (!read_checksummed(offset_, 8, header, node)) return false;
     std::uint64_t length = 0;
     for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(header[static_cast<std::size_t>(i)]);
-    if (length > (std::uint64_t{1} << 40))  // no file here is that large: the length itself is damaged
-      throw data_loss("record size too large" + std::string(offset_ == 0 ? " (Is this even a TFRecord file?)" : ""),
-                      std::string(node));
-    if (!read_checksummed(offset_ + 12, static_cast<std::size_t>(length), value, node))
+    // What TF's reads of the data would report, without allocating a length
+    // the file cannot hold: nothing left is TF's rewritten end of file, a
+    // part of the data a truncated record.
+    const auto left = static_cast<std::uint64_t>(limit_ - (offset_ + 12));
+    if (left == 0)
       throw data_loss("truncated record at " + std::to_string(offset_) + "' failed with eof", std::string(node));
+    if (length > left || left - length < 4) throw data_loss("truncated record at " + std::to_string(offset_ + 12), std::string(node));
+    read_checksummed(offset_ + 12, static_cast<std::size_t>(length), value, node);
     offset_ += 12 + length + 4;
     return true;
   }
@@ -233,7 +239,7 @@ class reader_resource final : public session_resource {
   std::int64_t work_started_ = 0, work_finished_ = 0, records_produced_ = 0;
   std::int64_t index_ = 0;   // record index (fixed length) or line number (text lines)
   std::int64_t offset_ = 0;  // byte offset of the next record (fixed length, TFRecord)
-  std::int64_t limit_ = 0;   // fixed length: where the footer starts
+  std::int64_t limit_ = 0;   // where records end: the file's size (TFRecord), the footer's start (fixed length)
 };
 
 }  // namespace sessionlib

@@ -6,9 +6,11 @@
 //   "DecodeRaw"       decode_raw_kernel<T>        decode_raw_attrs
 //   "StringToNumber"  string_to_number_kernel<T>  none
 //   "ReadFile"        read_file_kernel            none
+//   "DecodeCSV"       decode_csv_kernel           decode_csv_attrs; inputs {records, defaults...}
 #pragma once
 
 #include <cerrno>
+#include <vector>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -136,6 +138,95 @@ void string_to_number_kernel(kernel_context& ctx) {
 }
 
 #if SESSIONLIB_DEFINITIONS
+namespace detail {
+/// The fields of one CSV record, as TF's DecodeCSVOp::ExtractFields splits
+/// them (quotes doubled inside quoted fields, CR/LF between fields skipped).
+SESSIONLIB_INLINE void csv_fields(const kernel_context& ctx, std::string_view in, char delim, bool quotes,
+                                  std::vector<std::string>& out) {
+  out.clear();
+  if (in.empty()) return;
+  std::size_t i = 0;
+  while (i < in.size()) {
+    if (in[i] == '\n' || in[i] == '\r') {
+      ++i;
+      continue;
+    }
+    std::string field;
+    if (quotes && in[i] == '"') {
+      ++i;
+      while (i + 1 < in.size() && (in[i] != '"' || in[i + 1] != delim)) {
+        if (in[i] != '"') {
+          field += in[i++];
+        } else {
+          if (in[i + 1] != '"') ctx.fail("Quote inside a string has to be escaped by another quote");
+          field += '"';
+          i += 2;
+        }
+      }
+      if (!(i < in.size() && in[i] == '"' && (i == in.size() - 1 || in[i + 1] == delim)))
+        ctx.fail("Quoted field has to end with quote followed by delim or end");
+      i += 2;
+    } else {
+      while (i < in.size() && in[i] != delim) {
+        if ((quotes && in[i] == '"') || in[i] == '\n' || in[i] == '\r')
+          ctx.fail("Unquoted fields cannot have quotes/CRLFs inside");
+        field += in[i++];
+      }
+      ++i;
+    }
+    out.push_back(std::move(field));
+  }
+  if (in.back() == delim) out.emplace_back();  // the last field is empty
+}
+
+template <class T>
+void csv_field(const kernel_context& ctx, const std::string& field, const any_array& def, std::size_t f,
+               std::size_t record, bool missing, T& out) {
+  if (missing) {
+    if (def.size() != 1)
+      ctx.fail("Field " + std::to_string(f) + " is required but missing in record " + std::to_string(record) + "!");
+    out = def.data<T>()[0];
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    out = field;
+  } else if (!sessionlib::detail::parse_number(field, out)) {
+    ctx.fail("Field " + std::to_string(f) + " in record " + std::to_string(record) + " is not a valid " +
+             std::string(dtype_message_name(dtype_of<T>)) + ": " + field);
+  }
+}
+}  // namespace detail
+
+/// DecodeCSV: {records, default_0, ..., default_n-1} -> n outputs of the
+/// records' shape, output f of default f's dtype (float, double, int32, int64,
+/// string). An empty or na_value field takes its default (a default of no
+/// element: the field is required). TF's messages.
+SESSIONLIB_INLINE void decode_csv_kernel(kernel_context& ctx) {
+  const auto& a = ctx.attrs<decode_csv_attrs>();
+  const any_array& records = ctx.input(0);
+  const std::size_t n = ctx.nin - 1;
+  for (std::size_t f = 0; f < n; ++f) ctx.output(f).ensure(ctx.input(1 + f).dtype(), records.shape());
+  std::vector<std::string> fields;
+  const std::string* r = records.data<std::string>();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    detail::csv_fields(ctx, r[i], a.field_delim.empty() ? ',' : a.field_delim[0], a.use_quote_delim, fields);
+    if (fields.size() != n)
+      ctx.fail("Expect " + std::to_string(n) + " fields but have " + std::to_string(fields.size()) + " in record " +
+               std::to_string(i));
+    for (std::size_t f = 0; f < n; ++f) {
+      const any_array& def = ctx.input(1 + f);
+      const bool missing = fields[f].empty() || fields[f] == a.na_value;
+      auto one = [&]<class T>() { detail::csv_field<T>(ctx, fields[f], def, f, i, missing, ctx.output(f).data<T>()[i]); };
+      switch (def.dtype()) {
+        case dtype::float32: one.template operator()<float>(); break;
+        case dtype::float64: one.template operator()<double>(); break;
+        case dtype::int32: one.template operator()<std::int32_t>(); break;
+        case dtype::int64: one.template operator()<std::int64_t>(); break;
+        case dtype::string: one.template operator()<std::string>(); break;
+        default: ctx.fail("csv: data type " + std::string(dtype_name(def.dtype())) + " not supported in field " + std::to_string(f));
+      }
+    }
+  }
+}
+
 /// ReadFile: the whole content of the file named by the scalar input.
 SESSIONLIB_INLINE void read_file_kernel(kernel_context& ctx) {
   std::string content = sessionlib::detail::read_whole_file(ctx.input(0).scalar<std::string>(), ctx.n.name);
@@ -143,6 +234,7 @@ SESSIONLIB_INLINE void read_file_kernel(kernel_context& ctx) {
   *ctx.out.data<std::string>() = std::move(content);
 }
 #else
+SESSIONLIB_DECLARE void decode_csv_kernel(kernel_context& ctx);
 SESSIONLIB_DECLARE void read_file_kernel(kernel_context& ctx);
 #endif
 
