@@ -198,3 +198,48 @@ TEST_CASE("a pipeline without num_epochs: stopping the coordinator and closing t
   coord.join(runners);
   s.close();
 }
+
+TEST_CASE("a read waiting for its reader's turn: bounded by RunOptions::timeout, cancelled by Session::close") {
+  using namespace std::chrono_literals;
+  sl::Graph g;
+  sl::FIFOQueue<std::string, sl::shape<>> files(g, 4);
+  sl::IdentityReader reader(g);
+  auto read = reader.read(files);
+  auto key = std::get<0>(read);
+  sl::Session s(g);
+  s.run(files.size());  // the queue exists
+  std::string first;
+  std::thread holder([&] {  // takes the reader's turn and waits in the empty queue
+    try {
+      s.run(key);
+    } catch (const sl::cancelled& e) {
+      first = e.what();
+    }
+  });
+  std::this_thread::sleep_for(50ms);
+  sl::RunOptions bounded;
+  bounded.timeout = 30ms;
+  try {
+    s.run(key, {}, bounded);
+    FAIL("a read ran while another had the reader");
+  } catch (const sl::deadline_exceeded& e) {
+    const std::string what = e.what();
+    CHECK((what.find("was waiting for its reader") != std::string::npos ||
+           what.find("was waiting on FIFOQueue") != std::string::npos));
+  }
+  std::string second;
+  std::thread waiter([&] {
+    try {
+      s.run(key);
+    } catch (const sl::cancelled& e) {
+      second = e.what();
+    }
+  });
+  std::this_thread::sleep_for(20ms);
+  CHECK(s.run(reader.num_records_produced()) == 0);  // counts never wait behind a blocked read
+  s.close();
+  holder.join();
+  waiter.join();
+  CHECK(first.rfind("Dequeue operation was cancelled", 0) == 0);
+  CHECK((second.rfind("Read operation was cancelled", 0) == 0 || second.rfind("Dequeue operation was cancelled", 0) == 0));
+}

@@ -4,7 +4,7 @@
 // (tensorflow/core/framework/reader_base.cc and the readers' *_op.cc files,
 // tsl/lib/io/record_reader.cc).
 //
-// A read takes the reader's lock, then, when no file is in progress, dequeues
+// A read takes the reader's turn, then, when no file is in progress, dequeues
 // the next work item (a file name) from the queue given, waiting as a
 // dequeue waits (RunOptions::timeout, Session::close). A file's records come
 // out one per read with key "<file>:<n>" (n: the record index; the 1-based
@@ -14,7 +14,9 @@
 // TFRecord fails every read of it with sl::data_loss.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -45,21 +47,17 @@ class reader_resource final : public session_resource {
  public:
   explicit reader_resource(reader_spec spec) : spec_(spec) {}
 
-  void wake_all() noexcept override {}  // a read waits in its queue, which the session wakes
+  /// Wakes the reads waiting for their turn (Session::close cancels them).
+  void wake_all() noexcept override {
+    std::lock_guard lock(m_);
+    cv_.notify_all();
+  }
 
   /// One record: dequeues file names from `q` while none is in progress.
   SESSIONLIB_INLINE void read(queue_resource& q, const queue_wait& w, std::string& key, std::string& value) {
-    std::unique_lock<std::timed_mutex> lock(m_, std::defer_lock);
-    if (w.deadline == std::chrono::steady_clock::time_point::max()) {
-      lock.lock();
-    } else if (!lock.try_lock_until(w.deadline)) {
-      throw deadline_exceeded("Timed out waiting for the run to finish (RunOptions::timeout of " +
-                                  std::to_string(w.timeout.count()) + " ms): node " + std::string(w.node) +
-                                  " was waiting for its reader",
-                              std::string(w.node));
-    }
+    turn mine(*this, w);
     for (;;) {
-      if (work_finished_ == work_started_) {
+      if (work_finished_.load(std::memory_order_relaxed) == work_started_) {
         auto got = q.dequeue(1, false, false, w);
         work_ = got[0].parts[0].scalar<std::string>();
         start_work(w.node);  // throws with the work not started: the next read takes the next file
@@ -69,37 +67,72 @@ class reader_resource final : public session_resource {
       read_record(key, value, produced, at_end, w.node);
       if (at_end) {
         finish_work();
-        work_finished_ = work_started_;
+        work_finished_.store(work_started_, std::memory_order_relaxed);
       }
       if (produced) {
-        ++records_produced_;
+        records_produced_.fetch_add(1, std::memory_order_relaxed);
         return;
       }
     }
   }
 
-  /// TF's ReaderNumRecordsProduced: records read since the start or the last reset.
-  std::int64_t num_records_produced() {
-    std::lock_guard lock(m_);
-    return records_produced_;
-  }
+  /// TF's ReaderNumRecordsProduced: records read since the start or the last
+  /// reset. (Counts are atomic, so asking never waits behind a blocked read.)
+  std::int64_t num_records_produced() const noexcept { return records_produced_.load(std::memory_order_relaxed); }
   /// TF's ReaderNumWorkUnitsCompleted: files read to their end.
-  std::int64_t num_work_units_completed() {
-    std::lock_guard lock(m_);
-    return work_finished_;
-  }
-  /// TF's ReaderReset: back to the state of a new reader.
-  void reset() {
-    std::lock_guard lock(m_);
+  std::int64_t num_work_units_completed() const noexcept { return work_finished_.load(std::memory_order_relaxed); }
+  /// TF's ReaderReset: back to the state of a new reader, after the reads in progress.
+  SESSIONLIB_INLINE void reset(const queue_wait& w) {
+    turn mine(*this, w);
     finish_work();
     work_.clear();
-    work_started_ = work_finished_ = records_produced_ = 0;
+    work_started_ = 0;
+    work_finished_.store(0, std::memory_order_relaxed);
+    records_produced_.store(0, std::memory_order_relaxed);
   }
 
  private:
   struct closer {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
   };
+
+  /// The reader's turn: one read (or reset) at a time, as TF's reader mutex;
+  /// waiting for it is bounded by the run's deadline and ends when the session
+  /// closes. (A flag and a condition variable: ThreadSanitizer does not see
+  /// std::timed_mutex's clock-based waits.)
+  struct turn {
+    reader_resource& r;
+    turn(reader_resource& res, const queue_wait& w) : r(res) { r.take_turn(w); }
+    ~turn() {
+      {
+        std::lock_guard lock(r.m_);
+        r.busy_ = false;
+      }
+      r.cv_.notify_all();
+    }
+    turn(const turn&) = delete;
+    turn& operator=(const turn&) = delete;
+  };
+  SESSIONLIB_INLINE void take_turn(const queue_wait& w) {
+    std::unique_lock lock(m_);
+    for (;;) {
+      if (!busy_) {
+        busy_ = true;
+        return;
+      }
+      if (w.cancelled && w.cancelled->load(std::memory_order_acquire))
+        throw cancelled("Read operation was cancelled", std::string(w.node));
+      if (w.deadline == std::chrono::steady_clock::time_point::max()) {
+        cv_.wait(lock);
+      } else if (cv_.wait_until(lock, w.deadline) == std::cv_status::timeout &&
+                 std::chrono::steady_clock::now() >= w.deadline) {
+        throw deadline_exceeded("Timed out waiting for the run to finish (RunOptions::timeout of " +
+                                    std::to_string(w.timeout.count()) + " ms): node " + std::string(w.node) +
+                                    " was waiting for its reader",
+                                std::string(w.node));
+      }
+    }
+  }
 
   SESSIONLIB_INLINE void start_work(std::string_view node) {
     index_ = 0;
@@ -233,10 +266,13 @@ class reader_resource final : public session_resource {
   }
 
   reader_spec spec_;
-  std::timed_mutex m_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool busy_ = false;  // a read or reset has the turn; what follows is its own until it ends
   std::string work_;
   std::unique_ptr<std::FILE, closer> file_;
-  std::int64_t work_started_ = 0, work_finished_ = 0, records_produced_ = 0;
+  std::int64_t work_started_ = 0;
+  std::atomic<std::int64_t> work_finished_{0}, records_produced_{0};
   std::int64_t index_ = 0;   // record index (fixed length) or line number (text lines)
   std::int64_t offset_ = 0;  // byte offset of the next record (fixed length, TFRecord)
   std::int64_t limit_ = 0;   // where records end: the file's size (TFRecord), the footer's start (fixed length)

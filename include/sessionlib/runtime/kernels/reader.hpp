@@ -70,6 +70,8 @@ SESSIONLIB_INLINE void reader_num_work_units_completed_kernel(kernel_context& ct
   *ctx.out.data<std::int64_t>() = n;
 }
 /// ReaderResetV2: {reader}.
-SESSIONLIB_INLINE void reader_reset_kernel(kernel_context& ctx) { detail::reader_of(ctx, ctx.n.inputs[0].node)->reset(); }
+SESSIONLIB_INLINE void reader_reset_kernel(kernel_context& ctx) {
+  detail::reader_of(ctx, ctx.n.inputs[0].node)->reset(detail::wait_of(ctx));
+}
 
 }  // namespace sessionlib::kernels
