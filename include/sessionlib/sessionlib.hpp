@@ -3,7 +3,8 @@
 //
 // Two parts are opt-in, so that a first program does not compile them:
 // <sessionlib/input.hpp>, the input pipeline (queues, queue runners, the
-// coordinator), and <sessionlib/graph_def.hpp>, TF's GraphDef (needs libprotobuf).
+// coordinator, readers, string ops, producers and batches), and
+// <sessionlib/graph_def.hpp>, TF's GraphDef (needs libprotobuf).
 #pragma once
 
 #include "fwd.hpp"

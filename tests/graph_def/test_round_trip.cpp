@@ -105,7 +105,7 @@ TEST_CASE("TensorProto decoding follows TF's rules") {
     t.tensor_shape = sl::TensorShapeProto::of({1LL << 40, 1LL << 40});
     CHECK_THROWS_AS(sl::to_any_array(t), sl::invalid_argument);
     t.tensor_shape = {};
-    t.dtype = sl::DataType::DT_STRING;
+    t.dtype = sl::DataType::DT_HALF;
     CHECK_THROWS_AS(sl::to_any_array(t), sl::unimplemented);
   }
 }
@@ -120,13 +120,25 @@ TEST_CASE("an any_array encodes as tensor_content and decodes back") {
   CHECK(sl::to_any_array(t).as<double, 2>() == v);
 }
 
+TEST_CASE("a string any_array encodes as string_val and decodes back") {
+  const xt::xtensor<std::string, 1> v{"a", std::string(3, '\0'), "ccc"};
+  const sl::TensorProto t = sl::to_tensor_proto(sl::any_array::from_expression(v));
+  CHECK(t.dtype == sl::DataType::DT_STRING);
+  CHECK(t.tensor_content.empty());
+  CHECK(t.string_val == std::vector<std::string>{"a", std::string(3, '\0'), "ccc"});
+  CHECK(sl::to_any_array(t).as<std::string, 1>() == v);
+}
+
 TEST_CASE("DataType and dtype") {
   CHECK(sl::to_data_type(sl::dtype::float32) == sl::DataType::DT_FLOAT);
   CHECK(sl::to_data_type(sl::dtype::bool_) == sl::DataType::DT_BOOL);
   CHECK(sl::to_dtype(sl::DataType::DT_INT64_REF) == sl::dtype::int64);
   CHECK(sl::is_ref_type(sl::DataType::DT_FLOAT_REF));
   CHECK(sl::base_type(sl::DataType::DT_FLOAT_REF) == sl::DataType::DT_FLOAT);
-  CHECK_FALSE(sl::to_dtype(sl::DataType::DT_STRING));
+  CHECK(sl::to_dtype(sl::DataType::DT_STRING) == sl::dtype::string);
+  CHECK(sl::to_data_type(sl::dtype::string) == sl::DataType::DT_STRING);
+  CHECK(static_cast<int>(sl::DataType::DT_STRING) == 7);
+  CHECK_FALSE(sl::to_dtype(sl::DataType::DT_HALF));
   // Every value of the enum is in the schema, under the same name.
   const auto* e = sl::graph_def_schema().file().FindEnumTypeByName("DataType");
   REQUIRE(e);

@@ -7,6 +7,10 @@
 // xtensor's default allocator), so that a typed fetch can hand the buffer to
 // its result instead of copying it (take_xtensor): for a 40 MB result the copy
 // and its page faults cost as much as the computation.
+//
+// A `string` array is the one dtype whose elements are not trivially copyable:
+// its owned buffer holds constructed std::strings (destroyed with it), is
+// reused only for strings, never handed over, and is copied element by element.
 #pragma once
 
 #include <cstring>
@@ -40,7 +44,8 @@ class any_array {
 
   // A copy shares the buffer but is never its owner(); a move keeps ownership.
   any_array(const any_array& o)
-      : type_(o.type_), alloc_type_(o.alloc_type_), handover_(o.handover_), lent_(o.lent_), shape_(o.shape_),
+      : type_(o.type_), alloc_type_(o.alloc_type_), handover_(o.handover_), lent_(o.lent_), strings_(o.strings_),
+        shape_(o.shape_),
         buf_(o.buf_), cap_(o.cap_), data_(o.data_) {}
   any_array& operator=(const any_array& o) {
     if (this != &o) {
@@ -121,7 +126,9 @@ class any_array {
     std::size_t bytes = 0;
     if (!detail::shape_bytes(s, dtype_size(t), bytes)) [[unlikely]]
       throw_too_large(t, s);
-    if ((unique() || lent_) && cap_ >= bytes) {
+    // A buffer of constructed strings serves strings only (and a lent one never).
+    const bool fits_kind = t == sessionlib::dtype::string ? strings_ && !lent_ : !strings_;
+    if ((unique() || lent_) && cap_ >= bytes && fits_kind) {
       type_ = t;
       shape_ = s;
       owner_ = !lent_;
@@ -149,6 +156,7 @@ class any_array {
     handover_ = false;
     lent_ = false;
     owner_ = false;
+    strings_ = false;
     type_ = sessionlib::dtype::float32;
     shape_.resize(0);
   }
@@ -156,7 +164,7 @@ class any_array {
   /// A deep copy that owns its buffer.
   any_array clone() const {
     any_array a(type_, shape_);
-    if (nbytes()) std::memcpy(a.data_, data_, nbytes());
+    copy_elements(type_, a.data_, data_, size());
     return a;
   }
 
@@ -178,8 +186,12 @@ class any_array {
     std::array<std::size_t, N> sh{};
     for (std::size_t i = 0; i < N; ++i) sh[i] = shape_[i];
     xt::xtensor<T, N> out(sh);
-    advise_huge_pages(out.data(), size() * sizeof(T));  // before the copy first touches it
-    if (size()) std::memcpy(out.data(), data_, size() * sizeof(T));
+    if constexpr (std::is_same_v<T, std::string>) {
+      std::copy(data<T>(), data<T>() + size(), out.data());
+    } else {
+      advise_huge_pages(out.data(), size() * sizeof(T));  // before the copy first touches it
+      if (size()) std::memcpy(out.data(), data_, size() * sizeof(T));
+    }
     return out;
   }
 
@@ -218,6 +230,26 @@ class any_array {
     const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(huge - 1);
     if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 #endif
+  }
+
+  /// Copies `n` elements of dtype `t` from `src` to `dst` (constructed
+  /// strings, for `string`; bytes otherwise). Ranges must not overlap.
+  static void copy_elements(sessionlib::dtype t, void* dst, const void* src, std::size_t n) {
+    if (t == sessionlib::dtype::string) {
+      const auto* from = static_cast<const std::string*>(src);
+      std::copy(from, from + n, static_cast<std::string*>(dst));
+    } else if (n) {
+      std::memcpy(dst, src, n * dtype_size(t));
+    }
+  }
+  /// Sets `n` elements of dtype `t` at `dst` to zero (to "" for `string`, as TF pads).
+  static void zero_elements(sessionlib::dtype t, void* dst, std::size_t n) {
+    if (t == sessionlib::dtype::string) {
+      auto* to = static_cast<std::string*>(dst);
+      for (std::size_t i = 0; i < n; ++i) to[i].clear();
+    } else if (n) {
+      std::memset(dst, 0, n * dtype_size(t));
+    }
   }
 
   /// The single element of a rank-0 (or one-element) array.
@@ -260,6 +292,17 @@ class any_array {
     owner_ = true;
     type_ = t;
     shape_ = s;
+    strings_ = t == sessionlib::dtype::string;
+    if (strings_) {
+      // Constructed (empty) strings, destroyed with the last copy of the buffer.
+      const std::size_t n = std::max<std::size_t>(s.elements(), 1);
+      std::string* p = new std::string[n];
+      buf_ = std::shared_ptr<void>(p, [](void* q) { delete[] static_cast<std::string*>(q); });
+      data_ = p;
+      cap_ = n * sizeof(std::string);
+      handover_ = false;
+      return;
+    }
     cap_ = std::max<std::size_t>(bytes, 1);
     handover_ = cap_ >= handover_min_bytes;
     if (handover_) {
@@ -291,6 +334,7 @@ class any_array {
   bool handover_ = false;
   bool lent_ = false;
   bool owner_ = false;
+  bool strings_ = false;  // buf_ holds cap_ / sizeof(std::string) constructed strings
   dims shape_;
   std::shared_ptr<void> buf_;
   std::size_t cap_ = 0;

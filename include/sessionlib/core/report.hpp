@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <type_traits>
 
 namespace sessionlib::report {
 
@@ -216,8 +218,13 @@ constexpr void not_floating() {
 
 template <class Op, class T>
 constexpr void not_numeric() {
-  // Op takes numeric element types; T (bool) is the operand's.
-  static_assert(always_false<Op, T>, "sessionlib: this op takes numeric tensors, not bool");
+  if constexpr (std::is_same_v<T, std::string>) {
+    // Op takes numeric element types; T is std::string. Convert first: sl::string_to_number<T>, sl::decode_raw<T>.
+    static_assert(always_false<Op, T>, "sessionlib: this op takes numeric tensors, not string");
+  } else {
+    // Op takes numeric element types; T (bool) is the operand's.
+    static_assert(always_false<Op, T>, "sessionlib: this op takes numeric tensors, not bool");
+  }
 }
 
 template <class Op, class T>

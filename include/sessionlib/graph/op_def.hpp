@@ -142,6 +142,11 @@ class op_registry {
     add_locked({"GetSessionHandle", f::view | f::stateful, c::none});
     add_locked({"GetSessionTensor", f::view | f::stateful, c::none});
     add_locked({"DeleteSessionTensor", f::stateful, c::none});
+    // Readers (ops/reader.hpp): resources of each session; a read waits for a file name.
+    for (const char* r : {"FixedLengthRecordReaderV2", "TextLineReaderV2", "TFRecordReaderV2", "IdentityReaderV2",
+                          "ReaderNumRecordsProducedV2", "ReaderNumWorkUnitsCompletedV2", "ReaderResetV2"})
+      add_locked({r, f::stateful, c::none});
+    add_locked({"ReaderReadV2", f::stateful | f::blocking, c::none});
     // Costly kernels.
     for (const char* mm : {"MatMul", "BatchMatMulV2"}) add_locked({mm, f::none, c::matmul});
     for (const char* conv : {"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"}) add_locked({conv, f::none, c::conv});

@@ -54,11 +54,12 @@ constexpr DataType to_data_type(dtype t) noexcept {
     case dtype::int64: return DataType::DT_INT64;
     case dtype::uint8: return DataType::DT_UINT8;
     case dtype::bool_: return DataType::DT_BOOL;
+    case dtype::string: return DataType::DT_STRING;
   }
   return DataType::DT_INVALID;
 }
 /// The sessionlib dtype of a DataType (a reference type gives its base type's),
-/// or nothing when sessionlib has no such element type (DT_STRING, DT_HALF, ...).
+/// or nothing when sessionlib has no such element type (DT_HALF, DT_INT8, ...).
 constexpr std::optional<dtype> to_dtype(DataType t) noexcept {
   switch (base_type(t)) {
     case DataType::DT_FLOAT: return dtype::float32;
@@ -67,6 +68,7 @@ constexpr std::optional<dtype> to_dtype(DataType t) noexcept {
     case DataType::DT_INT64: return dtype::int64;
     case DataType::DT_UINT8: return dtype::uint8;
     case DataType::DT_BOOL: return dtype::bool_;
+    case DataType::DT_STRING: return dtype::string;
     default: return std::nullopt;
   }
 }

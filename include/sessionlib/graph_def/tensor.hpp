@@ -30,12 +30,12 @@ const auto& tensor_values(const TensorProto& t) {
 /// The values of `t` as an owned any_array. `sl::invalid_argument` (TF's code
 /// for a tensor proto it cannot parse) for a partial shape, a tensor_content of
 /// the wrong size, or more than 8 dimensions; `sl::unimplemented` for a dtype
-/// sessionlib does not carry (DT_STRING, DT_HALF, ...).
+/// sessionlib does not carry (DT_HALF, DT_INT8, ...). Strings come from string_val.
 inline any_array to_any_array(const TensorProto& t) {
   const auto type = to_dtype(t.dtype);
   if (!type || is_ref_type(t.dtype))
     throw unimplemented("Cannot decode a TensorProto of type " + std::to_string(static_cast<int>(t.dtype)) +
-                        ": sessionlib carries float, double, int32, int64, uint8 and bool");
+                        ": sessionlib carries float, double, int32, int64, uint8, bool and string");
   if (t.tensor_shape.unknown_rank) throw invalid_argument("Cannot decode a TensorProto of unknown rank");
   if (t.tensor_shape.dim.size() > dims::max_rank)
     throw invalid_argument("Cannot decode a TensorProto of rank " + std::to_string(t.tensor_shape.dim.size()) +
@@ -50,6 +50,13 @@ inline any_array to_any_array(const TensorProto& t) {
     throw invalid_argument("Cannot decode a TensorProto of shape " + to_string(shape) + ": its size overflows");
   any_array out(*type, shape);
   const std::size_t n = shape.elements();
+  if (*type == dtype::string) {
+    const auto& values = t.string_val;
+    auto* data = out.data<std::string>();
+    for (std::size_t i = 0; i < n; ++i)  // as the numeric fields: the last value fills the rest
+      data[i] = values.empty() ? std::string() : values[i < values.size() ? i : values.size() - 1];
+    return out;
+  }
   if (!t.tensor_content.empty()) {
     if (t.tensor_content.size() != bytes)
       throw invalid_argument("TensorProto of shape " + to_string(shape) + " and type " +
@@ -73,7 +80,10 @@ inline TensorProto to_tensor_proto(const any_array& a) {
   TensorProto t;
   t.dtype = to_data_type(a.dtype());
   for (std::size_t d : a.shape()) t.tensor_shape.dim.push_back({static_cast<std::int64_t>(d), {}});
-  if (a.nbytes()) t.tensor_content.assign(static_cast<const char*>(a.raw()), a.nbytes());
+  if (a.dtype() == dtype::string)
+    t.string_val.assign(a.data<std::string>(), a.data<std::string>() + a.size());
+  else if (a.nbytes())
+    t.tensor_content.assign(static_cast<const char*>(a.raw()), a.nbytes());
   return t;
 }
 

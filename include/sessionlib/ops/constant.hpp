@@ -59,7 +59,8 @@ any_array from_c_array(const A& a) {
   using S = typename tr::shape_type;
   dims d(S::extents.begin(), S::extents.end());
   any_array v(dtype_of<T>, d);
-  std::memcpy(v.raw(), &a, sizeof(A));  // nested C arrays are contiguous, row-major
+  // Nested C arrays are contiguous, row-major.
+  any_array::copy_elements(dtype_of<T>, v.raw(), &a, sizeof(A) / sizeof(T));
   return v;
 }
 }  // namespace detail
@@ -70,6 +71,10 @@ Tensor<T, shape<>> constant(Graph& g, T value, const std::string& name = "") {
   any_array v(dtype_of<T>, dims{});
   *v.data<T>() = value;
   return detail::constant_node<T, shape<>>(g, std::move(v), name);
+}
+/// A string constant from a literal: `constant(g, "abc")` is Tensor<std::string, shape<>>.
+inline Tensor<std::string, shape<>> constant(Graph& g, const char* value, const std::string& name = "") {
+  return constant(g, std::string(value), name);
 }
 /// A 1-D constant from a literal: `constant(g, {10, 20})` is Tensor<int, shape<2>>.
 template <Element T, std::size_t N>

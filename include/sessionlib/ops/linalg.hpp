@@ -72,6 +72,7 @@ auto matmul_node(const A& a, const B& b, const std::string& name) {
   using SB = shape_of<B>;
   check_same_dtype<T, value_type_of<B>>();
   static_assert(!std::is_same_v<T, bool>, "sessionlib: matmul: bool tensors cannot be multiplied");
+  static_assert(!StringElement<T>, "sessionlib: matmul: string tensors cannot be multiplied");
   if constexpr (SA::rank() < 2 || SB::rank() < 2) {
     report::matmul_rank<SA::rank(), SB::rank()>();  // TF: "Shape must be rank 2"
     return Tensor<T, shape<>>{};

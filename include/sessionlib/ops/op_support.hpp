@@ -104,12 +104,17 @@ node_id elementwise_node(Graph& g, const char* op, std::initializer_list<output_
 template <class R, class Fn, TensorLike A, TensorLike B>
 auto binary_op(const char* op, const A& a, const B& b, const std::string& name = "") {
   using T = value_type_of<A>;
-  detail::check_same_dtype<T, value_type_of<B>>();
-  detail::check_broadcast<shape_of<A>, shape_of<B>>();
-  using S = broadcast_shape<shape_of<A>, shape_of<B>>;
-  Graph& g = common_graph(a, b);
-  return Tensor<R, S>(&g, detail::elementwise_node<T, R, Fn, 2>(g, op, {as_tensor(a).id(), as_tensor(b).id()}, name,
-                                                                 S::extents.data(), S::extents.size()));
+  if constexpr (StringElement<T> || StringElement<R>) {
+    report::not_numeric<Fn, std::string>();  // elementwise kernels take numbers: sl::string_to_number<T> first
+    return Tensor<R, shape_of<A>>();
+  } else {
+    detail::check_same_dtype<T, value_type_of<B>>();
+    detail::check_broadcast<shape_of<A>, shape_of<B>>();
+    using S = broadcast_shape<shape_of<A>, shape_of<B>>;
+    Graph& g = common_graph(a, b);
+    return Tensor<R, S>(&g, detail::elementwise_node<T, R, Fn, 2>(g, op, {as_tensor(a).id(), as_tensor(b).id()},
+                                                                   name, S::extents.data(), S::extents.size()));
+  }
 }
 
 /// Builds a unary elementwise node; R is the result element type.
@@ -117,9 +122,14 @@ template <class R, class Fn, TensorLike A>
 auto unary_op(const char* op, const A& a, const std::string& name = "") {
   using T = value_type_of<A>;
   using S = shape_of<A>;
-  Graph& g = as_tensor(a).graph();
-  return Tensor<R, S>(&g, detail::elementwise_node<T, R, Fn, 1>(g, op, {as_tensor(a).id()}, name, S::extents.data(),
-                                                                 S::extents.size()));
+  if constexpr (StringElement<T> || StringElement<R>) {
+    report::not_numeric<Fn, std::string>();  // elementwise kernels take numbers: sl::string_to_number<T> first
+    return Tensor<R, S>();
+  } else {
+    Graph& g = as_tensor(a).graph();
+    return Tensor<R, S>(&g, detail::elementwise_node<T, R, Fn, 1>(g, op, {as_tensor(a).id()}, name,
+                                                                   S::extents.data(), S::extents.size()));
+  }
 }
 
 }  // namespace sessionlib

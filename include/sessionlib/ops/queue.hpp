@@ -194,7 +194,7 @@ template <queue_kind Kind, class... T, class... S, bool Single>
 class basic_queue<Kind, std::tuple<T...>, std::tuple<S...>, Single> : public queue_handle {
   static_assert(sizeof...(T) == sizeof...(S), "sessionlib: queue: give one shape per component");
   static_assert(sizeof...(T) > 0, "sessionlib: queue: a queue needs at least one component");
-  static_assert((Element<T> && ...), "sessionlib: queue: components must be float, double, int32, int64, uint8 or bool");
+  static_assert((Element<T> && ...), "sessionlib: queue: components must be float, double, int32, int64, uint8, bool or std::string");
   static_assert((Shape<S> && ...), "sessionlib: queue: shapes must be sl::shape<...>");
   static constexpr std::size_t N = sizeof...(T);
   using types = std::tuple<T...>;

@@ -166,7 +166,7 @@ class any_variable {
 ///     sl::Variable<float, sl::shape<sl::dyn>> v(g, xt::xtensor<float, 1>{1, 2, 3}, "v");
 template <class T, class S>
 class Variable {
-  static_assert(Element<T>, "sessionlib: Variable: T must be float, double, int32, int64, uint8 or bool");
+  static_assert(TrivialElement<T>, "sessionlib: Variable: T must be float, double, int32, int64, uint8 or bool");  // string variables (and their checkpoints) are not supported
   static_assert(Shape<S>, "sessionlib: Variable: S must be sl::shape<...>");
 
  public:

@@ -207,7 +207,11 @@ SESSIONLIB_INLINE void share_plan_buffers(const Graph& g, plan& p, const std::ve
   for (std::uint32_t i = 0; i < p.steps.size(); ++i) {
     const plan_step& s = p.steps[i];
     const node& n = *s.n;
-    const bool owns = !pinned[s.out_slot] && !viewed[s.out_slot] && n.kernel && n.has_output && !may_alias_output(n);
+    // String buffers are never shared: a colour's buffer changes dtype between its slots.
+    bool strings = false;
+    for (std::uint32_t k = 0; k < n.num_outputs(); ++k) strings = strings || n.output_type(k) == dtype::string;
+    const bool owns = !pinned[s.out_slot] && !viewed[s.out_slot] && n.kernel && n.has_output &&
+                      !may_alias_output(n) && !strings;
     // A fused group's interior values live only within its step (when it falls back).
     if (s.fused >= 0)
       for (std::uint32_t idx : p.fused[static_cast<std::size_t>(s.fused)].fallback) {

@@ -38,7 +38,9 @@ SESSIONLIB_INLINE std::vector<std::int32_t> find_fusion_groups(const Graph& g, c
   }
   auto fusable = [&](node_id id) {
     const node& nd = g.at_unlocked(id);
-    if (!in_plan[id] || !nd.block || nd.num_outputs() != 1 || nd.inputs.empty() || nd.inputs.size() > 3) return false;
+    if (!in_plan[id] || !nd.block || nd.num_outputs() != 1 || nd.inputs.empty() || nd.inputs.size() > 3 ||
+        nd.type == dtype::string)
+      return false;
     for (output_ref in : inputs_of[id])
       if (g.at_unlocked(in.node).output_type(in.index) != nd.type) return false;
     return true;
@@ -142,7 +144,12 @@ SESSIONLIB_INLINE void merge_duplicates(const Graph& g, const std::vector<node_i
     key += '|' + std::to_string(nd.attr.variable) + '|';
     if (constant) {
       key += std::to_string(static_cast<int>(nd.attr.value.dtype())) + ':' + to_string(nd.attr.value.shape());
-      key.append(static_cast<const char*>(nd.attr.value.raw()), nd.attr.value.nbytes());
+      if (nd.attr.value.dtype() == dtype::string) {
+        const auto* v = nd.attr.value.data<std::string>();
+        for (std::size_t i = 0; i < nd.attr.value.size(); ++i) key += std::to_string(v[i].size()) + ':' + v[i];
+      } else {
+        key.append(static_cast<const char*>(nd.attr.value.raw()), nd.attr.value.nbytes());
+      }
     }
     auto [it, inserted] = seen.try_emplace(std::move(key), id);
     if (!inserted) canon[id] = it->second;

@@ -343,7 +343,7 @@ class queue_resource final : public session_resource {
         for (std::size_t j = 1; j < a.rank(); ++j) d.push_back(a.shape()[j]);
         any_array e(a.dtype(), d);
         const std::size_t bytes = e.nbytes();
-        if (bytes) std::memcpy(e.raw(), static_cast<const char*>(a.raw()) + k * bytes, bytes);
+        any_array::copy_elements(a.dtype(), e.raw(), static_cast<const char*>(a.raw()) + k * bytes, e.size());
         out[k].parts.push_back(std::move(e));
       }
       if (spec_.kind == queue_kind::priority) out[k].priority = out[k].parts[0].scalar<std::int64_t>();

@@ -147,6 +147,9 @@ struct feed_entry {
         value_ = value.value();
         keep_ = value.record_ptr();
       }
+    } else if constexpr (StringElement<T> && std::is_convertible_v<const D&, std::string_view>) {
+      if constexpr (S::rank() != 0) report::feed_rank_mismatch<S::rank(), 0>();  // a string fed to a tensor of rank > 0
+      else store_string(value);
     } else if constexpr (xt::is_xexpression<D>::value) {
       using VT = typename D::value_type;
       constexpr std::ptrdiff_t value_rank = detail::static_rank_impl<D>::value;
@@ -284,12 +287,14 @@ struct feed_entry {
       std::memcpy(inline_, &value, sizeof(D));
       inline_scalar_ = true;
       value_.assign_borrowed(dtype_of<D>, nullptr, 0, nullptr);
+    } else if constexpr (std::is_convertible_v<const D&, std::string_view>) {
+      store_string(value);
     } else if constexpr (xt::is_xexpression<D>::value && Element<typename D::value_type>) {
       store(std::forward<V>(value));
     } else {
       static_assert(report::always_false<D>,
-                    "sessionlib: feed by name: the value must be a number or an xtensor expression of float, double, "
-                    "int32, int64, uint8 or bool");
+                    "sessionlib: feed by name: the value must be a number, a string or an xtensor expression of "
+                    "float, double, int32, int64, uint8, bool or std::string");
     }
   }
 
@@ -351,6 +356,13 @@ struct feed_entry {
     } else {
       parts.push_back(std::move(e));
     }
+  }
+
+  // A scalar string, held with the entry.
+  void store_string(std::string_view v) {
+    auto held = std::make_shared<const std::string>(v);
+    value_ = any_array::borrow(dtype::string, dims{}, held.get());
+    keep_ = std::move(held);
   }
 
   template <class V>

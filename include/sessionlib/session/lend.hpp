@@ -83,11 +83,12 @@ struct leaf_walk<std::vector<F, A>> {
   }
 };
 
-/// True when some leaf leaf_walk<F> visits is a tensor of rank 1 or more.
+/// True when some leaf leaf_walk<F> visits is a tensor of rank 1 or more
+/// (string tensors aside: their results are built after the run, never lent).
 template <class F>
 inline constexpr bool has_array_leaf = false;
 template <TensorLike F>
-inline constexpr bool has_array_leaf<F> = F::shape_type::rank() > 0;
+inline constexpr bool has_array_leaf<F> = F::shape_type::rank() > 0 && !StringElement<typename F::value_type>;
 template <class... F>
 inline constexpr bool has_array_leaf<std::tuple<F...>> = (has_array_leaf<F> || ...);
 template <class A, class B>

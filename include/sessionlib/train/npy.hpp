@@ -281,6 +281,7 @@ SESSIONLIB_INLINE std::string_view npy_descr(dtype t) {
     case dtype::int64: return "<i8";
     case dtype::uint8: return "|u1";
     case dtype::bool_: return "|b1";
+    case dtype::string: break;  // no string variables to save (Variable<T> refuses std::string)
   }
   return "?";
 }

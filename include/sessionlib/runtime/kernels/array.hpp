@@ -31,7 +31,7 @@ inline void forward_with_shape(kernel_context& ctx, const dims& d) {
     return;
   }
   ctx.out.ensure(in.dtype(), d);
-  if (in.nbytes()) std::memcpy(ctx.out.raw(), in.raw(), in.nbytes());
+  any_array::copy_elements(in.dtype(), ctx.out.raw(), in.raw(), in.size());
 }
 
 /// Row-major strides of `d`.

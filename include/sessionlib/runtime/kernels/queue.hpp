@@ -92,11 +92,11 @@ SESSIONLIB_INLINE void write_batch(kernel_context& ctx, const queue_spec& spec,
       const any_array& e = got[i].parts[k];
       char* dst = base + i * row;
       if (e.shape() == dims(out.begin() + 1, out.end())) {
-        if (row) std::memcpy(dst, e.raw(), row);
+        any_array::copy_elements(spec.types[k], dst, e.raw(), row / esize);
         continue;
       }
       // Padded: copy e's innermost rows into the larger block, zeros elsewhere.
-      std::memset(dst, 0, row);
+      any_array::zero_elements(spec.types[k], dst, row / esize);
       const std::size_t r = e.rank();
       if (e.size() == 0) continue;
       const std::size_t inner = e.shape()[r - 1] * esize;
@@ -106,7 +106,8 @@ SESSIONLIB_INLINE void write_batch(kernel_context& ctx, const queue_spec& spec,
         std::size_t off = 0;  // offset of row idx[0..r-2] in the padded block, in elements
         for (std::size_t d = 0; d + 1 < r; ++d) off = off * out[d + 1] + idx[d];
         off *= out[r];
-        std::memcpy(dst + off * esize, static_cast<const char*>(e.raw()) + q * inner, inner);
+        any_array::copy_elements(spec.types[k], dst + off * esize, static_cast<const char*>(e.raw()) + q * inner,
+                                 inner / esize);
         for (std::size_t d = r - 1; d-- > 0;) {  // next row index, last dimension aside
           if (++idx[d] < e.shape()[d]) break;
           idx[d] = 0;

@@ -1,0 +1,281 @@
+// Readers at run time: TF's FixedLengthRecordReader, TextLineReader,
+// TFRecordReader and IdentityReader as one resource of a session
+// (runtime/state.hpp), with TF's ReaderBase semantics and messages
+// (tensorflow/core/framework/reader_base.cc and the readers' *_op.cc files,
+// tsl/lib/io/record_reader.cc).
+//
+// A read takes the reader's turn, then, when no file is in progress, dequeues
+// the next work item (a file name) from the queue given, waiting as a
+// dequeue waits (RunOptions::timeout, Session::close). A file's records come
+// out one per read with key "<file>:<n>" (n: the record index; the 1-based
+// line number for text lines; the byte offset for TFRecords; the file name
+// itself for IdentityReader). At a file's end the work unit is completed and
+// the next read moves on. An error leaves the reader where it was: a damaged
+// TFRecord fails every read of it with sl::data_loss.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "../config.hpp"
+#include "../core/crc32c.hpp"
+#include "kernels/string.hpp"
+#include "queue.hpp"
+
+namespace sessionlib {
+
+/// The reader kinds of TF.
+enum class reader_kind : std::uint8_t { fixed_length_record, text_line, tf_record, identity };
+
+/// What a reader is: its kind and its kind's parameters.
+struct reader_spec {
+  reader_kind kind = reader_kind::identity;
+  std::int64_t header_bytes = 0, record_bytes = 0, footer_bytes = 0, hop_bytes = 0;  // fixed_length_record
+  std::int64_t skip_header_lines = 0;                                                // text_line
+};
+
+/// One reader's state in one session: the work unit in progress, the open
+/// file and the position in it, and the counts TF's ReaderBase keeps.
+class reader_resource final : public session_resource {
+ public:
+  explicit reader_resource(reader_spec spec) : spec_(spec) {}
+
+  /// Wakes the reads waiting for their turn (Session::close cancels them).
+  void wake_all() noexcept override {
+    std::lock_guard lock(m_);
+    cv_.notify_all();
+  }
+
+  /// One record: dequeues file names from `q` while none is in progress.
+  SESSIONLIB_INLINE void read(queue_resource& q, const queue_wait& w, std::string& key, std::string& value) {
+    turn mine(*this, w);
+    for (;;) {
+      if (work_finished_.load(std::memory_order_relaxed) == work_started_) {
+        auto got = q.dequeue(1, false, false, w);
+        work_ = got[0].parts[0].scalar<std::string>();
+        start_work(w.node);  // throws with the work not started: the next read takes the next file
+        ++work_started_;
+      }
+      bool produced = false, at_end = false;
+      read_record(key, value, produced, at_end, w.node);
+      if (at_end) {
+        finish_work();
+        work_finished_.store(work_started_, std::memory_order_relaxed);
+      }
+      if (produced) {
+        records_produced_.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+    }
+  }
+
+  /// TF's ReaderNumRecordsProduced: records read since the start or the last
+  /// reset. (Counts are atomic, so asking never waits behind a blocked read.)
+  std::int64_t num_records_produced() const noexcept { return records_produced_.load(std::memory_order_relaxed); }
+  /// TF's ReaderNumWorkUnitsCompleted: files read to their end.
+  std::int64_t num_work_units_completed() const noexcept { return work_finished_.load(std::memory_order_relaxed); }
+  /// TF's ReaderReset: back to the state of a new reader, after the reads in progress.
+  SESSIONLIB_INLINE void reset(const queue_wait& w) {
+    turn mine(*this, w);
+    finish_work();
+    work_.clear();
+    work_started_ = 0;
+    work_finished_.store(0, std::memory_order_relaxed);
+    records_produced_.store(0, std::memory_order_relaxed);
+  }
+
+ private:
+  struct closer {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+  };
+
+  /// The reader's turn: one read (or reset) at a time, as TF's reader mutex;
+  /// waiting for it is bounded by the run's deadline and ends when the session
+  /// closes. (A flag and a condition variable: ThreadSanitizer does not see
+  /// std::timed_mutex's clock-based waits.)
+  struct turn {
+    reader_resource& r;
+    turn(reader_resource& res, const queue_wait& w) : r(res) { r.take_turn(w); }
+    ~turn() {
+      {
+        std::lock_guard lock(r.m_);
+        r.busy_ = false;
+      }
+      r.cv_.notify_all();
+    }
+    turn(const turn&) = delete;
+    turn& operator=(const turn&) = delete;
+  };
+  SESSIONLIB_INLINE void take_turn(const queue_wait& w) {
+    std::unique_lock lock(m_);
+    for (;;) {
+      if (!busy_) {
+        busy_ = true;
+        return;
+      }
+      if (w.cancelled && w.cancelled->load(std::memory_order_acquire))
+        throw cancelled("Read operation was cancelled", std::string(w.node));
+      if (w.deadline == std::chrono::steady_clock::time_point::max()) {
+        cv_.wait(lock);
+      } else if (cv_.wait_until(lock, w.deadline) == std::cv_status::timeout &&
+                 std::chrono::steady_clock::now() >= w.deadline) {
+        throw deadline_exceeded("Timed out waiting for the run to finish (RunOptions::timeout of " +
+                                    std::to_string(w.timeout.count()) + " ms): node " + std::string(w.node) +
+                                    " was waiting for its reader",
+                                std::string(w.node));
+      }
+    }
+  }
+
+  SESSIONLIB_INLINE void start_work(std::string_view node) {
+    index_ = 0;
+    offset_ = 0;
+    if (spec_.kind == reader_kind::identity) return;
+    file_.reset(std::fopen(work_.c_str(), "rb"));
+    if (!file_) detail::throw_file_error(work_, errno, std::string(node));
+    if (spec_.kind == reader_kind::fixed_length_record || spec_.kind == reader_kind::tf_record) {
+      std::int64_t size = 0;
+      if (std::fseek(file_.get(), 0, SEEK_END) != 0 || (size = std::ftell(file_.get())) < 0)
+        detail::throw_file_error(work_, errno, std::string(node));
+      limit_ = size;
+      if (spec_.kind == reader_kind::fixed_length_record) {
+        limit_ -= spec_.footer_bytes;
+        offset_ = spec_.header_bytes;
+      }
+    } else if (spec_.kind == reader_kind::text_line) {
+      std::string line;
+      for (; index_ < spec_.skip_header_lines; ++index_)
+        if (!read_line(line, node)) return;  // TF: a file shorter than its header is skipped
+    }
+  }
+
+  void finish_work() noexcept { file_.reset(); }
+
+  SESSIONLIB_INLINE void read_record(std::string& key, std::string& value, bool& produced, bool& at_end,
+                                     std::string_view node) {
+    switch (spec_.kind) {
+      case reader_kind::identity:
+        key = work_;
+        value = work_;
+        produced = at_end = true;
+        return;
+      case reader_kind::text_line: {
+        const bool got = read_line(value, node);
+        ++index_;
+        if (!got) {
+          at_end = true;
+          return;
+        }
+        key = work_ + ":" + std::to_string(index_);
+        produced = true;
+        return;
+      }
+      case reader_kind::fixed_length_record: {
+        const std::int64_t hop = spec_.hop_bytes > 0 ? spec_.hop_bytes : spec_.record_bytes;
+        if (offset_ + spec_.record_bytes > limit_) {
+          at_end = true;
+          return;
+        }
+        value.resize(static_cast<std::size_t>(spec_.record_bytes));
+        if (std::fseek(file_.get(), offset_, SEEK_SET) != 0 ||
+            std::fread(value.data(), 1, value.size(), file_.get()) != value.size())
+          detail::throw_file_error(work_, std::ferror(file_.get()) ? errno : EIO, std::string(node));
+        key = work_ + ":" + std::to_string(index_++);
+        offset_ += hop;
+        produced = true;
+        return;
+      }
+      case reader_kind::tf_record: {
+        key = work_ + ":" + std::to_string(offset_);
+        if (!read_tf_record(value, node)) {
+          at_end = true;
+          return;
+        }
+        produced = true;
+        return;
+      }
+    }
+  }
+
+  /// One line without its '\n' (and one '\r' before it), as TF's
+  /// InputBuffer::ReadLine; false at the end of the file.
+  SESSIONLIB_INLINE bool read_line(std::string& line, std::string_view node) {
+    line.clear();
+    int c;
+    bool any = false;
+    while ((c = std::getc(file_.get())) != EOF) {
+      any = true;
+      if (c == '\n') break;
+      line.push_back(static_cast<char>(c));
+    }
+    if (std::ferror(file_.get())) detail::throw_file_error(work_, errno, std::string(node));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return any;
+  }
+
+  /// n bytes and their masked CRC-32C at `at` (TF's ReadChecksummed): false at
+  /// the end of the file; sl::data_loss for a short read or a wrong checksum.
+  SESSIONLIB_INLINE bool read_checksummed(std::uint64_t at, std::size_t n, std::string& out, std::string_view node) {
+    const char* suffix = at == 0 ? " (Is this even a TFRecord file?)" : "";
+    out.resize(n + 4);
+    const std::size_t got = std::fread(out.data(), 1, n + 4, file_.get());
+    if (got != n + 4) {
+      if (std::ferror(file_.get())) detail::throw_file_error(work_, errno, std::string(node));
+      if (got == 0) return false;
+      throw data_loss("truncated record at " + std::to_string(at) + suffix, std::string(node));
+    }
+    const auto masked = load32(out.data() + n);
+    if (crc32c::unmask(masked) != crc32c::value(std::string_view(out.data(), n)))
+      throw data_loss("corrupted record at " + std::to_string(at) + suffix, std::string(node));
+    out.resize(n);
+    return true;
+  }
+
+  /// One TFRecord at offset_ (uint64 length, masked CRC of the length, data,
+  /// masked CRC of the data); offset_ moves past it only when it was whole.
+  SESSIONLIB_INLINE bool read_tf_record(std::string& value, std::string_view node) {
+    if (std::fseek(file_.get(), static_cast<long>(offset_), SEEK_SET) != 0)
+      detail::throw_file_error(work_, errno, std::string(node));
+    std::string header;
+    if (!read_checksummed(offset_, 8, header, node)) return false;
+    std::uint64_t length = 0;
+    for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(header[static_cast<std::size_t>(i)]);
+    // What TF's reads of the data would report, without allocating a length
+    // the file cannot hold: nothing left is TF's rewritten end of file, a
+    // part of the data a truncated record.
+    const auto left = static_cast<std::uint64_t>(limit_ - (offset_ + 12));
+    if (left == 0)
+      throw data_loss("truncated record at " + std::to_string(offset_) + "' failed with eof", std::string(node));
+    if (length > left || left - length < 4) throw data_loss("truncated record at " + std::to_string(offset_ + 12), std::string(node));
+    read_checksummed(offset_ + 12, static_cast<std::size_t>(length), value, node);
+    offset_ += 12 + length + 4;
+    return true;
+  }
+
+  static std::uint32_t load32(const char* p) noexcept {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+    return v;
+  }
+
+  reader_spec spec_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool busy_ = false;  // a read or reset has the turn; what follows is its own until it ends
+  std::string work_;
+  std::unique_ptr<std::FILE, closer> file_;
+  std::int64_t work_started_ = 0;
+  std::atomic<std::int64_t> work_finished_{0}, records_produced_{0};
+  std::int64_t index_ = 0;   // record index (fixed length) or line number (text lines)
+  std::int64_t offset_ = 0;  // byte offset of the next record (fixed length, TFRecord)
+  std::int64_t limit_ = 0;   // where records end: the file's size (TFRecord), the footer's start (fixed length)
+};
+
+}  // namespace sessionlib

@@ -1,0 +1,245 @@
+// Readers and input pipelines across threads (issue 14; the 'concurrency'
+// suite, run under ThreadSanitizer in CI): several threads reading one
+// reader see every record exactly once; string_input_producer's runner feeds
+// readers for num_epochs epochs then closes; batch and shuffle_batch with
+// runner threads deliver every example once; stopping the coordinator leaves
+// no thread waiting.
+#include <doctest/doctest.h>
+
+#include <sessionlib/input.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "reader_files.hpp"
+
+namespace sl = sessionlib;
+using reader_test::temp_dir;
+
+namespace {
+/// n files of `lines` lines each: "<file index>-<line index>".
+std::vector<std::string> text_files(const temp_dir& dir, int n, int lines) {
+  std::vector<std::string> out;
+  for (int f = 0; f < n; ++f) {
+    std::string text;
+    for (int l = 0; l < lines; ++l) text += reader_test::cat(std::to_string(f), "-", std::to_string(l), "\n");
+    out.push_back(dir.write(reader_test::cat("f", std::to_string(f), ".txt"), text));
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("four threads read one reader: every record exactly once, then each sees the end") {
+  temp_dir dir("threads");
+  const auto files = text_files(dir, 6, 50);
+  sl::Graph g;
+  auto q = sl::train::string_input_producer(g, files, /*num_epochs=*/1, /*shuffle=*/false);
+  sl::TFRecordReader unused(g);  // another reader in the graph changes nothing
+  sl::TextLineReader reader(g);
+  auto read = reader.read(q);  // (no structured binding: clang 14 lambdas cannot capture one)
+  auto key = std::get<0>(read);
+  auto line = std::get<1>(read);
+  sl::Session s(g);
+  sl::train::Coordinator coord;
+  auto runners = sl::train::start_queue_runners(s, coord);
+  std::mutex m;
+  std::map<std::string, int> seen;
+  std::atomic<int> ended{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t)
+    readers.emplace_back([&] {
+      for (;;) {
+        try {
+          auto [k, v] = s.run(std::tuple{key, line});
+          std::lock_guard lock(m);
+          ++seen[v];
+          CHECK(k.find(".txt:") != std::string::npos);
+        } catch (const sl::out_of_range&) {
+          ++ended;
+          return;
+        }
+      }
+    });
+  for (auto& t : readers) t.join();
+  coord.request_stop();
+  coord.join(runners);
+  CHECK(ended == 4);
+  CHECK(seen.size() == 300);
+  CHECK(std::all_of(seen.begin(), seen.end(), [](const auto& e) { return e.second == 1; }));
+  CHECK(s.run(reader.num_records_produced()) == 300);
+  CHECK(s.run(reader.num_work_units_completed()) == 6);
+}
+
+TEST_CASE("string_input_producer: num_epochs epochs, shuffled per epoch, reproducible with a seed") {
+  temp_dir dir("epochs");
+  const auto files = text_files(dir, 5, 1);
+  auto order = [&](std::uint64_t seed) {
+    sl::Graph g;
+    auto q = sl::train::string_input_producer(g, files, /*num_epochs=*/2, /*shuffle=*/true, seed);
+    sl::IdentityReader reader(g);
+    auto read = reader.read(q);
+  auto value = std::get<1>(read);
+    sl::Session s(g);
+    sl::train::Coordinator coord;
+    auto runners = sl::train::start_queue_runners(s, coord);
+    std::vector<std::string> out;
+    try {
+      for (;;) out.push_back(s.run(value));
+    } catch (const sl::out_of_range& e) {
+      CHECK(std::string(e.what()).find("is closed and has insufficient elements") != std::string::npos);
+    }
+    coord.request_stop();
+    coord.join(runners);
+    return out;
+  };
+  const auto a = order(7), b = order(7);
+  REQUIRE(a.size() == 10);
+  CHECK(a == b);
+  std::vector<std::string> first(a.begin(), a.begin() + 5), second(a.begin() + 5, a.end());
+  CHECK(std::set<std::string>(first.begin(), first.end()) == std::set<std::string>(files.begin(), files.end()));
+  CHECK(std::set<std::string>(second.begin(), second.end()) == std::set<std::string>(files.begin(), files.end()));
+  CHECK_THROWS_WITH_AS(sl::train::string_input_producer(*new sl::Graph, std::vector<std::string>{}),
+                       "string_input_producer requires a non-null input tensor", sl::invalid_argument);
+}
+
+TEST_CASE("files -> FixedLengthRecordReader -> decode_raw -> shuffle_batch<4>: every example once") {
+  temp_dir dir("pipeline");
+  // 3 files of 8 records: a label byte and 3 pixel bytes each, label = record number.
+  std::vector<std::string> files;
+  for (int f = 0; f < 3; ++f) {
+    std::string bytes;
+    for (int r = 0; r < 8; ++r) {
+      const int id = f * 8 + r;
+      bytes += static_cast<char>(id);
+      bytes += std::string(3, static_cast<char>(id + 100));
+    }
+    files.push_back(dir.write(reader_test::cat("r", std::to_string(f), ".bin"), bytes));
+  }
+  sl::Graph g;
+  g.set_seed(3);
+  auto q = sl::train::string_input_producer(g, files, 1);
+  sl::FixedLengthRecordReader reader(g, 4);
+  auto read = reader.read(q);
+  auto record = std::get<1>(read);
+  auto bytes = sl::reshape<sl::shape<4>>(sl::decode_raw<std::uint8_t>(record));
+  auto label = sl::cast<std::int32_t>(sl::slice<sl::offsets<0>, sl::sizes<1>>(bytes));
+  auto pixels = sl::cast<float>(sl::slice<sl::offsets<1>, sl::sizes<3>>(bytes));
+  auto [xs, ys] = sl::train::shuffle_batch<4>(std::tuple{pixels, label}, /*capacity=*/20, /*min_after_dequeue=*/5,
+                                             /*seed=*/0, {.num_threads = 2});
+  static_assert(std::is_same_v<decltype(xs), sl::Tensor<float, sl::shape<4, 3>>>);
+  sl::Session s(g);
+  sl::train::Coordinator coord;
+  auto runners = sl::train::start_queue_runners(s, coord);
+  std::multiset<int> labels;
+  try {
+    for (;;) {
+      auto [x, y] = s.run(std::tuple{xs, ys});
+      for (std::size_t i = 0; i < 4; ++i) {
+        labels.insert(y(i, 0));
+        CHECK(x(i, 2) == static_cast<float>(y(i, 0) + 100));
+      }
+    }
+  } catch (const sl::out_of_range&) {
+  }
+  coord.request_stop();
+  coord.join(runners);
+  CHECK(labels.size() == 24);
+  for (int id = 0; id < 24; ++id) CHECK(labels.count(id) == 1);
+}
+
+TEST_CASE("batch with allow_smaller_final_batch: the last batch holds what is left") {
+  sl::Graph g;
+  auto q = sl::train::string_input_producer(g, {"a", "b", "c", "d", "e"}, 1, false);
+  sl::IdentityReader reader(g);
+  auto read = reader.read(q);
+  auto value = std::get<1>(read);
+  auto batches = sl::train::batch(value, 2, 10, {.allow_smaller_final_batch = true});
+  static_assert(std::is_same_v<decltype(batches), sl::Tensor<std::string, sl::shape<sl::dyn>>>);
+  sl::Session s(g);
+  sl::train::Coordinator coord;
+  auto runners = sl::train::start_queue_runners(s, coord);
+  std::vector<std::size_t> sizes;
+  std::vector<std::string> all;
+  try {
+    for (;;) {
+      xt::xtensor<std::string, 1> b = s.run(batches);
+      sizes.push_back(b.size());
+      all.insert(all.end(), b.begin(), b.end());
+    }
+  } catch (const sl::out_of_range&) {
+  }
+  coord.request_stop();
+  coord.join(runners);
+  CHECK(sizes == std::vector<std::size_t>{2, 2, 1});
+  CHECK(all == std::vector<std::string>{"a", "b", "c", "d", "e"});
+}
+
+TEST_CASE("a pipeline without num_epochs: stopping the coordinator and closing the session leave no thread waiting") {
+  sl::Graph g;
+  auto q = sl::train::string_input_producer(g, {"x", "y"});
+  sl::IdentityReader reader(g);
+  auto read = reader.read(q);
+  auto value = std::get<1>(read);
+  auto b = sl::train::batch<3>(value, 3, 4);
+  sl::Session s(g);
+  sl::train::Coordinator coord;
+  auto runners = sl::train::start_queue_runners(s, coord);
+  for (int i = 0; i < 5; ++i) {
+    xt::xtensor<std::string, 1> v = s.run(b);
+    CHECK(v.size() == 3);
+  }
+  coord.request_stop();
+  coord.join(runners);
+  s.close();
+}
+
+TEST_CASE("a read waiting for its reader's turn: bounded by RunOptions::timeout, cancelled by Session::close") {
+  using namespace std::chrono_literals;
+  sl::Graph g;
+  sl::FIFOQueue<std::string, sl::shape<>> files(g, 4);
+  sl::IdentityReader reader(g);
+  auto read = reader.read(files);
+  auto key = std::get<0>(read);
+  sl::Session s(g);
+  s.run(files.size());  // the queue exists
+  std::string first;
+  std::thread holder([&] {  // takes the reader's turn and waits in the empty queue
+    try {
+      s.run(key);
+    } catch (const sl::cancelled& e) {
+      first = e.what();
+    }
+  });
+  std::this_thread::sleep_for(50ms);
+  sl::RunOptions bounded;
+  bounded.timeout = 30ms;
+  try {
+    s.run(key, {}, bounded);
+    FAIL("a read ran while another had the reader");
+  } catch (const sl::deadline_exceeded& e) {
+    const std::string what = e.what();
+    CHECK((what.find("was waiting for its reader") != std::string::npos ||
+           what.find("was waiting on FIFOQueue") != std::string::npos));
+  }
+  std::string second;
+  std::thread waiter([&] {
+    try {
+      s.run(key);
+    } catch (const sl::cancelled& e) {
+      second = e.what();
+    }
+  });
+  std::this_thread::sleep_for(20ms);
+  CHECK(s.run(reader.num_records_produced()) == 0);  // counts never wait behind a blocked read
+  s.close();
+  holder.join();
+  waiter.join();
+  CHECK(first.rfind("Dequeue operation was cancelled", 0) == 0);
+  CHECK((second.rfind("Read operation was cancelled", 0) == 0 || second.rfind("Dequeue operation was cancelled", 0) == 0));
+}
