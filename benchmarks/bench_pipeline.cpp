@@ -11,12 +11,15 @@
 
 #include <sessionlib/input.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -72,7 +75,8 @@ auto input_pipeline(sl::Graph& g) {
   auto image = sl::cast<float>(sl::reshape<sl::shape<784>>(sl::decode_raw<std::uint8_t>(image_bytes))) / 255.f;
   auto label = sl::cast<std::int64_t>(sl::reshape<sl::shape<>>(sl::decode_raw<std::uint8_t>(label_bytes)));
   constexpr std::int64_t min_after_dequeue = 2000;
-  return sl::train::shuffle_batch<batch>(std::tuple{image, label}, min_after_dequeue + 3 * batch, min_after_dequeue,
+  constexpr std::int64_t slack_batches = 3;  // room above min_after_dequeue, as examples/fashion_mnist.cpp
+  return sl::train::shuffle_batch<batch>(std::tuple{image, label}, min_after_dequeue + slack_batches * batch, min_after_dequeue,
                                          42, {.num_threads = 1});
 }
 
@@ -94,6 +98,28 @@ sl::SessionConfig config(int threads) {
   c.inter_op_threads = threads;
   return c;
 }
+
+/// The process's CPU time so far (every thread's), in seconds.
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+/// Counts the cores the process used while the benchmark ran (its CPU time
+/// over the wall time): on an idle 2-core machine the runner thread has a core
+/// of its own beside the step; when other work holds a core, the two share one.
+struct cores_counter {
+  benchmark::State& state;
+  double cpu0 = process_cpu_seconds();
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  explicit cores_counter(benchmark::State& s) : state(s) {}
+  ~cores_counter() {
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.counters["cores"] = wall > 0 ? (process_cpu_seconds() - cpu0) / wall : 0;
+  }
+};
 
 /// A session whose queue runners run from construction to destruction.
 struct running_pipeline {
@@ -131,6 +157,7 @@ void step_prepared(benchmark::State& state) {
     ys.push_back(xt::adapt(py, std::array<std::size_t, 1>{batch}));
   }
   std::size_t i = 0;
+  const cores_counter cores(state);
   for (auto _ : state) {
     step(xs[i], ys[i]);
     i = (i + 1) % prepared;
@@ -147,8 +174,41 @@ void step_queue(benchmark::State& state) {
   running_pipeline p(g, threads);
   auto step = p.sess.make_callable(train);
   for (int w = 0; w < 50; ++w) step();  // the queue's first min_after_dequeue examples are read before timing
-  for (auto _ : state) step();
+  {
+    const cores_counter cores(state);
+    for (auto _ : state) step();
+  }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+/// step_queue traced (RunOptions full_trace): how long each step's dequeue of
+/// its batch took. A queue that keeps up hands over a batch in the time of a
+/// copy; a starved step waits there. Counters: dequeue_us per step, and its
+/// share of the step's time.
+void step_queue_dequeue_time(benchmark::State& state) {
+  bench::set_threads(1);
+  sl::Graph g;
+  const auto [images_batch, labels_batch] = input_pipeline(g);
+  auto train = flagship(g, images_batch, labels_batch);
+  running_pipeline p(g, 1);
+  auto step = p.sess.make_callable(train, sl::accept_options);
+  sl::RunOptions options;
+  options.trace_level = sl::RunOptions::TraceLevel::full_trace;
+  sl::RunMetadata md;
+  for (int w = 0; w < 50; ++w) step(options, &md);
+  std::int64_t dequeue_us = 0, step_us = 0;
+  for (auto _ : state) {
+    step(options, &md);
+    std::int64_t run_us = 0;
+    for (const auto& n : md.step_stats) {
+      if (n.op == "QueueDequeueManyV2") dequeue_us += n.end_us - n.start_us;
+      run_us = std::max(run_us, n.end_us);
+    }
+    step_us += run_us;
+  }
+  const auto steps = static_cast<double>(state.iterations());
+  state.counters["dequeue_us"] = static_cast<double>(dequeue_us) / steps;
+  state.counters["dequeue_share"] = static_cast<double>(dequeue_us) / static_cast<double>(std::max<std::int64_t>(step_us, 1));
 }
 
 void throughput(benchmark::State& state) {
@@ -168,6 +228,7 @@ void threads(benchmark::internal::Benchmark* b) { b->ArgName("threads")->Arg(1)-
 
 BENCHMARK(step_prepared)->Name("pipeline/step_prepared")->Apply(threads);
 BENCHMARK(step_queue)->Name("pipeline/step_queue")->Apply(threads);
+BENCHMARK(step_queue_dequeue_time)->Name("pipeline/step_queue_dequeue_time")->UseRealTime();
 BENCHMARK(throughput)->Name("pipeline/throughput")->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -41,7 +41,8 @@ UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 def collect(results):
-    """run_name -> {repetition_index: (real ns, bytes_per_second or None, cpu ns, items_per_second or None)}."""
+    """run_name -> {repetition_index: (real ns, bytes_per_second or None, cpu ns, items_per_second or None,
+    the benchmark's JSON object, for its user counters)}."""
     runs = {}
     for b in results["benchmarks"]:
         if b.get("run_type") != "iteration" or b.get("error_occurred"):
@@ -50,7 +51,7 @@ def collect(results):
         t = b["real_time"] * UNIT[b["time_unit"]]
         cpu = b["cpu_time"] * UNIT[b["time_unit"]]
         runs.setdefault(name, {})[b.get("repetition_index", 0)] = (t, b.get("bytes_per_second"), cpu,
-                                                                   b.get("items_per_second"))
+                                                                   b.get("items_per_second"), b)
     return runs
 
 
@@ -160,12 +161,20 @@ def throughput(runs):
     for th in (1, 2):
         names.append((f"train step from the pipeline, {th} thread(s)", f"pipeline/step_queue/threads:{th}"))
         names.append((f"train step on prepared batches, {th} thread(s)", f"pipeline/step_prepared/threads:{th}"))
-    lines = ["| throughput | examples/s |", "| --- | ---: |"]
+    lines = ["| throughput | examples/s | cores the process used |", "| --- | ---: | ---: |"]
     for label, name in names:
         r = runs.get(name)
         ips = [v[3] for v in r.values() if v[3]] if r else []
+        cores = [v[4]["cores"] for v in r.values() if "cores" in v[4]] if r else []
         if ips:
-            lines.append(f"| {label} | {statistics.median(ips):.0f} |")
+            lines.append(f"| {label} | {statistics.median(ips):.0f} | "
+                         f"{f'{statistics.median(cores):.2f}' if cores else '-'} |")
+    r = runs.get("pipeline/step_queue_dequeue_time")
+    if r:  # a starved step waits in its dequeue; a fed one only copies its batch out
+        us = statistics.median(v[4].get("dequeue_us", 0) for v in r.values())
+        share = statistics.median(v[4].get("dequeue_share", 0) for v in r.values())
+        lines.append(f"| (the step's dequeue of its batch, traced, 1 thread: {us:.0f} us per step, "
+                     f"{100 * share:.1f}% of the step) | | |")
     return lines
 
 
