@@ -1,24 +1,24 @@
 // IdxRecordReader (issue 14): the records of MNIST-style IDX files, gzip'd and
 // plain, through the graph: values, keys, shapes and dtypes after decode_raw
 // and cast, the record size checked, every damaged file reported as
-// sl::data_loss naming it, and a shuffle_batch pipeline that keeps images and
-// labels of two files together.
+// sl::data_loss naming it. (Images and labels of two files through
+// shuffle_batch and runner threads: test_reader_threads.cpp.)
 #include <doctest/doctest.h>
 
 #include <sessionlib/input.hpp>
 
 #include <cstdint>
-#include <set>
 #include <string>
 #include <vector>
-
-#include <zlib.h>
 
 #include "reader_files.hpp"
 
 namespace sl = sessionlib;
+using reader_test::be32;
 using reader_test::cat;
+using reader_test::idx_bytes;
 using reader_test::temp_dir;
+using reader_test::write_gz;
 
 namespace {
 template <class E, class F>
@@ -31,38 +31,12 @@ std::string message_of(F&& f) {
   return "(no exception)";
 }
 
-std::string be32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
-}
-
-/// An IDX file of unsigned bytes: its header for `dims`, then `data`.
-std::string idx_bytes(const std::vector<std::uint32_t>& dims, const std::string& data) {
-  std::string out{'\0', '\0', '\x08', static_cast<char>(dims.size())};
-  for (auto d : dims) out += be32(d);
-  return out + data;
-}
-
-/// `bytes` gzip'd into file `name` of `dir`; returns its path.
-std::string write_gz(const temp_dir& dir, const std::string& name, const std::string& bytes) {
-  const std::string p = (dir.path / name).string();
-  gzFile f = gzopen(p.c_str(), "wb");
-  REQUIRE(f != nullptr);
-  REQUIRE(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) == static_cast<int>(bytes.size()));
-  gzclose(f);
-  return p;
-}
-
 /// Image i of a (n, 2, 3) test set: its pixels are 10 * i + 0..5; label i is i % 10.
 std::string images(int n) {
   std::string data;
   for (int i = 0; i < n; ++i)
     for (int p = 0; p < 6; ++p) data += static_cast<char>(10 * i + p);
   return idx_bytes({static_cast<std::uint32_t>(n), 2, 3}, data);
-}
-std::string labels(int n) {
-  std::string data;
-  for (int i = 0; i < n; ++i) data += static_cast<char>(i % 10);
-  return idx_bytes({static_cast<std::uint32_t>(n)}, data);
 }
 
 /// A queue of file names, fed a list and closed.
@@ -86,6 +60,7 @@ TEST_CASE("IdxRecordReader: records of gzip'd and plain IDX files, decoded into 
   temp_dir dir("idx");
   const std::string gz = write_gz(dir, "train-images-idx3-ubyte.gz", images(3));
   const std::string plain = dir.write("more-images-idx3-ubyte", images(2));
+  REQUIRE_FALSE(gz.empty());
   sl::Graph g;
   filenames files(g);
   sl::IdxRecordReader reader(g, /*record_bytes=*/6);
@@ -116,7 +91,7 @@ TEST_CASE("IdxRecordReader: records of gzip'd and plain IDX files, decoded into 
   CHECK(s.run(reader.num_work_units_completed()) == 2);
 
   SUBCASE("labels: a rank-1 file has records of one byte; record_bytes 0 takes the header's size") {
-    const std::string lf = write_gz(dir, "train-labels-idx1-ubyte.gz", labels(12));
+    const std::string lf = write_gz(dir, "train-labels-idx1-ubyte.gz", reader_test::idx_labels(12));
     sl::Graph g2;
     filenames names(g2);
     sl::IdxRecordReader lr(g2);
@@ -199,50 +174,4 @@ TEST_CASE("IdxRecordReader: a damaged file is sl::data_loss naming it; the next 
     CHECK(s.run(key) == good + ":0");
     CHECK_THROWS_WITH_AS(sl::IdxRecordReader(g, -1), doctest::Contains("record_bytes must be >= 0"), sl::invalid_argument);
   }
-}
-
-TEST_CASE("IDX images and labels through shuffle_batch: every example once, each image with its own label") {
-  temp_dir dir("idx_pipeline");
-  constexpr int n = 40;
-  std::string image_data;  // image i: 4 pixels, all i; label i: i % 10
-  for (int i = 0; i < n; ++i) image_data += std::string(4, static_cast<char>(i));
-  const std::string image_file = write_gz(dir, "images.gz", idx_bytes({n, 2, 2}, image_data));
-  const std::string label_file = write_gz(dir, "labels.gz", labels(n));
-  sl::Graph g;
-  g.set_seed(5);
-  // Two producers and two readers read the two files in step: one runner thread keeps them so.
-  auto image_names = sl::train::string_input_producer(g, {image_file}, /*num_epochs=*/2, /*shuffle=*/false);
-  auto label_names = sl::train::string_input_producer(g, {label_file}, 2, false);
-  sl::IdxRecordReader image_reader(g, 4), label_reader(g, 1);
-  auto image = sl::cast<float>(sl::reshape<sl::shape<4>>(sl::decode_raw<std::uint8_t>(std::get<1>(image_reader.read(image_names)))));
-  auto label = sl::cast<std::int64_t>(sl::reshape<sl::shape<>>(sl::decode_raw<std::uint8_t>(std::get<1>(label_reader.read(label_names)))));
-  auto [xs, ys] = sl::train::shuffle_batch<8>(std::tuple{image, label}, /*capacity=*/30, /*min_after_dequeue=*/10);
-  static_assert(std::is_same_v<decltype(xs), sl::Tensor<float, sl::shape<8, 4>>>);
-  static_assert(std::is_same_v<decltype(ys), sl::Tensor<std::int64_t, sl::shape<8>>>);
-  sl::Session s(g);
-  sl::train::Coordinator coord;
-  auto runners = sl::train::start_queue_runners(s, coord);
-  std::multiset<int> seen;
-  bool shuffled = false;
-  int batches = 0;
-  try {
-    for (;;) {
-      auto [x, y] = s.run(std::tuple{xs, ys});
-      ++batches;
-      for (std::size_t i = 0; i < 8; ++i) {
-        const int id = static_cast<int>(x(i, 0));
-        seen.insert(id);
-        CHECK(x(i, 3) == static_cast<float>(id));
-        CHECK(y(i) == id % 10);
-        if (i > 0 && x(i, 0) < x(i - 1, 0)) shuffled = true;
-      }
-    }
-  } catch (const sl::out_of_range&) {
-  }
-  coord.request_stop();
-  coord.join(runners);
-  CHECK(batches == 10);
-  CHECK(shuffled);
-  CHECK(seen.size() == 2 * n);
-  for (int id = 0; id < n; ++id) CHECK(seen.count(id) == 2);
 }
