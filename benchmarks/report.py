@@ -19,7 +19,7 @@ import statistics
 import subprocess
 import sys
 
-BINARIES = ["overhead", "elementwise", "matmul", "mlp", "branches"]
+BINARIES = ["overhead", "elementwise", "matmul", "mlp", "branches", "pipeline"]
 
 
 def run_binary(build, name, reps, min_time, outdir, reuse):
@@ -41,7 +41,8 @@ UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 def collect(results):
-    """run_name -> {repetition_index: (real ns, bytes_per_second or None, cpu ns)}."""
+    """run_name -> {repetition_index: (real ns, bytes_per_second or None, cpu ns, items_per_second or None,
+    the benchmark's JSON object, for its user counters)}."""
     runs = {}
     for b in results["benchmarks"]:
         if b.get("run_type") != "iteration" or b.get("error_occurred"):
@@ -49,7 +50,8 @@ def collect(results):
         name = b["run_name"].removesuffix("/real_time")
         t = b["real_time"] * UNIT[b["time_unit"]]
         cpu = b["cpu_time"] * UNIT[b["time_unit"]]
-        runs.setdefault(name, {})[b.get("repetition_index", 0)] = (t, b.get("bytes_per_second"), cpu)
+        runs.setdefault(name, {})[b.get("repetition_index", 0)] = (t, b.get("bytes_per_second"), cpu,
+                                                                   b.get("items_per_second"), b)
     return runs
 
 
@@ -145,7 +147,35 @@ def rows(runs):
                      f"{key}/intra:1/inter:1", None, "", lambda t, rb, rt: None))
         out.append((f"{b} matmul branches 512^3: intra 1 / inter 2 vs intra 2 / inter 1", f"{key}/intra:1/inter:2",
                      f"{key}/intra:2/inter:1", None, "", lambda t, rb, rt: None))
+    for th in (1, 2):
+        out.append((f"flagship train step (MLP, Adam, batch 64) from the input pipeline, {th} thread(s) "
+                    "(base: batches prepared in advance)", f"pipeline/step_queue/threads:{th}",
+                    f"pipeline/step_prepared/threads:{th}", None, ">= 0.95x (within 5%)",
+                    lambda t, rb, rt: ok(rb) and rb >= 0.95))
     return out
+
+
+def throughput(runs):
+    """examples/s of the input pipeline alone and of the steps it feeds (items_per_second, medians)."""
+    names = [("input pipeline alone: IDX readers, decode, shuffle_batch, 1 runner thread", "pipeline/throughput")]
+    for th in (1, 2):
+        names.append((f"train step from the pipeline, {th} thread(s)", f"pipeline/step_queue/threads:{th}"))
+        names.append((f"train step on prepared batches, {th} thread(s)", f"pipeline/step_prepared/threads:{th}"))
+    lines = ["| throughput | examples/s | cores the process used |", "| --- | ---: | ---: |"]
+    for label, name in names:
+        r = runs.get(name)
+        ips = [v[3] for v in r.values() if v[3]] if r else []
+        cores = [v[4]["cores"] for v in r.values() if "cores" in v[4]] if r else []
+        if ips:
+            lines.append(f"| {label} | {statistics.median(ips):.0f} | "
+                         f"{f'{statistics.median(cores):.2f}' if cores else '-'} |")
+    r = runs.get("pipeline/step_queue_dequeue_time")
+    if r:  # a starved step waits in its dequeue; a fed one only copies its batch out
+        us = statistics.median(v[4].get("dequeue_us", 0) for v in r.values())
+        share = statistics.median(v[4].get("dequeue_share", 0) for v in r.values())
+        lines.append(f"| (the step's dequeue of its batch, traced, 1 thread: {us:.0f} us per step, "
+                     f"{100 * share:.1f}% of the step) | | |")
+    return lines
 
 
 def table(runs):
@@ -265,6 +295,9 @@ def main():
     print("Command: python3 " + " ".join(sys.argv) + "\n")
     if runs:
         print("\n".join(table(runs)))
+        print()
+    if any(k.startswith("pipeline/") for k in runs):
+        print("\n".join(throughput(runs)))
         print()
     if any(k.startswith("chain/") for k in runs):
         print("\n".join(bandwidth(runs)))

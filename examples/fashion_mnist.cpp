@@ -6,10 +6,22 @@
 // own predictions for the first test images in DIR/predictions.npy, which
 // examples/serve.cpp -- a program without the model's code -- reproduces.
 //
+// With --pipeline the training batches come through the graph, as TF 1.x's
+// input pipelines bring them (docs/input_pipeline.md): the IDX files are read
+// by IdxRecordReaders on a runner thread, decoded, shuffled in a
+// RandomShuffleQueue, and each training step dequeues its batch; the model's
+// x and y are placeholder_with_default of that batch, so evaluation and
+// prediction still feed test images.
+//
 //   apt-get install dataset-fashion-mnist     # the data, from Debian
-//   ./fashion_mnist [DATA_DIR] [--epochs N] [--out DIR]    # 10 epochs: test accuracy 0.8866
-//   ./serve DIR [DATA_DIR]                                  # the exported model, served
+//   ./fashion_mnist [DATA_DIR] [--epochs N] [--out DIR] [--pipeline]   # 10 epochs: test accuracy 0.8866
+//   ./serve DIR [DATA_DIR]                                             # the exported model, served
 #include "mnist_common.hpp"
+
+#include <exception>
+#include <thread>
+
+#include <sessionlib/input.hpp>  // readers, queues, shuffle_batch (--pipeline)
 
 #ifdef EXAMPLES_GRAPHDEF  // set by examples/meson.build when the GraphDef part is available
 #include <sessionlib/graph_def/meta_graph_export.hpp>
@@ -18,19 +30,63 @@
 
 namespace sl = sessionlib;
 
-int main(int argc, char** argv) {
-  const auto args = example::parse(argc, argv, {});
+namespace {
+
+constexpr std::size_t batch_size = 64;
+
+/// --pipeline: shuffled batches of the training set, read in the graph. One
+/// IdxRecordReader per file (the header gives the record size: 784 bytes per
+/// image, 1 per label), decode_raw and cast, then shuffle_batch. Images and
+/// labels come from two files, so one runner thread runs both reads: two
+/// would interleave them and pair an image with another's label.
+/// `num_epochs` 0 reads the files round and round (--train-limit).
+auto input_pipeline(sl::Graph& g, const std::filesystem::path& images, const std::filesystem::path& labels,
+                    std::int64_t num_epochs) {
+  auto image_files = sl::train::string_input_producer(g, {images.string()}, num_epochs, /*shuffle=*/false);
+  auto label_files = sl::train::string_input_producer(g, {labels.string()}, num_epochs, false);
+  sl::IdxRecordReader image_reader(g, 784), label_reader(g, 1);
+  const auto [image_key, image_bytes] = image_reader.read(image_files);
+  const auto [label_key, label_bytes] = label_reader.read(label_files);
+  auto image = sl::cast<float>(sl::reshape<sl::shape<784>>(sl::decode_raw<std::uint8_t>(image_bytes))) / 255.f;
+  auto label = sl::cast<std::int64_t>(sl::reshape<sl::shape<>>(sl::decode_raw<std::uint8_t>(label_bytes)));
+  // TF's rule of thumb: keep min_after_dequeue examples to mix, room for a few batches more.
+  constexpr std::int64_t min_after_dequeue = 10000;
+  return sl::train::shuffle_batch<batch_size>(std::tuple{image, label}, min_after_dequeue + 3 * batch_size,
+                                              min_after_dequeue, /*seed=*/42, {.num_threads = 1});
+  // Tensor<float, shape<64, 784>>, Tensor<std::int64_t, shape<64>>
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const auto args = example::parse(argc, argv, {.offers_pipeline = true});
   if (!args.opts) return args.status;  // after --help (0) or a usage error (2)
   const auto& opts = args.opts;
-  const auto data = example::load(*opts);
+  std::optional<std::filesystem::path> train_images, train_labels;
+  if (opts->pipeline) {  // the training set stays on disk: only its paths and size are needed here
+    train_images = example::find_idx(opts->data_dir, "train-images-idx3-ubyte");
+    train_labels = train_images ? example::find_idx(opts->data_dir, "train-labels-idx1-ubyte") : std::nullopt;
+    if (!train_labels) return 77;
+  }
+  const auto data = opts->pipeline ? example::load_test(*opts) : example::load(*opts);
   if (!data) return 77;  // the data is missing (77: "skipped" to test runners)
-  std::printf("Fashion-MNIST: %zu training and %zu test images from %s\n", data->train_x.shape(0), data->test_x.shape(0),
-              opts->data_dir.c_str());
+  const std::size_t available = opts->pipeline ? sl::data::read_idx<1>(*train_labels).size() : data->train_x.shape(0);
+  const std::size_t n_train = opts->pipeline && opts->train_limit ? opts->train_limit : available;
+  std::printf("Fashion-MNIST: %zu training and %zu test images from %s%s\n", n_train, data->test_x.shape(0),
+              opts->data_dir.c_str(), opts->pipeline ? " (through an input pipeline)" : "");
 
   // The graph: every handle's dtype and shape are in its C++ type.
   sl::Graph g;
-  auto x = sl::placeholder<float, sl::shape<sl::dyn, 784>>(g, "x");
-  auto y = sl::placeholder<std::int64_t, sl::shape<sl::dyn>>(g, "y");
+  sl::Tensor<float, sl::shape<sl::dyn, 784>> x;
+  sl::Tensor<std::int64_t, sl::shape<sl::dyn>> y;
+  if (opts->pipeline) {  // x and y are the dequeued batch unless fed (evaluation feeds test images)
+    const auto [images, labels] = input_pipeline(g, *train_images, *train_labels, opts->train_limit ? 0 : opts->epochs);
+    x = sl::placeholder_with_default<sl::shape<sl::dyn, 784>>(images, "x");
+    y = sl::placeholder_with_default<sl::shape<sl::dyn>>(labels, "y");
+  } else {
+    x = sl::placeholder<float, sl::shape<sl::dyn, 784>>(g, "x");
+    y = sl::placeholder<std::int64_t, sl::shape<sl::dyn>>(g, "y");
+  }
   sl::Variable<float, sl::shape<784, 256>> w1(g, sl::init::glorot_uniform<float>(1), "dense1/w");
   sl::Variable<float, sl::shape<256>> b1(g, sl::init::zeros<float>(), "dense1/b");
   sl::Variable<float, sl::shape<256, 10>> w2(g, sl::init::glorot_uniform<float>(2), "dense2/w");
@@ -48,26 +104,48 @@ int main(int argc, char** argv) {
   sess.run(sl::global_variables_initializer(g));
   // A prepared step: no plan lookup per batch, values fed in place.
   auto step = sess.make_callable(std::tuple{train, loss}, sl::feed_list(x, y));
+  // --pipeline: a step fed nothing; its run dequeues the batch.
+  auto queued_step = sess.make_callable(std::tuple{train, loss});
 
-  constexpr std::size_t batch_size = 64;
   example::batcher batches(*data, batch_size, 42);
-  example::progress bar(opts->epochs, batches.batches());
+  // The pipeline's batches are all full: an epoch is the whole batches of n_train examples.
+  const std::size_t steps_per_epoch = opts->pipeline ? std::max<std::size_t>(n_train / batch_size, 1) : batches.batches();
+  example::progress bar(opts->epochs, steps_per_epoch);
   auto xb = xt::xtensor<float, 2>::from_shape({batch_size, 784});
   auto yb = xt::xtensor<std::int64_t, 1>::from_shape({batch_size});
+  sl::train::Coordinator coord;
+  std::vector<std::thread> runners;
+  if (opts->pipeline) runners = sl::train::start_queue_runners(sess, coord);  // readers and queues start filling
   const auto t0 = std::chrono::steady_clock::now();
-  for (int epoch = 1; epoch <= opts->epochs; ++epoch) {
-    batches.shuffle();
-    bar.start_epoch(epoch);
-    for (std::size_t b = 0; b < batches.batches(); ++b) {
-      batches.fill(b, xb, yb);
-      auto [_, l] = step(xb, yb);
-      bar.update(b, yb.size(), l);
+  bool ended_early = false;
+  try {
+    for (int epoch = 1; epoch <= opts->epochs; ++epoch) {
+      batches.shuffle();
+      bar.start_epoch(epoch);
+      for (std::size_t b = 0; b < steps_per_epoch; ++b) {
+        if (opts->pipeline) {
+          auto [_, l] = queued_step();
+          bar.update(b, batch_size, l);
+        } else {
+          batches.fill(b, xb, yb);
+          auto [_, l] = step(xb, yb);
+          bar.update(b, yb.size(), l);
+        }
+      }
+      if (epoch < opts->epochs) {  // as Keras' validation line
+        const xt::xtensor<std::int64_t, 1> p = sess.run(predicted, {{x, data->test_x}});
+        std::printf("epoch %d: test accuracy %.4f\n", epoch, example::accuracy(p, data->test_y));
+        std::fflush(stdout);
+      }
     }
-    if (epoch < opts->epochs) {  // as Keras' validation line
-      const xt::xtensor<std::int64_t, 1> p = sess.run(predicted, {{x, data->test_x}});
-      std::printf("epoch %d: test accuracy %.4f\n", epoch, example::accuracy(p, data->test_y));
-      std::fflush(stdout);
-    }
+  } catch (const sl::out_of_range&) {  // the input closed early (a runner failed: join says why)
+    ended_early = true;
+  }
+  coord.request_stop();  // the runners' blocked enqueues are cancelled
+  coord.join(runners);   // re-raises an error a runner reported (a damaged file)
+  if (ended_early) {
+    std::fprintf(stderr, "error: the input pipeline ended after %lld steps\n", static_cast<long long>(sess.run(global_step)));
+    return 1;
   }
   const double train_seconds = example::seconds_since(t0);
 
@@ -86,14 +164,16 @@ int main(int argc, char** argv) {
   std::printf("predictions of the restored model:\n");
   example::print_predictions(probs, data->test_y, 8);
 #ifdef EXAMPLES_GRAPHDEF
-  // Export for serving: the graph, the Saver's variables and a signature (TF's
-  // "serving_default"), and the predictions a server must reproduce exactly.
-  sl::train::export_meta_graph(g, saver, opts->out_dir / "model.meta",
-                               {{"serving_default", {.inputs = {{"images", x}},
-                                                     .outputs = {{"probabilities", probabilities}, {"classes", predicted}}}}});
-  const xt::xtensor<float, 2> served = sess.run(probabilities, {{x, example::first_rows(data->test_x, example::served_images)}});
-  xt::dump_npy((opts->out_dir / "predictions.npy").string(), served);
-  std::printf("exported %s for serving (./serve %s)\n", (opts->out_dir / "model.meta").c_str(), opts->out_dir.c_str());
+  if (!opts->pipeline) {  // (reader ops have no GraphDef export yet: docs/input_pipeline.md)
+    // Export for serving: the graph, the Saver's variables and a signature (TF's
+    // "serving_default"), and the predictions a server must reproduce exactly.
+    sl::train::export_meta_graph(g, saver, opts->out_dir / "model.meta",
+                                 {{"serving_default", {.inputs = {{"images", x}},
+                                                       .outputs = {{"probabilities", probabilities}, {"classes", predicted}}}}});
+    const xt::xtensor<float, 2> served = sess.run(probabilities, {{x, example::first_rows(data->test_x, example::served_images)}});
+    xt::dump_npy((opts->out_dir / "predictions.npy").string(), served);
+    std::printf("exported %s for serving (./serve %s)\n", (opts->out_dir / "model.meta").c_str(), opts->out_dir.c_str());
+  }
 #endif
   const xt::xtensor<std::int64_t, 1> again = fresh.run(predicted, {{x, data->test_x}});
   if (example::accuracy(again, data->test_y) != acc) {
@@ -105,4 +185,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+} catch (const sl::error& e) {
+  std::fprintf(stderr, "error: %s\n", e.what());
+  return 1;
 }

@@ -33,16 +33,22 @@ struct options {
   int epochs = 10;
   std::size_t train_limit = 0;  // 0: all 60000 training images
   double min_accuracy = 0;      // exit 1 below this test accuracy
+  bool pipeline = false;        // --pipeline: the training batches come from readers and queues in the graph
+  bool offers_pipeline = false; // whether the example has --pipeline (fashion_mnist does, the CNN does not)
 };
 
 inline void usage(std::ostream& os, const char* argv0, const options& o) {
-  os << "usage: " << argv0 << " [DATA_DIR] [--epochs N] [--train-limit N] [--out DIR] [--min-accuracy A]\n"
+  os << "usage: " << argv0 << " [DATA_DIR] [--epochs N] [--train-limit N] [--out DIR] [--min-accuracy A]"
+     << (o.offers_pipeline ? " [--pipeline]" : "") << "\n"
      << "  DATA_DIR        Fashion-MNIST's four IDX files (default " << o.data_dir.string() << ",\n"
      << "                  from Debian's package: apt-get install dataset-fashion-mnist)\n"
      << "  --epochs N      passes over the training set, N >= 1 (default " << o.epochs << ")\n"
      << "  --train-limit N train on the first N >= 1 images only (default: all)\n"
      << "  --out DIR       where the checkpoint (and model.meta, for serving) goes (default " << o.out_dir.string() << ")\n"
      << "  --min-accuracy A  exit with status 1 when the test accuracy is below A, 0 <= A <= 1\n";
+  if (o.offers_pipeline)
+    os << "  --pipeline      train from an input pipeline in the graph: IDX readers, shuffle_batch and runner\n"
+       << "                  threads (with --train-limit N: N examples per epoch, as the readers read them)\n";
 }
 
 /// `text`, the value of `flag`, as a number in [lo, hi]: the whole string must
@@ -88,6 +94,7 @@ inline parsed parse(int argc, char** argv, options o) {
       ok = parse_number<std::size_t>(a, argv[++i], 1, std::numeric_limits<std::size_t>::max(), o.train_limit);
     else if (a == "--out") o.out_dir = argv[++i];
     else if (a == "--min-accuracy") ok = parse_number(a, argv[++i], 0.0, 1.0, o.min_accuracy);
+    else if (a == "--pipeline" && o.offers_pipeline) o.pipeline = true;
     else if (!a.empty() && a[0] != '-') o.data_dir = a;
     else {
       std::cerr << "error: unknown option '" << a << "' (--help for usage)\n";
@@ -124,6 +131,36 @@ inline std::optional<dataset> load(const options& o) {
     const auto raw = sl::data::load_mnist(o.data_dir);
     return dataset{scale(raw.train_images, o.train_limit), scale(raw.test_images, 0), widen(raw.train_labels, o.train_limit),
                    widen(raw.test_labels, 0)};
+  } catch (const sl::error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+/// The path of IDX file `base` in `dir`, gzip'd or plain, as sl::data::load_mnist
+/// finds it; nullopt, after saying how to get the data, when it is missing.
+inline std::optional<std::filesystem::path> find_idx(const std::filesystem::path& dir, const std::string& base) {
+  for (const char* ext : {".gz", ""}) {
+    auto p = dir / (base + ext);
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec)) return p;
+  }
+  std::cerr << "error: Fashion-MNIST file '" << (dir / (base + ".gz")).string()
+            << "' not found: install the data set with `apt-get install dataset-fashion-mnist`, "
+               "or pass the directory that holds it\n";
+  return std::nullopt;
+}
+
+/// The test set only (the --pipeline mode reads the training set in the graph).
+inline std::optional<dataset> load_test(const options& o) {
+  const auto images = find_idx(o.data_dir, "t10k-images-idx3-ubyte");
+  const auto labels = images ? find_idx(o.data_dir, "t10k-labels-idx1-ubyte") : std::nullopt;
+  if (!labels) return std::nullopt;
+  try {
+    dataset d;
+    d.test_x = scale(sl::data::read_idx<3>(*images), 0);
+    d.test_y = widen(sl::data::read_idx<1>(*labels), 0);
+    return d;
   } catch (const sl::error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return std::nullopt;

@@ -2,7 +2,7 @@
 // PaddingFIFOQueue, RandomShuffleQueue, PriorityQueue) with typed components,
 // their session-owned state, train::QueueRunner, train::Coordinator and
 // train::start_queue_runners; the readers (FixedLengthRecordReader,
-// TextLineReader, TFRecordReader, IdentityReader), the string ops that turn
+// TextLineReader, TFRecordReader, IdentityReader, IdxRecordReader), the string ops that turn
 // records into tensors (decode_raw, string_to_number, decode_csv,
 // io::read_file), and train::string_input_producer, batch and shuffle_batch.
 // Outside the umbrella header because a program without a pipeline should not

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 #include <unistd.h>
+#include <zlib.h>
 
 namespace reader_test {
 
@@ -61,6 +62,33 @@ inline std::string tf_records(const std::vector<std::string>& records) {
   std::string out;
   for (const auto& r : records) out += tf_record(r);
   return out;
+}
+
+inline std::string be32(std::uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+}
+
+/// An IDX file of unsigned bytes (data/idx.hpp's format): its header for `dims`, then `data`.
+inline std::string idx_bytes(const std::vector<std::uint32_t>& dims, const std::string& data) {
+  std::string out{'\0', '\0', '\x08', static_cast<char>(dims.size())};
+  for (auto d : dims) out += be32(d);
+  return out + data;
+}
+
+/// `bytes` gzip'd into file `name` of `dir`; returns its path ("" if zlib failed).
+inline std::string write_gz(const temp_dir& dir, const std::string& name, const std::string& bytes) {
+  const std::string p = (dir.path / name).string();
+  gzFile f = gzopen(p.c_str(), "wb");
+  if (!f) return "";
+  const int wrote = gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+  return gzclose(f) == Z_OK && wrote == static_cast<int>(bytes.size()) ? p : "";
+}
+
+/// An IDX file of n labels: label i is i % 10.
+inline std::string idx_labels(int n) {
+  std::string data;
+  for (int i = 0; i < n; ++i) data += static_cast<char>(i % 10);
+  return idx_bytes({static_cast<std::uint32_t>(n)}, data);
 }
 
 }  // namespace reader_test

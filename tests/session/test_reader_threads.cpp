@@ -2,8 +2,8 @@
 // suite, run under ThreadSanitizer in CI): several threads reading one
 // reader see every record exactly once; string_input_producer's runner feeds
 // readers for num_epochs epochs then closes; batch and shuffle_batch with
-// runner threads deliver every example once; stopping the coordinator leaves
-// no thread waiting.
+// runner threads deliver every example once (also IDX images and labels of
+// two files, kept together); stopping the coordinator leaves no thread waiting.
 #include <doctest/doctest.h>
 
 #include <sessionlib/input.hpp>
@@ -242,4 +242,52 @@ TEST_CASE("a read waiting for its reader's turn: bounded by RunOptions::timeout,
   waiter.join();
   CHECK(first.rfind("Dequeue operation was cancelled", 0) == 0);
   CHECK((second.rfind("Read operation was cancelled", 0) == 0 || second.rfind("Dequeue operation was cancelled", 0) == 0));
+}
+
+TEST_CASE("IDX images and labels through shuffle_batch: every example once, each image with its own label") {
+  temp_dir dir("idx_pipeline");
+  constexpr int n = 40;
+  std::string image_data;  // image i: 4 pixels, all i; label i: i % 10
+  for (int i = 0; i < n; ++i) image_data += std::string(4, static_cast<char>(i));
+  const std::string image_file = reader_test::write_gz(dir, "images.gz", reader_test::idx_bytes({n, 2, 2}, image_data));
+  const std::string label_file = reader_test::write_gz(dir, "labels.gz", reader_test::idx_labels(n));
+  REQUIRE_FALSE(image_file.empty());
+  REQUIRE_FALSE(label_file.empty());
+  sl::Graph g;
+  g.set_seed(5);
+  // Two producers and two readers read the two files in step: one runner thread keeps them so.
+  auto image_names = sl::train::string_input_producer(g, {image_file}, /*num_epochs=*/2, /*shuffle=*/false);
+  auto label_names = sl::train::string_input_producer(g, {label_file}, 2, false);
+  sl::IdxRecordReader image_reader(g, 4), label_reader(g, 1);
+  auto image = sl::cast<float>(sl::reshape<sl::shape<4>>(sl::decode_raw<std::uint8_t>(std::get<1>(image_reader.read(image_names)))));
+  auto label = sl::cast<std::int64_t>(sl::reshape<sl::shape<>>(sl::decode_raw<std::uint8_t>(std::get<1>(label_reader.read(label_names)))));
+  auto [xs, ys] = sl::train::shuffle_batch<8>(std::tuple{image, label}, /*capacity=*/30, /*min_after_dequeue=*/10);
+  static_assert(std::is_same_v<decltype(xs), sl::Tensor<float, sl::shape<8, 4>>>);
+  static_assert(std::is_same_v<decltype(ys), sl::Tensor<std::int64_t, sl::shape<8>>>);
+  sl::Session s(g);
+  sl::train::Coordinator coord;
+  auto runners = sl::train::start_queue_runners(s, coord);
+  std::multiset<int> seen;
+  bool shuffled = false;
+  int batches = 0;
+  try {
+    for (;;) {
+      auto [x, y] = s.run(std::tuple{xs, ys});
+      ++batches;
+      for (std::size_t i = 0; i < 8; ++i) {
+        const int id = static_cast<int>(x(i, 0));
+        seen.insert(id);
+        CHECK(x(i, 3) == static_cast<float>(id));
+        CHECK(y(i) == id % 10);
+        if (i > 0 && x(i, 0) < x(i - 1, 0)) shuffled = true;
+      }
+    }
+  } catch (const sl::out_of_range&) {
+  }
+  coord.request_stop();
+  coord.join(runners);
+  CHECK(batches == 10);
+  CHECK(shuffled);
+  CHECK(seen.size() == 2 * n);
+  for (int id = 0; id < n; ++id) CHECK(seen.count(id) == 2);
 }

@@ -71,6 +71,22 @@ struct fixed_length_record_reader_attrs {
   friend bool operator==(const fixed_length_record_reader_attrs&, const fixed_length_record_reader_attrs&) = default;
 };
 
+/// IdxRecordReader (sessionlib's own op): the record size every file must
+/// have, in bytes (0: whatever each file's IDX header says).
+struct idx_record_reader_attrs {
+  static constexpr const char* family = "IdxRecordReader";
+  std::int64_t record_bytes = 0;
+  std::string container{};
+  std::string shared_name{};
+  template <class = void>
+  static constexpr auto fields() {
+    using A = idx_record_reader_attrs;
+    return std::tuple{attr_field("record_bytes", &A::record_bytes), attr_field("container", &A::container),
+                      attr_field("shared_name", &A::shared_name)};
+  }
+  friend bool operator==(const idx_record_reader_attrs&, const idx_record_reader_attrs&) = default;
+};
+
 /// TextLineReaderV2: the lines skipped at the start of each file.
 struct text_line_reader_attrs {
   static constexpr const char* family = "TextLineReaderV2";

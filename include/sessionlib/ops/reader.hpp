@@ -1,5 +1,5 @@
 // Readers (tf.compat.v1.FixedLengthRecordReader, TextLineReader,
-// TFRecordReader, IdentityReader): records out of the files whose names a
+// TFRecordReader, IdentityReader, and sessionlib's IdxRecordReader): records out of the files whose names a
 // queue of strings holds, one (key, value) pair of string scalars per read.
 //
 //     sl::FIFOQueue<std::string, sl::shape<>> files(g, 32);   // or sl::train::string_input_producer
@@ -147,6 +147,28 @@ class TFRecordReader : public ReaderBase {
  public:
   explicit TFRecordReader(Graph& g, const reader_options& o = {})
       : ReaderBase(g, "TFRecordReaderV2", o, reader_attrs{.container = o.container, .shared_name = o.shared_name}) {}
+};
+
+/// The records of IDX files (MNIST's format, data/idx.hpp; gzip'd or plain),
+/// sessionlib's own reader: each file's header gives the record count (its
+/// first dimension) and the record size (the product of the others, in bytes:
+/// 784 for (60000, 28, 28) images, 1 for labels); a value is one record's
+/// bytes, for decode_raw<std::uint8_t>. Keys are "<file>:<index>", from 0.
+/// With `record_bytes` > 0, a file whose records have another size is
+/// sl::data_loss, as is a header that is not IDX of unsigned bytes, a file
+/// that ends early or has bytes past its data; each message names the file.
+///
+///     sl::IdxRecordReader images(g, 784), labels(g, 1);
+///     auto [ik, iv] = images.read(image_files);
+///     auto image = sl::cast<float>(sl::reshape<sl::shape<784>>(sl::decode_raw<std::uint8_t>(iv))) / 255.f;
+class IdxRecordReader : public ReaderBase {
+ public:
+  explicit IdxRecordReader(Graph& g, std::int64_t record_bytes = 0, const reader_options& o = {})
+      : ReaderBase(g, "IdxRecordReader", o,
+                   idx_record_reader_attrs{.record_bytes = record_bytes, .container = o.container,
+                                           .shared_name = o.shared_name}) {
+    if (record_bytes < 0) throw invalid_argument("IdxRecordReader: record_bytes must be >= 0 (0: from each file's header)");
+  }
 };
 
 /// One record per work item, key and value both the item (TF's IdentityReader).

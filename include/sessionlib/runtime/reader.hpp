@@ -1,5 +1,5 @@
 // Readers at run time: TF's FixedLengthRecordReader, TextLineReader,
-// TFRecordReader and IdentityReader as one resource of a session
+// TFRecordReader and IdentityReader (and sessionlib's IdxRecordReader) as one resource of a session
 // (runtime/state.hpp), with TF's ReaderBase semantics and messages
 // (tensorflow/core/framework/reader_base.cc and the readers' *_op.cc files,
 // tsl/lib/io/record_reader.cc).
@@ -9,7 +9,8 @@
 // dequeue waits (RunOptions::timeout, Session::close). A file's records come
 // out one per read with key "<file>:<n>" (n: the record index; the 1-based
 // line number for text lines; the byte offset for TFRecords; the file name
-// itself for IdentityReader). At a file's end the work unit is completed and
+// itself for IdentityReader; the record index for IDX files, whose header gives
+// the record size). At a file's end the work unit is completed and
 // the next read moves on. An error leaves the reader where it was: a damaged
 // TFRecord fails every read of it with sl::data_loss.
 #pragma once
@@ -24,6 +25,8 @@
 #include <mutex>
 #include <string>
 
+#include <zlib.h>
+
 #include "../config.hpp"
 #include "../core/crc32c.hpp"
 #include "kernels/string.hpp"
@@ -32,12 +35,13 @@
 namespace sessionlib {
 
 /// The reader kinds of TF.
-enum class reader_kind : std::uint8_t { fixed_length_record, text_line, tf_record, identity };
+enum class reader_kind : std::uint8_t { fixed_length_record, text_line, tf_record, identity, idx };
 
 /// What a reader is: its kind and its kind's parameters.
 struct reader_spec {
   reader_kind kind = reader_kind::identity;
   std::int64_t header_bytes = 0, record_bytes = 0, footer_bytes = 0, hop_bytes = 0;  // fixed_length_record
+  // idx: record_bytes > 0 is what every file's records must hold (0: what its header says)
   std::int64_t skip_header_lines = 0;                                                // text_line
 };
 
@@ -95,6 +99,9 @@ class reader_resource final : public session_resource {
   struct closer {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
   };
+  struct gz_closer {
+    void operator()(gzFile f) const noexcept { gzclose(f); }
+  };
 
   /// The reader's turn: one read (or reset) at a time, as TF's reader mutex;
   /// waiting for it is bounded by the run's deadline and ends when the session
@@ -138,6 +145,7 @@ class reader_resource final : public session_resource {
     index_ = 0;
     offset_ = 0;
     if (spec_.kind == reader_kind::identity) return;
+    if (spec_.kind == reader_kind::idx) return start_idx(node);
     file_.reset(std::fopen(work_.c_str(), "rb"));
     if (!file_) detail::throw_file_error(work_, errno, std::string(node));
     if (spec_.kind == reader_kind::fixed_length_record || spec_.kind == reader_kind::tf_record) {
@@ -156,7 +164,68 @@ class reader_resource final : public session_resource {
     }
   }
 
-  void finish_work() noexcept { file_.reset(); }
+  void finish_work() noexcept {
+    file_.reset();
+    gz_.reset();
+  }
+
+  /// An IDX file (data/idx.hpp's format, gzip'd or plain): its header, checked
+  /// as data::read_idx checks it, gives the record count (the first
+  /// dimension) and the record size (the product of the others, in bytes).
+  SESSIONLIB_INLINE void start_idx(std::string_view node) {
+    const std::string n(node);
+    errno = 0;
+    gz_.reset(gzopen(work_.c_str(), "rb"));
+    if (!gz_) detail::throw_file_error(work_, errno ? errno : ENOMEM, n);
+    gzbuffer(gz_.get(), 1 << 17);
+    unsigned char magic[4];
+    gz_read_exact(magic, 4, "its header", n);
+    if (magic[0] != 0 || magic[1] != 0) throw data_loss("Not an IDX file: '" + work_ + "' (bad magic number)", n);
+    if (magic[2] != 0x08)
+      throw data_loss("IDX file '" + work_ + "' holds type code 0x" + std::string{"0123456789abcdef"[magic[2] >> 4]} +
+                          "0123456789abcdef"[magic[2] & 15] + ", not unsigned bytes (0x08)",
+                      n);
+    if (magic[3] == 0) throw data_loss("IDX file '" + work_ + "' has rank 0: it holds no records", n);
+    std::int64_t bytes = 1;
+    for (int i = 0; i < magic[3]; ++i) {
+      unsigned char b[4];
+      gz_read_exact(b, 4, "its header", n);
+      const std::int64_t d = std::int64_t{b[0]} << 24 | std::int64_t{b[1]} << 16 | std::int64_t{b[2]} << 8 | b[3];
+      if (i == 0) {
+        limit_ = d;
+      } else {
+        if (d != 0 && bytes > max_idx_record / d)  // a damaged header must not make a read allocate gigabytes
+          throw data_loss("Corrupted IDX file '" + work_ + "': its header claims records of more than " +
+                              std::to_string(max_idx_record) + " bytes",
+                          n);
+        bytes *= d;
+      }
+    }
+    if (spec_.record_bytes > 0 && bytes != spec_.record_bytes)
+      throw data_loss("IDX file '" + work_ + "' holds records of " + std::to_string(bytes) + " bytes, not " +
+                          std::to_string(spec_.record_bytes),
+                      n);
+    idx_record_bytes_ = bytes;
+  }
+
+  /// Exactly n bytes of the IDX file; sl::data_loss naming the file and `what`
+  /// when it ends early or fails gzip's checks.
+  SESSIONLIB_INLINE void gz_read_exact(void* out, std::size_t n, std::string_view what, const std::string& node) {
+    auto* p = static_cast<char*>(out);
+    while (n > 0) {
+      const int got = gzread(gz_.get(), p, static_cast<unsigned>(n));
+      if (got < 0) {
+        int code = 0;
+        const char* msg = gzerror(gz_.get(), &code);
+        throw data_loss("Corrupted IDX file '" + work_ + "' while reading " + std::string(what) + ": " +
+                            (msg ? msg : "gzip error"),
+                        node);
+      }
+      if (got == 0) throw data_loss("Truncated IDX file '" + work_ + "': it ends inside " + std::string(what), node);
+      p += got;
+      n -= static_cast<std::size_t>(got);
+    }
+  }
 
   SESSIONLIB_INLINE void read_record(std::string& key, std::string& value, bool& produced, bool& at_end,
                                      std::string_view node) {
@@ -189,6 +258,24 @@ class reader_resource final : public session_resource {
           detail::throw_file_error(work_, std::ferror(file_.get()) ? errno : EIO, std::string(node));
         key = work_ + ":" + std::to_string(index_++);
         offset_ += hop;
+        produced = true;
+        return;
+      }
+      case reader_kind::idx: {
+        if (index_ == limit_) {  // all the header's records: nothing may follow
+          char extra;
+          const int r = gzread(gz_.get(), &extra, 1);  // also where a damaged gzip trailer shows
+          if (r > 0) throw data_loss("IDX file '" + work_ + "' has bytes past its data", std::string(node));
+          int code = Z_OK;
+          const char* msg = gzerror(gz_.get(), &code);
+          if (r < 0 || code != Z_OK)
+            throw data_loss("Corrupted IDX file '" + work_ + "': " + (msg ? msg : "gzip error"), std::string(node));
+          at_end = true;
+          return;
+        }
+        value.resize(static_cast<std::size_t>(idx_record_bytes_));
+        gz_read_exact(value.data(), value.size(), "record " + std::to_string(index_), std::string(node));
+        key = work_ + ":" + std::to_string(index_++);
         produced = true;
         return;
       }
@@ -265,17 +352,22 @@ class reader_resource final : public session_resource {
     return v;
   }
 
+  static constexpr std::int64_t max_idx_record = std::int64_t{1} << 28;  // 256 MiB
+
   reader_spec spec_;
   std::mutex m_;
   std::condition_variable cv_;
   bool busy_ = false;  // a read or reset has the turn; what follows is its own until it ends
   std::string work_;
   std::unique_ptr<std::FILE, closer> file_;
+  std::unique_ptr<gzFile_s, gz_closer> gz_;  // an IDX file, gzip'd or plain
+  std::int64_t idx_record_bytes_ = 0;         // its records' size, from its header
   std::int64_t work_started_ = 0;
   std::atomic<std::int64_t> work_finished_{0}, records_produced_{0};
   std::int64_t index_ = 0;   // record index (fixed length) or line number (text lines)
   std::int64_t offset_ = 0;  // byte offset of the next record (fixed length, TFRecord)
-  std::int64_t limit_ = 0;   // where records end: the file's size (TFRecord), the footer's start (fixed length)
+  std::int64_t limit_ = 0;   // where records end: the file's size (TFRecord), the footer's start (fixed length),
+                             // the record count (IDX)
 };
 
 }  // namespace sessionlib

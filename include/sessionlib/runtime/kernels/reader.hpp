@@ -25,6 +25,9 @@ SESSIONLIB_INLINE reader_spec reader_spec_of(const node& n) {
     s.record_bytes = f->record_bytes;
     s.footer_bytes = f->footer_bytes;
     s.hop_bytes = f->hop_bytes;
+  } else if (const auto* x = n.attr.family.find<idx_record_reader_attrs>()) {
+    s.kind = reader_kind::idx;
+    s.record_bytes = x->record_bytes;
   } else if (const auto* t = n.attr.family.find<text_line_reader_attrs>()) {
     s.kind = reader_kind::text_line;
     s.skip_header_lines = t->skip_header_lines;
