@@ -104,7 +104,8 @@ TEST_CASE("string_input_producer: num_epochs epochs, shuffled per epoch, reprodu
   std::vector<std::string> first(a.begin(), a.begin() + 5), second(a.begin() + 5, a.end());
   CHECK(std::set<std::string>(first.begin(), first.end()) == std::set<std::string>(files.begin(), files.end()));
   CHECK(std::set<std::string>(second.begin(), second.end()) == std::set<std::string>(files.begin(), files.end()));
-  CHECK_THROWS_WITH_AS(sl::train::string_input_producer(*new sl::Graph, std::vector<std::string>{}),
+  sl::Graph empty;
+  CHECK_THROWS_WITH_AS(sl::train::string_input_producer(empty, std::vector<std::string>{}),
                        "string_input_producer requires a non-null input tensor", sl::invalid_argument);
 }
 

@@ -272,9 +272,16 @@ TEST_CASE("a placeholder of unknown rank: fed any rank (an xt::xarray), fetched 
   r = sess.run(x, {{x, v3}});
   CHECK(r.shape() == sl::dims{2, 3, 4});
   CHECK(r.as<float, 3>() == xt::ones<float>({2, 3, 4}));
-  r = sess.run(x, {{x, 2.5f}});
+  r = sess.run(x, {{x, 2.5f}});  // the fed 2.5f is a temporary: the result is a copy
   CHECK(r.rank() == 0);
   CHECK(r.scalar<float>() == 2.5f);
+  // A type-erased result never views the caller's memory: changing the fed array after the run leaves it.
+  xt::xarray<float> fed = {1.f, 2.f};
+  const sl::any_array kept = sess.run(x, {{x, fed}});
+  const sl::any_array by_name = sess.run(std::string("x:0"), {{x, fed}});
+  fed(0) = 9.f;
+  CHECK(kept.as<float, 1>() == xt::xtensor<float, 1>{1, 2});
+  CHECK(by_name.as<float, 1>() == xt::xtensor<float, 1>{1, 2});
   r = sess.run(x, {{x, xt::xtensor<float, 1>{7, 8, 9}}});
   CHECK(r.as<float, 1>() == xt::xtensor<float, 1>{7, 8, 9});
   auto [xv, cv] = sess.run(std::tuple{x, c}, {{"x:0", v2}});

@@ -139,13 +139,18 @@ struct fetch_impl<SessionHandle<T, S>> {
   }
 };
 
+/// A type-erased result outlives its run, but a value read straight from a feed
+/// views the caller's memory, which may be a temporary (`{{x, 2.5f}}`): such a
+/// view is copied. Owned values are shared, as before.
+inline any_array detached(const any_array& a) { return a.borrowed() ? a.clone() : a; }
+
 // A tensor of unknown rank: its value, type-erased.
 template <class T>
 struct fetch_impl<UnknownRankTensor<T>> {
   static constexpr bool valid = true;
   using result = any_array;
   static void collect(const UnknownRankTensor<T>& f, fetch_collector& c) { c.add(f.graph(), f.id(), true); }
-  static result build(const UnknownRankTensor<T>&, fetch_reader& r) { return r.next(); }
+  static result build(const UnknownRankTensor<T>&, fetch_reader& r) { return detached(r.next()); }
 };
 
 // An operation: run for its effect; TF's None.
@@ -192,7 +197,7 @@ struct name_fetch {
   }
   static result build(fetch_reader& r) {
     const any_array* v = r.values[r.pos++];
-    return v ? *v : any_array{};
+    return v ? detached(*v) : any_array{};
   }
 };
 template <>
