@@ -112,6 +112,20 @@ V vsqrt(const V& v) {
   if constexpr (std::is_floating_point_v<V>) return std::sqrt(v);
   else return xsimd::sqrt(v);
 }
+
+/// Adam's step constants, read once per update: the hyperparameters in T and the
+/// bias-corrected rate lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t) (ApplyAdam
+/// and SparseApplyAdam alike).
+template <class T>
+struct adam_step {
+  T beta1, beta2, eps, lr_t;
+  adam_step(const kernel_context& ctx, const adam_attrs& at, T lr)
+      : beta1(static_cast<T>(at.beta1)), beta2(static_cast<T>(at.beta2)), eps(static_cast<T>(at.epsilon)) {
+    const T b1p = read_scalar_variable<T>(ctx, at.beta1_power);
+    const T b2p = read_scalar_variable<T>(ctx, at.beta2_power);
+    lr_t = lr * std::sqrt(T(1) - b2p) / (T(1) - b1p);
+  }
+};
 }  // namespace detail
 
 /// ApplyGradientDescent: var -= lr * grad.
@@ -182,10 +196,8 @@ void apply_adam_kernel(kernel_context& ctx) {
   const any_array& grad = ctx.input(0);
   const T lr = *ctx.input(1).data<T>();
   const adam_attrs& at = ctx.attrs<adam_attrs>();
-  const T beta1 = static_cast<T>(at.beta1), beta2 = static_cast<T>(at.beta2), eps = static_cast<T>(at.epsilon);
-  const T b1p = detail::read_scalar_variable<T>(ctx, at.beta1_power);
-  const T b2p = detail::read_scalar_variable<T>(ctx, at.beta2_power);
-  const T lr_t = lr * std::sqrt(T(1) - b2p) / (T(1) - b1p);
+  const detail::adam_step<T> step(ctx, at, lr);
+  const T beta1 = step.beta1, beta2 = step.beta2, eps = step.eps, lr_t = step.lr_t;
   detail::held_slot var(ctx, ctx.n.attr.variable), ms(ctx, at.m), vs(ctx, at.v);
   std::scoped_lock lock(var.mutex(), ms.mutex(), vs.mutex());
   T* w = detail::var_buffer<T>(ctx, var, grad.shape());

@@ -238,10 +238,8 @@ template <class T>
 void sparse_apply_adam_kernel(kernel_context& ctx) {
   const T lr = *ctx.input(0).data<T>();
   const adam_attrs& at = ctx.attrs<adam_attrs>();
-  const T beta1 = static_cast<T>(at.beta1), beta2 = static_cast<T>(at.beta2), eps = static_cast<T>(at.epsilon);
-  const T b1p = detail::read_scalar_variable<T>(ctx, at.beta1_power);
-  const T b2p = detail::read_scalar_variable<T>(ctx, at.beta2_power);
-  const T lr_t = lr * std::sqrt(T(1) - b2p) / (T(1) - b1p);
+  const detail::adam_step<T> step(ctx, at, lr);
+  const T beta1 = step.beta1, beta2 = step.beta2, eps = step.eps, lr_t = step.lr_t;
   detail::held_slot var(ctx, ctx.n.attr.variable), ms(ctx, at.m), vs(ctx, at.v);
   std::scoped_lock lock(var.mutex(), ms.mutex(), vs.mutex());
   const dims shape = detail::held_shape(var);
