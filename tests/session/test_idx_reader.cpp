@@ -17,19 +17,11 @@ namespace sl = sessionlib;
 using reader_test::be32;
 using reader_test::cat;
 using reader_test::idx_bytes;
+using reader_test::message_of;
 using reader_test::temp_dir;
 using reader_test::write_gz;
 
 namespace {
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 
 /// Image i of a (n, 2, 3) test set: its pixels are 10 * i + 0..5; label i is i % 10.
 std::string images(int n) {

@@ -14,18 +14,10 @@
 
 namespace sl = sessionlib;
 using namespace std::chrono_literals;
+using reader_test::message_of;
 using reader_test::temp_dir;
 
 namespace {
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 /// A queue of file names, its enqueue_many and close; fed a list, then closed.
