@@ -177,6 +177,31 @@ TEST_CASE("delete_session_tensor and TensorHandle::delete_tensor, with TF's mess
                        sl::invalid_argument);
 }
 
+TEST_CASE("a handle's placeholder is a string scalar, as TF's, and takes the handle's string too") {
+  sl::Graph g;
+  auto c = sl::constant(g, 4.0f);
+  auto [hp, ht] = sl::get_session_tensor<float, shape<>>(g);
+  const sl::node& p = g.at(hp.id());
+  CHECK(p.type == sl::dtype::string);
+  CHECK(p.shape.empty());
+  CHECK_FALSE(p.unknown_rank);
+  sl::Session sess(g);
+  auto h = sess.run(sl::get_session_handle(c));
+  // TF's feed_dict={h: handle.handle}: the string names the kept tensor.
+  const std::string raw = h.handle();
+  CHECK(sess.run(ht * 3.f, {{hp, raw}}) == 12.0f);
+  CHECK(sess.run(ht + 1.f, {{hp, std::string_view(raw)}}) == 5.0f);
+  // A string naming no kept tensor is TF's run-time error, naming the handle.
+  CHECK_THROWS_WITH_AS(sess.run(ht, {{hp, "GetSessionHandle;99;nowhere"}}),
+                       doctest::Contains("The tensor with handle 'GetSessionHandle;99;nowhere' is not in the session store."),
+                       sl::invalid_argument);
+  // A handle's string fed to a placeholder of another dtype: the kernel refuses it.
+  auto [ip, it] = sl::get_session_tensor<std::int32_t, shape<>>(g);
+  CHECK_THROWS_WITH_AS(sess.run(it, {{ip, raw}}), doctest::Contains("has dtype float32 and shape (), which does not fit Tensor 'GetSessionTensor_1:0' of dtype int32"),
+                       sl::invalid_argument);
+  CHECK(sess.run(ht, {{hp, h}}) == 4.0f);  // the session stays usable
+}
+
 TEST_CASE("handles die with their session; a handle of another session is not found") {
   sl::Graph g;
   auto c = sl::constant(g, 3.0f);

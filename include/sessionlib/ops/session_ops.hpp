@@ -8,8 +8,8 @@
 //     auto [dp, del] = sl::delete_session_tensor(g);
 //     sess.run(del, {{dp, h}});                                    // or h.delete_tensor()
 //
-// A handle's placeholder is fed the handle's string as uint8 bytes until
-// sessionlib has a string dtype; users only ever feed TensorHandles to it.
+// A handle's placeholder is a string scalar, as TF's; users feed it
+// TensorHandles (a handle's string is checked when the op runs).
 #pragma once
 
 #include <string>
@@ -52,13 +52,11 @@ struct session_tensor_deleter {
 };
 
 namespace detail {
-/// A handle string's static shape: uint8 bytes, (?).
-inline constexpr std::ptrdiff_t handle_bytes_shape[] = {dyn};
 #if SESSIONLIB_DEFINITIONS
-/// A placeholder for a handle string.
+/// A placeholder for a handle string: a string scalar, as TF's.
 SESSIONLIB_INLINE output_ref add_handle_placeholder(Graph& g) {
-  return add_static_node(g, {.op = "Placeholder", .kernel = kernels::placeholder_kernel}, dtype::uint8,
-                         handle_bytes_shape, 1);
+  return add_static_node(g, {.op = "Placeholder", .kernel = kernels::placeholder_kernel}, dtype::string, nullptr,
+                         0);
 }
 #else
 SESSIONLIB_DECLARE output_ref add_handle_placeholder(Graph& g);

@@ -236,12 +236,22 @@ struct feed_entry {
     if constexpr (!fits) {
       report::handle_feed_mismatch<HandlePlaceholder<T, S>, D>();  // the placeholder's type, then the handle's
     } else {
-      const std::string& bytes = h.handle();
       graph = &target.graph();
       id = target.id();
-      value_ = any_array::borrow(dtype::uint8, dims{bytes.size()}, bytes.data());
+      value_ = any_array::borrow(dtype::string, dims{}, &h.handle());  // a string scalar, as TF's
       keep_ = h.record_ptr();  // the string lives in the handle's record
     }
+  }
+
+  /// Feeds a handle's string itself (TF's `feed_dict={h: handle.handle}`): the
+  /// string is looked up when the op runs, so a string naming no kept tensor is
+  /// TF's run-time error, and the dtype check happens there too.
+  template <class T, class S, class V>
+    requires(!TensorHandleLike<V> && std::is_convertible_v<const V&, std::string_view>)
+  feed_entry(const HandlePlaceholder<T, S>& target, const V& handle) {
+    graph = &target.graph();
+    id = target.id();
+    store_string(handle);
   }
 
   /// A nested key (TF's tuple feed keys): a std::tuple, std::pair or aggregate

@@ -1,6 +1,6 @@
 // Kernels of tensor handles (TF's GetSessionTensor, DeleteSessionTensor): they
-// read a handle string fed to their input (uint8 bytes until sessionlib has a
-// string dtype) and look it up in the session's tensor_store (runtime/state.hpp).
+// read the handle string fed to their input (a string scalar, as TF's) and
+// look it up in the session's tensor_store (runtime/state.hpp).
 // GetSessionHandle itself is an identity: fetching it stores the value
 // (session/tensor_handle.hpp), so only fetched handles keep a tensor, as TF's.
 #pragma once
@@ -12,9 +12,9 @@
 
 namespace sessionlib::kernels {
 
-/// The handle string fed as a handle placeholder's value.
+/// The handle string fed as a handle placeholder's value (a string scalar).
 inline std::string_view handle_string(const any_array& a) noexcept {
-  return {static_cast<const char*>(a.raw()), a.size()};
+  return *static_cast<const std::string*>(a.raw());
 }
 
 #if SESSIONLIB_DEFINITIONS
