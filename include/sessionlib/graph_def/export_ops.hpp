@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../graph/queue_attrs.hpp"
+#include "../graph/sparse_attrs.hpp"
 #include "op_table.hpp"
 #include "tensor.hpp"
 
@@ -19,9 +20,13 @@ namespace sessionlib::detail::gd {
 
 // ---- Shared ----------------------------------------------------------------
 
+/// The dtype of the output data input `i` reads (its node's output k, not always 0).
+inline dtype input_output_type(const export_context& c, std::size_t i) {
+  return c.input(i).output_type(detail::ref_index(c.n.inputs.at(i)));
+}
 /// T = the dtype of input 0 (comparisons, whose output is bool; ops on a variable).
 inline void export_t_of_input0(export_context& c) {
-  if (!c.n.inputs.empty()) c.out.attr["T"] = to_data_type(c.input(0).type);
+  if (!c.n.inputs.empty()) c.out.attr["T"] = to_data_type(input_output_type(c, 0));
 }
 /// An int attribute list as TF writes it ("strides", "ksize").
 inline AttrValue int_list(std::vector<std::int64_t> v) {
@@ -34,7 +39,7 @@ inline AttrValue int_list(std::vector<std::int64_t> v) {
 
 inline void export_cast(export_context& c) {
   c.out.attr.erase("T");
-  c.out.attr["SrcT"] = to_data_type(c.input(0).type);
+  c.out.attr["SrcT"] = to_data_type(input_output_type(c, 0));
   c.out.attr["DstT"] = to_data_type(c.n.type);
   c.out.attr["Truncate"] = false;
 }
@@ -67,13 +72,13 @@ inline void export_slice(export_context& c) {
 inline void export_gather(export_context& c) {
   c.out.attr.erase("T");
   c.out.attr["Tparams"] = to_data_type(c.n.type);
-  c.out.attr["Tindices"] = to_data_type(c.input(1).type);
+  c.out.attr["Tindices"] = to_data_type(input_output_type(c, 1));
   c.out.attr["Taxis"] = DataType::DT_INT32;
   c.out.attr["batch_dims"] = std::int64_t{0};
   c.add_int_input("axis", {c.n.attr.get<axis_attrs>().axis}, true);
 }
 inline void export_one_hot(export_context& c) {
-  c.out.attr["TI"] = to_data_type(c.input(0).type);
+  c.out.attr["TI"] = to_data_type(input_output_type(c, 0));
   c.out.attr["axis"] = std::int64_t{-1};
   const one_hot_attrs& a = c.n.attr.get<one_hot_attrs>();
   c.add_int_input("depth", {a.depth}, true);
@@ -109,7 +114,7 @@ inline void export_swap_inputs(export_context& c) {
 }
 inline void export_sparse_xent(export_context& c) {
   export_swap_inputs(c);
-  c.out.attr["Tlabels"] = to_data_type(c.input(0).type);
+  c.out.attr["Tlabels"] = to_data_type(input_output_type(c, 0));
 }
 inline void export_window(export_context& c) {
   const window_attrs& a = c.n.attr.get<window_attrs>();
@@ -127,7 +132,7 @@ inline void export_reduction(export_context& c) {
   c.add_int_input("reduction_indices", c.n.attr.get<reduce_attrs>().axes);
 }
 inline void export_arg_reduction(export_context& c) {
-  c.out.attr["T"] = to_data_type(c.input(0).type);
+  c.out.attr["T"] = to_data_type(input_output_type(c, 0));
   c.out.attr["output_type"] = DataType::DT_INT64;
   c.out.attr["Tidx"] = DataType::DT_INT32;
   c.add_int_input("dimension", {c.n.attr.get<axis_attrs>().axis}, true);
@@ -162,6 +167,38 @@ inline void export_random(export_context& c) {
   c.add_int_input("shape", std::vector<std::int64_t>(c.n.shape.begin(), c.n.shape.end()));
 }
 
+// ---- Sparse ops (ops_sparse.hpp) ------------------------------------------
+
+/// T = the values' dtype (input 1) for the ops whose output 0 is int64 indices.
+inline void export_t_of_values(export_context& c) { c.out.attr["T"] = to_data_type(input_output_type(c, 1)); }
+inline void export_sparse_to_dense(export_context& c) { c.out.attr["Tindices"] = to_data_type(input_output_type(c, 0)); }
+inline void export_sparse_dense_matmul(export_context& c) {
+  c.out.attr["Tindices"] = to_data_type(input_output_type(c, 0));
+}
+/// SparseReduceSum's reduction_axes: an int32 input, as TF's.
+inline void export_sparse_reduce_sum(export_context& c) {
+  c.add_int_input("reduction_axes", c.n.attr.get<sparse_reduce_sum_attrs>().reduction_axes);
+}
+/// SparseAdd's thresh: a scalar input of Treal, the values' (real) dtype.
+inline void export_sparse_add(export_context& c) {
+  export_t_of_values(c);
+  const dtype t = input_output_type(c, 1);
+  c.out.attr["Treal"] = to_data_type(t);
+  any_array v(t, dims{});
+  visit_dtype(t, [&]<class T>() {
+    if constexpr (std::is_arithmetic_v<T>) *v.data<T>() = static_cast<T>(c.n.attr.get<sparse_add_attrs>().thresh);
+  });
+  c.add_const_input("thresh", v);
+}
+/// SparseReshape has no type attribute; new_shape is an int64 input.
+inline void export_sparse_reshape(export_context& c) {
+  c.out.attr.erase("T");
+  const auto& want = c.n.attr.get<sparse_reshape_attrs>().new_shape;
+  any_array v(dtype::int64, dims{want.size()});
+  for (std::size_t i = 0; i < want.size(); ++i) v.data<std::int64_t>()[i] = want[i];
+  c.add_const_input("new_shape", v);
+}
+
 // ---- Queues (ops/queue.hpp; export only) -----------------------------------
 
 /// A queue node's component_types and shapes (mapped fields: TF's list(type) and
@@ -191,7 +228,7 @@ inline void export_queue(export_context& c) {
 /// (timeout_ms is queue_wait_attrs').
 inline void export_queue_enqueue(export_context& c) {
   AttrValue::ListValue types;
-  for (std::size_t i = 1; i < c.n.inputs.size(); ++i) types.type.push_back(to_data_type(c.input(i).output_type(detail::ref_index(c.n.inputs[i]))));
+  for (std::size_t i = 1; i < c.n.inputs.size(); ++i) types.type.push_back(to_data_type(input_output_type(c, i)));
   c.out.attr.erase("T");
   c.out.attr["Tcomponents"] = std::move(types);
 }
@@ -263,6 +300,12 @@ inline const bool exporters_registered = [] {
   register_graph_def_op({"AssignSub"}, nullptr, export_assign);
   register_graph_def_op({"IsVariableInitialized"}, nullptr, export_is_initialized);
   register_graph_def_op({"RandomUniform", "RandomStandardNormal", "TruncatedNormal"}, nullptr, export_random);
+  register_graph_def_op({"SparseToDense"}, nullptr, export_sparse_to_dense);
+  register_graph_def_op({"SparseTensorDenseMatMul"}, nullptr, export_sparse_dense_matmul);
+  register_graph_def_op({"SparseReduceSum"}, nullptr, export_sparse_reduce_sum);
+  register_graph_def_op({"SparseAdd"}, nullptr, export_sparse_add);
+  register_graph_def_op({"SparseReorder", "SparseRetain"}, nullptr, export_t_of_values);
+  register_graph_def_op({"SparseReshape"}, nullptr, export_sparse_reshape);
   register_graph_def_op({"FIFOQueueV2", "RandomShuffleQueueV2", "PaddingFIFOQueueV2", "PriorityQueueV2"}, nullptr,
                         export_queue);
   register_graph_def_op({"QueueEnqueueV2", "QueueEnqueueManyV2"}, nullptr, export_queue_enqueue);

@@ -10,5 +10,6 @@
 #include "ops_math.hpp"
 #include "ops_nn.hpp"
 #include "ops_reduce.hpp"
+#include "ops_sparse.hpp"
 #include "ops_split.hpp"
 #include "ops_state.hpp"
