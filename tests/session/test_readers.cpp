@@ -70,6 +70,78 @@ TEST_CASE("FixedLengthRecordReader: header, records, footer; keys from 0; counts
   CHECK(s.run(completed) == 0);
 }
 
+TEST_CASE("read_up_to: at most n records per run, fewer at a file's end, then the next file; TF's end") {
+  temp_dir dir("upto");
+  const std::string a = dir.write("a.bin", "aaaabbbbccccddddeeee");  // 5 records
+  const std::string b = dir.write("b.bin", "ffffgggg");              // 2 records
+  sl::Graph g;
+  filenames files(g);
+  sl::FixedLengthRecordReader reader(g, 4);
+  auto read = reader.read_up_to(files.q, 2);
+  static_assert(std::is_same_v<decltype(read), std::tuple<sl::Tensor<std::string, sl::shape<sl::dyn>>,
+                                                          sl::Tensor<std::string, sl::shape<sl::dyn>>>>);
+  auto keys = std::get<0>(read);
+  auto values = std::get<1>(read);
+  CHECK(g.at(keys.id()).op == "ReaderReadUpToV2");
+  auto pixels = sl::decode_raw<std::uint8_t>(values);  // (n, 4): one row per record
+  auto produced = reader.num_records_produced();
+  sl::Session s(g);
+  files.give(s, {a, b});
+  using S1 = xt::xtensor<std::string, 1>;
+  std::vector<S1> got_keys, got_values;
+  for (int i = 0; i < 4; ++i) {
+    auto [k, v] = s.run(std::tuple{keys, values});
+    got_keys.push_back(k);
+    got_values.push_back(v);
+  }
+  CHECK(got_values == std::vector<S1>{{"aaaa", "bbbb"}, {"cccc", "dddd"}, {"eeee"}, {"ffff", "gggg"}});
+  CHECK(got_keys[2] == S1{a + ":4"});
+  CHECK(got_keys[3] == S1{b + ":0", b + ":1"});
+  CHECK(s.run(produced) == 7);
+  // The queue is drained and closed: TF's end of input, and nothing is lost or counted twice.
+  const std::string end = message_of<sl::out_of_range>([&] { s.run(keys); });
+  CHECK(end.find("is closed and has insufficient elements (requested 1, current size 0)") != std::string::npos);
+  CHECK(s.run(produced) == 7);
+  CHECK_THROWS_WITH_AS(reader.read_up_to(files.q, 0), "read_up_to: num_records must be at least 1, got 0",
+                       sl::invalid_argument);
+
+  // decode_raw of the batch: one row of bytes per record.
+  sl::Session s2(g);
+  files.give(s2, {b});
+  CHECK(s2.run(pixels) == xt::xtensor<std::uint8_t, 2>{{'f', 'f', 'f', 'f'}, {'g', 'g', 'g', 'g'}});
+}
+
+TEST_CASE("batch of enqueue_many: a reader's read_up_to rows become examples, each enqueued once") {
+  temp_dir dir("many");
+  std::string bytes;
+  for (int i = 0; i < 10; ++i) bytes += std::string(3, static_cast<char>('0' + i));  // 10 records "000".."999"
+  const std::string a = dir.write("a.bin", bytes);
+  sl::Graph g;
+  filenames files(g);
+  sl::FixedLengthRecordReader reader(g, 3);
+  auto values = std::get<1>(reader.read_up_to(files.q, 4));
+  auto rows = sl::reshape<sl::shape<sl::dyn, 3>>(sl::decode_raw<std::uint8_t>(values));
+  auto batched = sl::train::batch<5>(sl::train::enqueue_many(std::tuple{rows, sl::cast<std::int32_t>(rows)}), 5, 16);
+  static_assert(std::is_same_v<std::tuple_element_t<0, decltype(batched)>, sl::Tensor<std::uint8_t, sl::shape<5, 3>>>);
+  static_assert(std::is_same_v<std::tuple_element_t<1, decltype(batched)>, sl::Tensor<std::int32_t, sl::shape<5, 3>>>);
+  sl::Session s(g);
+  files.give(s, {a});
+  sl::train::Coordinator coord;
+  auto threads = sl::train::start_queue_runners(s, coord);
+  std::vector<int> seen;
+  for (int b = 0; b < 2; ++b) {
+    auto [u8, i32] = s.run(batched);
+    for (std::size_t r = 0; r < 5; ++r) {
+      CHECK(u8(r, 0) == u8(r, 2));
+      CHECK(i32(r, 1) == static_cast<std::int32_t>(u8(r, 1)));
+      seen.push_back(u8(r, 0) - '0');
+    }
+  }
+  CHECK(seen == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});  // a FIFO batch keeps the file's order
+  coord.request_stop();
+  coord.join(threads);
+}
+
 TEST_CASE("FixedLengthRecordReader: hop_bytes makes records overlap; decode_raw reads them") {
   temp_dir dir("hop");
   const std::string f = dir.write("h.bin", std::string("\x01\x02\x03\x04\x05\x06", 6));

@@ -102,6 +102,17 @@ struct text_line_reader_attrs {
   friend bool operator==(const text_line_reader_attrs&, const text_line_reader_attrs&) = default;
 };
 
+/// ReaderReadUpToV2: at most num_records records per run (TF's input num_records).
+struct read_up_to_attrs {
+  static constexpr const char* family = "ReaderReadUpToV2";
+  std::int64_t num_records = 1;
+  template <class = void>
+  static constexpr auto fields() {
+    return std::tuple{attr_field("num_records", &read_up_to_attrs::num_records, detail::mapped)};
+  }
+  friend bool operator==(const read_up_to_attrs&, const read_up_to_attrs&) = default;
+};
+
 /// InputProducerEpoch (sessionlib's own op, TF's limit_epochs and
 /// random_shuffle in one): how many epochs (0: no limit), whether each epoch
 /// is shuffled, and the seeds (TF's rule, ops/queue.hpp's queue_seeds).

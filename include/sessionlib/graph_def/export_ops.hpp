@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "../graph/io_attrs.hpp"
 #include "../graph/queue_attrs.hpp"
 #include "../graph/sparse_attrs.hpp"
 #include "op_table.hpp"
@@ -244,6 +245,28 @@ inline void export_queue_dequeue(export_context& c) {
 /// is queue_close_attrs'.
 inline void export_untyped(export_context& c) { c.out.attr.erase("T"); }
 
+// ---- Readers and string ops (ops/reader.hpp, ops/string.hpp; export only) ---
+
+/// ReaderReadUpToV2: num_records as an int64 input, as TF's.
+inline void export_read_up_to(export_context& c) {
+  export_untyped(c);
+  any_array v(dtype::int64, dims{});
+  *v.data<std::int64_t>() = c.n.attr.get<read_up_to_attrs>().num_records;
+  c.add_const_input("num_records", v);
+}
+/// DecodeRaw and StringToNumber name their result's dtype out_type.
+inline void export_out_type(export_context& c) {
+  c.out.attr.erase("T");
+  c.out.attr["out_type"] = to_data_type(c.n.type);
+}
+/// DecodeCSV: OUT_TYPE, its outputs' dtypes.
+inline void export_decode_csv(export_context& c) {
+  AttrValue::ListValue types;
+  for (std::uint32_t k = 0; k < c.n.num_outputs(); ++k) types.type.push_back(to_data_type(c.n.output_type(k)));
+  c.out.attr.erase("T");
+  c.out.attr["OUT_TYPE"] = std::move(types);
+}
+
 inline const bool exporters_registered = [] {
   register_graph_def_op({"Equal"}, nullptr, export_t_of_input0);
   register_graph_def_op({"NotEqual"}, nullptr, export_t_of_input0);
@@ -311,6 +334,14 @@ inline const bool exporters_registered = [] {
   register_graph_def_op({"QueueEnqueueV2", "QueueEnqueueManyV2"}, nullptr, export_queue_enqueue);
   register_graph_def_op({"QueueDequeueV2", "QueueDequeueManyV2", "QueueDequeueUpToV2"}, nullptr, export_queue_dequeue);
   register_graph_def_op({"QueueCloseV2", "QueueSizeV2", "QueueIsClosedV2"}, nullptr, export_untyped);
+  register_graph_def_op({"FixedLengthRecordReaderV2", "TextLineReaderV2", "TFRecordReaderV2", "IdentityReaderV2",
+                         "IdxRecordReader", "ReaderReadV2", "ReaderNumRecordsProducedV2",
+                         "ReaderNumWorkUnitsCompletedV2", "ReaderResetV2", "ReadFile"},
+                        nullptr, export_untyped);
+  register_graph_def_op({"ReaderReadUpToV2"}, nullptr, export_read_up_to);
+  register_graph_def_op({"DecodeRaw", "StringToNumber"}, nullptr, export_out_type);
+  register_graph_def_op({"DecodeCSV"}, nullptr, export_decode_csv);
+
   return true;
 }();
 

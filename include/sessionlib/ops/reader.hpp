@@ -81,6 +81,27 @@ class ReaderBase {
       return {Tensor<std::string, shape<>>(g_, output_ref{id, 0}), Tensor<std::string, shape<>>(g_, output_ref{id, 1})};
     }
   }
+  /// Up to `num_records` records at once (ReaderReadUpToV2): keys and values
+  /// as string vectors of one length, fewer when a file ends after at least
+  /// one record. One run instead of one per record: what a pipeline's runner
+  /// feeds to an enqueue_many (sl::train::enqueue_many).
+  template <class Q>
+  std::tuple<Tensor<std::string, shape<dyn>>, Tensor<std::string, shape<dyn>>> read_up_to(
+      const Q& queue, std::int64_t num_records, const std::string& name = "") const {
+    if constexpr (!FilenameQueue<Q>) {
+      report::reader_needs_string_queue<Q>();  // read file names from a sl::FIFOQueue<std::string, sl::shape<>>
+      return {};
+    } else {
+      if (num_records < 1)
+        throw invalid_argument("read_up_to: num_records must be at least 1, got " + std::to_string(num_records));
+      const node_id id = add_multi_output_node(
+          *g_, {.op = "ReaderReadUpToV2", .name = name, .inputs = {id_, queue.id()},
+                .kernel = kernels::reader_read_up_to_kernel, .attr = {.family = read_up_to_attrs{.num_records = num_records}},
+                .stateful = true},
+          {output_spec{dtype::string, {dyn}}, output_spec{dtype::string, {dyn}}});
+      return {Tensor<std::string, shape<dyn>>(g_, output_ref{id, 0}), Tensor<std::string, shape<dyn>>(g_, output_ref{id, 1})};
+    }
+  }
   /// Records this reader has produced in the session (ReaderNumRecordsProducedV2).
   Tensor<std::int64_t, shape<>> num_records_produced(const std::string& name = "") const {
     return make_tensor<std::int64_t, shape<>>(*g_, {.op = "ReaderNumRecordsProducedV2", .name = name, .inputs = {id_},

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <zlib.h>
 
@@ -61,21 +62,40 @@ class reader_resource final : public session_resource {
   SESSIONLIB_INLINE void read(queue_resource& q, const queue_wait& w, std::string& key, std::string& value) {
     turn mine(*this, w);
     for (;;) {
-      if (work_finished_.load(std::memory_order_relaxed) == work_started_) {
-        auto got = q.dequeue(1, false, false, w);
-        work_ = got[0].parts[0].scalar<std::string>();
-        start_work(w.node);  // throws with the work not started: the next read takes the next file
-        ++work_started_;
-      }
+      next_work(q, w);
       bool produced = false, at_end = false;
       read_record(key, value, produced, at_end, w.node);
-      if (at_end) {
-        finish_work();
-        work_finished_.store(work_started_, std::memory_order_relaxed);
-      }
+      if (at_end) end_work();
       if (produced) {
         records_produced_.fetch_add(1, std::memory_order_relaxed);
         return;
+      }
+    }
+  }
+
+  /// TF's ReadUpTo: at most `n` records (n >= 1) appended to `keys` and
+  /// `values`, fewer when a file ends after at least one (the next call goes
+  /// on with the next file). Dequeues a file name only before the first
+  /// record, so a closed queue fails the call (sl::out_of_range) with nothing
+  /// read, never after records were taken.
+  SESSIONLIB_INLINE void read_up_to(queue_resource& q, const queue_wait& w, std::int64_t n, std::vector<std::string>& keys,
+                                    std::vector<std::string>& values) {
+    turn mine(*this, w);
+    std::int64_t got = 0;
+    std::string key, value;
+    while (got < n) {
+      next_work(q, w);
+      bool produced = false, at_end = false;
+      read_record(key, value, produced, at_end, w.node);
+      if (produced) {
+        keys.push_back(std::move(key));
+        values.push_back(std::move(value));
+        ++got;
+        records_produced_.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (at_end) {
+        end_work();
+        if (got > 0) return;
       }
     }
   }
@@ -96,6 +116,21 @@ class reader_resource final : public session_resource {
   }
 
  private:
+  /// Starts the next work unit (a file name from `q`, waiting as a dequeue
+  /// waits) when none is in progress.
+  SESSIONLIB_INLINE void next_work(queue_resource& q, const queue_wait& w) {
+    if (work_finished_.load(std::memory_order_relaxed) != work_started_) return;
+    auto got = q.dequeue(1, false, false, w);
+    work_ = got[0].parts[0].scalar<std::string>();
+    start_work(w.node);  // throws with the work not started: the next read takes the next file
+    ++work_started_;
+  }
+  /// The work unit in progress is read to its end.
+  SESSIONLIB_INLINE void end_work() {
+    finish_work();
+    work_finished_.store(work_started_, std::memory_order_relaxed);
+  }
+
   struct closer {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
   };

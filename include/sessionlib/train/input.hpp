@@ -82,7 +82,26 @@ struct batch_options {
   std::string name{};                      // the queue's name ("" -> "batch/fifo_queue", "shuffle_batch/random_shuffle_queue")
 };
 
+/// Tensors whose first dimension lists examples (TF's `enqueue_many=True`),
+/// for batch and shuffle_batch: `shuffle_batch<64>(enqueue_many(std::tuple{xs, ys}), ...)`
+/// enqueues every row of a run at once, e.g. what a reader's read_up_to gives.
+/// The queue's elements are the rows: each shape without its first dimension.
+template <class X>
+struct enqueue_many_t {
+  X tensors;
+};
+/// Marks `tensors` (a tensor or a std::tuple of them) as batches of examples.
+template <class X>
+enqueue_many_t<X> enqueue_many(const X& tensors) {
+  return {tensors};
+}
+
 namespace detail {
+template <class S> struct drop_first {
+  static_assert(report::always_false<S>, "sessionlib: enqueue_many: every tensor needs a first dimension listing the examples");
+};
+template <std::ptrdiff_t D0, std::ptrdiff_t... D> struct drop_first<shape<D0, D...>> { using type = shape<D...>; };
+
 template <class X> struct batch_parts {
   using types = value_type_of<X>;
   using shapes = shape_of<X>;
@@ -91,6 +110,25 @@ template <class... X> struct batch_parts<std::tuple<X...>> {
   using types = std::tuple<value_type_of<X>...>;
   using shapes = std::tuple<shape_of<X>...>;
 };
+template <class X> struct batch_parts<enqueue_many_t<X>> {
+  using types = value_type_of<X>;
+  using shapes = typename drop_first<shape_of<X>>::type;
+};
+template <class... X> struct batch_parts<enqueue_many_t<std::tuple<X...>>> {
+  using types = std::tuple<value_type_of<X>...>;
+  using shapes = std::tuple<typename drop_first<shape_of<X>>::type...>;
+};
+
+/// The graph of batch's input.
+template <class X>
+Graph& batch_graph(const X& tensors) {
+  if constexpr (TensorLike<X>) return as_tensor(tensors).graph();
+  else return as_tensor(std::get<0>(tensors)).graph();
+}
+template <class X>
+Graph& batch_graph(const enqueue_many_t<X>& many) {
+  return batch_graph(many.tensors);
+}
 
 template <std::ptrdiff_t B, class Q>
 auto batch_from(const Q& q, std::int32_t batch_size, const batch_options& o) {
@@ -110,10 +148,15 @@ void run_into_queue(Q& q, const X& tensors, const batch_options& o) {
   std::vector<Operation> enqueues(static_cast<std::size_t>(std::max(o.num_threads, 1)), q.enqueue(tensors));
   add_queue_runner(QueueRunner(q, std::move(enqueues)));
 }
+template <class Q, class X>
+void run_into_queue(Q& q, const enqueue_many_t<X>& many, const batch_options& o) {
+  std::vector<Operation> enqueues(static_cast<std::size_t>(std::max(o.num_threads, 1)), q.enqueue_many(many.tensors));
+  add_queue_runner(QueueRunner(q, std::move(enqueues)));
+}
 }  // namespace detail
 
 /// Batches of `tensors` (one tensor or a std::tuple of them, each one
-/// example), made by a FIFOQueue of `capacity` filled by `num_threads` runner
+/// example; or sl::train::enqueue_many of them, each a batch of examples), made by a FIFOQueue of `capacity` filled by `num_threads` runner
 /// threads (TF's tf.train.batch). `batch<B>(...)` gives the batch dimension B
 /// statically; `batch(tensors, n, ...)` leaves it dyn. With
 /// allow_smaller_final_batch the batch dimension is dyn and the last batch
@@ -123,10 +166,7 @@ template <std::ptrdiff_t B = dyn, class X>
 auto batch(const X& tensors, std::int32_t batch_size = static_cast<std::int32_t>(B), std::int64_t capacity = 32,
            const batch_options& o = {}) {
   using P = detail::batch_parts<X>;
-  Graph& g = [&]() -> Graph& {
-    if constexpr (TensorLike<X>) return as_tensor(tensors).graph();
-    else return as_tensor(std::get<0>(tensors)).graph();
-  }();
+  Graph& g = detail::batch_graph(tensors);
   FIFOQueue<typename P::types, typename P::shapes> q(
       g, capacity, {.name = o.name.empty() ? "batch/fifo_queue" : o.name, .shared_name = o.shared_name});
   detail::run_into_queue(q, tensors, o);
@@ -140,10 +180,7 @@ template <std::ptrdiff_t B = dyn, class X>
 auto shuffle_batch(const X& tensors, std::int32_t batch_size, std::int64_t capacity, std::int64_t min_after_dequeue,
                    std::uint64_t seed = 0, const batch_options& o = {}) {
   using P = detail::batch_parts<X>;
-  Graph& g = [&]() -> Graph& {
-    if constexpr (TensorLike<X>) return as_tensor(tensors).graph();
-    else return as_tensor(std::get<0>(tensors)).graph();
-  }();
+  Graph& g = detail::batch_graph(tensors);
   RandomShuffleQueue<typename P::types, typename P::shapes> q(
       g, capacity, min_after_dequeue,
       {.name = o.name.empty() ? "shuffle_batch/random_shuffle_queue" : o.name, .shared_name = o.shared_name, .seed = seed});

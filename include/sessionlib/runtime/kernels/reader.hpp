@@ -7,6 +7,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "../../config.hpp"
 #include "../../graph/io_attrs.hpp"
@@ -59,6 +61,18 @@ SESSIONLIB_INLINE void reader_read_kernel(kernel_context& ctx) {
   ctx.output(0).ensure(dtype::string, dims{});
   ctx.output(1).ensure(dtype::string, dims{});
   r->read(*q, detail::wait_of(ctx), *ctx.output(0).data<std::string>(), *ctx.output(1).data<std::string>());
+}
+/// ReaderReadUpToV2: {reader, queue of file names} -> keys, values (string
+/// vectors of one length, at most num_records).
+SESSIONLIB_INLINE void reader_read_up_to_kernel(kernel_context& ctx) {
+  auto r = detail::reader_of(ctx, ctx.n.inputs[0].node);
+  auto q = detail::queue_of(ctx, ctx.n.inputs[1].node);
+  std::vector<std::string> keys, values;
+  r->read_up_to(*q, detail::wait_of(ctx), ctx.attrs<read_up_to_attrs>().num_records, keys, values);
+  ctx.output(0).ensure(dtype::string, dims{keys.size()});
+  ctx.output(1).ensure(dtype::string, dims{values.size()});
+  std::move(keys.begin(), keys.end(), ctx.output(0).data<std::string>());
+  std::move(values.begin(), values.end(), ctx.output(1).data<std::string>());
 }
 /// ReaderNumRecordsProducedV2: {reader} -> int64 scalar.
 SESSIONLIB_INLINE void reader_num_records_produced_kernel(kernel_context& ctx) {
