@@ -1,7 +1,7 @@
 // 6. The flagship's training step (examples/fashion_mnist.cpp: the 784-256-10
 //    MLP, Adam, batch 64) fed from an input pipeline in the graph -- gzip'd IDX
-//    files, IdxRecordReader, decode_raw and cast, shuffle_batch filled by one
-//    runner thread -- against the same step fed batches prepared in advance
+//    files, IdxRecordReader's read_up_to (a batch of records per run), decode_raw
+//    and cast, shuffle_batch (enqueue_many) filled by one runner thread -- against the same step fed batches prepared in advance
 //    (target: within 5%: the input never starves the step), at 1 and 2 threads.
 // 7. The pipeline alone: dequeues of 64 examples, no training; its throughput
 //    in examples/s is the rate one runner thread reads, decodes and enqueues.
@@ -70,14 +70,14 @@ auto input_pipeline(sl::Graph& g) {
   auto image_files = sl::train::string_input_producer(g, {files().images_path.string()}, 0, false);
   auto label_files = sl::train::string_input_producer(g, {files().labels_path.string()}, 0, false);
   sl::IdxRecordReader image_reader(g, 784), label_reader(g, 1);
-  const auto image_bytes = std::get<1>(image_reader.read(image_files));
-  const auto label_bytes = std::get<1>(label_reader.read(label_files));
-  auto image = sl::cast<float>(sl::reshape<sl::shape<784>>(sl::decode_raw<std::uint8_t>(image_bytes))) / 255.f;
-  auto label = sl::cast<std::int64_t>(sl::reshape<sl::shape<>>(sl::decode_raw<std::uint8_t>(label_bytes)));
+  const auto image_bytes = std::get<1>(image_reader.read_up_to(image_files, batch));
+  const auto label_bytes = std::get<1>(label_reader.read_up_to(label_files, batch));
+  auto images = sl::cast<float>(sl::reshape<sl::shape<sl::dyn, 784>>(sl::decode_raw<std::uint8_t>(image_bytes))) / 255.f;
+  auto labels = sl::cast<std::int64_t>(sl::reshape<sl::shape<sl::dyn>>(sl::decode_raw<std::uint8_t>(label_bytes)));
   constexpr std::int64_t min_after_dequeue = 2000;
   constexpr std::int64_t slack_batches = 3;  // room above min_after_dequeue, as examples/fashion_mnist.cpp
-  return sl::train::shuffle_batch<batch>(std::tuple{image, label}, min_after_dequeue + slack_batches * batch, min_after_dequeue,
-                                         42, {.num_threads = 1});
+  return sl::train::shuffle_batch<batch>(sl::train::enqueue_many(std::tuple{images, labels}),
+                                         min_after_dequeue + slack_batches * batch, min_after_dequeue, 42, {.num_threads = 1});
 }
 
 /// The flagship's model on x, y; its training op.

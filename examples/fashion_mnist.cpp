@@ -36,23 +36,26 @@ constexpr std::size_t batch_size = 64;
 
 /// --pipeline: shuffled batches of the training set, read in the graph. One
 /// IdxRecordReader per file (the header gives the record size: 784 bytes per
-/// image, 1 per label), decode_raw and cast, then shuffle_batch. Images and
-/// labels come from two files, so one runner thread runs both reads: two
-/// would interleave them and pair an image with another's label.
-/// `num_epochs` 0 reads the files round and round (--train-limit).
+/// image, 1 per label) reads a batch of records per run (read_up_to),
+/// decode_raw and cast make them rows, and shuffle_batch enqueues the rows
+/// (enqueue_many). Images and labels come from two files of as many records,
+/// so one runner thread runs both reads: two would interleave them and pair an
+/// image with another's label. `num_epochs` 0 reads the files round and round
+/// (--train-limit).
 auto input_pipeline(sl::Graph& g, const std::filesystem::path& images, const std::filesystem::path& labels,
                     std::int64_t num_epochs) {
   auto image_files = sl::train::string_input_producer(g, {images.string()}, num_epochs, /*shuffle=*/false);
   auto label_files = sl::train::string_input_producer(g, {labels.string()}, num_epochs, false);
   sl::IdxRecordReader image_reader(g, 784), label_reader(g, 1);
-  const auto [image_key, image_bytes] = image_reader.read(image_files);
-  const auto [label_key, label_bytes] = label_reader.read(label_files);
-  auto image = sl::cast<float>(sl::reshape<sl::shape<784>>(sl::decode_raw<std::uint8_t>(image_bytes))) / 255.f;
-  auto label = sl::cast<std::int64_t>(sl::reshape<sl::shape<>>(sl::decode_raw<std::uint8_t>(label_bytes)));
+  const auto [image_keys, image_bytes] = image_reader.read_up_to(image_files, batch_size);
+  const auto [label_keys, label_bytes] = label_reader.read_up_to(label_files, batch_size);
+  auto rows = sl::cast<float>(sl::reshape<sl::shape<sl::dyn, 784>>(sl::decode_raw<std::uint8_t>(image_bytes))) / 255.f;
+  auto classes = sl::cast<std::int64_t>(sl::reshape<sl::shape<sl::dyn>>(sl::decode_raw<std::uint8_t>(label_bytes)));
   // TF's rule of thumb: keep min_after_dequeue examples to mix, room for a few batches more.
   constexpr std::int64_t min_after_dequeue = 10000;
-  return sl::train::shuffle_batch<batch_size>(std::tuple{image, label}, min_after_dequeue + 3 * batch_size,
-                                              min_after_dequeue, /*seed=*/42, {.num_threads = 1});
+  return sl::train::shuffle_batch<batch_size>(sl::train::enqueue_many(std::tuple{rows, classes}),
+                                              min_after_dequeue + 3 * batch_size, min_after_dequeue, /*seed=*/42,
+                                              {.num_threads = 1});
   // Tensor<float, shape<64, 784>>, Tensor<std::int64_t, shape<64>>
 }
 
@@ -164,7 +167,7 @@ int main(int argc, char** argv) try {
   std::printf("predictions of the restored model:\n");
   example::print_predictions(probs, data->test_y, 8);
 #ifdef EXAMPLES_GRAPHDEF
-  if (!opts->pipeline) {  // (reader ops have no GraphDef export yet: docs/input_pipeline.md)
+  if (!opts->pipeline) {  // (queue and reader ops export but do not import: docs/input_pipeline.md)
     // Export for serving: the graph, the Saver's variables and a signature (TF's
     // "serving_default"), and the predictions a server must reproduce exactly.
     sl::train::export_meta_graph(g, saver, opts->out_dir / "model.meta",
