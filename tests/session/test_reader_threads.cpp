@@ -76,6 +76,51 @@ TEST_CASE("four threads read one reader: every record exactly once, then each se
   CHECK(s.run(reader.num_work_units_completed()) == 6);
 }
 
+TEST_CASE("four threads read_up_to one reader: every record exactly once, batches never span files") {
+  temp_dir dir("upto_threads");
+  const auto files = text_files(dir, 5, 23);  // 23 lines: each file ends in a short batch
+  sl::Graph g;
+  auto q = sl::train::string_input_producer(g, files, /*num_epochs=*/1, /*shuffle=*/false);
+  sl::TextLineReader reader(g);
+  auto read = reader.read_up_to(q, 4);
+  auto keys = std::get<0>(read);
+  auto lines = std::get<1>(read);
+  sl::Session s(g);
+  sl::train::Coordinator coord;
+  auto runners = sl::train::start_queue_runners(s, coord);
+  std::mutex m;
+  std::map<std::string, int> seen;
+  std::atomic<int> ended{0}, bad_batches{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t)
+    readers.emplace_back([&] {
+      for (;;) {
+        try {
+          auto [k, v] = s.run(std::tuple{keys, lines});
+          const std::string file = k(0).substr(0, k(0).rfind(':'));
+          std::lock_guard lock(m);
+          if (v.size() == 0 || v.size() > 4 || k.size() != v.size()) ++bad_batches;
+          for (std::size_t i = 0; i < v.size(); ++i) {
+            ++seen[v(i)];
+            if (k(i).substr(0, k(i).rfind(':')) != file) ++bad_batches;
+          }
+        } catch (const sl::out_of_range&) {
+          ++ended;
+          return;
+        }
+      }
+    });
+  for (auto& t : readers) t.join();
+  coord.request_stop();
+  coord.join(runners);
+  CHECK(ended == 4);
+  CHECK(bad_batches == 0);
+  CHECK(seen.size() == 115);
+  CHECK(std::all_of(seen.begin(), seen.end(), [](const auto& e) { return e.second == 1; }));
+  CHECK(s.run(reader.num_records_produced()) == 115);
+  CHECK(s.run(reader.num_work_units_completed()) == 5);
+}
+
 TEST_CASE("string_input_producer: num_epochs epochs, shuffled per epoch, reproducible with a seed") {
   temp_dir dir("epochs");
   const auto files = text_files(dir, 5, 1);
