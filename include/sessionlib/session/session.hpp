@@ -30,11 +30,10 @@ struct braced_fetch {
 class Session {
  public:
   /// A session over `g` (default: the thread's default graph). `target` picks
-  /// the engine; "" is in-process, the only one this build provides.
+  /// the engine (session/engine.hpp): "" in process; "mpi" (or "mpi://") the
+  /// MPI engine of <sessionlib/mpi.hpp>; another target is sl::unimplemented.
   explicit Session(Graph& g = get_default_graph(), SessionConfig config = {}, const std::string& target = "")
-      : impl_(std::make_shared<session_impl>(g, config)) {
-    if (!target.empty()) throw unimplemented("Session target '" + target + "' is not available in this build");
-  }
+      : impl_(std::make_shared<session_impl>(g, config, detail::make_engine(target))) {}
   explicit Session(SessionConfig config) : Session(get_default_graph(), config) {}
 
   Graph& graph() const noexcept { return impl_->graph(); }
@@ -148,7 +147,7 @@ class Session {
                                 std::initializer_list<feed_entry> feeds = {}) const;
   /// Makes this the calling thread's default session until the guard dies (nestable).
   [[nodiscard]] default_session_guard as_default() const;
-  /// The devices the session runs on: the CPU.
+  /// The devices the session runs on: the CPU (in process), a CPU per rank (mpi).
   std::vector<device_attributes> list_devices() const;
 
   /// Ends the session; later runs throw sl::session_closed. Runs in flight finish;
