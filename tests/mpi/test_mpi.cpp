@@ -219,3 +219,26 @@ TEST_CASE("mpi: errors are raised on every rank, not a hang") {
                          sl::invalid_argument);
   }
 }
+
+TEST_CASE("mpi: ranks that built different graphs fail alike at the first run, not hang") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, shape<3>>(g, "x");
+  const char* message =
+      "The ranks' plans differ (in op count or in their collectives): under the Session target 'mpi' every rank "
+      "must build the same graph and run the same fetches and feeds";
+  SUBCASE("another op count") {
+    auto y = rank == 0 ? sl::mpi::allreduce(x) : sl::mpi::allreduce(x * 2.f);
+    sl::Session s(g, {}, "mpi");
+    CHECK_THROWS_WITH_AS((void)s.run(y, {{x, input_of(rank)}}), message, sl::failed_precondition);
+  }
+  SUBCASE("the same op count, another collective") {
+    auto y = sl::mpi::allreduce(x, rank == 0 ? sl::mpi::reduce_op::mean : sl::mpi::reduce_op::sum);
+    sl::Session s(g, {}, "mpi");
+    CHECK_THROWS_WITH_AS((void)s.run(y, {{x, input_of(rank)}}), message, sl::failed_precondition);
+  }
+  SUBCASE("plans without collectives may differ") {
+    auto y = rank == 0 ? x + 1.f : x * 2.f - 1.f;
+    sl::Session s(g, {}, "mpi");
+    CHECK(s.run(y, {{x, xt::xtensor<float, 1>{1, 1, 1}}}) == xt::xtensor<float, 1>{1, 1, 1} * (rank == 0 ? 2.f : 1.f));
+  }
+}
