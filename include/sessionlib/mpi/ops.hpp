@@ -45,6 +45,19 @@ template <class T>
 concept collective_type = std::same_as<T, float> || std::same_as<T, double> || std::same_as<T, std::int32_t> ||
                           std::same_as<T, std::int64_t>;
 
+/// Fails to compile, naming T, where a collective is given a tensor of another element type.
+template <class T>
+constexpr void report_collective_type() {
+  // Cast the tensor first (sl::cast<float>(x)): MPI reduces float, double, int32 and int64 here.
+  static_assert(collective_type<T>, "sessionlib: MPI collectives take float, double, int32 or int64 tensors");
+}
+/// Fails to compile, naming the shape, where allgather is given a scalar.
+template <class S>
+constexpr void report_allgather_scalar() {
+  // Reshape the scalar to shape<1> first (sl::reshape<sl::shape<1>>(x)): allgather stacks along dimension 0.
+  static_assert(S::extents.size() > 0, "sessionlib: allgather needs a tensor of rank 1 or more");
+}
+
 /// Defines the collectives' op kinds (stateful: never folded or merged) before their first node.
 inline void define_ops() {
   for (const char* type : {"MpiAllreduce", "MpiAllgather", "MpiBroadcast", "MpiAllgatherGrad", "MpiBroadcastGrad"})
@@ -290,13 +303,17 @@ using gathered_shape = typename detail::gathered_shape_impl<S>::type;
 template <TensorLike X>
 auto allreduce(const X& x, reduce_op op = reduce_op::sum, const std::string& name = "") {
   using T = value_type_of<X>;
-  static_assert(detail::collective_type<T>, "sessionlib: MPI collectives take float, double, int32 or int64 tensors");
   const auto t = as_tensor(x);
-  Graph& g = t.graph();
-  return Tensor<T, shape_of<X>>(
-      &g, detail::add_collective(g, "MpiAllreduce", {t.id()}, detail::allreduce_kernel<T>, detail::allreduce_grad,
-                                 {.reduce_op = static_cast<std::int64_t>(op)}, dtype_of<T>,
-                                 {shape_of<X>::extents.begin(), shape_of<X>::extents.end()}, name));
+  if constexpr (!detail::collective_type<T>) {
+    detail::report_collective_type<T>();
+    return t;
+  } else {
+    Graph& g = t.graph();
+    return Tensor<T, shape_of<X>>(
+        &g, detail::add_collective(g, "MpiAllreduce", {t.id()}, detail::allreduce_kernel<T>, detail::allreduce_grad,
+                                   {.reduce_op = static_cast<std::int64_t>(op)}, dtype_of<T>,
+                                   {shape_of<X>::extents.begin(), shape_of<X>::extents.end()}, name));
+  }
 }
 
 /// Horovod's allgather: every rank's `x` concatenated along the first dimension
@@ -305,14 +322,20 @@ auto allreduce(const X& x, reduce_op op = reduce_op::sum, const std::string& nam
 template <TensorLike X>
 auto allgather(const X& x, const std::string& name = "") {
   using T = value_type_of<X>;
-  static_assert(detail::collective_type<T>, "sessionlib: MPI collectives take float, double, int32 or int64 tensors");
-  static_assert(shape_of<X>::extents.size() >= 1, "sessionlib: allgather needs a tensor of rank 1 or more");
-  using S = gathered_shape<shape_of<X>>;
   const auto t = as_tensor(x);
-  Graph& g = t.graph();
-  return Tensor<T, S>(&g, detail::add_collective(g, "MpiAllgather", {t.id()}, detail::allgather_kernel<T>,
-                                                 detail::allgather_grad, {}, dtype_of<T>,
-                                                 {S::extents.begin(), S::extents.end()}, name));
+  if constexpr (!detail::collective_type<T>) {
+    detail::report_collective_type<T>();
+    return t;
+  } else if constexpr (shape_of<X>::extents.size() == 0) {
+    detail::report_allgather_scalar<shape_of<X>>();
+    return t;
+  } else {
+    using S = gathered_shape<shape_of<X>>;
+    Graph& g = t.graph();
+    return Tensor<T, S>(&g, detail::add_collective(g, "MpiAllgather", {t.id()}, detail::allgather_kernel<T>,
+                                                   detail::allgather_grad, {}, dtype_of<T>,
+                                                   {S::extents.begin(), S::extents.end()}, name));
+  }
 }
 
 /// Horovod's broadcast: the root rank's `x` on every rank (same dtype and shape).
@@ -320,13 +343,17 @@ auto allgather(const X& x, const std::string& name = "") {
 template <TensorLike X>
 auto broadcast(const X& x, int root, const std::string& name = "") {
   using T = value_type_of<X>;
-  static_assert(detail::collective_type<T>, "sessionlib: MPI collectives take float, double, int32 or int64 tensors");
   const auto t = as_tensor(x);
-  Graph& g = t.graph();
-  return Tensor<T, shape_of<X>>(
-      &g, detail::add_collective(g, "MpiBroadcast", {t.id()}, detail::broadcast_kernel<T>, detail::broadcast_grad,
-                                 {.root_rank = root}, dtype_of<T>,
-                                 {shape_of<X>::extents.begin(), shape_of<X>::extents.end()}, name));
+  if constexpr (!detail::collective_type<T>) {
+    detail::report_collective_type<T>();
+    return t;
+  } else {
+    Graph& g = t.graph();
+    return Tensor<T, shape_of<X>>(
+        &g, detail::add_collective(g, "MpiBroadcast", {t.id()}, detail::broadcast_kernel<T>, detail::broadcast_grad,
+                                   {.root_rank = root}, dtype_of<T>,
+                                   {shape_of<X>::extents.begin(), shape_of<X>::extents.end()}, name));
+  }
 }
 
 }  // namespace sessionlib::mpi
