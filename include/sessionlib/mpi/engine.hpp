@@ -22,12 +22,6 @@
 
 namespace sessionlib::mpi::detail {
 
-/// The op types of the collectives (mpi/ops.hpp), which the engine looks for in a plan.
-inline bool is_collective(const std::string& op) noexcept {
-  return op == "MpiAllreduce" || op == "MpiAllgather" || op == "MpiBroadcast" || op == "MpiAllgatherGrad" ||
-         op == "MpiBroadcastGrad";
-}
-
 /// The lock under which plans holding collectives run, one at a time per process.
 inline std::mutex& collective_runs() {
   static std::mutex m;
@@ -46,7 +40,7 @@ inline plan_signature signature_of(const sessionlib::detail::plan& p) {
   auto mix = [&](std::uint64_t v) { h = (h ^ v) * 1099511628211ull; };
   for (const auto& s : p.steps) {
     const node& n = *s.n;
-    if (!is_collective(n.op)) continue;
+    if (!is_collective(n)) continue;
     any = true;
     for (char c : n.op) mix(static_cast<unsigned char>(c));
     mix(static_cast<std::uint64_t>(n.type));
@@ -82,7 +76,7 @@ class engine final : public sessionlib::detail::engine {
   void execute(sessionlib::detail::plan& p, sessionlib::detail::run_state& rs, session_state& st, Graph& g,
                const RunOptions* opts, RunMetadata* md, sessionlib::detail::exec_resources* res) override {
     bool collective = false;
-    for (const auto& s : p.steps) collective = collective || is_collective(s.n->op);
+    for (const auto& s : p.steps) collective = collective || is_collective(*s.n);
     if (!collective) return sessionlib::detail::execute(p, rs, st, g, opts, md, res);
     std::unique_lock lock(collective_runs());
     if (!checked_.contains(&p)) {  // the first run of this plan: do the ranks agree?

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -58,10 +59,25 @@ constexpr void report_allgather_scalar() {
   static_assert(S::extents.size() > 0, "sessionlib: allgather needs a tensor of rank 1 or more");
 }
 
-/// Defines the collectives' op kinds (stateful: never folded or merged) before their first node.
-inline void define_ops() {
-  for (const char* type : {"MpiAllreduce", "MpiAllgather", "MpiBroadcast", "MpiAllgatherGrad", "MpiBroadcastGrad"})
-    define_op({.type = type, .flags = op_flags::stateful});
+/// The collectives' op definitions (stateful: never folded or merged), defined on first use.
+inline const std::array<const op_def*, 5>& collective_defs() {
+  static const std::array<const op_def*, 5> defs = [] {
+    std::array<const op_def*, 5> d{};
+    std::size_t i = 0;
+    for (const char* type : {"MpiAllreduce", "MpiAllgather", "MpiBroadcast", "MpiAllgatherGrad", "MpiBroadcastGrad"})
+      d[i++] = &define_op({.type = type, .flags = op_flags::stateful});
+    return d;
+  }();
+  return defs;
+}
+
+/// Defines the collectives' op kinds before their first node.
+inline void define_ops() { (void)collective_defs(); }
+
+/// True when `n` is a collective (what the MPI engine looks for in a plan).
+inline bool is_collective(const node& n) {
+  const auto& defs = collective_defs();
+  return std::find(defs.begin(), defs.end(), n.def) != defs.end();
 }
 
 /// Every rank's shape of `x` (the rank is the same everywhere: one graph), rank-major.
