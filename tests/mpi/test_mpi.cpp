@@ -242,3 +242,36 @@ TEST_CASE("mpi: ranks that built different graphs fail alike at the first run, n
     CHECK(s.run(y, {{x, xt::xtensor<float, 1>{1, 1, 1}}}) == xt::xtensor<float, 1>{1, 1, 1} * (rank == 0 ? 2.f : 1.f));
   }
 }
+
+TEST_CASE("mpi: collectives on independent branches of a parallel plan keep one order on every rank") {
+  constexpr std::size_t n = 96;
+  using mat = shape<96, 96>;
+  sl::Graph g;
+  auto x = sl::placeholder<float, mat>(g, "x");
+  auto w1 = sl::placeholder<float, mat>(g, "w1");
+  auto w2 = sl::placeholder<float, mat>(g, "w2");
+  // Two heavy branches neither of which needs the other, each ending in a collective.
+  auto a = sl::mpi::allreduce(sl::matmul(x, w1, "a"));
+  auto b = sl::mpi::allreduce(sl::tanh(sl::matmul(x, w2, "b")), sl::mpi::reduce_op::max);
+  auto y = a + b;
+  const sl::detail::fetch_leaf leaf{y.id().node, true, y.id().index};
+  std::vector<sl::output_ref> fed{x.id(), w1.id(), w2.id()};
+  std::sort(fed.begin(), fed.end());
+  CHECK(sl::detail::build_plan(g, std::span(&leaf, 1), fed)->parallel);
+  sl::SessionConfig one, two;
+  one.inter_op_threads = 1;
+  two.inter_op_threads = 2;
+  sl::Session seq(g, one, "mpi"), par(g, two, "mpi");
+  for (int run = 0; run < 20; ++run) {
+    const auto fill = [&](int seed) {  // every rank its own values
+      xt::xtensor<float, 2> v = xt::xtensor<float, 2>::from_shape({n, n});
+      for (std::size_t i = 0; i < v.size(); ++i)
+        v.data()[i] = static_cast<float>((i * 7 + static_cast<std::size_t>(seed * 13 + rank * 5)) % 17) / 17.f - 0.5f;
+      return v;
+    };
+    const auto xv = fill(run), w1v = fill(run + 1), w2v = fill(run + 2);
+    const xt::xtensor<float, 2> want = seq.run(y, {{x, xv}, {w1, w1v}, {w2, w2v}});
+    const xt::xtensor<float, 2> got = par.run(y, {{x, xv}, {w1, w1v}, {w2, w2v}});
+    REQUIRE(got == want);
+  }
+}
