@@ -2,7 +2,7 @@
 """Checks that sessionlib's headers include only their own layer and lower ones.
 
 The layers, lowest first: core <- graph <- runtime <- ops <- session <- train
-(data/ sits beside train; graph_def/ is the opt-in GraphDef part above them all).
+(data/ sits beside train; graph_def/ and mpi/, the opt-in GraphDef and MPI parts, are above them all).
 fwd.hpp and config.hpp (forward declarations; how out-of-line code is compiled)
 are below every layer and include nothing of sessionlib's; the umbrella may
 include everything.
@@ -14,7 +14,7 @@ import pathlib
 import re
 import sys
 
-LAYERS = {"core": 0, "graph": 1, "runtime": 2, "ops": 3, "session": 4, "train": 5, "data": 5, "graph_def": 6}
+LAYERS = {"core": 0, "graph": 1, "runtime": 2, "ops": 3, "session": 4, "train": 5, "data": 5, "graph_def": 6, "mpi": 6}
 BASE = ("fwd.hpp", "config.hpp")  # top-level headers every layer may include
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 

@@ -16,6 +16,7 @@ packages=(
   doctest-dev libbenchmark-dev nlohmann-json3-dev
   dataset-fashion-mnist                   # the flagship example's data
   libprotobuf-dev protobuf-compiler python3-protobuf  # the opt-in GraphDef part and its tests
+  libopenmpi-dev openmpi-bin              # the opt-in MPI engine (sessionlib/mpi.hpp) and mpirun
 )
 
 for arg in "$@"; do

@@ -57,10 +57,25 @@ TEST_CASE("every error derives from sl::error, a std::runtime_error, with a code
 
 TEST_CASE("a session target other than in-process is reported, not ignored") {
   sl::Graph g;
+  // TF's wording for a target no session factory accepts.
   CHECK_THROWS_WITH_AS(sl::Session(g, {}, "grpc://localhost:2222"),
-                       "Session target 'grpc://localhost:2222' is not available in this build", sl::unimplemented);
+                       "No session factory registered for the given session options: "
+                       "{target: \"grpc://localhost:2222\"} Registered factories are {DIRECT_SESSION (\"\")}.",
+                       sl::unimplemented);
+  // "mpi" in a program without the MPI part says how to get it.
+  for (const char* target : {"mpi", "mpi://"})
+    CHECK_THROWS_WITH_AS(sl::Session(g, {}, target),
+                         (std::string("Session target '") + target +
+                          "' needs the MPI engine, which this program does not include: #include "
+                          "<sessionlib/mpi.hpp> and build with MPI (Meson: -Dmpi=enabled and the sessionlib-mpi "
+                          "dependency; CMake: COMPONENTS mpi, target sessionlib::mpi; pkg-config: sessionlib-mpi)")
+                             .c_str(),
+                         sl::unimplemented);
   sl::Session local(g);
   CHECK(local.sess_str() == "");  // TF's sess.sess_str: the target, "" in process
+  CHECK(&local.impl()->engine() != nullptr);
+  CHECK(local.impl()->engine().device_names() ==
+        std::vector<std::string>{"/job:localhost/replica:0/task:0/device:CPU:0"});
 }
 
 TEST_CASE("results are the user's: later runs do not change them") {

@@ -294,3 +294,48 @@ TEST_CASE("a placeholder of unknown rank: fed any rank (an xt::xarray), fetched 
                        "Cannot feed value of dtype float64 for Tensor 'x:0', which has dtype float32",
                        sl::invalid_argument);
 }
+
+TEST_CASE("sl::container and Session::reset(target, containers): the named containers' variables lose their values") {
+  sl::Graph g;
+  sl::Variable<float, shape<2>> plain(g, sl::init::constant<float>(1.f), "plain");
+  std::optional<sl::Variable<float, shape<>>> a, b, nested;
+  {
+    auto in_a = sl::container(g, "stage_a");
+    a.emplace(g, sl::init::constant<float>(2.f), "a");
+    {
+      auto in_b = g.container("stage_b");
+      b.emplace(g, sl::init::constant<float>(3.f), "b");
+    }
+    nested.emplace(g, sl::init::constant<float>(4.f), "a2");  // back in stage_a
+  }
+  const auto container_of = [&](sl::node_id id) { return g.at(id).attr.get<sl::variable_attrs>().container; };
+  CHECK(container_of(plain.id()) == "");
+  CHECK(container_of(a->id()) == "stage_a");
+  CHECK(container_of(b->id()) == "stage_b");
+  CHECK(container_of(nested->id()) == "stage_a");
+
+  sl::Session s1(g), s2(g);
+  for (auto* s : {&s1, &s2}) s->run(sl::global_variables_initializer(g));
+  sl::Session::reset("", {"stage_a"});
+  for (auto* s : {&s1, &s2}) {
+    CHECK_THROWS_WITH_AS(s->run(*a), "Attempting to use uninitialized value a", sl::failed_precondition);
+    CHECK_THROWS_WITH_AS(s->run(*nested), "Attempting to use uninitialized value a2", sl::failed_precondition);
+    CHECK(s->run(*b) == 3.f);
+    CHECK(s->run(plain) == xt::xtensor<float, 1>{1.f, 1.f});
+  }
+  CHECK(s1.run(sl::report_uninitialized_variables(g)).size() == 2);
+  s1.run(a->initializer());  // the session stays usable: an initializer brings the value back
+  CHECK(s1.run(*a) == 2.f);
+  sl::Session::reset("", {""});  // the default container
+  CHECK_THROWS_AS(s1.run(plain), sl::failed_precondition);
+  CHECK(s1.run(*b) == 3.f);
+  sl::Session::reset();  // every container
+  CHECK_THROWS_AS(s2.run(*b), sl::failed_precondition);
+  // Another target's sessions are not touched; a target no engine serves is Session's error.
+  sl::Session s3(g);
+  s3.run(sl::global_variables_initializer(g));
+  CHECK_THROWS_WITH_AS(sl::Session::reset("grpc://localhost:2222"),
+                       doctest::Contains("No session factory registered for the given session options"),
+                       sl::unimplemented);
+  CHECK(s3.run(*b) == 3.f);
+}

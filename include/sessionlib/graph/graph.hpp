@@ -158,6 +158,14 @@ class Graph {
     std::unique_lock lock(mutex_);
     const auto index = static_cast<std::int32_t>(variables_.size());
     n.attr.variable = index;
+    // Its container: the one it names (an imported VariableV2's), else the calling thread's sl::container.
+    const variable_attrs* given = n.attr.family.find<variable_attrs>();
+    if (!given || given->container.empty()) {
+      variable_attrs a = given ? *given : variable_attrs{};
+      if (const thread_scopes* s = current_scopes_locked(); s && !s->containers.empty())
+        a.container = s->containers.back().second;
+      n.attr.family = std::move(a);
+    }
     const node_id id = publish_locked(std::move(n), nullptr);
     variables_.push_back({id, no_node, no_node});
     return {id, index};
@@ -256,6 +264,25 @@ class Graph {
     Graph* g_;
     std::thread::id thread_;
   };
+
+  /// RAII guard of a resource container in the calling thread (TF's
+  /// `tf.container`): variables it creates inside live in container `name`,
+  /// which Session::reset clears. Released out of order, it removes its own entry.
+  class container_guard {
+   public:
+    container_guard(Graph& g, std::string_view name) : g_(&g), thread_(std::this_thread::get_id()) {
+      g.open_container_scope(this, thread_, name);
+    }
+    container_guard(const container_guard&) = delete;
+    container_guard& operator=(const container_guard&) = delete;
+    ~container_guard() { g_->close_container_scope(this, thread_); }
+
+   private:
+    Graph* g_;
+    std::thread::id thread_;
+  };
+  /// Opens resource container `name` in the calling thread (TF's `tf.container`).
+  [[nodiscard]] container_guard container(std::string_view name) { return container_guard(*this, name); }
 
   /// RAII guard making this graph the calling thread's default graph. Released
   /// out of order, it removes exactly its own entry (release it in its thread).
@@ -379,6 +406,7 @@ class Graph {
   struct thread_scopes {
     std::vector<std::pair<const void*, std::string>> names;  // full prefixes ("layer1/dense/")
     std::vector<std::pair<const void*, std::vector<node_id>>> controls;
+    std::vector<std::pair<const void*, std::string>> containers;  // sl::container scopes
   };
 
   static std::vector<std::pair<const void*, Graph*>>& defaults() {
@@ -409,6 +437,14 @@ class Graph {
     std::unique_lock lock(mutex_);
     close_scope_locked(thread, [guard](thread_scopes& s) { detail::erase_guard_entry(s.controls, guard); });
   }
+  SESSIONLIB_INLINE void open_container_scope(const void* guard, std::thread::id thread, std::string_view name) {
+    std::unique_lock lock(mutex_);
+    scopes_[thread].containers.emplace_back(guard, std::string(name));
+  }
+  SESSIONLIB_INLINE void close_container_scope(const void* guard, std::thread::id thread) {
+    std::unique_lock lock(mutex_);
+    close_scope_locked(thread, [guard](thread_scopes& s) { detail::erase_guard_entry(s.containers, guard); });
+  }
   SESSIONLIB_INLINE static void push_default(const void* guard, Graph* g) { defaults().emplace_back(guard, g); }
   SESSIONLIB_INLINE static void pop_default(const void* guard) { detail::erase_guard_entry(defaults(), guard); }
 #else
@@ -416,6 +452,8 @@ class Graph {
   SESSIONLIB_DECLARE void close_name_scope(const void* guard, std::thread::id thread);
   SESSIONLIB_DECLARE void open_control_scope(const void* guard, std::thread::id thread, std::vector<node_id> deps);
   SESSIONLIB_DECLARE void close_control_scope(const void* guard, std::thread::id thread);
+  SESSIONLIB_DECLARE void open_container_scope(const void* guard, std::thread::id thread, std::string_view name);
+  SESSIONLIB_DECLARE void close_container_scope(const void* guard, std::thread::id thread);
   SESSIONLIB_DECLARE static void push_default(const void* guard, Graph* g);
   SESSIONLIB_DECLARE static void pop_default(const void* guard);
 #endif
@@ -466,7 +504,7 @@ class Graph {
     auto it = scopes_.find(thread);
     if (it == scopes_.end()) return;
     erase(it->second);
-    if (it->second.names.empty() && it->second.controls.empty()) scopes_.erase(it);
+    if (it->second.names.empty() && it->second.controls.empty() && it->second.containers.empty()) scopes_.erase(it);
   }
 
 #if SESSIONLIB_DEFINITIONS

@@ -277,6 +277,20 @@ struct random_attrs {
   friend bool operator==(const random_attrs&, const random_attrs&) = default;
 };
 
+/// VariableV2: the resource container it lives in (sl::container; "" the
+/// default one), which Session::reset clears, and its shared_name.
+struct variable_attrs {
+  static constexpr const char* family = "VariableV2";
+  std::string container{};
+  std::string shared_name{};
+  template <class = void>
+  static constexpr auto fields() {
+    return std::tuple{attr_field("container", &variable_attrs::container),
+                      attr_field("shared_name", &variable_attrs::shared_name)};
+  }
+  friend bool operator==(const variable_attrs&, const variable_attrs&) = default;
+};
+
 /// ReportUninitializedVariables: the variables it reports, by index.
 struct variables_attrs {
   static constexpr const char* family = "Variables";

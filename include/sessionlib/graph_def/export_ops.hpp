@@ -150,9 +150,9 @@ inline void export_top_k(export_context& c) { c.add_int_input("k", {c.n.attr.get
 
 // ---- State and random ops (ops_state.hpp) ----------------------------------
 
-inline void export_variable(export_context& c) {
-  c.out.attr["container"] = std::string();
-  c.out.attr["shared_name"] = std::string();
+inline void export_variable(export_context& c) {  // (variable_attrs writes them; an older node has none)
+  c.out.attr.try_emplace("container", std::string());
+  c.out.attr.try_emplace("shared_name", std::string());
 }
 inline void export_assign(export_context& c) {
   c.out.attr["use_locking"] = false;

@@ -27,6 +27,7 @@ inline node_import import_variable(import_context& c) {
   }
   node_import n = make(c.spec(0, kernels::variable_read_kernel), c.attr_type("dtype"), shape);
   n.spec.stateful = true;
+  n.spec.attr.family = c.family<variable_attrs>();  // its container and shared_name
   n.variable = true;
   return n;
 }

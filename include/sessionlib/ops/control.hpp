@@ -166,6 +166,15 @@ Operation group(const In&... inputs) {
   return group(deps);
 }
 
+/// TF's `tf.container(name)`: variables the calling thread creates in `g`
+/// while the guard lives are in resource container `name`, which
+/// Session::reset(target, {name}) clears: `auto c = sl::container(g, "stage1");`.
+[[nodiscard]] inline Graph::container_guard container(Graph& g, std::string_view name) { return g.container(name); }
+/// sl::container on the thread's default graph.
+[[nodiscard]] inline Graph::container_guard container(std::string_view name) {
+  return get_default_graph().container(name);
+}
+
 #if SESSIONLIB_DEFINITIONS
 /// Nodes created while the returned guard lives run after `deps` (TF's
 /// `with tf.control_dependencies([...])`): `auto guard = sl::control_dependencies({train, loss});`.

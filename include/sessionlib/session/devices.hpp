@@ -1,5 +1,6 @@
-// list_devices: the devices a session runs on. This build runs on the CPU, with
-// the machine's physical memory as its memory limit (TF's DeviceAttributes).
+// list_devices: the devices a session runs on, as its engine names them: the
+// CPU in process, a CPU per rank under MPI, each with the machine's physical
+// memory as its memory limit (TF's DeviceAttributes).
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,10 @@ SESSIONLIB_INLINE std::int64_t physical_memory_bytes() {
 
 SESSIONLIB_INLINE std::vector<device_attributes> Session::list_devices() const {
   impl_->check_open();
-  return {device_attributes{"/job:localhost/replica:0/task:0/device:CPU:0", "CPU", physical_memory_bytes(), 1}};
+  std::vector<device_attributes> devices;
+  for (std::string& name : impl_->engine().device_names())
+    devices.push_back(device_attributes{std::move(name), "CPU", physical_memory_bytes(), 1});
+  return devices;
 }
 #else
 SESSIONLIB_DECLARE std::int64_t physical_memory_bytes();

@@ -6,6 +6,7 @@
 
 #include "fetch_check.hpp"
 #include "lend.hpp"
+#include "registry.hpp"
 #include "session_impl.hpp"
 
 namespace sessionlib {
@@ -30,10 +31,11 @@ struct braced_fetch {
 class Session {
  public:
   /// A session over `g` (default: the thread's default graph). `target` picks
-  /// the engine; "" is in-process, the only one this build provides.
+  /// the engine (session/engine.hpp): "" in process; "mpi" (or "mpi://") the
+  /// MPI engine of <sessionlib/mpi.hpp>; another target is sl::unimplemented.
   explicit Session(Graph& g = get_default_graph(), SessionConfig config = {}, const std::string& target = "")
-      : impl_(std::make_shared<session_impl>(g, config)) {
-    if (!target.empty()) throw unimplemented("Session target '" + target + "' is not available in this build");
+      : impl_(std::make_shared<session_impl>(g, config, detail::make_engine(target))) {
+    detail::register_session(impl_);
   }
   explicit Session(SessionConfig config) : Session(get_default_graph(), config) {}
 
@@ -148,8 +150,20 @@ class Session {
                                 std::initializer_list<feed_entry> feeds = {}) const;
   /// Makes this the calling thread's default session until the guard dies (nestable).
   [[nodiscard]] default_session_guard as_default() const;
-  /// The devices the session runs on: the CPU.
+  /// The devices the session runs on: the CPU (in process), a CPU per rank (mpi).
   std::vector<device_attributes> list_devices() const;
+
+  /// TF's `tf.Session.reset(target, containers)`: in every open session of
+  /// `target` in this process, the variables of the named resource containers
+  /// (sl::container; "" the default one; every container when none is named)
+  /// lose their values: their next read is TF's uninitialised-value error
+  /// until an initializer or a restore runs. Unlike TF, the sessions stay open
+  /// (TF also closes them; here each session holds its own variables, so a
+  /// cleared one would otherwise be unreachable). A target no engine serves is
+  /// the error Session(g, {}, target) gives.
+  static void reset(const std::string& target = "", const std::vector<std::string>& containers = {}) {
+    detail::reset_containers(target, containers);
+  }
 
   /// Ends the session; later runs throw sl::session_closed. Runs in flight finish;
   /// an op blocked on a queue (or blocking later in such a run) throws sl::cancelled.

@@ -12,6 +12,7 @@
 #include "../config.hpp"
 #include "../runtime/executor.hpp"
 #include "../runtime/kernels/blas_threads.hpp"
+#include "engine.hpp"
 #include "feed.hpp"
 #include "fetch.hpp"
 #include "options.hpp"
@@ -34,12 +35,18 @@ class session_impl {
   // Not SESSIONLIB_INLINE: clang emits a used inline constructor in the library
   // only as the base-object variant, and separate units call the complete one.
   // Its body is start(), compiled where oneTBB is (config.hpp's SESSIONLIB_DEFINITIONS).
-  session_impl(Graph& g, SessionConfig config) : graph_(&g), config_(config) { start(config); }
+  // `eng` runs the plans (session/engine.hpp); null: the in-process engine.
+  session_impl(Graph& g, SessionConfig config, std::unique_ptr<detail::engine> eng = nullptr)
+      : graph_(&g), config_(config), engine_(eng ? std::move(eng) : std::make_unique<detail::in_process_engine>()) {
+    start(config);
+  }
 
   Graph& graph() const noexcept { return *graph_; }
   const SessionConfig& config() const noexcept { return config_; }
   /// The engine's target string ("" in process).
-  const std::string& target() const noexcept { return target_; }
+  const std::string& target() const noexcept { return engine_->target(); }
+  /// The engine that runs this session's plans (session/engine.hpp).
+  detail::engine& engine() const noexcept { return *engine_; }
   /// The planner's options from this session's SessionConfig::optimizer: every
   /// plan the session makes (runs, callables, partial runs) is built with them.
   detail::plan_options plan_opts() const noexcept {
@@ -158,9 +165,10 @@ class session_impl {
     place(rs);
     lend(rs);
     if (md) md->clear();  // a run replaces the metadata it is given (TF's)
-    // A parallel plan enters the inter-op arena itself, a kernel splitting its
-    // work the intra-op one (execute, split_work): small runs enter neither.
-    detail::execute(p, rs, state_, *graph_, opts, md, &resources_);
+    // The engine runs the plan (in process: detail::execute). A parallel plan
+    // enters the inter-op arena itself, a kernel splitting its work the
+    // intra-op one (execute, split_work): small runs enter neither.
+    engine_->execute(p, rs, state_, *graph_, opts, md, &resources_);
     thread_local std::vector<const any_array*> values;
     values.resize(p.fetch_slots.size());
     for (std::size_t i = 0; i < p.fetch_slots.size(); ++i)
@@ -176,7 +184,7 @@ class session_impl {
 
   Graph* graph_;
   SessionConfig config_;
-  std::string target_;  // the in-process engine's: ""
+  std::unique_ptr<detail::engine> engine_;
   detail::exec_resources resources_;
   detail::arena_ptr arena_, inter_arena_;
   session_state state_;
