@@ -257,6 +257,38 @@ class Graph {
     std::thread::id thread_;
   };
 
+  /// RAII guard of a control-flow body's frame in the calling thread
+  /// (ops/control_flow.hpp): the nodes it creates inside belong to the frame
+  /// (node::frame), take no control inputs from scopes opened outside it, and
+  /// may read only values of this frame or of the frames around it (captures).
+  /// Frames nest; released out of order, it removes its own entry.
+  class frame_guard {
+   public:
+    explicit frame_guard(Graph& g) : g_(&g), thread_(std::this_thread::get_id()) { id_ = g.open_frame(this, thread_); }
+    frame_guard(const frame_guard&) = delete;
+    frame_guard& operator=(const frame_guard&) = delete;
+    ~frame_guard() { g_->close_frame(this, thread_); }
+    /// The frame's id (never 0, the top level's).
+    std::uint32_t id() const noexcept { return id_; }
+
+   private:
+    Graph* g_;
+    std::thread::id thread_;
+    std::uint32_t id_ = 0;
+  };
+
+  /// The calling thread's innermost open frame (0: the top level).
+  std::uint32_t current_frame() const {
+    std::shared_lock lock(mutex_);
+    const thread_scopes* s = current_scopes_locked();
+    return s == nullptr || s->frames.empty() ? 0 : s->frames.back().second.id;
+  }
+  /// The frame around frame `f` (0 for a frame opened at the top level).
+  std::uint32_t frame_parent(std::uint32_t f) const {
+    std::shared_lock lock(mutex_);
+    return frame_parents_.at(f);
+  }
+
   /// RAII guard making this graph the calling thread's default graph. Released
   /// out of order, it removes exactly its own entry (release it in its thread).
   class default_guard {
@@ -376,9 +408,14 @@ class Graph {
  private:
   // One thread's open scopes in this graph, innermost last; each entry is keyed
   // by the guard that opened it.
+  struct frame_entry {
+    std::uint32_t id;
+    std::size_t controls_at;  // control scopes open when the frame opened: not attached inside it
+  };
   struct thread_scopes {
     std::vector<std::pair<const void*, std::string>> names;  // full prefixes ("layer1/dense/")
     std::vector<std::pair<const void*, std::vector<node_id>>> controls;
+    std::vector<std::pair<const void*, frame_entry>> frames;  // control-flow bodies being built
   };
 
   static std::vector<std::pair<const void*, Graph*>>& defaults() {
@@ -409,6 +446,18 @@ class Graph {
     std::unique_lock lock(mutex_);
     close_scope_locked(thread, [guard](thread_scopes& s) { detail::erase_guard_entry(s.controls, guard); });
   }
+  SESSIONLIB_INLINE std::uint32_t open_frame(const void* guard, std::thread::id thread) {
+    std::unique_lock lock(mutex_);
+    thread_scopes& s = scopes_[thread];
+    const auto id = static_cast<std::uint32_t>(frame_parents_.size());
+    frame_parents_.push_back(s.frames.empty() ? 0 : s.frames.back().second.id);
+    s.frames.emplace_back(guard, frame_entry{id, s.controls.size()});
+    return id;
+  }
+  SESSIONLIB_INLINE void close_frame(const void* guard, std::thread::id thread) {
+    std::unique_lock lock(mutex_);
+    close_scope_locked(thread, [guard](thread_scopes& s) { detail::erase_guard_entry(s.frames, guard); });
+  }
   SESSIONLIB_INLINE static void push_default(const void* guard, Graph* g) { defaults().emplace_back(guard, g); }
   SESSIONLIB_INLINE static void pop_default(const void* guard) { detail::erase_guard_entry(defaults(), guard); }
 #else
@@ -416,6 +465,8 @@ class Graph {
   SESSIONLIB_DECLARE void close_name_scope(const void* guard, std::thread::id thread);
   SESSIONLIB_DECLARE void open_control_scope(const void* guard, std::thread::id thread, std::vector<node_id> deps);
   SESSIONLIB_DECLARE void close_control_scope(const void* guard, std::thread::id thread);
+  SESSIONLIB_DECLARE std::uint32_t open_frame(const void* guard, std::thread::id thread);
+  SESSIONLIB_DECLARE void close_frame(const void* guard, std::thread::id thread);
   SESSIONLIB_DECLARE static void push_default(const void* guard, Graph* g);
   SESSIONLIB_DECLARE static void pop_default(const void* guard);
 #endif
@@ -438,10 +489,17 @@ class Graph {
     if (finalized_) throw failed_precondition("Graph is finalized and cannot be modified.", n.name);
     for (output_ref in : n.inputs) check_output(in, n.name.empty() ? n.op : n.name);
     for (node_id in : n.control_inputs) check_id(in);
-    if (const thread_scopes* s = current_scopes_locked())
-      for (const auto& scope : s->controls)
-        for (node_id c : scope.second) n.control_inputs.push_back(c);
+    const thread_scopes* s = current_scopes_locked();
+    const std::size_t explicit_controls = n.control_inputs.size();
+    if (s) {
+      // Inside a frame, only the control scopes opened inside it apply.
+      const std::size_t from = s->frames.empty() ? 0 : s->frames.back().second.controls_at;
+      for (std::size_t k = from; k < s->controls.size(); ++k)
+        for (node_id c : s->controls[k].second) n.control_inputs.push_back(c);
+    }
+    n.frame = s == nullptr || s->frames.empty() ? 0 : s->frames.back().second.id;
     n.name = unique_name_locked(n.name.empty() ? n.op : n.name);
+    check_frames_locked(n, explicit_controls);
     // The op's definition (graph/op_def.hpp): passes read its flags, never the type name.
     n.def = &op_registry::global().resolve(n.op);
     if (n.def->is(op_flags::stateful)) n.stateful = true;
@@ -451,7 +509,31 @@ class Graph {
     nodes_.push_back(std::move(n));
     return id;
   }
+
+  // A node reads values of its own frame or of the frames around it (what a
+  // body captures); its explicit control inputs are of its own frame (a body
+  // does not run nodes outside it).
+  SESSIONLIB_INLINE void check_frames_locked(const node& n, std::size_t explicit_controls) const {
+    auto encloses = [&](std::uint32_t outer, std::uint32_t f) {
+      for (;; f = frame_parents_[f]) {
+        if (f == outer) return true;
+        if (f == 0) return false;
+      }
+    };
+    for (output_ref in : n.inputs)
+      if (!encloses(nodes_[in.node].frame, n.frame))
+        throw invalid_argument("Cannot use '" + nodes_[in.node].name + "' as input to '" + n.name + "' because '" +
+                                   nodes_[in.node].name +
+                                   "' is inside a cond or while_loop body: use the control-flow op's outputs",
+                               n.name);
+    for (std::size_t k = 0; k < explicit_controls; ++k)
+      if (nodes_[n.control_inputs[k]].frame != n.frame)
+        throw unimplemented("Node '" + n.name + "' has a control input '" + nodes_[n.control_inputs[k]].name +
+                                "' from another cond or while_loop body (or from outside its own)",
+                            n.name);
+  }
 #else
+  SESSIONLIB_DECLARE void check_frames_locked(const node& n, std::size_t explicit_controls) const;
   SESSIONLIB_DECLARE void check_output(output_ref r, const std::string& consumer) const;
   SESSIONLIB_DECLARE node_id publish_locked(node n, complete_fn complete);
 #endif
@@ -466,7 +548,7 @@ class Graph {
     auto it = scopes_.find(thread);
     if (it == scopes_.end()) return;
     erase(it->second);
-    if (it->second.names.empty() && it->second.controls.empty()) scopes_.erase(it);
+    if (it->second.names.empty() && it->second.controls.empty() && it->second.frames.empty()) scopes_.erase(it);
   }
 
 #if SESSIONLIB_DEFINITIONS
@@ -496,6 +578,7 @@ class Graph {
   std::unordered_map<std::string, int> names_in_use_;
   std::unordered_map<std::thread::id, thread_scopes> scopes_;  // threads with a scope open
   std::vector<variable_record> variables_;
+  std::vector<std::uint32_t> frame_parents_{0};  // per frame id: the frame around it (frame 0: the top level)
   std::map<std::string, std::vector<node_id>> collections_;
   std::map<std::string, std::vector<std::any>> object_collections_;
   bool finalized_ = false;
