@@ -210,6 +210,7 @@ auto build_body(Graph& g, const std::string& scope, F& f, body_record& rec) {
 /// rank, each dimension equal or `dyn` on one side (then `dyn`).
 template <class A, class B> struct merge_leaf {
   static constexpr bool ok = false;
+  using type = void;
 };
 template <class T, std::ptrdiff_t... DA, std::ptrdiff_t... DB>
   requires(sizeof...(DA) == sizeof...(DB))
@@ -312,7 +313,7 @@ auto while_loop(CondFn&& cond_fn, BodyFn&& body_fn, const std::tuple<V...>& loop
   using RC = detail::apply_result_t<CondFn, vars>;
   using RB = detail::apply_result_t<BodyFn, vars>;
   if constexpr (sizeof...(V) == 0) {
-    report::while_body_count<0, 0>();  // a loop needs at least one variable
+    report::while_body_count<sizeof...(V), 1>();  // a loop needs at least one variable
     return;
   } else if constexpr (!detail::is_bool_scalar<RC>) {
     report::while_condition<RC>();  // see its comment
