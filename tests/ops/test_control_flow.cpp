@@ -4,9 +4,12 @@
 // what cannot be fetched or read from outside a body.
 #include <sessionlib/sessionlib.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <numeric>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -202,4 +205,79 @@ TEST_CASE("scan: a cumulative sum as std::partial_sum; map_fn; foldl and foldr")
   CHECK(sess.run(right, {{xs, d}}) == 321.f);
   CHECK(sess.run(sums, {{xs, xt::xtensor<float, 1>::from_shape({0})}}).size() == 0);
   CHECK(sess.run(left, {{xs, xt::xtensor<float, 1>::from_shape({0})}}) == 0.f);
+}
+
+TEST_CASE("a while_loop body's tensors are not fetchable; a control input from outside a body is refused") {
+  sl::Graph g;
+  sl::Tensor<int, sl::shape<>> step;
+  auto [i] = sl::while_loop([](auto i) { return i < 3; }, [&](auto i) { return step = i + 1; },
+                            std::tuple{sl::constant(g, 0)});
+  sl::Session sess(g);
+  CHECK(sess.run(i) == 3);
+  CHECK_THROWS_WITH_AS(sess.run(step), doctest::Contains("Operation 'while/body/add' has been marked as not fetchable"),
+                       sl::invalid_argument);
+  auto outside = sl::no_op(g, "outside");
+  CHECK_THROWS_WITH_AS(sl::cond(sl::constant(g, true),
+                                [&] {
+                                  auto deps = sl::control_dependencies(g, {outside});
+                                  return sl::constant(g, 1);
+                                },
+                                [&] { return sl::constant(g, 2); }),
+                       doctest::Contains("has a control input 'outside' from another cond or while_loop body"),
+                       sl::unimplemented);
+}
+
+TEST_CASE("while_loop: a stateful op in the body runs once per iteration; a captured variable is read once, before") {
+  sl::Graph g;
+  sl::Variable<int, sl::shape<>> count(g, 0, "count");
+  auto start = sl::identity(count);
+  auto [i, seen] = sl::while_loop([](auto i, auto) { return i < 5; },
+                                  [&](auto i, auto) { return std::tuple{i + 1, count.assign_add(1)}; },
+                                  std::tuple{sl::constant(g, 0), start});
+  sl::Session sess(g);
+  sess.run(sl::global_variables_initializer(g));
+  CHECK(sess.run(seen) == 5);
+  CHECK(sess.run(seen) == 10);
+  CHECK(sess.run(count) == 10);
+}
+
+TEST_CASE("map_fn: results of different shapes for different elements are an error naming the element") {
+  sl::Graph g;
+  auto times = sl::placeholder<int, sl::shape<sl::dyn>>(g, "times");
+  auto s0 = sl::placeholder<float, sl::shape<sl::dyn>>(g, "s0");
+  auto grown = sl::map_fn(
+      [&](auto t) {
+        auto [k, s] = sl::while_loop([&](auto k, auto) { return k < t; },
+                                     [](auto k, auto s) { return std::tuple{k + 1, sl::concat<0>(s, s)}; },
+                                     std::tuple{sl::constant(g, 0), s0});
+        return s;
+      },
+      times);
+  static_assert(std::is_same_v<decltype(grown), sl::Tensor<float, sl::shape<sl::dyn, sl::dyn>>>);
+  sl::Session sess(g);
+  const xt::xtensor<float, 1> one{1};
+  CHECK(sess.run(grown, {{times, xt::xtensor<int, 1>{2, 2}}, {s0, one}}) == xt::ones<float>({2, 4}));
+  CHECK_THROWS_WITH_AS(sess.run(grown, {{times, xt::xtensor<int, 1>{1, 2}}, {s0, one}}),
+                       doctest::Contains("scan: fn returned shape (4,) for element 1 but (2,) for the first"),
+                       sl::invalid_argument);
+}
+
+TEST_CASE("while_loop: runs from several threads share the session's body plans") {
+  sl::Graph g;
+  auto n = sl::placeholder<int, sl::shape<>>(g, "n");
+  auto [i, acc] = sl::while_loop([&](auto i, auto) { return i < n; },
+                                 [](auto i, auto acc) { return std::tuple{i + 1, acc + i}; },
+                                 std::tuple{sl::constant(g, 0), sl::constant(g, 0)});
+  sl::Session sess(g);
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < 50; ++r) {
+        const int nv = t * 10 + r;
+        if (sess.run(acc, {{n, nv}}) != nv * (nv - 1) / 2) ++wrong;
+      }
+    });
+  for (auto& th : threads) th.join();
+  CHECK(wrong == 0);
 }

@@ -490,7 +490,6 @@ class Graph {
     for (output_ref in : n.inputs) check_output(in, n.name.empty() ? n.op : n.name);
     for (node_id in : n.control_inputs) check_id(in);
     const thread_scopes* s = current_scopes_locked();
-    const std::size_t explicit_controls = n.control_inputs.size();
     if (s) {
       // Inside a frame, only the control scopes opened inside it apply.
       const std::size_t from = s->frames.empty() ? 0 : s->frames.back().second.controls_at;
@@ -499,7 +498,7 @@ class Graph {
     }
     n.frame = s == nullptr || s->frames.empty() ? 0 : s->frames.back().second.id;
     n.name = unique_name_locked(n.name.empty() ? n.op : n.name);
-    check_frames_locked(n, explicit_controls);
+    check_frames_locked(n);
     // The op's definition (graph/op_def.hpp): passes read its flags, never the type name.
     n.def = &op_registry::global().resolve(n.op);
     if (n.def->is(op_flags::stateful)) n.stateful = true;
@@ -511,9 +510,9 @@ class Graph {
   }
 
   // A node reads values of its own frame or of the frames around it (what a
-  // body captures); its explicit control inputs are of its own frame (a body
+  // body captures); its control inputs are of its own frame (a body
   // does not run nodes outside it).
-  SESSIONLIB_INLINE void check_frames_locked(const node& n, std::size_t explicit_controls) const {
+  SESSIONLIB_INLINE void check_frames_locked(const node& n) const {
     auto encloses = [&](std::uint32_t outer, std::uint32_t f) {
       for (;; f = frame_parents_[f]) {
         if (f == outer) return true;
@@ -526,14 +525,14 @@ class Graph {
                                    nodes_[in.node].name +
                                    "' is inside a cond or while_loop body: use the control-flow op's outputs",
                                n.name);
-    for (std::size_t k = 0; k < explicit_controls; ++k)
-      if (nodes_[n.control_inputs[k]].frame != n.frame)
-        throw unimplemented("Node '" + n.name + "' has a control input '" + nodes_[n.control_inputs[k]].name +
+    for (node_id c : n.control_inputs)
+      if (nodes_[c].frame != n.frame)
+        throw unimplemented("Node '" + n.name + "' has a control input '" + nodes_[c].name +
                                 "' from another cond or while_loop body (or from outside its own)",
                             n.name);
   }
 #else
-  SESSIONLIB_DECLARE void check_frames_locked(const node& n, std::size_t explicit_controls) const;
+  SESSIONLIB_DECLARE void check_frames_locked(const node& n) const;
   SESSIONLIB_DECLARE void check_output(output_ref r, const std::string& consumer) const;
   SESSIONLIB_DECLARE node_id publish_locked(node n, complete_fn complete);
 #endif
