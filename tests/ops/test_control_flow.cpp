@@ -282,3 +282,21 @@ TEST_CASE("while_loop: runs from several threads share the session's body plans"
   for (auto& th : threads) th.join();
   CHECK(wrong == 0);
 }
+
+TEST_CASE("case_: the first pair whose predicate holds, else the default; only that one runs") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, sl::shape<>>(g, "x");
+  sl::Variable<int, sl::shape<>> runs(g, 0, "runs");
+  auto r = sl::case_(std::tuple{std::pair{x < 0.f, [&] { return -x; }},
+                                std::pair{x < 10.f, [&] { return x * 2.f; }}},
+                     [&] { return sl::cast<float>(runs.assign_add(1)); });
+  static_assert(std::is_same_v<decltype(r), sl::Tensor<float, sl::shape<>>>);
+  sl::Session sess(g);
+  sess.run(sl::global_variables_initializer(g));
+  CHECK(sess.run(r, {{x, -3.f}}) == 3.f);
+  CHECK(sess.run(r, {{x, 4.f}}) == 8.f);
+  CHECK(sess.run(runs) == 0);
+  CHECK(sess.run(r, {{x, 40.f}}) == 1.f);
+  CHECK(sess.run(r, {{x, 40.f}}) == 2.f);
+  CHECK(sess.run(r, {{x, -1.f}}) == 1.f);
+}

@@ -299,6 +299,27 @@ auto cond(const P& pred, TrueFn&& true_fn, FalseFn&& false_fn, const std::string
   }
 }
 
+namespace detail {
+template <std::size_t I, class Pairs, class DefaultFn>
+auto case_from(const Pairs& pairs, DefaultFn& default_fn, const std::string& name) {
+  if constexpr (I == std::tuple_size_v<Pairs>) {
+    return default_fn();
+  } else {
+    auto rest = [&] { return case_from<I + 1>(pairs, default_fn, name); };
+    return cond(std::get<I>(pairs).first, std::get<I>(pairs).second, rest, name);
+  }
+}
+}  // namespace detail
+
+/// TF's tf.case (exclusive=False): the callable of the first pair whose
+/// predicate is true, else `default_fn()`; only that one runs. Built as nested
+/// conds, so the types follow cond's rules (a `dyn` anywhere gives `dyn`):
+/// `sl::case_(std::tuple{std::pair{x < 0.f, f1}, std::pair{x < 1.f, f2}}, f3)`.
+template <class... P, class... F, class DefaultFn>
+auto case_(const std::tuple<std::pair<P, F>...>& pred_fn_pairs, DefaultFn&& default_fn, const std::string& name = "case") {
+  return detail::case_from<0>(pred_fn_pairs, default_fn, name);
+}
+
 /// TF's tf.while_loop: while `cond_fn(vars...)`, `vars = body_fn(vars...)`;
 /// returns the final variables as a std::tuple of tensors of the variables'
 /// types. `loop_vars` is a std::tuple of tensors; the body returns a tuple of
