@@ -31,19 +31,21 @@ namespace sessionlib::kernels {
 struct body_plan {
   std::unique_ptr<sessionlib::detail::plan> p;
   std::vector<std::uint32_t> arg_slots, capture_slots, result_slots;
-  std::vector<std::uint8_t> hand_back;  // per result: its buffer may go back to its step (see run_loop)
+  std::vector<std::uint8_t> hand_back;  // per result: its buffer may go back to its step (see while_kernel)
 };
 
 /// A control-flow node's bodies in one session, planned on first use.
 class control_flow_state final : public session_resource {
  public:
+  /// Nothing blocks on it.
   void wake_all() noexcept override {}
-  std::mutex m;
-  std::vector<std::unique_ptr<body_plan>> bodies;
+  std::mutex m;                                    // guards `bodies` while one is planned
+  std::vector<std::unique_ptr<body_plan>> bodies;  // per body of the node; null until first run
 };
 
 /// A run_state of a body's plan, given back when the kernel is done with it.
 struct body_run {
+  /// The plan and one of its run states, taken now and given back when this dies.
   sessionlib::detail::plan& p;
   std::unique_ptr<sessionlib::detail::run_state> rs;
   explicit body_run(sessionlib::detail::plan& plan) : p(plan), rs(plan.take()) {}
