@@ -9,7 +9,7 @@
 // Values are handles (any_array shares buffers): a loop variable passes from
 // one iteration to the next without a copy, and the buffer of the previous
 // iteration goes back to the step that writes the next, so a loop whose shapes
-// do not change allocates nothing after its first iterations. Keeping each
+// do not change reuses its buffers instead of allocating per iteration. Keeping each
 // iteration's values for a gradient (TF's stacks) is a matter of holding on
 // to these handles; nothing here frees them early.
 #pragma once
@@ -32,6 +32,7 @@ struct body_plan {
   std::unique_ptr<sessionlib::detail::plan> p;
   std::vector<std::uint32_t> arg_slots, capture_slots, result_slots;
   std::vector<std::uint8_t> hand_back;  // per result: its buffer may go back to its step (see while_kernel)
+  std::vector<std::uint32_t> dropped;   // fed slots that are no result: emptied after each run
 };
 
 /// A control-flow node's bodies in one session, planned on first use.
@@ -100,6 +101,8 @@ SESSIONLIB_INLINE body_plan& body_of(kernel_context& ctx, std::size_t b) {
   };
   for (std::size_t k = 0; k < mine.size(); ++k) (k < nargs ? bp->arg_slots : bp->capture_slots).push_back(slot_of(mine[k]));
   bp->result_slots = bp->p->fetch_slots;
+  for (std::uint32_t s : bp->p->feed_slots)
+    if (std::find(bp->result_slots.begin(), bp->result_slots.end(), s) == bp->result_slots.end()) bp->dropped.push_back(s);
   for (std::size_t k = 0; k < nres; ++k) {
     const std::uint32_t s = bp->result_slots[k];
     bool alone = std::count(bp->result_slots.begin(), bp->result_slots.end(), s) == 1;
@@ -119,6 +122,9 @@ SESSIONLIB_INLINE void run_body(kernel_context& ctx, body_plan& bp, sessionlib::
   RunOptions opts;
   opts.timeout = ctx.timeout;
   sessionlib::detail::execute(*bp.p, rs, ctx.state, ctx.graph, ctx.timeout.count() > 0 ? &opts : nullptr, nullptr, ctx.resources);
+  // A fed value no step read still holds its buffer: drop it, so the buffer a
+  // loop hands back to a step is that step's alone.
+  for (std::uint32_t s : bp.dropped) rs.slots[s].reset();
 }
 
 /// Throws TF's deadline error when the run's deadline has passed.
