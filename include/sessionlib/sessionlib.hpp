@@ -42,6 +42,8 @@
 #include "ops/input_part.hpp"  // the queue templates' names; definitions: <sessionlib/input.hpp>
 #include "ops/sparse.hpp"
 #include "ops/session_ops.hpp"
+#include "ops/control_flow.hpp"
+#include "ops/functional.hpp"
 
 // The session
 #include "session/options.hpp"

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "graph_def_fixture.hpp"
+#include <sessionlib/ops/control_flow.hpp>
 #include "small_graph.hpp"
 
 using namespace graph_def_test;
@@ -114,4 +115,16 @@ TEST_CASE("to_graph_def: a placeholder of unknown rank and one with a default") 
   CHECK(pwd->input == std::vector<std::string>{"d"});
   CHECK(pwd->attr.at("dtype") == sl::AttrValue(sl::DataType::DT_FLOAT));
   CHECK(pwd->attr.at("shape") == sl::AttrValue(sl::TensorShapeProto::of({2})));
+}
+
+TEST_CASE("GraphDef export of control flow is not implemented yet, and says which node") {
+  sl::Graph g;
+  auto p = sl::placeholder<bool, sl::shape<>>(g, "p");
+  auto x = sl::placeholder<float, sl::shape<>>(g, "x");
+  auto y = sl::cond(p, [&] { return x * 2.f; }, [&] { return x; });
+  (void)y;
+  CHECK_THROWS_WITH_AS(g.to_graph_def(),
+                       "GraphDef export of control flow (cond, while_loop, scan) is not implemented yet: node "
+                       "'cond/then/Const' (Const)",
+                       sl::unimplemented);
 }

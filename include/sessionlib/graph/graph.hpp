@@ -284,6 +284,38 @@ class Graph {
   /// Opens resource container `name` in the calling thread (TF's `tf.container`).
   [[nodiscard]] container_guard container(std::string_view name) { return container_guard(*this, name); }
 
+  /// RAII guard of a control-flow body's frame in the calling thread
+  /// (ops/control_flow.hpp): the nodes it creates inside belong to the frame
+  /// (node::frame), take no control inputs from scopes opened outside it, and
+  /// may read only values of this frame or of the frames around it (captures).
+  /// Frames nest; released out of order, it removes its own entry.
+  class frame_guard {
+   public:
+    explicit frame_guard(Graph& g) : g_(&g), thread_(std::this_thread::get_id()) { id_ = g.open_frame(this, thread_); }
+    frame_guard(const frame_guard&) = delete;
+    frame_guard& operator=(const frame_guard&) = delete;
+    ~frame_guard() { g_->close_frame(this, thread_); }
+    /// The frame's id (never 0, the top level's).
+    std::uint32_t id() const noexcept { return id_; }
+
+   private:
+    Graph* g_;
+    std::thread::id thread_;
+    std::uint32_t id_ = 0;
+  };
+
+  /// The calling thread's innermost open frame (0: the top level).
+  std::uint32_t current_frame() const {
+    std::shared_lock lock(mutex_);
+    const thread_scopes* s = current_scopes_locked();
+    return s == nullptr || s->frames.empty() ? 0 : s->frames.back().second.id;
+  }
+  /// The frame around frame `f` (0 for a frame opened at the top level).
+  std::uint32_t frame_parent(std::uint32_t f) const {
+    std::shared_lock lock(mutex_);
+    return frame_parents_.at(f);
+  }
+
   /// RAII guard making this graph the calling thread's default graph. Released
   /// out of order, it removes exactly its own entry (release it in its thread).
   class default_guard {
@@ -302,83 +334,12 @@ class Graph {
     return stack.empty() ? global() : *stack.back().second;
   }
 
-#if SESSIONLIB_DEFINITIONS
   /// Graphviz source (`dot -Tsvg`): one box per node (name, TF op type, dtype
   /// and static shape of each output), inside nested clusters for its name
   /// scopes; solid data edges (labelled ":k" from an output k > 0), dashed
   /// control edges, and dotted edges from a variable to the ops that read or
   /// update it by reference (assignments, optimizer updates). Labels are escaped.
-  SESSIONLIB_INLINE std::string to_dot() const {
-    std::shared_lock lock(mutex_);
-    auto quote = [](std::string_view text) {
-      std::string q = "\"";
-      for (char c : text) {
-        if (c == '"' || c == '\\') q += '\\';
-        if (c == '\n') { q += "\\n"; continue; }
-        q += c;
-      }
-      return q + '"';
-    };
-    // Scopes as a tree (scope 0 the root): each node goes into the cluster of
-    // its name's prefix; children keep the order of their first node.
-    struct scope {
-      std::string path;
-      std::vector<std::size_t> children;
-      std::vector<node_id> members;
-    };
-    std::vector<scope> scopes(1);
-    std::unordered_map<std::string, std::size_t> scope_of;
-    for (std::size_t i = 0; i < nodes_.size(); ++i) {
-      std::size_t at = 0;
-      const std::string& name = nodes_[i].name;
-      for (std::size_t from = 0, slash; (slash = name.find('/', from)) != std::string::npos; from = slash + 1) {
-        std::string path = name.substr(0, slash);
-        auto [it, added] = scope_of.try_emplace(path, scopes.size());
-        if (added) {
-          scopes.push_back({std::move(path), {}, {}});
-          scopes[at].children.push_back(it->second);
-        }
-        at = it->second;
-      }
-      scopes[at].members.push_back(static_cast<node_id>(i));
-    }
-    std::string s = "digraph G {\n  compound=true;\n  node [shape=box, fontname=\"Helvetica\"];\n";
-    auto box = [&](node_id id, const std::string& indent) {
-      const node& n = nodes_[id];
-      std::string label = n.name + "\n" + n.op;
-      for (std::uint32_t k = 0; k < n.num_outputs(); ++k)
-        label += "\n" + std::string(dtype_name(n.output_type(k))) + static_shape_string(n.output_shape(k));
-      s += indent + "n" + std::to_string(id) + " [label=" + quote(label) + "];\n";
-    };
-    auto emit = [&](auto&& self, std::size_t at, const std::string& indent) -> void {
-      const scope& sc = scopes[at];
-      for (std::size_t c : sc.children) {
-        const std::string& path = scopes[c].path;
-        s += indent + "subgraph " + quote("cluster_" + path) + " {\n" + indent + "  label=" +
-             quote(path.substr(sc.path.empty() ? 0 : sc.path.size() + 1)) + ";\n" + indent + "  style=rounded;\n";
-        self(self, c, indent + "  ");
-        s += indent + "}\n";
-      }
-      for (node_id id : sc.members) box(id, indent);
-    };
-    emit(emit, 0, "  ");
-    for (std::size_t i = 0; i < nodes_.size(); ++i) {
-      const node& n = nodes_[i];
-      const std::string to = " -> n" + std::to_string(i);
-      for (output_ref in : n.inputs)
-        s += "  n" + std::to_string(in.node) + to +
-             (in.index ? " [label=" + quote(":" + std::to_string(in.index)) + "]" : std::string()) + ";\n";
-      for (node_id in : n.control_inputs) s += "  n" + std::to_string(in) + to + " [style=dashed];\n";
-      // A variable's readers by reference (not through its output): its index in attr.variable.
-      const std::int32_t v = n.attr.variable;
-      if (v >= 0 && static_cast<std::size_t>(v) < variables_.size() && variables_[static_cast<std::size_t>(v)].node != i)
-        s += "  n" + std::to_string(variables_[static_cast<std::size_t>(v)].node) + to + " [style=dotted];\n";
-    }
-    return s + "}\n";
-  }
-#else
-  SESSIONLIB_DECLARE std::string to_dot() const;
-#endif
+  SESSIONLIB_DECLARE std::string to_dot() const;  // graph/dot.hpp
 
   /// TF's `g.as_graph_def()`: this graph as a GraphDef (sl::to_graph_def(g)).
   /// The GraphDef part is opt-in: include <sessionlib/graph_def.hpp> (it needs
@@ -403,10 +364,15 @@ class Graph {
  private:
   // One thread's open scopes in this graph, innermost last; each entry is keyed
   // by the guard that opened it.
+  struct frame_entry {
+    std::uint32_t id;
+    std::size_t controls_at;  // control scopes open when the frame opened: not attached inside it
+  };
   struct thread_scopes {
     std::vector<std::pair<const void*, std::string>> names;  // full prefixes ("layer1/dense/")
     std::vector<std::pair<const void*, std::vector<node_id>>> controls;
     std::vector<std::pair<const void*, std::string>> containers;  // sl::container scopes
+    std::vector<std::pair<const void*, frame_entry>> frames;  // control-flow bodies being built
   };
 
   static std::vector<std::pair<const void*, Graph*>>& defaults() {
@@ -445,6 +411,18 @@ class Graph {
     std::unique_lock lock(mutex_);
     close_scope_locked(thread, [guard](thread_scopes& s) { detail::erase_guard_entry(s.containers, guard); });
   }
+  SESSIONLIB_INLINE std::uint32_t open_frame(const void* guard, std::thread::id thread) {
+    std::unique_lock lock(mutex_);
+    thread_scopes& s = scopes_[thread];
+    const auto id = static_cast<std::uint32_t>(frame_parents_.size());
+    frame_parents_.push_back(s.frames.empty() ? 0 : s.frames.back().second.id);
+    s.frames.emplace_back(guard, frame_entry{id, s.controls.size()});
+    return id;
+  }
+  SESSIONLIB_INLINE void close_frame(const void* guard, std::thread::id thread) {
+    std::unique_lock lock(mutex_);
+    close_scope_locked(thread, [guard](thread_scopes& s) { detail::erase_guard_entry(s.frames, guard); });
+  }
   SESSIONLIB_INLINE static void push_default(const void* guard, Graph* g) { defaults().emplace_back(guard, g); }
   SESSIONLIB_INLINE static void pop_default(const void* guard) { detail::erase_guard_entry(defaults(), guard); }
 #else
@@ -454,6 +432,8 @@ class Graph {
   SESSIONLIB_DECLARE void close_control_scope(const void* guard, std::thread::id thread);
   SESSIONLIB_DECLARE void open_container_scope(const void* guard, std::thread::id thread, std::string_view name);
   SESSIONLIB_DECLARE void close_container_scope(const void* guard, std::thread::id thread);
+  SESSIONLIB_DECLARE std::uint32_t open_frame(const void* guard, std::thread::id thread);
+  SESSIONLIB_DECLARE void close_frame(const void* guard, std::thread::id thread);
   SESSIONLIB_DECLARE static void push_default(const void* guard, Graph* g);
   SESSIONLIB_DECLARE static void pop_default(const void* guard);
 #endif
@@ -476,10 +456,16 @@ class Graph {
     if (finalized_) throw failed_precondition("Graph is finalized and cannot be modified.", n.name);
     for (output_ref in : n.inputs) check_output(in, n.name.empty() ? n.op : n.name);
     for (node_id in : n.control_inputs) check_id(in);
-    if (const thread_scopes* s = current_scopes_locked())
-      for (const auto& scope : s->controls)
-        for (node_id c : scope.second) n.control_inputs.push_back(c);
+    const thread_scopes* s = current_scopes_locked();
+    if (s) {
+      // Inside a frame, only the control scopes opened inside it apply.
+      const std::size_t from = s->frames.empty() ? 0 : s->frames.back().second.controls_at;
+      for (std::size_t k = from; k < s->controls.size(); ++k)
+        for (node_id c : s->controls[k].second) n.control_inputs.push_back(c);
+    }
+    n.frame = s == nullptr || s->frames.empty() ? 0 : s->frames.back().second.id;
     n.name = unique_name_locked(n.name.empty() ? n.op : n.name);
+    check_frames_locked(n);
     // The op's definition (graph/op_def.hpp): passes read its flags, never the type name.
     n.def = &op_registry::global().resolve(n.op);
     if (n.def->is(op_flags::stateful)) n.stateful = true;
@@ -489,7 +475,31 @@ class Graph {
     nodes_.push_back(std::move(n));
     return id;
   }
+
+  // A node reads values of its own frame or of the frames around it (what a
+  // body captures); its control inputs are of its own frame (a body
+  // does not run nodes outside it).
+  SESSIONLIB_INLINE void check_frames_locked(const node& n) const {
+    auto encloses = [&](std::uint32_t outer, std::uint32_t f) {
+      for (;; f = frame_parents_[f]) {
+        if (f == outer) return true;
+        if (f == 0) return false;
+      }
+    };
+    for (output_ref in : n.inputs)
+      if (!encloses(nodes_[in.node].frame, n.frame))
+        throw invalid_argument("Cannot use '" + nodes_[in.node].name + "' as input to '" + n.name + "' because '" +
+                                   nodes_[in.node].name +
+                                   "' is inside a cond or while_loop body: use the control-flow op's outputs",
+                               n.name);
+    for (node_id c : n.control_inputs)
+      if (nodes_[c].frame != n.frame)
+        throw unimplemented("Node '" + n.name + "' has a control input '" + nodes_[c].name +
+                                "' from another cond or while_loop body (or from outside its own)",
+                            n.name);
+  }
 #else
+  SESSIONLIB_DECLARE void check_frames_locked(const node& n) const;
   SESSIONLIB_DECLARE void check_output(output_ref r, const std::string& consumer) const;
   SESSIONLIB_DECLARE node_id publish_locked(node n, complete_fn complete);
 #endif
@@ -504,7 +514,9 @@ class Graph {
     auto it = scopes_.find(thread);
     if (it == scopes_.end()) return;
     erase(it->second);
-    if (it->second.names.empty() && it->second.controls.empty() && it->second.containers.empty()) scopes_.erase(it);
+    if (it->second.names.empty() && it->second.controls.empty() && it->second.containers.empty() &&
+        it->second.frames.empty())
+      scopes_.erase(it);
   }
 
 #if SESSIONLIB_DEFINITIONS
@@ -534,6 +546,7 @@ class Graph {
   std::unordered_map<std::string, int> names_in_use_;
   std::unordered_map<std::thread::id, thread_scopes> scopes_;  // threads with a scope open
   std::vector<variable_record> variables_;
+  std::vector<std::uint32_t> frame_parents_{0};  // per frame id: the frame around it (frame 0: the top level)
   std::map<std::string, std::vector<node_id>> collections_;
   std::map<std::string, std::vector<std::any>> object_collections_;
   bool finalized_ = false;
@@ -545,3 +558,7 @@ class Graph {
 inline Graph& get_default_graph() { return Graph::get_default(); }
 
 }  // namespace sessionlib
+
+#if SESSIONLIB_DEFINITIONS
+#include "dot.hpp"
+#endif

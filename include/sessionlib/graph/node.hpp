@@ -102,6 +102,7 @@ struct node {
   block_fn block = nullptr;          // elementwise nodes: the block function fusion calls
   pair_op pairs_as = pair_op::none;  // elementwise nodes: what it is as a pair's first op
   pair_fn pair_after = nullptr;      // elementwise nodes: its block run after a paired first op
+  std::uint32_t frame = 0;           // the control-flow body it belongs to (ops/control_flow.hpp); 0: top level
 
   /// How many outputs it has (0 for an operation).
   std::uint32_t num_outputs() const noexcept {

@@ -369,4 +369,37 @@ struct unimplemented_attrs {
   friend bool operator==(const unimplemented_attrs&, const unimplemented_attrs&) = default;
 };
 
+// ---- Control flow (ops/control_flow.hpp) -------------------------------------
+
+/// If, While and Scan: their bodies, each a frame of the graph (node::frame)
+/// whose arguments are _Arg nodes the kernel feeds and whose results it fetches.
+/// The node's last `captures` inputs are the outer values its bodies read; every
+/// body's plan is fed them. Results are packed output refs (node << 32 | index).
+struct control_flow_attrs {
+  static constexpr const char* family = "ControlFlow";
+  std::vector<std::int64_t> frames{};        // per body (If: then, else; While: cond, body; Scan: fn)
+  std::vector<std::int64_t> arg_counts{};    // per body: how many _Arg nodes it has...
+  std::vector<std::int64_t> args{};          // ...their node ids, body after body
+  std::vector<std::int64_t> result_counts{}; // per body: how many results...
+  std::vector<std::int64_t> results{};       // ...packed, body after body
+  std::int64_t captures = 0;
+  std::int64_t maximum_iterations = -1;      // While: -1 for none
+  std::int64_t parallel_iterations = 10;     // While: accepted as TF does; iterations run one after another
+  bool reverse = false;                      // Scan: from the last element (foldr)
+  bool accumulates = true;                   // Scan: fn takes the accumulator first (scan, fold; not map_fn)
+  bool stacks = true;                        // Scan: the output stacks each result (scan, map_fn; not fold)
+  template <class = void>
+  static constexpr auto fields() {
+    using a = control_flow_attrs;
+    return std::tuple{attr_field("frames", &a::frames, detail::own), attr_field("arg_counts", &a::arg_counts, detail::own),
+                      attr_field("args", &a::args, detail::own), attr_field("result_counts", &a::result_counts, detail::own),
+                      attr_field("results", &a::results, detail::own), attr_field("captures", &a::captures, detail::own),
+                      attr_field("maximum_iterations", &a::maximum_iterations, detail::own),
+                      attr_field("parallel_iterations", &a::parallel_iterations),
+                      attr_field("reverse", &a::reverse, detail::own), attr_field("accumulates", &a::accumulates, detail::own),
+                      attr_field("stacks", &a::stacks, detail::own)};
+  }
+  friend bool operator==(const control_flow_attrs&, const control_flow_attrs&) = default;
+};
+
 }  // namespace sessionlib

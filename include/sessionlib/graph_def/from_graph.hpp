@@ -64,6 +64,11 @@ inline GraphDef to_graph_def(const Graph& g) {
   std::unordered_set<std::string> names;
   for (std::size_t i = 0; i < n; ++i) {
     const node& nd = g.at_unlocked(static_cast<node_id>(i));
+    // Control flow's bodies are frames of this graph, not TF FunctionDefs (ops/control_flow.hpp).
+    if (nd.frame != 0 || nd.op == "If" || nd.op == "While" || nd.op == "Scan")
+      throw unimplemented("GraphDef export of control flow (cond, while_loop, scan) is not implemented yet: node '" +
+                              nd.name + "' (" + nd.op + ")",
+                          nd.name);
     if (nd.attr.variable >= 0) variables.emplace(nd.attr.variable, &nd);
     names.insert(nd.name);
   }

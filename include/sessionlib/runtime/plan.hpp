@@ -264,6 +264,14 @@ SESSIONLIB_INLINE std::unique_ptr<plan> build_plan(const Graph& g, std::span<con
   std::shared_lock lock(g.table_mutex());
   auto p = std::make_unique<plan>();
   const std::size_t n = g.size_unlocked();
+  // A body's values exist only while its cond or while_loop runs it (TF: such
+  // tensors cannot be fetched from outside).
+  if (!opts.body)
+    for (const auto& leaf : leaves)
+      if (const node& nd = g.at_unlocked(leaf.id); nd.frame != 0)
+        throw invalid_argument("Operation '" + nd.name + "' has been marked as not fetchable: it is inside a cond or "
+                                   "while_loop body; fetch the control-flow op's outputs",
+                               nd.name);
   // Per node: how many of its outputs are fed.
   std::vector<std::uint32_t> fed_count(n, 0);
   for (output_ref f : feeds) ++fed_count[f.node];

@@ -64,6 +64,9 @@ struct plan_options {
   bool fusion = true;
   bool constant_folding = true;
   bool common_subexpressions = true;
+  /// A control-flow body's plan (runtime/kernels/control_flow.hpp), whose
+  /// fetches are nodes of its frame; a session's plans fetch none.
+  bool body = false;
 };
 
 /// A fetch leaf: a node id, and whether its value is wanted (false: a target,

@@ -33,6 +33,7 @@ SESSIONLIB_DECLARE std::vector<output_ref> symbolic_gradients(Graph& g, const st
 // (config.hpp's SESSIONLIB_DEFINITIONS); a separate unit sees the declaration above.
 #if SESSIONLIB_DEFINITIONS
 #include "grad_array.hpp"
+#include "grad_control_flow.hpp"
 #include "grad_math.hpp"
 #include "grad_multi.hpp"
 #include "grad_nn.hpp"
@@ -56,6 +57,7 @@ inline const std::unordered_map<const op_def*, grad_fn>& grad_registry() {
     register_nn_grads(by_name);
     register_stack_grads(by_name);
     register_sparse_grads(by_name);
+    register_control_flow_grads(by_name);
     std::unordered_map<const op_def*, grad_fn> m;
     for (const auto& [type, f] : by_name) m[&op_registry::global().resolve(type)] = f;
     return m;
@@ -69,6 +71,7 @@ inline const std::unordered_map<const op_def*, multi_grad_fn>& multi_grad_regist
     std::unordered_map<std::string, multi_grad_fn> by_name;
     register_multi_grads(by_name);
     register_sparse_multi_grads(by_name);
+    register_control_flow_multi_grads(by_name);
     std::unordered_map<const op_def*, multi_grad_fn> m;
     for (const auto& [type, f] : by_name) m[&op_registry::global().resolve(type)] = f;
     return m;
