@@ -108,7 +108,7 @@ struct read_up_to_attrs {
   std::int64_t num_records = 1;
   template <class = void>
   static constexpr auto fields() {
-    return std::tuple{attr_field("num_records", &read_up_to_attrs::num_records, detail::mapped)};
+    return std::tuple{attr_field("num_records", &read_up_to_attrs::num_records, attr_kind::mapped)};
   }
   friend bool operator==(const read_up_to_attrs&, const read_up_to_attrs&) = default;
 };
