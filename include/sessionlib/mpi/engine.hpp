@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -84,6 +86,39 @@ class engine final : public sessionlib::detail::engine {
       checked_.insert(&p);
     }
     sessionlib::detail::execute(p, rs, st, g, opts, md, res);
+  }
+  /// Rank 0 writes the checkpoint; every rank then gets its path, or its
+  /// error (of the same code, "On rank 0: ..."). The broadcast that carries it
+  /// is also the barrier after which every rank can restore the checkpoint.
+  std::string write_checkpoint(const std::function<std::string()>& write) override {
+    world& w = world::get();
+    std::unique_lock lock(collective_runs());  // no collective of another thread between
+    std::int64_t head[2] = {0, 0};             // rank 0's error code (0: none) and text length
+    std::string text;                          // the path, or the error's message
+    std::exception_ptr failure;
+    if (w.rank() == 0) {
+      try {
+        text = write();
+      } catch (const error& e) {
+        failure = std::current_exception();
+        head[0] = static_cast<std::int64_t>(e.code());
+        text = e.what();
+      } catch (const std::exception& e) {
+        failure = std::current_exception();
+        head[0] = static_cast<std::int64_t>(error_code::unknown);
+        text = e.what();
+      }
+      head[1] = static_cast<std::int64_t>(text.size());
+    }
+    {
+      auto serial = w.serialize();
+      check(MPI_Bcast(head, 2, MPI_INT64_T, 0, w.comm()), "MPI_Bcast");
+      text.resize(static_cast<std::size_t>(head[1]));
+      check(MPI_Bcast(text.data(), count(text.size()), MPI_CHAR, 0, w.comm()), "MPI_Bcast");
+    }
+    if (failure) std::rethrow_exception(failure);
+    if (head[0] != 0) throw_error(static_cast<error_code>(head[0]), "On rank 0: " + text);
+    return text;
   }
   /// A CPU per rank, as TF's workers name them.
   std::vector<std::string> device_names() const override {
