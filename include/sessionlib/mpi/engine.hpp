@@ -9,6 +9,8 @@
 // alike with sl::failed_precondition instead of waiting on each other forever.
 #pragma once
 
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -56,13 +58,16 @@ inline plan_signature signature_of(const sessionlib::detail::plan& p) {
 
 /// Checks that every rank runs a plan of signature `mine`: one allreduce (max)
 /// of the values and their complements, so every rank learns the same answer.
-inline void check_same_plan(const plan_signature& mine) {
+/// `bound` limits the wait for the other ranks (a rank that never runs the plan).
+inline void check_same_plan(const plan_signature& mine, const wait_bound& bound) {
   world& w = world::get();
-  std::uint64_t v[4] = {mine.steps, ~mine.steps, mine.hash, ~mine.hash}, top[4] = {};
-  {
-    auto lock = w.serialize();
-    check(MPI_Allreduce(v, top, 4, MPI_UINT64_T, MPI_MAX, w.comm()), "MPI_Allreduce");
-  }
+  auto v = std::make_shared<std::array<std::uint64_t, 8>>();  // mine, then the maxima (a timed-out request keeps them)
+  *v = {mine.steps, ~mine.steps, mine.hash, ~mine.hash, 0, 0, 0, 0};
+  std::uint64_t* top = v->data() + 4;
+  run_collective(
+      "MPI_Allreduce", "", bound, [&] { return MPI_Allreduce(v->data(), top, 4, MPI_UINT64_T, MPI_MAX, w.comm()); },
+      [&](MPI_Request* q) { return MPI_Iallreduce(v->data(), top, 4, MPI_UINT64_T, MPI_MAX, w.comm(), q); },
+      [&] { return hold(v); });
   if (top[0] != mine.steps || ~top[1] != mine.steps || top[2] != mine.hash || ~top[3] != mine.hash)
     throw failed_precondition(
         "The ranks' plans differ (in op count or in their collectives): under the Session target 'mpi' every rank "
@@ -82,7 +87,11 @@ class engine final : public sessionlib::detail::engine {
     if (!collective) return sessionlib::detail::execute(p, rs, st, g, opts, md, res);
     std::unique_lock lock(collective_runs());
     if (!checked_.contains(&p)) {  // the first run of this plan: do the ranks agree?
-      check_same_plan(signature_of(p));
+      const bool timed = opts && opts->timeout.count() > 0;
+      check_same_plan(signature_of(p),
+                      collective_bound(timed ? std::chrono::steady_clock::now() + opts->timeout
+                                             : std::chrono::steady_clock::time_point::max(),
+                                       timed ? opts->timeout : std::chrono::milliseconds{0}));
       checked_.insert(&p);
     }
     sessionlib::detail::execute(p, rs, st, g, opts, md, res);
@@ -111,6 +120,7 @@ class engine final : public sessionlib::detail::engine {
       head[1] = static_cast<std::int64_t>(text.size());
     }
     {
+      check_in_step("");
       auto serial = w.serialize();
       check(MPI_Bcast(head, 2, MPI_INT64_T, 0, w.comm()), "MPI_Bcast");
       text.resize(static_cast<std::size_t>(head[1]));

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -81,14 +82,17 @@ inline bool is_collective(const node& n) {
 }
 
 /// Every rank's shape of `x` (the rank is the same everywhere: one graph), rank-major.
-inline std::vector<std::int64_t> all_shapes(const any_array& x, const std::string& node) {
+inline std::vector<std::int64_t> all_shapes(const kernel_context& ctx, const any_array& x) {
   world& w = world::get();
   const int r = static_cast<int>(x.rank());
   std::vector<std::int64_t> mine(x.shape().begin(), x.shape().end());
   std::vector<std::int64_t> all(static_cast<std::size_t>(r) * static_cast<std::size_t>(w.size()));
   if (r == 0) return all;  // scalars: one shape everywhere
-  auto lock = w.serialize();
-  check(MPI_Allgather(mine.data(), r, MPI_INT64_T, all.data(), r, MPI_INT64_T, w.comm()), "MPI_Allgather", node);
+  run_collective(
+      "MPI_Allgather", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Allgather(mine.data(), r, MPI_INT64_T, all.data(), r, MPI_INT64_T, w.comm()); },
+      [&](MPI_Request* q) { return MPI_Iallgather(mine.data(), r, MPI_INT64_T, all.data(), r, MPI_INT64_T, w.comm(), q); },
+      [&] { return hold(std::move(mine), std::move(all)); });
   return all;
 }
 
@@ -107,7 +111,7 @@ inline std::string shape_text(const std::vector<std::int64_t>& all, std::size_t 
 /// `from` on): sl::invalid_argument on every rank otherwise, never a hang.
 /// Needed only where the static shape leaves a dimension open.
 inline void check_same_shapes(const kernel_context& ctx, const any_array& x, std::size_t from) {
-  const auto all = all_shapes(x, ctx.n.name);
+  const auto all = all_shapes(ctx, x);
   const std::size_t r = x.rank(), n = all.size() / std::max<std::size_t>(r, 1);
   for (std::size_t k = 1; r > 0 && k < n; ++k)
     for (std::size_t i = from; i < r; ++i)
@@ -136,11 +140,14 @@ void allreduce_kernel(kernel_context& ctx) {
   world& w = world::get();
   const MPI_Op mop = op == reduce_op::min ? MPI_MIN : op == reduce_op::max ? MPI_MAX : MPI_SUM;
   const void* send = ctx.out.raw() == x.raw() ? MPI_IN_PLACE : x.raw();
-  {
-    auto lock = w.serialize();
-    check(MPI_Allreduce(send, ctx.out.raw(), count(x.size(), ctx.n.name), datatype(x.dtype(), ctx.n.name), mop, w.comm()),
-          "MPI_Allreduce", ctx.n.name);
-  }
+  void* out = ctx.out.raw();
+  const int n = count(x.size(), ctx.n.name);
+  const MPI_Datatype t = datatype(x.dtype(), ctx.n.name);
+  run_collective(
+      "MPI_Allreduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Allreduce(send, out, n, t, mop, w.comm()); },
+      [&](MPI_Request* q) { return MPI_Iallreduce(send, out, n, t, mop, w.comm(), q); },
+      [&] { return hold(x, ctx.out); });
   if (op == reduce_op::mean) {
     T* o = ctx.out.data<T>();
     const T n = static_cast<T>(w.size());
@@ -157,7 +164,7 @@ inline std::size_t row_elements(const any_array& x) {
 
 /// Every rank's first-dimension extent of `x`, and the ranks' inner shapes checked equal.
 inline std::vector<std::int64_t> gathered_rows(const kernel_context& ctx, const any_array& x) {
-  const auto all = all_shapes(x, ctx.n.name);
+  const auto all = all_shapes(ctx, x);
   const std::size_t r = x.rank(), n = all.size() / r;
   for (std::size_t k = 1; k < n; ++k)
     for (std::size_t i = 1; i < r; ++i)
@@ -189,10 +196,14 @@ void allgather_kernel(kernel_context& ctx) {
   ctx.out.ensure(x.dtype(), shape);
   world& w = world::get();
   const MPI_Datatype t = datatype(x.dtype(), ctx.n.name);
-  auto lock = w.serialize();
-  check(MPI_Allgatherv(x.raw(), count(x.size(), ctx.n.name), t, ctx.out.raw(), counts.data(), displs.data(), t,
-                       w.comm()),
-        "MPI_Allgatherv", ctx.n.name);
+  const int n = count(x.size(), ctx.n.name);
+  run_collective(
+      "MPI_Allgatherv", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Allgatherv(x.raw(), n, t, ctx.out.raw(), counts.data(), displs.data(), t, w.comm()); },
+      [&](MPI_Request* q) {
+        return MPI_Iallgatherv(x.raw(), n, t, ctx.out.raw(), counts.data(), displs.data(), t, w.comm(), q);
+      },
+      [&] { return hold(x, ctx.out, std::move(counts), std::move(displs)); });
 }
 
 /// MPI_Bcast of input 0 from the root rank into the output.
@@ -206,9 +217,12 @@ void broadcast_kernel(kernel_context& ctx) {
   if (open_shape(ctx.n)) check_same_shapes(ctx, x, 0);
   ctx.out.ensure(x.dtype(), x.shape());
   if (w.rank() == root && ctx.out.raw() != x.raw() && x.size()) std::memcpy(ctx.out.raw(), x.raw(), x.nbytes());
-  auto lock = w.serialize();
-  check(MPI_Bcast(ctx.out.raw(), count(x.size(), ctx.n.name), datatype(x.dtype(), ctx.n.name), root, w.comm()),
-        "MPI_Bcast", ctx.n.name);
+  const int n = count(x.size(), ctx.n.name);
+  const MPI_Datatype t = datatype(x.dtype(), ctx.n.name);
+  run_collective(
+      "MPI_Bcast", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Bcast(ctx.out.raw(), n, t, root, w.comm()); },
+      [&](MPI_Request* q) { return MPI_Ibcast(ctx.out.raw(), n, t, root, w.comm(), q); }, [&] { return hold(ctx.out); });
 }
 
 /// The gradient of allgather: this rank's rows of the sum over ranks of dy
@@ -219,18 +233,19 @@ void allgather_grad_kernel(kernel_context& ctx) {
   const any_array& x = ctx.input(1);
   const auto rows = gathered_rows(ctx, x);
   world& w = world::get();
-  std::vector<T> sum(dy.size());
-  {
-    auto lock = w.serialize();
-    check(MPI_Allreduce(dy.raw(), sum.data(), count(dy.size(), ctx.n.name), datatype(dy.dtype(), ctx.n.name), MPI_SUM,
-                        w.comm()),
-          "MPI_Allreduce", ctx.n.name);
-  }
+  auto sum = std::make_shared<std::vector<T>>(dy.size());  // shared: a timed-out request keeps it
+  const int n = count(dy.size(), ctx.n.name);
+  const MPI_Datatype t = datatype(dy.dtype(), ctx.n.name);
+  run_collective(
+      "MPI_Allreduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Allreduce(dy.raw(), sum->data(), n, t, MPI_SUM, w.comm()); },
+      [&](MPI_Request* q) { return MPI_Iallreduce(dy.raw(), sum->data(), n, t, MPI_SUM, w.comm(), q); },
+      [&] { return hold(dy, sum); });
   std::size_t first = 0;
   for (int k = 0; k < w.rank(); ++k) first += static_cast<std::size_t>(rows[static_cast<std::size_t>(k)]);
   ctx.out.ensure(x.dtype(), x.shape());
   const std::size_t inner = row_elements(x);
-  std::copy_n(sum.data() + first * inner, x.size(), ctx.out.data<T>());
+  std::copy_n(sum->data() + first * inner, x.size(), ctx.out.data<T>());
 }
 
 /// The gradient of broadcast: the sum over ranks of dy on the root, zeros elsewhere.
@@ -242,12 +257,15 @@ void broadcast_grad_kernel(kernel_context& ctx) {
   ctx.out.ensure(dy.dtype(), dy.shape());
   const bool at_root = w.rank() == root;
   if (at_root && ctx.out.raw() != dy.raw() && dy.size()) std::memcpy(ctx.out.raw(), dy.raw(), dy.nbytes());
-  {
-    auto lock = w.serialize();
-    check(MPI_Reduce(at_root ? MPI_IN_PLACE : dy.raw(), at_root ? ctx.out.raw() : nullptr, count(dy.size(), ctx.n.name),
-                     datatype(dy.dtype(), ctx.n.name), MPI_SUM, root, w.comm()),
-          "MPI_Reduce", ctx.n.name);
-  }
+  const void* send = at_root ? MPI_IN_PLACE : dy.raw();
+  void* recv = at_root ? ctx.out.raw() : nullptr;
+  const int n = count(dy.size(), ctx.n.name);
+  const MPI_Datatype t = datatype(dy.dtype(), ctx.n.name);
+  run_collective(
+      "MPI_Reduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Reduce(send, recv, n, t, MPI_SUM, root, w.comm()); },
+      [&](MPI_Request* q) { return MPI_Ireduce(send, recv, n, t, MPI_SUM, root, w.comm(), q); },
+      [&] { return hold(dy, ctx.out); });
   if (!at_root) std::fill_n(ctx.out.data<T>(), dy.size(), T(0));
 }
 
