@@ -61,11 +61,12 @@ constexpr void report_allgather_scalar() {
 }
 
 /// The collectives' op definitions (stateful: never folded or merged), defined on first use.
-inline const std::array<const op_def*, 5>& collective_defs() {
-  static const std::array<const op_def*, 5> defs = [] {
-    std::array<const op_def*, 5> d{};
+inline const std::array<const op_def*, 6>& collective_defs() {
+  static const std::array<const op_def*, 6> defs = [] {
+    std::array<const op_def*, 6> d{};
     std::size_t i = 0;
-    for (const char* type : {"MpiAllreduce", "MpiAllgather", "MpiBroadcast", "MpiAllgatherGrad", "MpiBroadcastGrad"})
+    for (const char* type :
+         {"MpiAllreduce", "MpiAllgather", "MpiBroadcast", "MpiAllgatherGrad", "MpiBroadcastGrad", "MpiAllreduceFused"})
       d[i++] = &define_op({.type = type, .flags = op_flags::stateful});
     return d;
   }();
@@ -152,6 +153,40 @@ void allreduce_kernel(kernel_context& ctx) {
     T* o = ctx.out.data<T>();
     const T n = static_cast<T>(w.size());
     for (std::size_t i = 0; i < x.size(); ++i) o[i] /= n;
+  }
+}
+
+/// Horovod's tensor fusion: inputs 0..k-1 packed into one buffer, one
+/// MPI_Allreduce, output i the reduced input i (mean divides by the rank count).
+template <class T>
+void allreduce_fused_kernel(kernel_context& ctx) {
+  const auto op = static_cast<reduce_op>(ctx.attrs<mpi_attrs>().reduce_op);
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < ctx.nin; ++i) total += ctx.input(i).size();
+  auto buffer = std::make_shared<std::vector<T>>(total);  // shared: a timed-out request keeps it
+  T* at = buffer->data();
+  for (std::size_t i = 0; i < ctx.nin; ++i) at = std::copy_n(ctx.input(i).data<T>(), ctx.input(i).size(), at);
+  world& w = world::get();
+  const MPI_Op mop = op == reduce_op::min ? MPI_MIN : op == reduce_op::max ? MPI_MAX : MPI_SUM;
+  const int n = count(total, ctx.n.name);
+  const MPI_Datatype t = datatype(dtype_of<T>, ctx.n.name);
+  run_collective(
+      "MPI_Allreduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Allreduce(MPI_IN_PLACE, buffer->data(), n, t, mop, w.comm()); },
+      [&](MPI_Request* q) { return MPI_Iallreduce(MPI_IN_PLACE, buffer->data(), n, t, mop, w.comm(), q); },
+      [&] { return hold(buffer); });
+  const T ranks = static_cast<T>(w.size());
+  const T* from = buffer->data();
+  for (std::size_t i = 0; i < ctx.nin; ++i) {
+    const any_array& x = ctx.input(i);
+    any_array& out = ctx.output(i);
+    out.ensure(x.dtype(), x.shape());
+    T* o = out.data<T>();
+    if (op == reduce_op::mean)
+      for (std::size_t j = 0; j < x.size(); ++j) o[j] = from[j] / ranks;  // as the unfused mean
+    else
+      std::copy_n(from, x.size(), o);
+    from += x.size();
   }
 }
 
@@ -275,6 +310,7 @@ kernel_fn kernel_for(dtype t) {
   return erased::visit_floating(t, []<class T>() -> kernel_fn { return K<T>::fn; });
 }
 template <class T> struct allreduce_k { static constexpr kernel_fn fn = allreduce_kernel<T>; };
+template <class T> struct allreduce_fused_k { static constexpr kernel_fn fn = allreduce_fused_kernel<T>; };
 template <class T> struct allgather_grad_k { static constexpr kernel_fn fn = allgather_grad_kernel<T>; };
 template <class T> struct broadcast_grad_k { static constexpr kernel_fn fn = broadcast_grad_kernel<T>; };
 
