@@ -86,15 +86,14 @@ TEST_CASE("mpi: DistributedOptimizer takes the whole batch's steps, identical on
 }
 
 TEST_CASE("mpi: DistributedOptimizer's tensor fusion: threshold 0 is one allreduce per gradient, same steps") {
-  const int rank = sl::mpi::rank();
-  const auto [mx, my] = shard_of(rank);
+  const auto shard = shard_of(sl::mpi::rank());  // (not a structured binding: clang 14 cannot capture those)
   auto train = [&](sl::mpi::distributed_options o, int allreduces, int fused) {
     model m(sl::mpi::DistributedOptimizer(sl::train::GradientDescentOptimizer(0.05), o));
     CHECK(count_ops(m.g, "MpiAllreduce") == allreduces);
     CHECK(count_ops(m.g, "MpiAllreduceFused") == fused);
     sl::Session s(m.g, {}, "mpi");
     s.run(sl::global_variables_initializer(m.g));
-    for (int k = 0; k < 3; ++k) s.run(m.train, {{m.x, mx}, {m.y, my}});
+    for (int k = 0; k < 3; ++k) s.run(m.train, {{m.x, shard.first}, {m.y, shard.second}});
     return s.run(std::tuple{m.w.value(), m.b.value()});
   };
   const auto [w0, b0] = train({.fusion_threshold_bytes = 0}, 2, 0);   // one each
