@@ -9,7 +9,6 @@
 // alike with sl::failed_precondition instead of waiting on each other forever.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -61,13 +60,9 @@ inline plan_signature signature_of(const sessionlib::detail::plan& p) {
 /// `bound` limits the wait for the other ranks (a rank that never runs the plan).
 inline void check_same_plan(const plan_signature& mine, const wait_bound& bound) {
   world& w = world::get();
-  auto v = std::make_shared<std::array<std::uint64_t, 8>>();  // mine, then the maxima (a timed-out request keeps them)
-  *v = {mine.steps, ~mine.steps, mine.hash, ~mine.hash, 0, 0, 0, 0};
-  std::uint64_t* top = v->data() + 4;
+  std::uint64_t v[4] = {mine.steps, ~mine.steps, mine.hash, ~mine.hash}, top[4] = {};
   run_collective(
-      "MPI_Allreduce", "", bound, [&] { return MPI_Allreduce(v->data(), top, 4, MPI_UINT64_T, MPI_MAX, w.comm()); },
-      [&](MPI_Request* q) { return MPI_Iallreduce(v->data(), top, 4, MPI_UINT64_T, MPI_MAX, w.comm(), q); },
-      [&] { return hold(v); });
+      "MPI_Allreduce", "", bound, [&] { return MPI_Allreduce(v, top, 4, MPI_UINT64_T, MPI_MAX, w.comm()); });
   if (top[0] != mine.steps || ~top[1] != mine.steps || top[2] != mine.hash || ~top[3] != mine.hash)
     throw failed_precondition(
         "The ranks' plans differ (in op count or in their collectives): under the Session target 'mpi' every rank "

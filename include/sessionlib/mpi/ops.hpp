@@ -9,7 +9,6 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -91,9 +90,7 @@ inline std::vector<std::int64_t> all_shapes(const kernel_context& ctx, const any
   if (r == 0) return all;  // scalars: one shape everywhere
   run_collective(
       "MPI_Allgather", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
-      [&] { return MPI_Allgather(mine.data(), r, MPI_INT64_T, all.data(), r, MPI_INT64_T, w.comm()); },
-      [&](MPI_Request* q) { return MPI_Iallgather(mine.data(), r, MPI_INT64_T, all.data(), r, MPI_INT64_T, w.comm(), q); },
-      [&] { return hold(std::move(mine), std::move(all)); });
+      [&] { return MPI_Allgather(mine.data(), r, MPI_INT64_T, all.data(), r, MPI_INT64_T, w.comm()); });
   return all;
 }
 
@@ -146,9 +143,7 @@ void allreduce_kernel(kernel_context& ctx) {
   const MPI_Datatype t = datatype(x.dtype(), ctx.n.name);
   run_collective(
       "MPI_Allreduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
-      [&] { return MPI_Allreduce(send, out, n, t, mop, w.comm()); },
-      [&](MPI_Request* q) { return MPI_Iallreduce(send, out, n, t, mop, w.comm(), q); },
-      [&] { return hold(x, ctx.out); });
+      [&] { return MPI_Allreduce(send, out, n, t, mop, w.comm()); });
   if (op == reduce_op::mean) {
     T* o = ctx.out.data<T>();
     const T n = static_cast<T>(w.size());
@@ -163,8 +158,8 @@ void allreduce_fused_kernel(kernel_context& ctx) {
   const auto op = static_cast<reduce_op>(ctx.attrs<mpi_attrs>().reduce_op);
   std::size_t total = 0;
   for (std::size_t i = 0; i < ctx.nin; ++i) total += ctx.input(i).size();
-  auto buffer = std::make_shared<std::vector<T>>(total);  // shared: a timed-out request keeps it
-  T* at = buffer->data();
+  std::vector<T> buffer(total);
+  T* at = buffer.data();
   for (std::size_t i = 0; i < ctx.nin; ++i) at = std::copy_n(ctx.input(i).data<T>(), ctx.input(i).size(), at);
   world& w = world::get();
   const MPI_Op mop = op == reduce_op::min ? MPI_MIN : op == reduce_op::max ? MPI_MAX : MPI_SUM;
@@ -172,11 +167,9 @@ void allreduce_fused_kernel(kernel_context& ctx) {
   const MPI_Datatype t = datatype(dtype_of<T>, ctx.n.name);
   run_collective(
       "MPI_Allreduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
-      [&] { return MPI_Allreduce(MPI_IN_PLACE, buffer->data(), n, t, mop, w.comm()); },
-      [&](MPI_Request* q) { return MPI_Iallreduce(MPI_IN_PLACE, buffer->data(), n, t, mop, w.comm(), q); },
-      [&] { return hold(buffer); });
+      [&] { return MPI_Allreduce(MPI_IN_PLACE, buffer.data(), n, t, mop, w.comm()); });
   const T ranks = static_cast<T>(w.size());
-  const T* from = buffer->data();
+  const T* from = buffer.data();
   for (std::size_t i = 0; i < ctx.nin; ++i) {
     const any_array& x = ctx.input(i);
     any_array& out = ctx.output(i);
@@ -234,11 +227,7 @@ void allgather_kernel(kernel_context& ctx) {
   const int n = count(x.size(), ctx.n.name);
   run_collective(
       "MPI_Allgatherv", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
-      [&] { return MPI_Allgatherv(x.raw(), n, t, ctx.out.raw(), counts.data(), displs.data(), t, w.comm()); },
-      [&](MPI_Request* q) {
-        return MPI_Iallgatherv(x.raw(), n, t, ctx.out.raw(), counts.data(), displs.data(), t, w.comm(), q);
-      },
-      [&] { return hold(x, ctx.out, std::move(counts), std::move(displs)); });
+      [&] { return MPI_Allgatherv(x.raw(), n, t, ctx.out.raw(), counts.data(), displs.data(), t, w.comm()); });
 }
 
 /// MPI_Bcast of input 0 from the root rank into the output.
@@ -256,8 +245,7 @@ void broadcast_kernel(kernel_context& ctx) {
   const MPI_Datatype t = datatype(x.dtype(), ctx.n.name);
   run_collective(
       "MPI_Bcast", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
-      [&] { return MPI_Bcast(ctx.out.raw(), n, t, root, w.comm()); },
-      [&](MPI_Request* q) { return MPI_Ibcast(ctx.out.raw(), n, t, root, w.comm(), q); }, [&] { return hold(ctx.out); });
+      [&] { return MPI_Bcast(ctx.out.raw(), n, t, root, w.comm()); });
 }
 
 /// The gradient of allgather: this rank's rows of the sum over ranks of dy
@@ -268,19 +256,17 @@ void allgather_grad_kernel(kernel_context& ctx) {
   const any_array& x = ctx.input(1);
   const auto rows = gathered_rows(ctx, x);
   world& w = world::get();
-  auto sum = std::make_shared<std::vector<T>>(dy.size());  // shared: a timed-out request keeps it
+  std::vector<T> sum(dy.size());
   const int n = count(dy.size(), ctx.n.name);
   const MPI_Datatype t = datatype(dy.dtype(), ctx.n.name);
   run_collective(
       "MPI_Allreduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
-      [&] { return MPI_Allreduce(dy.raw(), sum->data(), n, t, MPI_SUM, w.comm()); },
-      [&](MPI_Request* q) { return MPI_Iallreduce(dy.raw(), sum->data(), n, t, MPI_SUM, w.comm(), q); },
-      [&] { return hold(dy, sum); });
+      [&] { return MPI_Allreduce(dy.raw(), sum.data(), n, t, MPI_SUM, w.comm()); });
   std::size_t first = 0;
   for (int k = 0; k < w.rank(); ++k) first += static_cast<std::size_t>(rows[static_cast<std::size_t>(k)]);
   ctx.out.ensure(x.dtype(), x.shape());
   const std::size_t inner = row_elements(x);
-  std::copy_n(sum->data() + first * inner, x.size(), ctx.out.data<T>());
+  std::copy_n(sum.data() + first * inner, x.size(), ctx.out.data<T>());
 }
 
 /// The gradient of broadcast: the sum over ranks of dy on the root, zeros elsewhere.
@@ -298,9 +284,7 @@ void broadcast_grad_kernel(kernel_context& ctx) {
   const MPI_Datatype t = datatype(dy.dtype(), ctx.n.name);
   run_collective(
       "MPI_Reduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
-      [&] { return MPI_Reduce(send, recv, n, t, MPI_SUM, root, w.comm()); },
-      [&](MPI_Request* q) { return MPI_Ireduce(send, recv, n, t, MPI_SUM, root, w.comm(), q); },
-      [&] { return hold(dy, ctx.out); });
+      [&] { return MPI_Reduce(send, recv, n, t, MPI_SUM, root, w.comm()); });
   if (!at_root) std::fill_n(ctx.out.data<T>(), dy.size(), T(0));
 }
 
