@@ -14,7 +14,14 @@
 // prediction still feed test images.
 //
 //   apt-get install dataset-fashion-mnist     # the data, from Debian
+// With --distributed (a build with the MPI part) it is one rank of an mpirun
+// job, as Horovod trains: the Session target "mpi", DistributedOptimizer
+// averaging the ranks' gradients, broadcast_global_variables after
+// initialisation; each rank feeds its share of every batch (the ranks together
+// take the single process's steps), and rank 0 prints and writes the checkpoint.
+//
 //   ./fashion_mnist [DATA_DIR] [--epochs N] [--out DIR] [--pipeline]   # 10 epochs: test accuracy 0.8855
+//   mpirun -np 2 --oversubscribe ./fashion_mnist --distributed         # the same, on 2 ranks
 //   ./serve DIR [DATA_DIR]                                             # the exported model, served
 #include "mnist_common.hpp"
 
@@ -23,6 +30,9 @@
 
 #include <sessionlib/input.hpp>  // readers, queues, shuffle_batch (--pipeline)
 
+#ifdef EXAMPLES_MPI  // set by examples/meson.build when the MPI part is available
+#include <sessionlib/mpi.hpp>
+#endif
 #ifdef EXAMPLES_GRAPHDEF  // set by examples/meson.build when the GraphDef part is available
 #include <sessionlib/graph_def/meta_graph_export.hpp>
 #include <xtensor/xnpy.hpp>
@@ -59,12 +69,43 @@ auto input_pipeline(sl::Graph& g, const std::filesystem::path& images, const std
   // Tensor<float, shape<64, 784>>, Tensor<std::int64_t, shape<64>>
 }
 
+/// --distributed: rank `rank`'s share of the batch in `x`, `y` (rows
+/// [n rank / ranks, n (rank + 1) / ranks)), into `xs`, `ys`.
+void share_of_batch(const xt::xtensor<float, 2>& x, const xt::xtensor<std::int64_t, 1>& y, int rank, int ranks,
+                    xt::xtensor<float, 2>& xs, xt::xtensor<std::int64_t, 1>& ys) {
+  const std::size_t n = y.size(), cols = x.shape(1);
+  const std::size_t lo = n * static_cast<std::size_t>(rank) / static_cast<std::size_t>(ranks);
+  const std::size_t hi = n * static_cast<std::size_t>(rank + 1) / static_cast<std::size_t>(ranks);
+  if (xs.shape(0) != hi - lo) {
+    xs.resize({hi - lo, cols});
+    ys.resize({hi - lo});
+  }
+  std::copy_n(x.data() + lo * cols, (hi - lo) * cols, xs.data());
+  std::copy_n(y.data() + lo, hi - lo, ys.data());
+}
+
+#ifdef EXAMPLES_MPI
+constexpr bool with_mpi = true;
+#else
+constexpr bool with_mpi = false;
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const auto args = example::parse(argc, argv, {.offers_pipeline = true});
+  const auto args = example::parse(argc, argv, {.offers_pipeline = true, .offers_distributed = with_mpi});
   if (!args.opts) return args.status;  // after --help (0) or a usage error (2)
   const auto& opts = args.opts;
+  if (opts->distributed && opts->pipeline) {
+    std::fprintf(stderr, "error: --distributed does not combine with --pipeline (--help for usage)\n");
+    return 2;
+  }
+  int rank = 0, ranks = 1;  // --distributed: this process's rank, and mpirun's -np
+#ifdef EXAMPLES_MPI
+  if (opts->distributed) rank = sl::mpi::rank(), ranks = sl::mpi::size();
+#endif
+  const bool chief = rank == 0;  // the rank that prints (and, through the Saver, writes the checkpoint)
+  if (!chief && !std::freopen("/dev/null", "w", stdout)) return 1;
   std::optional<std::filesystem::path> train_images, train_labels;
   if (opts->pipeline) {  // the training set stays on disk: only its paths and size are needed here
     train_images = example::find_idx(opts->data_dir, "train-images-idx3-ubyte");
@@ -100,11 +141,22 @@ int main(int argc, char** argv) try {
   auto probabilities = sl::nn::softmax(logits);
   auto predicted = sl::argmax<1>(logits);  // Tensor<std::int64_t, shape<dyn>>
   auto global_step = sl::train::create_global_step(g);
-  auto train = sl::train::AdamOptimizer(1e-3f).minimize(loss, global_step);
+  sl::train::AdamOptimizer adam(1e-3f);
+#ifdef EXAMPLES_MPI
+  // --distributed: the ranks' gradients averaged before Adam applies them; rank 0's initial values everywhere.
+  auto train = opts->distributed ? sl::mpi::DistributedOptimizer(adam).minimize(loss, global_step)
+                                 : adam.minimize(loss, global_step);
+  const auto sync = sl::mpi::broadcast_global_variables(g, 0);
+#else
+  auto train = adam.minimize(loss, global_step);
+#endif
   sl::train::Saver saver(g);  // every variable: the weights, Adam's slots, the global step
 
-  sl::Session sess(g);
+  sl::Session sess(g, {}, opts->distributed ? "mpi" : "");
   sess.run(sl::global_variables_initializer(g));
+#ifdef EXAMPLES_MPI
+  if (opts->distributed) sess.run(sync);
+#endif
   // A prepared step: no plan lookup per batch, values fed in place.
   auto step = sess.make_callable(std::tuple{train, loss}, sl::feed_list(x, y));
   // --pipeline: a step fed nothing; its run dequeues the batch.
@@ -116,6 +168,8 @@ int main(int argc, char** argv) try {
   example::progress bar(opts->epochs, steps_per_epoch);
   auto xb = xt::xtensor<float, 2>::from_shape({batch_size, 784});
   auto yb = xt::xtensor<std::int64_t, 1>::from_shape({batch_size});
+  xt::xtensor<float, 2> xs;  // --distributed: this rank's share of the batch
+  xt::xtensor<std::int64_t, 1> ys;
   sl::train::Coordinator coord;
   std::vector<std::thread> runners;
   if (opts->pipeline) runners = sl::train::start_queue_runners(sess, coord);  // readers and queues start filling
@@ -124,18 +178,19 @@ int main(int argc, char** argv) try {
   try {
     for (int epoch = 1; epoch <= opts->epochs; ++epoch) {
       batches.shuffle();
-      bar.start_epoch(epoch);
+      if (chief) bar.start_epoch(epoch);
       for (std::size_t b = 0; b < steps_per_epoch; ++b) {
         if (opts->pipeline) {
           auto [_, l] = queued_step();
           bar.update(b, batch_size, l);
         } else {
-          batches.fill(b, xb, yb);
-          auto [_, l] = step(xb, yb);
-          bar.update(b, yb.size(), l);
+          batches.fill(b, xb, yb);  // the same batch on every rank (one seed)
+          if (ranks > 1) share_of_batch(xb, yb, rank, ranks, xs, ys);
+          auto [_, l] = ranks > 1 ? step(xs, ys) : step(xb, yb);
+          if (chief) bar.update(b, yb.size(), l);
         }
       }
-      if (epoch < opts->epochs) {  // as Keras' validation line
+      if (epoch < opts->epochs && chief) {  // as Keras' validation line
         const xt::xtensor<std::int64_t, 1> p = sess.run(predicted, {{x, data->test_x}});
         std::printf("epoch %d: test accuracy %.4f\n", epoch, example::accuracy(p, data->test_y));
         std::fflush(stdout);
@@ -158,6 +213,7 @@ int main(int argc, char** argv) try {
               static_cast<long long>(sess.run(global_step)), train_seconds);
 
   // Save, then restore into a new session: restoring is its initialisation.
+  // --distributed: every rank calls save, rank 0 writes, every rank restores.
   const std::string path = saver.save(sess, (opts->out_dir / "model.ckpt").string(), global_step);
   std::printf("saved checkpoint %s\n", path.c_str());
   sl::Session fresh(g);
@@ -167,7 +223,7 @@ int main(int argc, char** argv) try {
   std::printf("predictions of the restored model:\n");
   example::print_predictions(probs, data->test_y, 8);
 #ifdef EXAMPLES_GRAPHDEF
-  if (!opts->pipeline) {  // (queue and reader ops export but do not import: docs/input_pipeline.md)
+  if (!opts->pipeline && !opts->distributed) {  // (queue, reader and MPI ops export but do not import: docs/input_pipeline.md)
     // Export for serving: the graph, the Saver's variables and a signature (TF's
     // "serving_default"), and the predictions a server must reproduce exactly.
     sl::train::export_meta_graph(g, saver, opts->out_dir / "model.meta",

@@ -35,6 +35,8 @@ struct options {
   double min_accuracy = 0;      // exit 1 below this test accuracy
   bool pipeline = false;        // --pipeline: the training batches come from readers and queues in the graph
   bool offers_pipeline = false; // whether the example has --pipeline (fashion_mnist does, the CNN does not)
+  bool distributed = false;     // --distributed: one rank of an mpirun job (the Session target "mpi")
+  bool offers_distributed = false; // whether the example has --distributed (fashion_mnist built with MPI)
 };
 
 inline void usage(std::ostream& os, const char* argv0, const options& o) {
@@ -49,6 +51,9 @@ inline void usage(std::ostream& os, const char* argv0, const options& o) {
   if (o.offers_pipeline)
     os << "  --pipeline      train from an input pipeline in the graph: IDX readers, shuffle_batch and runner\n"
        << "                  threads (with --train-limit N: N examples per epoch, as the readers read them)\n";
+  if (o.offers_distributed)
+    os << "  --distributed   one rank of `mpirun -np N`: each rank trains on its share of every batch, gradients\n"
+       << "                  averaged over the ranks (sl::mpi::DistributedOptimizer); rank 0 prints and saves\n";
 }
 
 /// `text`, the value of `flag`, as a number in [lo, hi]: the whole string must
@@ -95,6 +100,7 @@ inline parsed parse(int argc, char** argv, options o) {
     else if (a == "--out") o.out_dir = argv[++i];
     else if (a == "--min-accuracy") ok = parse_number(a, argv[++i], 0.0, 1.0, o.min_accuracy);
     else if (a == "--pipeline" && o.offers_pipeline) o.pipeline = true;
+    else if (a == "--distributed" && o.offers_distributed) o.distributed = true;
     else if (!a.empty() && a[0] != '-') o.data_dir = a;
     else {
       std::cerr << "error: unknown option '" << a << "' (--help for usage)\n";

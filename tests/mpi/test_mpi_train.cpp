@@ -3,6 +3,9 @@
 // the steps one process takes on the whole batch, and stay identical.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include <sessionlib/mpi.hpp>
 
 namespace sl = sessionlib;
@@ -20,6 +23,13 @@ std::pair<xt::xtensor<float, 2>, xt::xtensor<float, 2>> shard_of(int r) {
     y(i, 0) = x(i, 0) - 2.f * x(i, 1) + 0.5f;
   }
   return {x, y};
+}
+
+/// The nodes of op type `op` in `g`.
+int count_ops(const sl::Graph& g, const std::string& op) {
+  int n = 0;
+  for (std::size_t id = 0; id < g.size(); ++id) n += g.at(static_cast<sl::node_id>(id)).op == op;
+  return n;
 }
 
 /// The model and its train op for `opt`: a linear regression, mean squared error.
@@ -70,9 +80,115 @@ TEST_CASE("mpi: DistributedOptimizer takes the whole batch's steps, identical on
     CHECK(everyone(r, 0) == everyone(0, 0));
     CHECK(everyone(r, 1) == everyone(0, 1));
   }
-  // The averaging is in the graph: one allreduce (mean) per gradient.
-  int allreduces = 0;
-  for (std::size_t id = 0; id < dist.g.size(); ++id)
-    allreduces += dist.g.at(static_cast<sl::node_id>(id)).op == "MpiAllreduce";
-  CHECK(allreduces == 2);
+  // The averaging is in the graph: the two small gradients fused into one allreduce (mean).
+  CHECK(count_ops(dist.g, "MpiAllreduce") == 0);
+  CHECK(count_ops(dist.g, "MpiAllreduceFused") == 1);
+}
+
+TEST_CASE("mpi: DistributedOptimizer's tensor fusion: threshold 0 is one allreduce per gradient, same steps") {
+  const auto shard = shard_of(sl::mpi::rank());  // (not a structured binding: clang 14 cannot capture those)
+  auto train = [&](sl::mpi::distributed_options o, int allreduces, int fused) {
+    model m(sl::mpi::DistributedOptimizer(sl::train::GradientDescentOptimizer(0.05), o));
+    CHECK(count_ops(m.g, "MpiAllreduce") == allreduces);
+    CHECK(count_ops(m.g, "MpiAllreduceFused") == fused);
+    sl::Session s(m.g, {}, "mpi");
+    s.run(sl::global_variables_initializer(m.g));
+    for (int k = 0; k < 3; ++k) s.run(m.train, {{m.x, shard.first}, {m.y, shard.second}});
+    return s.run(std::tuple{m.w.value(), m.b.value()});
+  };
+  const auto [w0, b0] = train({.fusion_threshold_bytes = 0}, 2, 0);   // one each
+  const auto [w8, b8] = train({.fusion_threshold_bytes = 8}, 2, 0);   // w (8 bytes) fills the buffer: b alone
+  const auto [wf, bf] = train({.fusion_threshold_bytes = 12}, 0, 1);  // both in one
+  CHECK(wf == w0);  // bit for bit: fusion changes the messages, not the arithmetic
+  CHECK(bf == b0);
+  CHECK(w8 == w0);
+  CHECK(b8 == b0);
+}
+
+namespace {
+/// w and b after `steps` Adam steps of one process on the first `shards` shards at once.
+std::tuple<xt::xtensor<float, 2>, xt::xtensor<float, 1>> trained_in_process(int shards, int steps) {
+  model one(sl::train::AdamOptimizer(0.05));
+  xt::xtensor<float, 2> all_x = shard_of(0).first, all_y = shard_of(0).second;
+  for (int r = 1; r < shards; ++r) {
+    all_x = xt::concatenate(xt::xtuple(all_x, shard_of(r).first), 0);
+    all_y = xt::concatenate(xt::xtuple(all_y, shard_of(r).second), 0);
+  }
+  sl::Session local(one.g);
+  local.run(sl::global_variables_initializer(one.g));
+  for (int s = 0; s < steps; ++s) local.run(one.train, {{one.x, all_x}, {one.y, all_y}});
+  return local.run(std::tuple{one.w.value(), one.b.value()});
+}
+
+/// Where the runs keep their checkpoints: $SL_MPI_CHECKPOINTS (the build
+/// directory, so that the 3-rank run finds the 2-rank run's), else a temporary one.
+std::filesystem::path checkpoint_root() {
+  const char* dir = std::getenv("SL_MPI_CHECKPOINTS");
+  return dir ? std::filesystem::path(dir) : std::filesystem::temp_directory_path() / "sessionlib_mpi_checkpoints";
+}
+
+/// Checks that `v`, a value of a [1, 2] or [1] variable, is bit for bit the same on every rank.
+template <class V>
+void check_same_on_every_rank(sl::Session& s, const V& v) {
+  auto all = s.run(sl::mpi::allgather(sl::reshape<shape<1, 3>>(v)));
+  REQUIRE(all.shape(0) == static_cast<std::size_t>(sl::mpi::size()));
+  for (std::size_t r = 1; r < all.shape(0); ++r)
+    for (std::size_t i = 0; i < 3; ++i) CHECK(all(r, i) == all(0, i));
+}
+}  // namespace
+
+TEST_CASE("mpi: the Saver writes on rank 0 only, every rank restores, any rank count") {
+  const int rank = sl::mpi::rank(), size = sl::mpi::size();
+  constexpr int steps = 3;
+  const auto [w1, b1] = trained_in_process(size, steps);
+
+  model dist(sl::mpi::DistributedOptimizer(sl::train::AdamOptimizer(0.05)));
+  auto sync = sl::mpi::broadcast_global_variables(dist.g, 0);
+  sl::Session s(dist.g, {}, "mpi");
+  s.run(sl::global_variables_initializer(dist.g));
+  s.run(sync);
+  const auto [mx, my] = shard_of(rank);
+  for (int k = 0; k < steps; ++k) s.run(dist.train, {{dist.x, mx}, {dist.y, my}});
+
+  const std::filesystem::path dir = checkpoint_root() / ("np" + std::to_string(size));
+  if (rank == 0) std::filesystem::remove_all(dir);
+  sl::train::Saver saver(dist.g);
+  const std::string path = saver.save(s, (dir / "model.ckpt").string(), 7);
+  CHECK(path == (dir / "model.ckpt-7").string());  // rank 0's path on every rank
+  // The save returned on every rank once rank 0 committed it: every rank finds it.
+  CHECK(sl::train::latest_checkpoint(dir) == path);
+  CHECK(saver.last_checkpoints().size() == (rank == 0 ? 1u : 0u));  // only rank 0 wrote (and keeps) it
+
+  // Restored into a fresh model and session on every rank: the trained values, everywhere.
+  model fresh(sl::mpi::DistributedOptimizer(sl::train::AdamOptimizer(0.05)));
+  sl::Session restored(fresh.g, {}, "mpi");
+  sl::train::Saver(fresh.g).restore(restored, path);
+  auto [w2, b2] = restored.run(std::tuple{fresh.w.value(), fresh.b.value()});
+  CHECK(xt::allclose(w2, w1, 1e-5, 1e-6));
+  CHECK(xt::allclose(b2, b1, 1e-5, 1e-6));
+  check_same_on_every_rank(restored, sl::concat<0>(sl::reshape<shape<2>>(fresh.w.value()), fresh.b.value()));
+  // ... and training goes on from there alike (Adam's slots were restored too).
+  restored.run(fresh.train, {{fresh.x, mx}, {fresh.y, my}});
+  check_same_on_every_rank(restored, sl::concat<0>(sl::reshape<shape<2>>(fresh.w.value()), fresh.b.value()));
+
+  // A failed save fails on every rank, with rank 0's code: here a variable is uninitialised.
+  sl::Session blank(fresh.g, {}, "mpi");
+  const std::string uninitialized = "Attempting to use uninitialized value w";
+  CHECK_THROWS_WITH_AS(saver.save(blank, (dir / "blank.ckpt").string()), "Saver: the session runs another graph than the Saver's", sl::invalid_argument);
+  CHECK_THROWS_WITH_AS(sl::train::Saver(fresh.g).save(blank, (dir / "blank.ckpt").string()),
+                       (rank == 0 ? uninitialized : "On rank 0: " + uninitialized).c_str(), sl::failed_precondition);
+
+  // A checkpoint 2 ranks made, restored by 3 (the mpi/np2 run writes it first).
+  if (size == 3) {
+    const std::filesystem::path two = checkpoint_root() / "np2" / "model.ckpt-7";
+    REQUIRE_MESSAGE(std::filesystem::exists(two.string() + ".index"), "run mpi/np2 before mpi/np3: ", two.string());
+    const auto [w3, b3] = trained_in_process(2, steps);
+    model third(sl::mpi::DistributedOptimizer(sl::train::AdamOptimizer(0.05)));
+    sl::Session on_three(third.g, {}, "mpi");
+    sl::train::Saver(third.g).restore(on_three, two.string());
+    auto [w4, b4] = on_three.run(std::tuple{third.w.value(), third.b.value()});
+    CHECK(xt::allclose(w4, w3, 1e-5, 1e-6));
+    CHECK(xt::allclose(b4, b3, 1e-5, 1e-6));
+    check_same_on_every_rank(on_three, sl::concat<0>(sl::reshape<shape<2>>(third.w.value()), third.b.value()));
+  }
 }

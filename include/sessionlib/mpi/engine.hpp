@@ -9,7 +9,10 @@
 // alike with sl::failed_precondition instead of waiting on each other forever.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,13 +57,12 @@ inline plan_signature signature_of(const sessionlib::detail::plan& p) {
 
 /// Checks that every rank runs a plan of signature `mine`: one allreduce (max)
 /// of the values and their complements, so every rank learns the same answer.
-inline void check_same_plan(const plan_signature& mine) {
+/// `bound` limits the wait for the other ranks (a rank that never runs the plan).
+inline void check_same_plan(const plan_signature& mine, const wait_bound& bound) {
   world& w = world::get();
   std::uint64_t v[4] = {mine.steps, ~mine.steps, mine.hash, ~mine.hash}, top[4] = {};
-  {
-    auto lock = w.serialize();
-    check(MPI_Allreduce(v, top, 4, MPI_UINT64_T, MPI_MAX, w.comm()), "MPI_Allreduce");
-  }
+  run_collective(
+      "MPI_Allreduce", "", bound, [&] { return MPI_Allreduce(v, top, 4, MPI_UINT64_T, MPI_MAX, w.comm()); });
   if (top[0] != mine.steps || ~top[1] != mine.steps || top[2] != mine.hash || ~top[3] != mine.hash)
     throw failed_precondition(
         "The ranks' plans differ (in op count or in their collectives): under the Session target 'mpi' every rank "
@@ -80,10 +82,48 @@ class engine final : public sessionlib::detail::engine {
     if (!collective) return sessionlib::detail::execute(p, rs, st, g, opts, md, res);
     std::unique_lock lock(collective_runs());
     if (!checked_.contains(&p)) {  // the first run of this plan: do the ranks agree?
-      check_same_plan(signature_of(p));
+      const bool timed = opts && opts->timeout.count() > 0;
+      check_same_plan(signature_of(p),
+                      collective_bound(timed ? std::chrono::steady_clock::now() + opts->timeout
+                                             : std::chrono::steady_clock::time_point::max(),
+                                       timed ? opts->timeout : std::chrono::milliseconds{0}));
       checked_.insert(&p);
     }
     sessionlib::detail::execute(p, rs, st, g, opts, md, res);
+  }
+  /// Rank 0 writes the checkpoint; every rank then gets its path, or its
+  /// error (of the same code, "On rank 0: ..."). The broadcast that carries it
+  /// is also the barrier after which every rank can restore the checkpoint.
+  std::string write_checkpoint(const std::function<std::string()>& write) override {
+    world& w = world::get();
+    std::unique_lock lock(collective_runs());  // no collective of another thread between
+    std::int64_t head[2] = {0, 0};             // rank 0's error code (0: none) and text length
+    std::string text;                          // the path, or the error's message
+    std::exception_ptr failure;
+    if (w.rank() == 0) {
+      try {
+        text = write();
+      } catch (const error& e) {
+        failure = std::current_exception();
+        head[0] = static_cast<std::int64_t>(e.code());
+        text = e.what();
+      } catch (const std::exception& e) {
+        failure = std::current_exception();
+        head[0] = static_cast<std::int64_t>(error_code::unknown);
+        text = e.what();
+      }
+      head[1] = static_cast<std::int64_t>(text.size());
+    }
+    {
+      check_in_step("");
+      auto serial = w.serialize();
+      check(MPI_Bcast(head, 2, MPI_INT64_T, 0, w.comm()), "MPI_Bcast");
+      text.resize(static_cast<std::size_t>(head[1]));
+      check(MPI_Bcast(text.data(), count(text.size()), MPI_CHAR, 0, w.comm()), "MPI_Bcast");
+    }
+    if (failure) std::rethrow_exception(failure);
+    if (head[0] != 0) throw_error(static_cast<error_code>(head[0]), "On rank 0: " + text);
+    return text;
   }
   /// A CPU per rank, as TF's workers name them.
   std::vector<std::string> device_names() const override {

@@ -60,11 +60,12 @@ constexpr void report_allgather_scalar() {
 }
 
 /// The collectives' op definitions (stateful: never folded or merged), defined on first use.
-inline const std::array<const op_def*, 5>& collective_defs() {
-  static const std::array<const op_def*, 5> defs = [] {
-    std::array<const op_def*, 5> d{};
+inline const std::array<const op_def*, 6>& collective_defs() {
+  static const std::array<const op_def*, 6> defs = [] {
+    std::array<const op_def*, 6> d{};
     std::size_t i = 0;
-    for (const char* type : {"MpiAllreduce", "MpiAllgather", "MpiBroadcast", "MpiAllgatherGrad", "MpiBroadcastGrad"})
+    for (const char* type :
+         {"MpiAllreduce", "MpiAllgather", "MpiBroadcast", "MpiAllgatherGrad", "MpiBroadcastGrad", "MpiAllreduceFused"})
       d[i++] = &define_op({.type = type, .flags = op_flags::stateful});
     return d;
   }();
@@ -81,14 +82,15 @@ inline bool is_collective(const node& n) {
 }
 
 /// Every rank's shape of `x` (the rank is the same everywhere: one graph), rank-major.
-inline std::vector<std::int64_t> all_shapes(const any_array& x, const std::string& node) {
+inline std::vector<std::int64_t> all_shapes(const kernel_context& ctx, const any_array& x) {
   world& w = world::get();
   const int r = static_cast<int>(x.rank());
   std::vector<std::int64_t> mine(x.shape().begin(), x.shape().end());
   std::vector<std::int64_t> all(static_cast<std::size_t>(r) * static_cast<std::size_t>(w.size()));
   if (r == 0) return all;  // scalars: one shape everywhere
-  auto lock = w.serialize();
-  check(MPI_Allgather(mine.data(), r, MPI_INT64_T, all.data(), r, MPI_INT64_T, w.comm()), "MPI_Allgather", node);
+  run_collective(
+      "MPI_Allgather", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Allgather(mine.data(), r, MPI_INT64_T, all.data(), r, MPI_INT64_T, w.comm()); });
   return all;
 }
 
@@ -107,7 +109,7 @@ inline std::string shape_text(const std::vector<std::int64_t>& all, std::size_t 
 /// `from` on): sl::invalid_argument on every rank otherwise, never a hang.
 /// Needed only where the static shape leaves a dimension open.
 inline void check_same_shapes(const kernel_context& ctx, const any_array& x, std::size_t from) {
-  const auto all = all_shapes(x, ctx.n.name);
+  const auto all = all_shapes(ctx, x);
   const std::size_t r = x.rank(), n = all.size() / std::max<std::size_t>(r, 1);
   for (std::size_t k = 1; r > 0 && k < n; ++k)
     for (std::size_t i = from; i < r; ++i)
@@ -136,15 +138,48 @@ void allreduce_kernel(kernel_context& ctx) {
   world& w = world::get();
   const MPI_Op mop = op == reduce_op::min ? MPI_MIN : op == reduce_op::max ? MPI_MAX : MPI_SUM;
   const void* send = ctx.out.raw() == x.raw() ? MPI_IN_PLACE : x.raw();
-  {
-    auto lock = w.serialize();
-    check(MPI_Allreduce(send, ctx.out.raw(), count(x.size(), ctx.n.name), datatype(x.dtype(), ctx.n.name), mop, w.comm()),
-          "MPI_Allreduce", ctx.n.name);
-  }
+  void* out = ctx.out.raw();
+  const int n = count(x.size(), ctx.n.name);
+  const MPI_Datatype t = datatype(x.dtype(), ctx.n.name);
+  run_collective(
+      "MPI_Allreduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Allreduce(send, out, n, t, mop, w.comm()); });
   if (op == reduce_op::mean) {
     T* o = ctx.out.data<T>();
     const T n = static_cast<T>(w.size());
     for (std::size_t i = 0; i < x.size(); ++i) o[i] /= n;
+  }
+}
+
+/// Horovod's tensor fusion: inputs 0..k-1 packed into one buffer, one
+/// MPI_Allreduce, output i the reduced input i (mean divides by the rank count).
+template <class T>
+void allreduce_fused_kernel(kernel_context& ctx) {
+  const auto op = static_cast<reduce_op>(ctx.attrs<mpi_attrs>().reduce_op);
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < ctx.nin; ++i) total += ctx.input(i).size();
+  std::vector<T> buffer(total);
+  T* at = buffer.data();
+  for (std::size_t i = 0; i < ctx.nin; ++i) at = std::copy_n(ctx.input(i).data<T>(), ctx.input(i).size(), at);
+  world& w = world::get();
+  const MPI_Op mop = op == reduce_op::min ? MPI_MIN : op == reduce_op::max ? MPI_MAX : MPI_SUM;
+  const int n = count(total, ctx.n.name);
+  const MPI_Datatype t = datatype(dtype_of<T>, ctx.n.name);
+  run_collective(
+      "MPI_Allreduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Allreduce(MPI_IN_PLACE, buffer.data(), n, t, mop, w.comm()); });
+  const T ranks = static_cast<T>(w.size());
+  const T* from = buffer.data();
+  for (std::size_t i = 0; i < ctx.nin; ++i) {
+    const any_array& x = ctx.input(i);
+    any_array& out = ctx.output(i);
+    out.ensure(x.dtype(), x.shape());
+    T* o = out.data<T>();
+    if (op == reduce_op::mean)
+      for (std::size_t j = 0; j < x.size(); ++j) o[j] = from[j] / ranks;  // as the unfused mean
+    else
+      std::copy_n(from, x.size(), o);
+    from += x.size();
   }
 }
 
@@ -157,7 +192,7 @@ inline std::size_t row_elements(const any_array& x) {
 
 /// Every rank's first-dimension extent of `x`, and the ranks' inner shapes checked equal.
 inline std::vector<std::int64_t> gathered_rows(const kernel_context& ctx, const any_array& x) {
-  const auto all = all_shapes(x, ctx.n.name);
+  const auto all = all_shapes(ctx, x);
   const std::size_t r = x.rank(), n = all.size() / r;
   for (std::size_t k = 1; k < n; ++k)
     for (std::size_t i = 1; i < r; ++i)
@@ -189,10 +224,10 @@ void allgather_kernel(kernel_context& ctx) {
   ctx.out.ensure(x.dtype(), shape);
   world& w = world::get();
   const MPI_Datatype t = datatype(x.dtype(), ctx.n.name);
-  auto lock = w.serialize();
-  check(MPI_Allgatherv(x.raw(), count(x.size(), ctx.n.name), t, ctx.out.raw(), counts.data(), displs.data(), t,
-                       w.comm()),
-        "MPI_Allgatherv", ctx.n.name);
+  const int n = count(x.size(), ctx.n.name);
+  run_collective(
+      "MPI_Allgatherv", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Allgatherv(x.raw(), n, t, ctx.out.raw(), counts.data(), displs.data(), t, w.comm()); });
 }
 
 /// MPI_Bcast of input 0 from the root rank into the output.
@@ -206,9 +241,11 @@ void broadcast_kernel(kernel_context& ctx) {
   if (open_shape(ctx.n)) check_same_shapes(ctx, x, 0);
   ctx.out.ensure(x.dtype(), x.shape());
   if (w.rank() == root && ctx.out.raw() != x.raw() && x.size()) std::memcpy(ctx.out.raw(), x.raw(), x.nbytes());
-  auto lock = w.serialize();
-  check(MPI_Bcast(ctx.out.raw(), count(x.size(), ctx.n.name), datatype(x.dtype(), ctx.n.name), root, w.comm()),
-        "MPI_Bcast", ctx.n.name);
+  const int n = count(x.size(), ctx.n.name);
+  const MPI_Datatype t = datatype(x.dtype(), ctx.n.name);
+  run_collective(
+      "MPI_Bcast", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Bcast(ctx.out.raw(), n, t, root, w.comm()); });
 }
 
 /// The gradient of allgather: this rank's rows of the sum over ranks of dy
@@ -220,12 +257,11 @@ void allgather_grad_kernel(kernel_context& ctx) {
   const auto rows = gathered_rows(ctx, x);
   world& w = world::get();
   std::vector<T> sum(dy.size());
-  {
-    auto lock = w.serialize();
-    check(MPI_Allreduce(dy.raw(), sum.data(), count(dy.size(), ctx.n.name), datatype(dy.dtype(), ctx.n.name), MPI_SUM,
-                        w.comm()),
-          "MPI_Allreduce", ctx.n.name);
-  }
+  const int n = count(dy.size(), ctx.n.name);
+  const MPI_Datatype t = datatype(dy.dtype(), ctx.n.name);
+  run_collective(
+      "MPI_Allreduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Allreduce(dy.raw(), sum.data(), n, t, MPI_SUM, w.comm()); });
   std::size_t first = 0;
   for (int k = 0; k < w.rank(); ++k) first += static_cast<std::size_t>(rows[static_cast<std::size_t>(k)]);
   ctx.out.ensure(x.dtype(), x.shape());
@@ -242,12 +278,13 @@ void broadcast_grad_kernel(kernel_context& ctx) {
   ctx.out.ensure(dy.dtype(), dy.shape());
   const bool at_root = w.rank() == root;
   if (at_root && ctx.out.raw() != dy.raw() && dy.size()) std::memcpy(ctx.out.raw(), dy.raw(), dy.nbytes());
-  {
-    auto lock = w.serialize();
-    check(MPI_Reduce(at_root ? MPI_IN_PLACE : dy.raw(), at_root ? ctx.out.raw() : nullptr, count(dy.size(), ctx.n.name),
-                     datatype(dy.dtype(), ctx.n.name), MPI_SUM, root, w.comm()),
-          "MPI_Reduce", ctx.n.name);
-  }
+  const void* send = at_root ? MPI_IN_PLACE : dy.raw();
+  void* recv = at_root ? ctx.out.raw() : nullptr;
+  const int n = count(dy.size(), ctx.n.name);
+  const MPI_Datatype t = datatype(dy.dtype(), ctx.n.name);
+  run_collective(
+      "MPI_Reduce", ctx.n.name, collective_bound(ctx.deadline, ctx.timeout),
+      [&] { return MPI_Reduce(send, recv, n, t, MPI_SUM, root, w.comm()); });
   if (!at_root) std::fill_n(ctx.out.data<T>(), dy.size(), T(0));
 }
 
@@ -257,6 +294,7 @@ kernel_fn kernel_for(dtype t) {
   return erased::visit_floating(t, []<class T>() -> kernel_fn { return K<T>::fn; });
 }
 template <class T> struct allreduce_k { static constexpr kernel_fn fn = allreduce_kernel<T>; };
+template <class T> struct allreduce_fused_k { static constexpr kernel_fn fn = allreduce_fused_kernel<T>; };
 template <class T> struct allgather_grad_k { static constexpr kernel_fn fn = allgather_grad_kernel<T>; };
 template <class T> struct broadcast_grad_k { static constexpr kernel_fn fn = broadcast_grad_kernel<T>; };
 

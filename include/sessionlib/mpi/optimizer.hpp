@@ -16,11 +16,21 @@
 
 namespace sessionlib::mpi {
 
+/// How DistributedOptimizer averages the gradients.
+struct distributed_options {
+  /// Horovod's tensor fusion (HOROVOD_FUSION_THRESHOLD): consecutive gradients
+  /// of one dtype and static shape are packed into one buffer per allreduce,
+  /// up to this many bytes each (a larger gradient gets an allreduce of its
+  /// own); 0: one allreduce per gradient.
+  std::size_t fusion_threshold_bytes = std::size_t{64} << 20;
+};
+
 /// Wraps optimizer `Opt` so that gradients are averaged over the ranks before they are applied.
 template <std::derived_from<train::Optimizer> Opt>
 class DistributedOptimizer {
  public:
-  explicit DistributedOptimizer(Opt optimizer) : opt_(std::move(optimizer)) {}
+  explicit DistributedOptimizer(Opt optimizer, distributed_options options = {})
+      : opt_(std::move(optimizer)), options_(options) {}
 
   /// The wrapped optimizer's name ("Adam").
   const std::string& name() const noexcept { return opt_.name(); }
@@ -28,21 +38,39 @@ class DistributedOptimizer {
   Opt& optimizer() noexcept { return opt_; }
   const Opt& optimizer() const noexcept { return opt_; }
 
+  /// The fusion threshold and the like.
+  const distributed_options& options() const noexcept { return options_; }
+
   /// The wrapped optimizer's gradients, each averaged over the ranks (an
-  /// allreduce of mean); a missing gradient (TF's None) stays missing.
+  /// allreduce of mean, small ones fused: distributed_options); a missing
+  /// gradient (TF's None) stays missing.
   template <TensorLike L>
   std::vector<train::grad_and_var> compute_gradients(const L& loss, std::vector<any_variable> var_list = {}) const {
     auto pairs = opt_.compute_gradients(loss, std::move(var_list));
     Graph& g = as_tensor(loss).graph();
-    for (auto& p : pairs) {
+    std::vector<std::size_t> group;  // the pairs of the fused buffer being filled
+    std::size_t group_bytes = 0;
+    auto flush = [&] {
+      if (group.size() == 1) average_alone(g, pairs[group[0]]);
+      if (group.size() > 1) average_fused(g, pairs, group);
+      group.clear();
+      group_bytes = 0;
+    };
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      auto& p = pairs[i];
       if (!p.has_gradient()) continue;
-      const dtype t = erased::type_of(g, p.grad);
-      const std::string name = p.var.op_name() + "/DistributedOptimizer_Allreduce";
-      p.grad = output_ref{detail::add_collective(g, "MpiAllreduce", {p.grad}, detail::kernel_for<detail::allreduce_k>(t),
-                                                 detail::allreduce_grad,
-                                                 {.reduce_op = static_cast<std::int64_t>(reduce_op::mean)}, t,
-                                                 erased::shape_of(g, p.grad), name)};
+      const std::size_t bytes = static_bytes(g, p.grad);
+      if (bytes == 0 || bytes > options_.fusion_threshold_bytes) {  // dynamic, or too large: alone
+        average_alone(g, p);
+        continue;
+      }
+      if (!group.empty() && (erased::type_of(g, pairs[group[0]].grad) != erased::type_of(g, p.grad) ||
+                             group_bytes + bytes > options_.fusion_threshold_bytes))
+        flush();
+      group.push_back(i);
+      group_bytes += bytes;
     }
+    flush();
     return pairs;
   }
 
@@ -66,7 +94,48 @@ class DistributedOptimizer {
   }
 
  private:
+  /// The bytes of `r`'s value from its static shape; 0 when a dimension is dyn or the dtype is not float/double.
+  static std::size_t static_bytes(const Graph& g, output_ref r) {
+    const dtype t = erased::type_of(g, r);
+    if (t != dtype::float32 && t != dtype::float64) return 0;
+    std::size_t n = t == dtype::float32 ? 4 : 8;
+    for (auto d : erased::shape_of(g, r)) {
+      if (d < 0) return 0;
+      n *= static_cast<std::size_t>(d);
+    }
+    return n;
+  }
+  /// One allreduce (mean) of `p`'s gradient.
+  static void average_alone(Graph& g, train::grad_and_var& p) {
+    const dtype t = erased::type_of(g, p.grad);
+    const std::string name = p.var.op_name() + "/DistributedOptimizer_Allreduce";
+    p.grad = output_ref{detail::add_collective(g, "MpiAllreduce", {p.grad}, detail::kernel_for<detail::allreduce_k>(t),
+                                               detail::allreduce_grad,
+                                               {.reduce_op = static_cast<std::int64_t>(reduce_op::mean)}, t,
+                                               erased::shape_of(g, p.grad), name)};
+  }
+  /// One fused allreduce (mean) of the gradients of `pairs[group]`, all of one dtype.
+  static void average_fused(Graph& g, std::vector<train::grad_and_var>& pairs, const std::vector<std::size_t>& group) {
+    const dtype t = erased::type_of(g, pairs[group[0]].grad);
+    std::vector<output_ref> inputs;
+    std::vector<output_spec> outputs;
+    for (std::size_t i : group) {
+      inputs.push_back(pairs[i].grad);
+      outputs.push_back({t, erased::shape_of(g, pairs[i].grad)});
+    }
+    detail::define_ops();
+    const node_id fused = add_multi_output_node(
+        g,
+        {.op = "MpiAllreduceFused", .name = "DistributedOptimizer_AllreduceFused", .inputs = std::move(inputs),
+         .kernel = detail::kernel_for<detail::allreduce_fused_k>(t),
+         .attr = {.family = detail::mpi_attrs{.reduce_op = static_cast<std::int64_t>(reduce_op::mean)}},
+         .stateful = true},
+        std::move(outputs));
+    for (std::size_t k = 0; k < group.size(); ++k) pairs[group[k]].grad = output_ref{fused, static_cast<std::uint32_t>(k)};
+  }
+
   Opt opt_;
+  distributed_options options_;
 };
 
 }  // namespace sessionlib::mpi

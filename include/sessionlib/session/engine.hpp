@@ -7,6 +7,7 @@
 // or watches for a dead peer.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,11 @@ class engine {
                        exec_resources* res) = 0;
   /// The names of the devices the session runs on (Session::list_devices).
   virtual std::vector<std::string> device_names() const = 0;
+  /// Runs `write` (a Saver's save, which returns the checkpoint's path) where
+  /// this engine's checkpoints are written and returns the path on every
+  /// process: here in process; the MPI engine writes on rank 0 only and hands
+  /// every rank rank 0's path, or its error.
+  virtual std::string write_checkpoint(const std::function<std::string()>& write) { return write(); }
 };
 
 /// The in-process engine (target ""): the executor on this machine's CPU.

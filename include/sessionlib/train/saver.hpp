@@ -271,8 +271,29 @@ class Saver {
   /// checkpoint a save returned stays until its Saver's max_to_keep retires it
   /// (or a later save to the same path replaces it). Each save also removes
   /// what killed saves left in the directory.
+  /// Under the Session target "mpi" only rank 0 writes: every rank calls
+  /// save, each gets rank 0's path (or its error) once the checkpoint is
+  /// committed, and last_checkpoints() lists what rank 0 kept on rank 0 only.
   SESSIONLIB_INLINE std::string save(Session& sess, const std::string& prefix, std::optional<std::int64_t> global_step = std::nullopt) {
     check_session(sess);
+    return sess.impl()->engine().write_checkpoint([&] { return write_checkpoint(sess, prefix, global_step); });
+  }
+#else
+  SESSIONLIB_DECLARE std::string save(Session& sess, const std::string& prefix, std::optional<std::int64_t> global_step = std::nullopt);
+#endif
+
+  /// As save(sess, prefix, step), the step read from `global_step` in `sess`
+  /// (an integer scalar, e.g. sl::train::create_global_step's variable).
+  template <TensorLike G>
+    requires std::is_integral_v<value_type_of<G>> && (shape_of<G>::rank() == 0)
+  std::string save(Session& sess, const std::string& prefix, const G& global_step) {
+    return save(sess, prefix, static_cast<std::int64_t>(sess.run(global_step)));
+  }
+
+ private:
+#if SESSIONLIB_DEFINITIONS
+  /// save's writing, on the process that writes (every process in process; rank 0 under MPI).
+  SESSIONLIB_INLINE std::string write_checkpoint(Session& sess, const std::string& prefix, std::optional<std::int64_t> global_step) {
     const std::filesystem::path path = global_step ? prefix + "-" + std::to_string(*global_step) : prefix;
     if (path.filename().empty()) throw invalid_argument("Saver: the checkpoint prefix '" + prefix + "' names no file");
     const std::filesystem::path dir = path.parent_path();
@@ -330,16 +351,10 @@ class Saver {
     return saved;
   }
 #else
-  SESSIONLIB_DECLARE std::string save(Session& sess, const std::string& prefix, std::optional<std::int64_t> global_step = std::nullopt);
+  SESSIONLIB_DECLARE std::string write_checkpoint(Session& sess, const std::string& prefix, std::optional<std::int64_t> global_step);
 #endif
 
-  /// As save(sess, prefix, step), the step read from `global_step` in `sess`
-  /// (an integer scalar, e.g. sl::train::create_global_step's variable).
-  template <TensorLike G>
-    requires std::is_integral_v<value_type_of<G>> && (shape_of<G>::rank() == 0)
-  std::string save(Session& sess, const std::string& prefix, const G& global_step) {
-    return save(sess, prefix, static_cast<std::int64_t>(sess.run(global_step)));
-  }
+ public:
 
 #if SESSIONLIB_DEFINITIONS
   /// Restores the variables' values from the checkpoint at `path` into `sess`,
