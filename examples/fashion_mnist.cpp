@@ -223,7 +223,7 @@ int main(int argc, char** argv) try {
   std::printf("predictions of the restored model:\n");
   example::print_predictions(probs, data->test_y, 8);
 #ifdef EXAMPLES_GRAPHDEF
-  if (!opts->pipeline && !opts->distributed) {  // (queue, reader and MPI ops export but do not import: docs/input_pipeline.md)
+  if (!opts->pipeline && !opts->distributed) {  // (queue, reader and MPI ops do not import: see docs)
     // Export for serving: the graph, the Saver's variables and a signature (TF's
     // "serving_default"), and the predictions a server must reproduce exactly.
     sl::train::export_meta_graph(g, saver, opts->out_dir / "model.meta",
