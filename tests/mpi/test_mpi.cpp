@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <numeric>
+#include <optional>
 
 #include <sessionlib/mpi.hpp>
 
@@ -186,6 +187,27 @@ TEST_CASE("mpi: broadcast_global_variables makes every rank's variables the root
   auto everyone = s.run(sl::mpi::allgather(sl::reshape<shape<1, 4>>(w.value())));
   for (std::size_t r = 0; r < everyone.shape(0); ++r)
     for (std::size_t i = 0; i < 4; ++i) CHECK(everyone(r, i) == 2.f);
+}
+
+TEST_CASE("mpi: Session::reset(\"mpi\", containers) clears the named containers on every rank") {
+  sl::Graph g;
+  sl::Variable<float, shape<>> kept(g, static_cast<float>(rank), "kept");
+  std::optional<sl::Variable<float, shape<>>> scratch;
+  {
+    auto c = sl::container(g, "scratch");
+    scratch.emplace(g, 5.f, "scratch_v");
+  }
+  sl::Session s(g, {}, "mpi");
+  sl::Session local(g);  // an in-process session: another target, not touched
+  s.run(sl::global_variables_initializer(g));
+  local.run(sl::global_variables_initializer(g));
+  sl::Session::reset("mpi://", {"scratch"});  // every rank calls it, as every rank runs the graph
+  CHECK_THROWS_WITH_AS(s.run(*scratch), "Attempting to use uninitialized value scratch_v", sl::failed_precondition);
+  CHECK(s.run(kept) == static_cast<float>(rank));
+  CHECK(local.run(*scratch) == 5.f);
+  // The sessions stay usable: the initializer brings the value back, and collectives still agree.
+  s.run(scratch->initializer());
+  CHECK(s.run(sl::mpi::allreduce(scratch->value(), sl::mpi::reduce_op::sum)) == 5.f * static_cast<float>(size));
 }
 
 TEST_CASE("mpi: errors are raised on every rank, not a hang") {
