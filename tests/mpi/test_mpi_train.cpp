@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <tuple>
+#include <utility>
 
 #include <sessionlib/mpi.hpp>
 
@@ -45,22 +47,29 @@ struct model {
   sl::Operation train;
   explicit model(Opt o) : opt(std::move(o)), train(opt.minimize(loss)) {}
 };
-}  // namespace
 
-TEST_CASE("mpi: DistributedOptimizer takes the whole batch's steps, identical on every rank") {
-  const int rank = sl::mpi::rank(), size = sl::mpi::size();
-  constexpr int steps = 5;
-  // One process on every shard at once (the in-process engine).
-  model one(sl::train::GradientDescentOptimizer(0.05));
+/// w and b after `steps` steps of `opt` in one process (the in-process engine)
+/// on the first `shards` shards at once.
+template <class Opt>
+std::tuple<xt::xtensor<float, 2>, xt::xtensor<float, 1>> trained_in_process(Opt opt, int shards, int steps) {
+  model one(std::move(opt));
   xt::xtensor<float, 2> all_x = shard_of(0).first, all_y = shard_of(0).second;
-  for (int r = 1; r < size; ++r) {
+  for (int r = 1; r < shards; ++r) {
     all_x = xt::concatenate(xt::xtuple(all_x, shard_of(r).first), 0);
     all_y = xt::concatenate(xt::xtuple(all_y, shard_of(r).second), 0);
   }
   sl::Session local(one.g);
   local.run(sl::global_variables_initializer(one.g));
   for (int s = 0; s < steps; ++s) local.run(one.train, {{one.x, all_x}, {one.y, all_y}});
-  auto [w1, b1] = local.run(std::tuple{one.w.value(), one.b.value()});
+  return local.run(std::tuple{one.w.value(), one.b.value()});
+}
+}  // namespace
+
+TEST_CASE("mpi: DistributedOptimizer takes the whole batch's steps, identical on every rank") {
+  const int rank = sl::mpi::rank(), size = sl::mpi::size();
+  constexpr int steps = 5;
+  // One process on every shard at once (the in-process engine).
+  auto [w1, b1] = trained_in_process(sl::train::GradientDescentOptimizer(0.05), size, steps);
 
   // Each rank on its own shard, gradients averaged.
   model dist(sl::mpi::DistributedOptimizer(sl::train::GradientDescentOptimizer(0.05)));
@@ -106,20 +115,6 @@ TEST_CASE("mpi: DistributedOptimizer's tensor fusion: threshold 0 is one allredu
 }
 
 namespace {
-/// w and b after `steps` Adam steps of one process on the first `shards` shards at once.
-std::tuple<xt::xtensor<float, 2>, xt::xtensor<float, 1>> trained_in_process(int shards, int steps) {
-  model one(sl::train::AdamOptimizer(0.05));
-  xt::xtensor<float, 2> all_x = shard_of(0).first, all_y = shard_of(0).second;
-  for (int r = 1; r < shards; ++r) {
-    all_x = xt::concatenate(xt::xtuple(all_x, shard_of(r).first), 0);
-    all_y = xt::concatenate(xt::xtuple(all_y, shard_of(r).second), 0);
-  }
-  sl::Session local(one.g);
-  local.run(sl::global_variables_initializer(one.g));
-  for (int s = 0; s < steps; ++s) local.run(one.train, {{one.x, all_x}, {one.y, all_y}});
-  return local.run(std::tuple{one.w.value(), one.b.value()});
-}
-
 /// Where the runs keep their checkpoints: $SL_MPI_CHECKPOINTS (the build
 /// directory, so that the 3-rank run finds the 2-rank run's), else a temporary one.
 std::filesystem::path checkpoint_root() {
@@ -140,7 +135,7 @@ void check_same_on_every_rank(sl::Session& s, const V& v) {
 TEST_CASE("mpi: the Saver writes on rank 0 only, every rank restores, any rank count") {
   const int rank = sl::mpi::rank(), size = sl::mpi::size();
   constexpr int steps = 3;
-  const auto [w1, b1] = trained_in_process(size, steps);
+  const auto [w1, b1] = trained_in_process(sl::train::AdamOptimizer(0.05), size, steps);
 
   model dist(sl::mpi::DistributedOptimizer(sl::train::AdamOptimizer(0.05)));
   auto sync = sl::mpi::broadcast_global_variables(dist.g, 0);
@@ -182,7 +177,7 @@ TEST_CASE("mpi: the Saver writes on rank 0 only, every rank restores, any rank c
   if (size == 3) {
     const std::filesystem::path two = checkpoint_root() / "np2" / "model.ckpt-7";
     REQUIRE_MESSAGE(std::filesystem::exists(two.string() + ".index"), "run mpi/np2 before mpi/np3: ", two.string());
-    const auto [w3, b3] = trained_in_process(2, steps);
+    const auto [w3, b3] = trained_in_process(sl::train::AdamOptimizer(0.05), 2, steps);
     model third(sl::mpi::DistributedOptimizer(sl::train::AdamOptimizer(0.05)));
     sl::Session on_three(third.g, {}, "mpi");
     sl::train::Saver(third.g).restore(on_three, two.string());
