@@ -33,6 +33,27 @@ std::vector<std::string> text_files(const temp_dir& dir, int n, int lines) {
   }
   return out;
 }
+
+/// Runs `step()` on `threads` threads, each until it sees the input's end
+/// (sl::out_of_range); returns how many did.
+template <class F>
+int run_to_end(int threads, F&& step) {
+  std::atomic<int> ended{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t)
+    ts.emplace_back([&] {
+      for (;;) {
+        try {
+          step();
+        } catch (const sl::out_of_range&) {
+          ++ended;
+          return;
+        }
+      }
+    });
+  for (auto& t : ts) t.join();
+  return ended;
+}
 }  // namespace
 
 TEST_CASE("four threads read one reader: every record exactly once, then each sees the end") {
@@ -50,23 +71,12 @@ TEST_CASE("four threads read one reader: every record exactly once, then each se
   auto runners = sl::train::start_queue_runners(s, coord);
   std::mutex m;
   std::map<std::string, int> seen;
-  std::atomic<int> ended{0};
-  std::vector<std::thread> readers;
-  for (int t = 0; t < 4; ++t)
-    readers.emplace_back([&] {
-      for (;;) {
-        try {
-          auto [k, v] = s.run(std::tuple{key, line});
-          std::lock_guard lock(m);
-          ++seen[v];
-          CHECK(k.find(".txt:") != std::string::npos);
-        } catch (const sl::out_of_range&) {
-          ++ended;
-          return;
-        }
-      }
-    });
-  for (auto& t : readers) t.join();
+  const int ended = run_to_end(4, [&] {
+    auto [k, v] = s.run(std::tuple{key, line});
+    std::lock_guard lock(m);
+    ++seen[v];
+    CHECK(k.find(".txt:") != std::string::npos);
+  });
   coord.request_stop();
   coord.join(runners);
   CHECK(ended == 4);
@@ -90,27 +100,17 @@ TEST_CASE("four threads read_up_to one reader: every record exactly once, batche
   auto runners = sl::train::start_queue_runners(s, coord);
   std::mutex m;
   std::map<std::string, int> seen;
-  std::atomic<int> ended{0}, bad_batches{0};
-  std::vector<std::thread> readers;
-  for (int t = 0; t < 4; ++t)
-    readers.emplace_back([&] {
-      for (;;) {
-        try {
-          auto [k, v] = s.run(std::tuple{keys, lines});
-          const std::string file = k(0).substr(0, k(0).rfind(':'));
-          std::lock_guard lock(m);
-          if (v.size() == 0 || v.size() > 4 || k.size() != v.size()) ++bad_batches;
-          for (std::size_t i = 0; i < v.size(); ++i) {
-            ++seen[v(i)];
-            if (k(i).substr(0, k(i).rfind(':')) != file) ++bad_batches;
-          }
-        } catch (const sl::out_of_range&) {
-          ++ended;
-          return;
-        }
-      }
-    });
-  for (auto& t : readers) t.join();
+  int bad_batches = 0;  // (under m)
+  const int ended = run_to_end(4, [&] {
+    auto [k, v] = s.run(std::tuple{keys, lines});
+    const std::string file = k(0).substr(0, k(0).rfind(':'));
+    std::lock_guard lock(m);
+    if (v.size() == 0 || v.size() > 4 || k.size() != v.size()) ++bad_batches;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      ++seen[v(i)];
+      if (k(i).substr(0, k(i).rfind(':')) != file) ++bad_batches;
+    }
+  });
   coord.request_stop();
   coord.join(runners);
   CHECK(ended == 4);
