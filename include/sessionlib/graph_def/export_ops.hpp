@@ -25,6 +25,12 @@ namespace sessionlib::detail::gd {
 inline dtype input_output_type(const export_context& c, std::size_t i) {
   return c.input(i).output_type(detail::ref_index(c.n.inputs.at(i)));
 }
+/// The node's output dtypes as TF's list(type) (a dequeue's component_types, DecodeCSV's OUT_TYPE).
+inline AttrValue::ListValue output_types(const export_context& c) {
+  AttrValue::ListValue types;
+  for (std::uint32_t k = 0; k < c.n.num_outputs(); ++k) types.type.push_back(to_data_type(c.n.output_type(k)));
+  return types;
+}
 /// T = the dtype of input 0 (comparisons, whose output is bool; ops on a variable).
 inline void export_t_of_input0(export_context& c) {
   if (!c.n.inputs.empty()) c.out.attr["T"] = to_data_type(input_output_type(c, 0));
@@ -194,10 +200,7 @@ inline void export_sparse_add(export_context& c) {
 /// SparseReshape has no type attribute; new_shape is an int64 input.
 inline void export_sparse_reshape(export_context& c) {
   c.out.attr.erase("T");
-  const auto& want = c.n.attr.get<sparse_reshape_attrs>().new_shape;
-  any_array v(dtype::int64, dims{want.size()});
-  for (std::size_t i = 0; i < want.size(); ++i) v.data<std::int64_t>()[i] = want[i];
-  c.add_const_input("new_shape", v);
+  c.add_int64_input("new_shape", c.n.attr.get<sparse_reshape_attrs>().new_shape);
 }
 
 // ---- Queues (ops/queue.hpp; export only) -----------------------------------
@@ -236,10 +239,8 @@ inline void export_queue_enqueue(export_context& c) {
 /// QueueDequeueV2, QueueDequeueManyV2, QueueDequeueUpToV2: component_types, the
 /// outputs' dtypes (timeout_ms is queue_wait_attrs').
 inline void export_queue_dequeue(export_context& c) {
-  AttrValue::ListValue types;
-  for (std::uint32_t k = 0; k < c.n.num_outputs(); ++k) types.type.push_back(to_data_type(c.n.output_type(k)));
   c.out.attr.erase("T");
-  c.out.attr["component_types"] = std::move(types);
+  c.out.attr["component_types"] = output_types(c);
 }
 /// TF's queue ops have no type attribute T; QueueCloseV2's cancel_pending_enqueues
 /// is queue_close_attrs'.
@@ -250,9 +251,7 @@ inline void export_untyped(export_context& c) { c.out.attr.erase("T"); }
 /// ReaderReadUpToV2: num_records as an int64 input, as TF's.
 inline void export_read_up_to(export_context& c) {
   export_untyped(c);
-  any_array v(dtype::int64, dims{});
-  *v.data<std::int64_t>() = c.n.attr.get<read_up_to_attrs>().num_records;
-  c.add_const_input("num_records", v);
+  c.add_int64_input("num_records", {c.n.attr.get<read_up_to_attrs>().num_records}, true);
 }
 /// DecodeRaw and StringToNumber name their result's dtype out_type.
 inline void export_out_type(export_context& c) {
@@ -261,10 +260,8 @@ inline void export_out_type(export_context& c) {
 }
 /// DecodeCSV: OUT_TYPE, its outputs' dtypes.
 inline void export_decode_csv(export_context& c) {
-  AttrValue::ListValue types;
-  for (std::uint32_t k = 0; k < c.n.num_outputs(); ++k) types.type.push_back(to_data_type(c.n.output_type(k)));
   c.out.attr.erase("T");
-  c.out.attr["OUT_TYPE"] = std::move(types);
+  c.out.attr["OUT_TYPE"] = output_types(c);
 }
 
 inline const bool exporters_registered = [] {

@@ -145,9 +145,19 @@ struct export_context {
   /// add_const_input of an int32 vector (or a scalar when `scalar`).
   void add_int_input(std::string_view suffix, const std::vector<std::int64_t>& values, bool scalar = false,
                      std::size_t at = ~std::size_t{0}) {
-    any_array a(dtype::int32, scalar ? dims{} : dims{values.size()});
-    for (std::size_t i = 0; i < values.size() && i < a.size(); ++i) a.data<std::int32_t>()[i] = static_cast<std::int32_t>(values[i]);
-    add_const_input(suffix, a, at);
+    add_const_input(suffix, int_array<std::int32_t>(values, scalar), at);
+  }
+  /// add_int_input of int64 values, for the inputs TF declares int64
+  /// (SparseReshape's new_shape, ReaderReadUpToV2's num_records).
+  void add_int64_input(std::string_view suffix, const std::vector<std::int64_t>& values, bool scalar = false) {
+    add_const_input(suffix, int_array<std::int64_t>(values, scalar));
+  }
+  /// `values` as an array of I: a vector, or a scalar (the first value) when `scalar`.
+  template <class I>
+  static any_array int_array(const std::vector<std::int64_t>& values, bool scalar) {
+    any_array a(dtype_of<I>, scalar ? dims{} : dims{values.size()});
+    for (std::size_t i = 0; i < values.size() && i < a.size(); ++i) a.data<I>()[i] = static_cast<I>(values[i]);
+    return a;
   }
 
   /// The Const nodes add_const_input made, which the caller puts before `out`.

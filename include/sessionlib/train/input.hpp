@@ -143,14 +143,19 @@ auto batch_from(const Q& q, std::int32_t batch_size, const batch_options& o) {
   }
 }
 
+/// The op that enqueues batch's input: one example, or (enqueue_many) a batch of them.
 template <class Q, class X>
-void run_into_queue(Q& q, const X& tensors, const batch_options& o) {
-  std::vector<Operation> enqueues(static_cast<std::size_t>(std::max(o.num_threads, 1)), q.enqueue(tensors));
-  add_queue_runner(QueueRunner(q, std::move(enqueues)));
+Operation enqueue_op(Q& q, const X& tensors) {
+  return q.enqueue(tensors);
 }
 template <class Q, class X>
-void run_into_queue(Q& q, const enqueue_many_t<X>& many, const batch_options& o) {
-  std::vector<Operation> enqueues(static_cast<std::size_t>(std::max(o.num_threads, 1)), q.enqueue_many(many.tensors));
+Operation enqueue_op(Q& q, const enqueue_many_t<X>& many) {
+  return q.enqueue_many(many.tensors);
+}
+
+template <class Q, class X>
+void run_into_queue(Q& q, const X& tensors, const batch_options& o) {
+  std::vector<Operation> enqueues(static_cast<std::size_t>(std::max(o.num_threads, 1)), enqueue_op(q, tensors));
   add_queue_runner(QueueRunner(q, std::move(enqueues)));
 }
 }  // namespace detail
