@@ -81,17 +81,16 @@ inline std::string target_scheme(const std::string& target) {
   return colon == std::string::npos ? target : target.substr(0, colon);
 }
 
-/// The engine for `target`: "" in process, a registered scheme's, else
-/// sl::unimplemented (TF's wording for a target no factory accepts).
-inline std::unique_ptr<engine> make_engine(const std::string& target) {
-  if (target.empty()) return std::make_unique<in_process_engine>();
+/// The factory for a non-empty `target`'s scheme, else sl::unimplemented
+/// (TF's wording for a target no factory accepts).
+inline engine_factory engine_factory_for(const std::string& target) {
   const std::string scheme = target_scheme(target);
   engine_registry& r = engines();
   std::string known = "DIRECT_SESSION (\"\")";
   {
     std::lock_guard lock(r.m);
     for (const auto& [s, make] : r.by_scheme) {
-      if (s == scheme) return make(target);
+      if (s == scheme) return make;
       known += ", " + s;
     }
   }
@@ -102,6 +101,12 @@ inline std::unique_ptr<engine> make_engine(const std::string& target) {
                         "dependency; CMake: COMPONENTS mpi, target sessionlib::mpi; pkg-config: sessionlib-mpi)");
   throw unimplemented("No session factory registered for the given session options: {target: \"" + target +
                       "\"} Registered factories are {" + known + "}.");
+}
+
+/// The engine for `target`: "" in process, else the one its scheme's factory makes.
+inline std::unique_ptr<engine> make_engine(const std::string& target) {
+  if (target.empty()) return std::make_unique<in_process_engine>();
+  return engine_factory_for(target)(target);
 }
 
 }  // namespace sessionlib::detail

@@ -43,15 +43,7 @@ SESSIONLIB_INLINE void register_session(const std::shared_ptr<session_impl>& s) 
 /// lose their values, so their next read is uninitialised.
 SESSIONLIB_INLINE void reset_containers(const std::string& target, const std::vector<std::string>& containers) {
   const std::string scheme = target_scheme(target);
-  if (!target.empty()) {
-    bool known = false;
-    {
-      engine_registry& e = engines();
-      std::lock_guard lock(e.m);
-      for (const auto& entry : e.by_scheme) known = known || entry.first == scheme;
-    }
-    if (!known) (void)make_engine(target);  // throws what a Session of this target throws
-  }
+  if (!target.empty()) (void)engine_factory_for(target);  // an unknown target throws as Session(g, {}, target) does
   std::vector<std::shared_ptr<session_impl>> live;
   {
     session_registry& r = sessions();
