@@ -13,18 +13,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "message_of.hpp"
+
 namespace reader_test {
 
-/// The message of what `f()` throws as E, "(no exception)" if nothing.
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
+using session_test::message_of;
 
 /// The parts appended in order. (g++ 12 -O3 reports a false -Wrestrict inside
 /// `"literal" + std::string&&`, GCC bug 105329: tests build strings with this.)

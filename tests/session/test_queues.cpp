@@ -8,21 +8,13 @@
 
 #include <sessionlib/ops/queue.hpp>
 
+#include "message_of.hpp"
 #include "session_test.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
-/// The message of what `f()` throws as E ("" if nothing).
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "";
-}
+using session_test::message_of;
 bool matches(const std::string& s, const std::string& re) { return std::regex_match(s, std::regex(re)); }
 }  // namespace
 
