@@ -167,3 +167,66 @@ TEST_CASE("4 producers and 4 consumers: every element dequeued exactly once") {
     CHECK(once);
   }
 }
+
+TEST_CASE("recycled elements are refilled in place and carry the new values") {
+  // A string component (constructed elements) and a padded one whose shape
+  // varies from enqueue to enqueue: a refill must resize, not reuse blindly.
+  sl::queue_spec s = spec(sl::queue_kind::padding_fifo, -1);
+  s.op = "PaddingFIFOQueueV2";
+  s.types = {sl::dtype::string, sl::dtype::float32};
+  s.shapes = {{}, {-1}};
+  sl::queue_resource q(s);
+  auto enqueue_batch = [&](std::size_t rows, std::size_t width, float base) {
+    sl::any_array names(sl::dtype::string, sl::dims{rows});
+    sl::any_array values(sl::dtype::float32, sl::dims{rows, width});
+    for (std::size_t i = 0; i < rows; ++i) {
+      names.data<std::string>()[i] = "row " + std::to_string(base + static_cast<float>(i)) + std::string(40, 'x');
+      for (std::size_t j = 0; j < width; ++j) values.data<float>()[i * width + j] = base + static_cast<float>(i * width + j);
+    }
+    const sl::any_array* parts[] = {&names, &values};
+    q.enqueue(parts, 2, true, {});
+  };
+  enqueue_batch(4, 3, 0.f);
+  auto first = q.dequeue(4, true, false, {});
+  REQUIRE(first.size() == 4);
+  std::set<const void*> buffers;
+  for (const auto& e : first) buffers.insert(e.parts[1].raw());
+  q.recycle(first);
+  CHECK(first.empty());
+
+  enqueue_batch(4, 2, 100.f);  // narrower rows: the recycled buffers are large enough
+  auto second = q.dequeue(4, true, false, {});
+  REQUIRE(second.size() == 4);
+  std::size_t reused = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto& e = second[i];
+    reused += buffers.count(e.parts[1].raw());
+    CHECK(e.parts[0].dtype() == sl::dtype::string);
+    CHECK(e.parts[0].scalar<std::string>() == "row " + std::to_string(100.f + static_cast<float>(i)) + std::string(40, 'x'));
+    REQUIRE(e.parts[1].shape() == sl::dims{2});
+    CHECK(e.parts[1].data<float>()[0] == 100.f + static_cast<float>(2 * i));
+    CHECK(e.parts[1].data<float>()[1] == 101.f + static_cast<float>(2 * i));
+  }
+  CHECK(reused == 4);
+  q.recycle(second);
+
+  enqueue_batch(2, 5, 200.f);  // wider rows than any recycled buffer: new ones, same values
+  auto third = q.dequeue(2, true, false, {});
+  REQUIRE(third.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    REQUIRE(third[i].parts[1].shape() == sl::dims{5});
+    for (std::size_t j = 0; j < 5; ++j)
+      CHECK(third[i].parts[1].data<float>()[j] == 200.f + static_cast<float>(i * 5 + j));
+  }
+}
+
+TEST_CASE("elements still shared elsewhere are not recycled") {
+  sl::queue_resource q(spec(sl::queue_kind::fifo, -1));
+  put(q, 1);
+  auto got = q.dequeue(1, true, false, {});
+  const sl::any_array kept = got[0].parts[0];  // a second owner of the buffer
+  q.recycle(got);
+  put(q, 2);
+  CHECK(take(q) == 2);
+  CHECK(kept.scalar<std::int64_t>() == 1);  // not overwritten by the refill
+}

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -124,6 +125,8 @@ class queue_resource final : public session_resource {
       while (done < elems.size() && has_room()) push(std::move(elems[done++]));
       return done == elems.size();
     }, [] {});
+    lock.unlock();
+    cv_.notify_all();  // after unlocking: a waiter woken under the lock would only block on it again
   }
 
   /// Dequeues `n` elements (one when !many), waiting until they come; `up_to`:
@@ -162,7 +165,30 @@ class queue_resource final : public session_resource {
       }
       return got.size() == n;
     }, [&] { put_back(got); });
+    lock.unlock();
+    cv_.notify_all();
     return got;
+  }
+
+  /// Takes back the elements a dequeue_many has copied out, so that the next
+  /// enqueue refills their buffers instead of allocating: the producer thread
+  /// would otherwise allocate every element and the consumer free it, and the
+  /// two would contend for the allocator's arena lock on every step. Keeps at
+  /// most pool_max_elements elements and pool_max_bytes bytes; drops the rest.
+  SESSIONLIB_INLINE void recycle(std::vector<element>& got) {
+    std::lock_guard lock(pool_m_);
+    for (auto& e : got) {
+      std::size_t bytes = 0;
+      bool reusable = true;
+      for (const auto& p : e.parts) {
+        reusable = reusable && p.unique() && !p.lent();
+        bytes += p.capacity();
+      }
+      if (!reusable || pool_.size() >= pool_max_elements || pool_bytes_ + bytes > pool_max_bytes) continue;
+      pool_bytes_ += bytes;
+      pool_.push_back(std::move(e));
+    }
+    got.clear();
   }
 
   /// Closes the queue. `cancel_pending_enqueues`: blocked enqueues fail now;
@@ -181,6 +207,8 @@ class queue_resource final : public session_resource {
       changed_ = true;
       return true;
     }, [] {});
+    lock.unlock();
+    cv_.notify_all();
   }
 
  private:
@@ -211,13 +239,16 @@ class queue_resource final : public session_resource {
                     bool is_enqueue, Step&& step, Abandon&& abandon) {
     const std::uint64_t id = next_id_++;
     line.push_back(id);
+    // Leaving the line lets the next in line act, so waiters are woken: by the
+    // caller after it unlocks when the step is done, here when it fails.
     struct leave {
       queue_resource& q;
       std::deque<std::uint64_t>& line;
       std::uint64_t id;
+      int unwinding = std::uncaught_exceptions();
       ~leave() {
         line.erase(std::find(line.begin(), line.end(), id));
-        q.cv_.notify_all();  // the next in line may act; waiters see what changed
+        if (std::uncaught_exceptions() > unwinding) q.cv_.notify_all();
       }
     } guard{*this, line, id};
     for (;;) {
@@ -228,8 +259,8 @@ class queue_resource final : public session_resource {
       if (line.front() == id) {
         changed_ = false;
         const bool done = step();
-        if (changed_ || done) cv_.notify_all();
         if (done) return;
+        if (changed_) cv_.notify_all();
       }
       if (w.cancelled && w.cancelled->load(std::memory_order_acquire)) {
         abandon();
@@ -298,7 +329,7 @@ class queue_resource final : public session_resource {
   /// Checks the components against the spec (TF's messages) and copies them into
   /// owned elements, one per slice when `many`.
   SESSIONLIB_INLINE std::vector<element> split(const any_array* const* parts, std::size_t n, bool many,
-                                               const queue_wait& w) const {
+                                               const queue_wait& w) {
     if (n != spec_.types.size())
       throw invalid_argument("Wrong number of components in tuple. Expected " + std::to_string(spec_.types.size()) +
                                  ", got " + std::to_string(n),
@@ -330,24 +361,41 @@ class queue_resource final : public session_resource {
       throw invalid_argument("Expected the priority element to be a scalar, but received shape: " +
                                  detail::queue_shape_string(detail::queue_dims(parts[0]->shape(), many ? 1 : 0)),
                              std::string(w.node));
-    std::vector<element> out(many ? batch : 1);
+    std::vector<element> out = take_pooled(many ? batch : 1);
     for (std::size_t k = 0; k < out.size(); ++k) {
-      out[k].parts.reserve(n);
+      out[k].parts.resize(n);
       for (std::size_t i = 0; i < n; ++i) {
         const any_array& a = *parts[i];
+        any_array& e = out[k].parts[i];
         if (!many) {
-          out[k].parts.push_back(a.clone());
+          e.ensure(a.dtype(), a.shape());
+          any_array::copy_elements(a.dtype(), e.raw(), a.raw(), a.size());
           continue;
         }
         dims d;
         for (std::size_t j = 1; j < a.rank(); ++j) d.push_back(a.shape()[j]);
-        any_array e(a.dtype(), d);
+        e.ensure(a.dtype(), d);
         const std::size_t bytes = e.nbytes();
         any_array::copy_elements(a.dtype(), e.raw(), static_cast<const char*>(a.raw()) + k * bytes, e.size());
-        out[k].parts.push_back(std::move(e));
       }
       if (spec_.kind == queue_kind::priority) out[k].priority = out[k].parts[0].scalar<std::int64_t>();
     }
+    return out;
+  }
+
+  /// `count` elements, as many as there are taken from the recycled ones.
+  SESSIONLIB_INLINE std::vector<element> take_pooled(std::size_t count) {
+    std::vector<element> out;
+    out.reserve(count);
+    {
+      std::lock_guard lock(pool_m_);
+      while (out.size() < count && !pool_.empty()) {
+        for (const auto& p : pool_.back().parts) pool_bytes_ -= p.capacity();
+        out.push_back(std::move(pool_.back()));
+        pool_.pop_back();
+      }
+    }
+    out.resize(count);
     return out;
   }
 
@@ -361,6 +409,12 @@ class queue_resource final : public session_resource {
   bool closed_ = false;
   bool changed_ = false;  // set by a step that moved elements or closed the queue
   std::mt19937_64 rng_;
+  // Elements given back by recycle(), refilled by split(); pool_m_ only
+  // guards these, so a refill never waits on the queue's own lock.
+  static constexpr std::size_t pool_max_elements = 4096, pool_max_bytes = std::size_t{64} << 20;
+  std::mutex pool_m_;
+  std::vector<element> pool_;
+  std::size_t pool_bytes_ = 0;
 };
 
 namespace detail {

@@ -136,6 +136,7 @@ SESSIONLIB_INLINE void dequeue(kernel_context& ctx, bool many, bool up_to) {
     return;
   }
   write_batch(ctx, q->spec(), got);
+  q->recycle(got);
 }
 }  // namespace detail
 
