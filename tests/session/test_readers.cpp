@@ -323,6 +323,39 @@ TEST_CASE("a reader's state lives in each session; RunOptions::timeout bounds a 
   CHECK_THROWS_AS(s1.run(line), sl::out_of_range);
 }
 
+TEST_CASE("shared_name: one reader for the nodes and sessions naming it; another kind under the name fails") {
+  temp_dir dir("shared");
+  const std::string f = dir.write("f.txt", "one\ntwo\nthree\n");
+  sl::Graph g;
+  filenames files(g);
+  sl::TextLineReader reader(g, 0, {.name = "lines", .shared_name = "r"});
+  sl::TextLineReader same(g, 0, {.name = "same_lines", .shared_name = "r"});
+  sl::TextLineReader own(g, 0, {.name = "own_lines"});
+  auto line = std::get<1>(reader.read(files.q));
+  auto same_line = std::get<1>(same.read(files.q));
+  auto own_line = std::get<1>(own.read(files.q));
+  sl::Session s1(g), s2(g);
+  files.give(s1, {f, f, f});  // one for the shared reader, one for own, one after the shared reader's first
+  files.give(s2, {}, false);  // s2's own queue stays empty: its reads continue s1's file
+  CHECK(s1.run(line) == "one");
+  CHECK(s2.run(line) == "two");       // the same reader, mid-file
+  CHECK(s1.run(same_line) == "three");  // another node naming it
+  CHECK(s2.run(same.num_records_produced()) == 3);
+  CHECK(s1.run(own_line) == "one");  // a private reader starts its own file
+  CHECK(s1.run(own.num_records_produced()) == 1);
+
+  sl::FixedLengthRecordReader other(g, 4, 0, 0, 0, {.name = "records", .shared_name = "r"});
+  auto record = std::get<1>(other.read(files.q));
+  const std::string m = message_of<sl::invalid_argument>([&] { s1.run(record); });
+  CHECK(m == "Shared reader 'r' was made by a TextLineReaderV2 node with other attributes than node records "
+             "(FixedLengthRecordReaderV2) asks for");
+  sl::TextLineReader skipping(g, 1, {.name = "skipping", .shared_name = "r"});  // same kind, other attributes
+  CHECK(message_of<sl::invalid_argument>([&] { s1.run(skipping.num_records_produced()); }).find("node skipping") !=
+        std::string::npos);
+  CHECK(s1.run(line) == "one");  // the sessions stay usable: the shared reader reads on into the second file
+  CHECK(s2.run(reader.num_work_units_completed()) == 1);
+}
+
 TEST_CASE("Session::close cancels a read waiting for a file name") {
   sl::Graph g;
   filenames files(g);

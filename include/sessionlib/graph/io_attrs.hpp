@@ -37,8 +37,7 @@ struct decode_csv_attrs {
 };
 
 /// TFRecordReaderV2, IdentityReaderV2 (and WholeFileReaderV2): TF's container
-/// and shared_name. sessionlib keeps a reader per session; shared_name is
-/// exported, not shared.
+/// and shared_name (a non-empty one shares the reader, as queues are shared).
 struct reader_attrs {
   static constexpr const char* family = "Reader";
   std::string container{};

@@ -51,7 +51,7 @@ concept FilenameQueue = decltype(detail::is_string_queue(static_cast<const Q*>(n
 /// Options every reader takes (TF's keyword arguments).
 struct reader_options {
   std::string name{};         // the reader op's name; "" -> TF's op type ("TextLineReaderV2", ...)
-  std::string shared_name{};  // exported; sessionlib keeps one reader per session whatever the name
+  std::string shared_name{};  // non-empty: one reader for every node and session of the process naming it
   std::string container{};
 };
 

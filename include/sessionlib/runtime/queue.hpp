@@ -418,55 +418,32 @@ class queue_resource final : public session_resource {
 };
 
 namespace detail {
-/// Queues shared by name between the sessions of the process (TF's shared_name).
-class shared_queues {
- public:
-  static shared_queues& global() {
-    static shared_queues s;
+/// Throws sl::invalid_argument (TF's messages) unless the shared queue `have`
+/// was made as `want` asks.
+SESSIONLIB_INLINE void check_shared_queue(const queue_spec& have, const queue_spec& want) {
+  const std::string q = "Shared queue '" + have.name + "'";
+  if (have.op != want.op)
+    throw invalid_argument(q + " has type '" + have.op + "' that does not match type of Node: " + want.op);
+  if (have.capacity != want.capacity)
+    throw invalid_argument(q + " has capacity " + std::to_string(have.capacity) + " but requested capacity was " +
+                           std::to_string(want.capacity));
+  auto types = [](const std::vector<dtype>& t) {
+    std::string s;
+    for (std::size_t i = 0; i < t.size(); ++i) s += (i ? ", " : "") + std::string(dtype_name(t[i]));
     return s;
-  }
-  /// The live queue named `key`, or a new one made by `make()`; a live queue
-  /// made otherwise is sl::invalid_argument with TF's message.
-  template <class Make>
-  std::shared_ptr<queue_resource> get(const std::string& key, const queue_spec& want, Make&& make) {
-    std::lock_guard lock(m_);
-    if (auto q = by_name_[key].lock()) {
-      check(q->spec(), want);
-      return q;
-    }
-    auto q = make();
-    by_name_[key] = q;
-    return q;
-  }
-
- private:
-  static void check(const queue_spec& have, const queue_spec& want) {
-    const std::string q = "Shared queue '" + have.name + "'";
-    if (have.op != want.op)
-      throw invalid_argument(q + " has type '" + have.op + "' that does not match type of Node: " + want.op);
-    if (have.capacity != want.capacity)
-      throw invalid_argument(q + " has capacity " + std::to_string(have.capacity) + " but requested capacity was " +
-                             std::to_string(want.capacity));
-    auto types = [](const std::vector<dtype>& t) {
-      std::string s;
-      for (std::size_t i = 0; i < t.size(); ++i) s += (i ? ", " : "") + std::string(dtype_name(t[i]));
-      return s;
-    };
-    if (have.types != want.types)
-      throw invalid_argument(q + " has component types " + types(have.types) + " but requested component types were " +
-                             types(want.types));
-    auto shapes = [](const std::vector<std::vector<std::ptrdiff_t>>& s) {
-      std::string out = "[";
-      for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + queue_shape_string(s[i]);
-      return out + "]";
-    };
-    if (have.shapes != want.shapes)
-      throw invalid_argument(q + " has component shapes " + shapes(have.shapes) +
-                             " but requested component shapes were " + shapes(want.shapes));
-  }
-  std::mutex m_;
-  std::unordered_map<std::string, std::weak_ptr<queue_resource>> by_name_;
-};
+  };
+  if (have.types != want.types)
+    throw invalid_argument(q + " has component types " + types(have.types) + " but requested component types were " +
+                           types(want.types));
+  auto shapes = [](const std::vector<std::vector<std::ptrdiff_t>>& s) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + queue_shape_string(s[i]);
+    return out + "]";
+  };
+  if (have.shapes != want.shapes)
+    throw invalid_argument(q + " has component shapes " + shapes(have.shapes) +
+                           " but requested component shapes were " + shapes(want.shapes));
+}
 
 /// TF's name of a private queue: "_<n>_<node name>", n counting per process.
 #if SESSIONLIB_DEFINITIONS

@@ -44,13 +44,19 @@ struct reader_spec {
   std::int64_t header_bytes = 0, record_bytes = 0, footer_bytes = 0, hop_bytes = 0;  // fixed_length_record
   // idx: record_bytes > 0 is what every file's records must hold (0: what its header says)
   std::int64_t skip_header_lines = 0;                                                // text_line
+  std::string op{};    // the reader node's op type ("TFRecordReaderV2"), for messages
+  std::string name{};  // the shared_name; empty: private to the node's session
+  friend bool operator==(const reader_spec&, const reader_spec&) = default;
 };
 
 /// One reader's state in one session: the work unit in progress, the open
 /// file and the position in it, and the counts TF's ReaderBase keeps.
 class reader_resource final : public session_resource {
  public:
-  explicit reader_resource(reader_spec spec) : spec_(spec) {}
+  explicit reader_resource(reader_spec spec) : spec_(std::move(spec)) {}
+
+  /// What the reader is (kind, attributes, shared_name).
+  const reader_spec& spec() const noexcept { return spec_; }
 
   /// Wakes the reads waiting for their turn (Session::close cancels them).
   void wake_all() noexcept override {

@@ -38,6 +38,37 @@ class session_resource {
   virtual void wake_all() noexcept = 0;
 };
 
+namespace detail {
+/// Resources of kind R shared by name between the sessions of the process
+/// (TF's shared_name on queues and readers): one per "container/name" key,
+/// alive while a session uses it.
+template <class R>
+class shared_resources {
+ public:
+  static shared_resources& global() {
+    static shared_resources s;
+    return s;
+  }
+  /// The live resource under `key` after `check(existing)` (which throws when
+  /// it was made otherwise than the caller asks), or a new one from `make()`.
+  template <class Check, class Make>
+  std::shared_ptr<R> get(const std::string& key, Check&& check, Make&& make) {
+    std::lock_guard lock(m_);
+    if (auto r = by_name_[key].lock()) {
+      check(*r);
+      return r;
+    }
+    std::shared_ptr<R> r = make();
+    by_name_[key] = r;
+    return r;
+  }
+
+ private:
+  std::mutex m_;
+  std::unordered_map<std::string, std::weak_ptr<R>> by_name_;
+};
+}  // namespace detail
+
 /// The tensors a session keeps by handle (TF's SessionState): what fetching a
 /// get_session_handle op stores and get_session_tensor reads back, by handle
 /// string, "GetSessionHandle;7;/job:localhost/replica:0/task:0/device:CPU:0".

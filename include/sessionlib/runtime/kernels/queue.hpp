@@ -58,7 +58,9 @@ SESSIONLIB_INLINE std::shared_ptr<queue_resource> queue_of(kernel_context& ctx, 
       return std::make_shared<queue_resource>(std::move(spec));
     }
     const std::string key = visit_queue_attrs(qn, [](const auto& a) { return a.container; }) + "/" + spec.name;
-    return sessionlib::detail::shared_queues::global().get(key, spec, [&] { return std::make_shared<queue_resource>(spec); });
+    return sessionlib::detail::shared_resources<queue_resource>::global().get(
+        key, [&](const queue_resource& q) { sessionlib::detail::check_shared_queue(q.spec(), spec); },
+        [&] { return std::make_shared<queue_resource>(spec); });
   });
 }
 SESSIONLIB_INLINE std::shared_ptr<queue_resource> input_queue(kernel_context& ctx) {

@@ -19,31 +19,54 @@ namespace sessionlib::kernels {
 
 namespace detail {
 /// The run-time description of reader node `n`, from its op type and attributes.
-SESSIONLIB_INLINE reader_spec reader_spec_of(const node& n) {
+/// `container` gets the node's container.
+SESSIONLIB_INLINE reader_spec reader_spec_of(const node& n, std::string& container) {
   reader_spec s;
+  auto sharing = [&](const auto& a) {
+    container = a.container;
+    s.name = a.shared_name;
+  };
   if (const auto* f = n.attr.family.find<fixed_length_record_reader_attrs>()) {
     s.kind = reader_kind::fixed_length_record;
     s.header_bytes = f->header_bytes;
     s.record_bytes = f->record_bytes;
     s.footer_bytes = f->footer_bytes;
     s.hop_bytes = f->hop_bytes;
+    sharing(*f);
   } else if (const auto* x = n.attr.family.find<idx_record_reader_attrs>()) {
     s.kind = reader_kind::idx;
     s.record_bytes = x->record_bytes;
+    sharing(*x);
   } else if (const auto* t = n.attr.family.find<text_line_reader_attrs>()) {
     s.kind = reader_kind::text_line;
     s.skip_header_lines = t->skip_header_lines;
+    sharing(*t);
   } else {
     s.kind = n.op == "TFRecordReaderV2" ? reader_kind::tf_record : reader_kind::identity;
+    if (const auto* r = n.attr.family.find<reader_attrs>()) sharing(*r);
   }
+  s.op = n.op;
   return s;
 }
 
-/// The reader of reader node `id`, made on first use in this session.
+/// The reader of reader node `id`, made on first use in this session; with a
+/// shared_name, the process's reader of that container and name, made by
+/// whichever session used it first (as queues are shared): its position and
+/// counts are then common to every node and session that name it.
 SESSIONLIB_INLINE std::shared_ptr<reader_resource> reader_of(kernel_context& ctx, node_id id) {
   return ctx.state.resource<reader_resource>(id, [&] {
     const node& rn = id == ctx.self ? ctx.n : ctx.graph.at(id);
-    return std::make_shared<reader_resource>(reader_spec_of(rn));
+    std::string container;
+    const reader_spec spec = reader_spec_of(rn, container);
+    if (spec.name.empty()) return std::make_shared<reader_resource>(spec);
+    auto check = [&](const reader_resource& r) {
+      if (!(r.spec() == spec))
+        throw invalid_argument("Shared reader '" + spec.name + "' was made by a " + r.spec().op +
+                                   " node with other attributes than node " + rn.name + " (" + spec.op + ") asks for",
+                               rn.name);
+    };
+    return sessionlib::detail::shared_resources<reader_resource>::global().get(
+        container + "/" + spec.name, check, [&] { return std::make_shared<reader_resource>(spec); });
   });
 }
 }  // namespace detail
