@@ -5,9 +5,12 @@
 // foldr, training through a loop, long loops and RunOptions::timeout.
 #include "numeric_grad.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace sl = sessionlib;
 using numeric_grad::check;
@@ -242,4 +245,37 @@ TEST_CASE("a loop body with a stateful op has no gradient yet, and says so") {
                                },
                                std::tuple{sl::constant(g, 0), x});
   CHECK_THROWS_WITH_AS(sl::gradients(s, x), doctest::Contains("stateful op"), sl::unimplemented);
+}
+
+TEST_CASE("while_loop's gradient in float, a variable the loss does not read, and runs from several threads at once") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, sl::shape<2>>(g, "x");
+  auto k = sl::placeholder<int, sl::shape<>>(g, "k");
+  // p = x^(k+1) and q = 3^k x: the loss reads only p.
+  auto [i, p, q] = sl::while_loop([&](auto i, auto, auto) { return i < k; },
+                                  [&](auto i, auto p, auto q) { return std::tuple{i + 1, p * x, q * 3.f}; },
+                                  std::tuple{sl::constant(g, 0), x, x});
+  auto [dp, dq] = sl::gradients(sl::reduce_sum(p), std::tuple{x, q});
+  static_assert(std::is_same_v<decltype(dp), sl::Tensor<float, sl::shape<2>>>);
+  sl::Session sess(g);
+  const xt::xtensor<float, 1> xv{1.5f, -0.5f};
+  auto [gp, gq] = sess.run(std::tuple{dp, dq}, {{x, xv}, {k, 3}});
+  static_assert(std::is_same_v<decltype(gp), xt::xtensor<float, 1>>);
+  CHECK(gp(0) == doctest::Approx(4 * std::pow(1.5, 3)));
+  CHECK(gp(1) == doctest::Approx(4 * std::pow(-0.5, 3)));
+  CHECK(gq == xt::xtensor<float, 1>{0.f, 0.f});  // q is the loop's output, which the loss does not read
+  // Each thread its own k: the runs' stacks are separate.
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < 25; ++r) {
+        const int kt = 2 + t * 3 + r % 2;
+        const auto got = sess.run(dp, {{x, xv}, {k, kt}});
+        const double want = (kt + 1) * std::pow(1.5, kt);
+        if (std::abs(got(0) - want) > 1e-4 * want) ++wrong;
+      }
+    });
+  for (auto& th : threads) th.join();
+  CHECK(wrong.load() == 0);
 }
