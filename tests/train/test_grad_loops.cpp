@@ -145,7 +145,7 @@ TEST_CASE("foldl, foldr and map_fn's gradients") {
   CHECK(xt::allclose(dsq, 2.0 * wv * xv));
 }
 
-TEST_CASE("while_loop's gradient through a nested loop and through a cond inside the loop") {
+TEST_CASE("while_loop's gradient through a nested loop, scans inside a loop and a cond inside a loop") {
   sl::Graph g;
   auto x = sl::placeholder<double, sl::shape<2>>(g, "x");
   auto w = sl::placeholder<double, sl::shape<>>(g, "w");
@@ -163,6 +163,21 @@ TEST_CASE("while_loop's gradient through a nested loop and through a cond inside
   const xt::xtensor<double, 1> xv{0.4, -0.7};
   check(sess, acc, x, xv, {{w, 0.8}});
   check(sess, acc, w, 0.8, {{x, xv}});
+
+  // A map_fn and a foldl inside the loop: a Scan's gradient inside the loop's.
+  auto ys = sl::placeholder<double, sl::shape<3, 2>>(g, "ys");
+  auto [m, r] = sl::while_loop(
+      [](auto m, auto) { return m < 3; },
+      [&](auto m, auto r) {
+        auto scaled = sl::map_fn([&](auto y) { return y * r * w; }, ys);
+        auto folded = sl::foldl([&](auto a, auto y) { return sl::tanh(a + y); }, scaled, r);
+        return std::tuple{m + 1, folded};
+      },
+      std::tuple{sl::constant(g, 0), x});
+  const auto yv = values({3, 2}, -1, 1, 8);
+  check(sess, r, x, xv, {{w, 0.8}, {ys, yv}});
+  check(sess, r, w, 0.8, {{x, xv}, {ys, yv}});
+  check(sess, r, ys, yv, {{x, xv}, {w, 0.8}});
 
   // A cond inside the loop: the gradient follows the branch each iteration took.
   auto [k, s] = sl::while_loop(
