@@ -280,13 +280,14 @@ TEST_CASE("while_loop's gradient in float, a variable the loss does not read, an
   CHECK(gp(1) == doctest::Approx(4 * std::pow(-0.5, 3)));
   CHECK(gq == xt::xtensor<float, 1>{0.f, 0.f});  // q is the loop's output, which the loss does not read
   // Each thread its own k: the runs' stacks are separate.
+  const auto dx = dp;  // a lambda cannot capture a structured binding (clang)
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
       for (int r = 0; r < 25; ++r) {
         const int kt = 2 + t * 3 + r % 2;
-        const auto got = sess.run(dp, {{x, xv}, {k, kt}});
+        const auto got = sess.run(dx, {{x, xv}, {k, kt}});
         const double want = (kt + 1) * std::pow(1.5, kt);
         if (std::abs(got(0) - want) > 1e-4 * want) ++wrong;
       }
