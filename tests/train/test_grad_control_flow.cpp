@@ -45,7 +45,7 @@ TEST_CASE("cond's gradient: zeros for a value only the other branch reads; tuple
   check(sess, loss, b, bv, {{p, false}, {a, av}});
 }
 
-TEST_CASE("cond's gradient through a stateful branch or a while_loop is not implemented yet, and says so") {
+TEST_CASE("cond's gradient through a stateful branch or a while_loop inside a branch is not implemented yet, and says so") {
   sl::Graph g;
   auto p = sl::placeholder<bool, sl::shape<>>(g, "p");
   auto x = sl::placeholder<double, sl::shape<>>(g, "x");
