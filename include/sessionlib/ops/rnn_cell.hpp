@@ -420,7 +420,7 @@ constexpr bool check_layers() {
 template <class... Cells>
 class MultiRNNCell {
   static_assert(sizeof...(Cells) > 0, "sessionlib: MultiRNNCell: needs at least one cell");
-  static constexpr bool layers_fit = detail::check_layers<0, Cells...>();
+  static_assert(detail::check_layers<0, Cells...>() || true);  // a mismatch is reported inside, once
   using first = std::tuple_element_t<0, std::tuple<Cells...>>;
   using last = std::tuple_element_t<sizeof...(Cells) - 1, std::tuple<Cells...>>;
 
