@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -51,6 +52,17 @@ namespace detail::rnn {
 template <class Cell, class X, class S>
 using step_result = decltype(std::declval<const Cell&>()(std::declval<const X&>(), std::declval<const S&>()));
 
+/// True for a 1-D int32 or int64 tensor (dynamic_rnn's sequence_length).
+template <class L>
+inline constexpr bool is_lengths = [] {
+  if constexpr (TensorLike<L>) {
+    return shape_of<L>::rank() == 1 &&
+           (std::is_same_v<value_type_of<L>, std::int32_t> || std::is_same_v<value_type_of<L>, std::int64_t>);
+  } else {
+    return false;
+  }
+}();
+
 /// The packed carry of dynamic_rnn: the state's tensors, then `out`, side by side.
 template <class State, class Out>
 auto pack(const State& s, const Out& out) {
@@ -76,6 +88,7 @@ namespace nn {
 /// e.g. sl::unstack<1>(x) of x [batch, N, width]) from `initial_state`;
 /// returns std::pair{std::array of the N outputs, the final state}.
 template <class Cell, TensorLike X, std::size_t N, class S>
+  requires(!std::is_convertible_v<const S&, std::string>)
 auto static_rnn(const Cell& cell, const std::array<X, N>& inputs, const S& initial_state, const std::string& name = "rnn") {
   static_assert(N > 0, "sessionlib: static_rnn: needs at least one time step");
   using R = ::sessionlib::detail::rnn::step_result<Cell, X, S>;
@@ -102,7 +115,7 @@ auto static_rnn(const Cell& cell, const std::array<X, N>& inputs, const std::str
 
 /// static_rnn over the time axis of x [batch, N, width] (N static): sl::unstack<1>(x)'s steps.
 template <class Cell, TensorLike X, class S>
-  requires(shape_of<X>::rank() == 3)
+  requires(shape_of<X>::rank() == 3 && !std::is_convertible_v<const S&, std::string>)
 auto static_rnn(const Cell& cell, const X& inputs, const S& initial_state, const std::string& name = "rnn") {
   return static_rnn(cell, unstack<1>(inputs), initial_state, name);
 }
@@ -129,21 +142,13 @@ auto dynamic_rnn(const Cell& cell, const X& inputs, const L& sequence_length, co
   if constexpr (XS::rank() != 3) {
     report::dynamic_rnn_inputs<X>();  // see its comment
     return;
-  } else if constexpr (masked && !TensorLike<L>) {
+  } else if constexpr (masked && !::sessionlib::detail::rnn::is_lengths<L>) {
     report::dynamic_rnn_sequence_length<L>();  // see its comment
     return;
   } else if constexpr (std::is_void_v<::sessionlib::detail::rnn::step_result<
                            Cell, Tensor<value_type_of<X>, shape<XS::extents[0], XS::extents[2]>>, S>>) {
     return;  // reported by the cell's call: the input's dtype or width, or the state's type
   } else {
-    if constexpr (masked) {
-      using LS = shape_of<L>;
-      if constexpr (LS::rank() != 1 || !(std::is_same_v<value_type_of<L>, std::int32_t> ||
-                                         std::is_same_v<value_type_of<L>, std::int64_t>)) {
-        report::dynamic_rnn_sequence_length<L>();  // see its comment
-        return;
-      }
-    }
     constexpr std::ptrdiff_t W = Cell::input_width, U = Cell::units, SW = traits::width, P = SW + U;
     constexpr std::ptrdiff_t time = XS::extents[1];
     Graph& g = as_tensor(inputs).graph();
@@ -197,6 +202,7 @@ auto dynamic_rnn(const Cell& cell, const X& inputs, const L& sequence_length, co
 
 /// dynamic_rnn from the cell's zero state.
 template <class Cell, TensorLike X, class L>
+  requires(!std::is_convertible_v<const L&, std::string>)
 auto dynamic_rnn(const Cell& cell, const X& inputs, const L& sequence_length, const std::string& name = "rnn") {
   if constexpr (shape_of<X>::rank() != 3) {
     report::dynamic_rnn_inputs<X>();  // see its comment
