@@ -1,6 +1,6 @@
 // expect: sessionlib: MultiRNNCell: a layer's input width differs from the previous layer's units
 // expect-one-of: PreviousUnits = 4 | multi_rnn_cell_widths<1
-// expect-one-of: InputWidth = 5 | 4, 5>
+// expect-one-of: InputWidth = 5 | 4L, 5L>
 #include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {

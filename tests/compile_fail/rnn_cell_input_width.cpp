@@ -1,6 +1,6 @@
 // expect: sessionlib: rnn_cell: the input's width differs from the cell's
-// expect-one-of: CellWidth = 3 | rnn_input_width<3
-// expect-one-of: InputWidth = 5 | 3, 5>
+// expect-one-of: CellWidth = 3 | rnn_input_width<3L
+// expect-one-of: InputWidth = 5 | 3L, 5L>
 #include <sessionlib/sessionlib.hpp>
 namespace sl = sessionlib;
 int main() {

@@ -149,7 +149,7 @@ auto dynamic_rnn(const Cell& cell, const X& inputs, const L& sequence_length, co
                            Cell, Tensor<value_type_of<X>, shape<XS::extents[0], XS::extents[2]>>, S>>) {
     return;  // reported by the cell's call: the input's dtype or width, or the state's type
   } else {
-    constexpr std::ptrdiff_t W = Cell::input_width, U = Cell::units, SW = traits::width, P = SW + U;
+    constexpr std::ptrdiff_t U = Cell::units, SW = traits::width, P = SW + U;
     constexpr std::ptrdiff_t time = XS::extents[1];
     Graph& g = as_tensor(inputs).graph();
     auto scope = g.name_scope(name);
@@ -171,8 +171,8 @@ auto dynamic_rnn(const Cell& cell, const X& inputs, const L& sequence_length, co
       const auto mask = stop_gradient(expand_dims<2>(cast<T>(running)));
       carried = scan(
           [&cell](const auto& acc, const auto& e) {
-            const auto x = slice<offsets<0, 0>, sizes<-1, W>>(e);
-            const auto m = slice<offsets<0, W>, sizes<-1, 1>>(e);
+            const auto x = slice<offsets<0, 0>, sizes<-1, Cell::input_width>>(e);
+            const auto m = slice<offsets<0, Cell::input_width>, sizes<-1, 1>>(e);
             const State old = traits::template unpack<0>(acc);
             const auto [out, next] = cell(x, old);
             return ::sessionlib::detail::rnn::pack_masked(next, old, out, m);
