@@ -284,6 +284,9 @@ class Graph {
   /// Opens resource container `name` in the calling thread (TF's `tf.container`).
   [[nodiscard]] container_guard container(std::string_view name) { return container_guard(*this, name); }
 
+  /// open_frame's `around` for the thread's innermost open frame.
+  static constexpr std::uint32_t innermost_frame = 0xffffffffu;
+
   /// RAII guard of a control-flow body's frame in the calling thread
   /// (ops/control_flow.hpp): the nodes it creates inside belong to the frame
   /// (node::frame), take no control inputs from scopes opened outside it, and
@@ -291,7 +294,15 @@ class Graph {
   /// Frames nest; released out of order, it removes its own entry.
   class frame_guard {
    public:
-    explicit frame_guard(Graph& g) : g_(&g), thread_(std::this_thread::get_id()) { id_ = g.open_frame(this, thread_); }
+    explicit frame_guard(Graph& g) : g_(&g), thread_(std::this_thread::get_id()) {
+      id_ = g.open_frame(this, thread_, innermost_frame);
+    }
+    /// A frame inside frame `around` rather than the innermost open one: its
+    /// nodes may read `around`'s values too (a loop's gradient body reads the
+    /// forward body's, which its plan recomputes).
+    frame_guard(Graph& g, std::uint32_t around) : g_(&g), thread_(std::this_thread::get_id()) {
+      id_ = g.open_frame(this, thread_, around);
+    }
     frame_guard(const frame_guard&) = delete;
     frame_guard& operator=(const frame_guard&) = delete;
     ~frame_guard() { g_->close_frame(this, thread_); }
@@ -411,11 +422,12 @@ class Graph {
     std::unique_lock lock(mutex_);
     close_scope_locked(thread, [guard](thread_scopes& s) { detail::erase_guard_entry(s.containers, guard); });
   }
-  SESSIONLIB_INLINE std::uint32_t open_frame(const void* guard, std::thread::id thread) {
+  /// Opens a frame inside `around` (innermost_frame: the thread's innermost open frame).
+  SESSIONLIB_INLINE std::uint32_t open_frame(const void* guard, std::thread::id thread, std::uint32_t around) {
     std::unique_lock lock(mutex_);
     thread_scopes& s = scopes_[thread];
     const auto id = static_cast<std::uint32_t>(frame_parents_.size());
-    frame_parents_.push_back(s.frames.empty() ? 0 : s.frames.back().second.id);
+    frame_parents_.push_back(around != innermost_frame ? around : s.frames.empty() ? 0 : s.frames.back().second.id);
     s.frames.emplace_back(guard, frame_entry{id, s.controls.size()});
     return id;
   }
@@ -432,7 +444,7 @@ class Graph {
   SESSIONLIB_DECLARE void close_control_scope(const void* guard, std::thread::id thread);
   SESSIONLIB_DECLARE void open_container_scope(const void* guard, std::thread::id thread, std::string_view name);
   SESSIONLIB_DECLARE void close_container_scope(const void* guard, std::thread::id thread);
-  SESSIONLIB_DECLARE std::uint32_t open_frame(const void* guard, std::thread::id thread);
+  SESSIONLIB_DECLARE std::uint32_t open_frame(const void* guard, std::thread::id thread, std::uint32_t around);
   SESSIONLIB_DECLARE void close_frame(const void* guard, std::thread::id thread);
   SESSIONLIB_DECLARE static void push_default(const void* guard, Graph* g);
   SESSIONLIB_DECLARE static void pop_default(const void* guard);

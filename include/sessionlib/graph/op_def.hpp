@@ -151,7 +151,7 @@ class op_registry {
     // kernel that runs it; the functional ops may run anything, and their
     // outputs may be their inputs' buffers (a body returning a captured value).
     add_locked({"_Arg", f::placeholder, c::none});
-    for (const char* cf : {"If", "While", "Scan"}) add_locked({cf, f::stateful | f::may_alias_input});
+    for (const char* cf : {"If", "While", "Scan", "WhileGrad", "ScanGrad"}) add_locked({cf, f::stateful | f::may_alias_input});
     // Costly kernels.
     for (const char* mm : {"MatMul", "BatchMatMulV2"}) add_locked({mm, f::none, c::matmul});
     for (const char* conv : {"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"}) add_locked({conv, f::none, c::conv});

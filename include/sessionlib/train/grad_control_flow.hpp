@@ -9,8 +9,8 @@
 // copies' results to those Identities, so no path outside the branch is
 // counted twice. Copying is why a branch with a stateful op (an assignment, a
 // random op) or a nested cond / while_loop has no gradient yet: a copy would
-// run its effect again (sl::unimplemented says so). Gradients of while_loop
-// and the scans (per-iteration stacks) are a later stop: "No gradient defined".
+// run its effect again (sl::unimplemented says so). The gradients of
+// while_loop and the scans are in grad_loops.hpp.
 #pragma once
 
 #include <map>
@@ -20,6 +20,7 @@
 
 #include "../config.hpp"
 #include "../ops/control_flow.hpp"
+#include "grad_loops.hpp"
 #include "grad_support.hpp"
 
 namespace sessionlib::detail {
@@ -125,10 +126,15 @@ SESSIONLIB_INLINE void cond_grad_single(Graph& g, node_id self, output_ref dy, s
 }
 
 /// The gradient builders of control flow, by op type name.
-SESSIONLIB_INLINE void register_control_flow_grads(std::unordered_map<std::string, grad_fn>& m) { m["If"] = cond_grad_single; }
+SESSIONLIB_INLINE void register_control_flow_grads(std::unordered_map<std::string, grad_fn>& m) {
+  m["If"] = cond_grad_single;
+  m["While"] = while_grad_single;
+  m["Scan"] = scan_grad;
+}
 /// ... and of control-flow nodes with several outputs.
 SESSIONLIB_INLINE void register_control_flow_multi_grads(std::unordered_map<std::string, multi_grad_fn>& m) {
   m["If"] = cond_grad;
+  m["While"] = while_grad;
 }
 #endif  // SESSIONLIB_DEFINITIONS
 

@@ -26,7 +26,8 @@ SESSIONLIB_DECLARE std::vector<output_ref> symbolic_gradients(Graph& g, const st
                                                               const std::vector<output_ref>& grad_ys,
                                                               const std::vector<output_ref>& xs,
                                                               const std::string& scope = "gradients",
-                                                              unconnected_gradients unconnected = unconnected_gradients::zero);
+                                                              unconnected_gradients unconnected = unconnected_gradients::zero,
+                                                              const std::vector<output_ref>& stop_gradients = {});
 }  // namespace sessionlib::detail
 
 // The gradient builders and the walk: compiled where definitions are
@@ -90,14 +91,17 @@ SESSIONLIB_INLINE grad_fn gradient_builder(const node& n) {
 /// The erased core of sl::gradients: for each of `xs`, the output computing
 /// d(sum_i sum(ys[i] * grad_ys[i]))/dx (grad_ys[i] invalid: ones), or, when
 /// x does not reach ys, zeros_like(x) or an invalid output_ref as `unconnected`
-/// says. Gradients flow per output: a node with several outputs gets one
+/// says. Gradients do not flow past the nodes of `stop_gradients` (TF's
+/// stop_gradients: a loop's gradient body counts only the paths inside it).
+/// Gradients flow per output: a node with several outputs gets one
 /// gradient per output (zeros for those nothing depends on) in its multi_grad.
 /// Optimizers call this directly.
 SESSIONLIB_INLINE std::vector<output_ref> symbolic_gradients(Graph& g, const std::vector<output_ref>& ys,
                                                   const std::vector<output_ref>& grad_ys,
                                                   const std::vector<output_ref>& xs,
                                                   const std::string& scope,
-                                                  unconnected_gradients unconnected) {
+                                                  unconnected_gradients unconnected,
+                                                  const std::vector<output_ref>& stop_gradients) {
   const std::size_t n = g.size();
   auto guard = g.name_scope(scope);
   // Node ids are a topological order (inputs exist before their consumers), so
@@ -143,6 +147,7 @@ SESSIONLIB_INLINE std::vector<output_ref> symbolic_gradients(Graph& g, const std
     pending[id].clear();
     total[id] = dys;
     if (nd.def->is(op_flags::stops_gradient)) continue;
+    if (std::any_of(stop_gradients.begin(), stop_gradients.end(), [&](output_ref s) { return s.node == id; })) continue;
     bool flows = false;
     for (output_ref in : nd.inputs) flows = flows || (reached[in.node] && needed[in.node]);
     if (!flows) continue;

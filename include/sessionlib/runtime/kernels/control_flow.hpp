@@ -42,6 +42,9 @@ class control_flow_state final : public session_resource {
   void wake_all() noexcept override {}
   std::mutex m;                                    // guards `bodies` while one is planned
   std::vector<std::unique_ptr<body_plan>> bodies;  // per body of the node; null until first run
+  /// A loop gradient's per-iteration values no run holds, kept for the next
+  /// run's buffers (runtime/kernels/control_flow_grad.hpp); guarded by `m`.
+  std::vector<std::vector<std::vector<any_array>>> spare_stacks;
 };
 
 /// A run_state of a body's plan, given back when the kernel is done with it.
