@@ -86,3 +86,34 @@ TEST_CASE("static_rnn of a MultiRNNCell (GRU over a clipped LSTMCell over a Basi
   check_variable(sess, y, third.candidate_kernel(), {{x, xv}});
   check_variable(sess, y, third.candidate_bias(), {{x, xv}});
 }
+
+TEST_CASE("dynamic_rnn (a Scan over time): gradients with and without sequence_length, equal to static_rnn's") {
+  sl::Graph g;
+  auto x = sl::placeholder<double, sl::shape<sl::dyn, 3, 2>>(g, "x");
+  auto len = sl::placeholder<std::int32_t, sl::shape<sl::dyn>>(g, "len");
+  rc::BasicLSTMCell<3, 2, double> cell(g, {.seed = 7});
+  auto [seq, last] = sl::nn::dynamic_rnn(cell, x);
+  auto [mseq, mlast] = sl::nn::dynamic_rnn(cell, x, len);
+  auto [outs, state] = sl::nn::static_rnn(cell, x);
+  auto y = sl::reduce_sum(seq * seq) + sl::reduce_sum(last.c * 0.3);
+  auto ys = sl::reduce_sum(outs[0] * outs[0] + outs[1] * outs[1] + outs[2] * outs[2]) + sl::reduce_sum(state.c * 0.3);
+  auto ym = sl::reduce_sum(mseq * mseq) + sl::reduce_sum(mlast.c * 0.3) + sl::reduce_sum(mlast.h);
+  sl::Session sess(g);
+  sess.run(sl::global_variables_initializer(g));
+  sess.run(cell.bias().assign(sl::constant<sl::shape<12>>(g, rnn_reference::bias(12))));
+  const auto xv = numeric_grad::values({2, 3, 2}, -1, 1, 6);
+  const xt::xtensor<std::int32_t, 1> lv{3, 1};
+  numeric_grad::check(sess, y, x, xv);
+  numeric_grad::check(sess, ym, x, xv, {{len, lv}});
+  check_variable(sess, y, cell.kernel(), {{x, xv}});
+  check_variable(sess, ym, cell.kernel(), {{x, xv}, {len, lv}});
+  check_variable(sess, ym, cell.bias(), {{x, xv}, {len, lv}});
+  // The loop's gradient is the unrolled one's.
+  const xt::xtensor<double, 2> dk = sess.run(sl::gradients(y, cell.kernel()), {{x, xv}});
+  const xt::xtensor<double, 2> dks = sess.run(sl::gradients(ys, cell.kernel()), {{x, xv}});
+  rnn_reference::check_close(dk, dks, 1e-12);
+  // Past a sequence's length nothing flows back: the second sequence's steps 1 and 2 get zero gradient.
+  const xt::xtensor<double, 3> dx = sess.run(sl::gradients(ym, x), {{x, xv}, {len, lv}});
+  for (std::size_t t = 1; t < 3; ++t)
+    for (std::size_t j = 0; j < 2; ++j) CHECK(dx(1, t, j) == 0.0);
+}
