@@ -19,7 +19,7 @@ import statistics
 import subprocess
 import sys
 
-BINARIES = ["overhead", "elementwise", "matmul", "mlp", "branches", "pipeline"]
+BINARIES = ["overhead", "elementwise", "matmul", "mlp", "branches", "pipeline", "lstm"]
 
 
 def run_binary(build, name, reps, min_time, outdir, reuse):
@@ -131,6 +131,10 @@ def rows(runs):
                     lambda t, rb, rt: ok(rb, rt) and rb >= 0.8 and rt >= 1.5))
     out.append(("MLP train step: 2 threads vs 1 (base: sessionlib 1 thread)", "mlp/sessionlib/threads:2",
                 "mlp/sessionlib/threads:1", None, ">= 1x (not slower)", lambda t, rb, rt: ok(rb) and rb >= 0.95))
+    for th in (1, 2):  # issue 16: the LSTM example's step (static_rnn) against libtorch's nn.LSTM
+        out.append((f"LSTM train step (28x28 rows, 128 units, Adam, batch 64), {th} thread(s) (base: libtorch nn.LSTM)",
+                    f"lstm/sessionlib/threads:{th}", f"lstm/torch/threads:{th}", None, "",
+                    lambda t, rb, rt: None))
     for opt in ("sgd", "adagrad"):
         name = {"sgd": "SGD", "adagrad": "Adagrad"}[opt]
         for n in (64, 640):

@@ -81,4 +81,32 @@ float Mlp::step() {
   return loss.item<float>();
 }
 
+struct Lstm::impl {
+  torch::nn::LSTM lstm{torch::nn::LSTMOptions(28, 128).batch_first(true)};
+  torch::nn::Linear dense{128, 10};
+  at::Tensor x, y;
+  std::unique_ptr<torch::optim::Adam> opt;
+};
+
+Lstm::Lstm(const float* x, const std::int64_t* y, std::size_t batch, float learning_rate)
+    : p_(std::make_unique<impl>()) {
+  const auto b = static_cast<std::int64_t>(batch);
+  p_->x = torch::from_blob(const_cast<float*>(x), {b, 28, 28}, torch::kFloat32);
+  p_->y = torch::from_blob(const_cast<std::int64_t*>(y), {b}, torch::kInt64);
+  std::vector<at::Tensor> params = p_->lstm->parameters();
+  for (const auto& t : p_->dense->parameters()) params.push_back(t);
+  p_->opt = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(learning_rate));
+}
+Lstm::~Lstm() = default;
+
+float Lstm::step() {
+  p_->opt->zero_grad();
+  const at::Tensor outputs = std::get<0>(p_->lstm->forward(p_->x));  // [batch, 28, 128]
+  const at::Tensor logits = p_->dense(outputs.select(1, 27));
+  at::Tensor loss = torch::nn::functional::cross_entropy(logits, p_->y);
+  loss.backward();
+  p_->opt->step();
+  return loss.item<float>();
+}
+
 }  // namespace torch_peer

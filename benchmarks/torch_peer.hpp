@@ -60,4 +60,19 @@ class Mlp {
   std::unique_ptr<impl> p_;
 };
 
+/// The LSTM example's model: nn::LSTM(28, 128, batch_first) over 28 rows of 28
+/// pixels, the last output through nn::Linear(128, 10), cross-entropy, Adam;
+/// batch read in place.
+class Lstm {
+ public:
+  Lstm(const float* x, const std::int64_t* y, std::size_t batch, float learning_rate);
+  ~Lstm();
+  /// One training step (zero_grad, forward, backward, update); returns the loss.
+  float step();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> p_;
+};
+
 }  // namespace torch_peer

@@ -23,4 +23,9 @@ Mlp::Mlp(const float*, const std::int64_t*, std::size_t, float) {}
 Mlp::~Mlp() = default;
 float Mlp::step() { return 0.f; }
 
+struct Lstm::impl {};
+Lstm::Lstm(const float*, const std::int64_t*, std::size_t, float) {}
+Lstm::~Lstm() = default;
+float Lstm::step() { return 0.f; }
+
 }  // namespace torch_peer

@@ -44,6 +44,8 @@
 #include "ops/session_ops.hpp"
 #include "ops/control_flow.hpp"
 #include "ops/functional.hpp"
+#include "ops/rnn_cell.hpp"
+#include "ops/rnn.hpp"
 
 // The session
 #include "session/options.hpp"
