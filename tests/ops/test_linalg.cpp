@@ -1,5 +1,8 @@
 // matmul against a plain triple loop, for every dtype it takes: static and
 // dynamic shapes, transpose flags, batched with broadcast batch axes, errors.
+#include <array>
+#include <cmath>
+
 #include <doctest/doctest.h>
 
 #include <sessionlib/ops/linalg.hpp>
@@ -201,4 +204,48 @@ TEST_CASE("matmul: float result matches a double-precision reference on larger s
       for (std::size_t p = 0; p < 130; ++p) s += double(xv(i, p)) * double(wv(p, j));
       CHECK(r(i, j) == doctest::Approx(s).epsilon(1e-5));
     }
+}
+
+namespace {
+/// op(a) @ op(b) of sizes m x k and k x n, on a session of 3 intra-op threads,
+/// against a double-precision loop: the number of elements off by more than 1e-4.
+template <class T, bool TA, bool TB>
+std::size_t split_product_errors(std::size_t m, std::size_t k, std::size_t n) {
+  sl::Graph g;
+  auto a = sl::placeholder<T, sl::shape<sl::dyn, sl::dyn>>(g, "a");
+  auto b = sl::placeholder<T, sl::shape<sl::dyn, sl::dyn>>(g, "b");
+  auto c = sl::matmul<TA, TB>(a, b);
+  sl::SessionConfig config;
+  config.intra_op_threads = 3;
+  sl::Session sess(g, config);
+  xt::xtensor<T, 2> av = xt::xtensor<T, 2>::from_shape({TA ? k : m, TA ? m : k});
+  xt::xtensor<T, 2> bv = xt::xtensor<T, 2>::from_shape({TB ? n : k, TB ? k : n});
+  for (std::size_t i = 0; i < av.size(); ++i) av.data()[i] = static_cast<T>(static_cast<double>(i % 13) * 0.25 - 1.5);
+  for (std::size_t i = 0; i < bv.size(); ++i) bv.data()[i] = static_cast<T>(static_cast<double>(i % 7) * 0.5 - 1.0);
+  const auto r = sess.run(c, {{a, av}, {b, bv}});
+  REQUIRE(r.shape()[0] == m);
+  REQUIRE(r.shape()[1] == n);
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (std::size_t q = 0; q < k; ++q)
+        s += static_cast<double>(TA ? av(q, i) : av(i, q)) * static_cast<double>(TB ? bv(j, q) : bv(q, j));
+      if (std::abs(static_cast<double>(r(i, j)) - s) > 1e-4 * (1.0 + std::abs(s))) ++wrong;
+    }
+  return wrong;
+}
+}  // namespace
+
+TEST_CASE_TEMPLATE("matmul: products split over intra-op threads match a double-precision reference", T, float, double) {
+  // Large enough to split: a tall product splits C's rows, a wide one its
+  // columns, each under every transpose flag; 3 threads make uneven parts.
+  for (const auto& p : {std::array<std::size_t, 3>{601, 300, 40}, std::array<std::size_t, 3>{8, 600, 2001}}) {
+    const std::size_t m = p[0], k = p[1], n = p[2];
+    CAPTURE(m);
+    CHECK(split_product_errors<T, false, false>(m, k, n) == 0);
+    CHECK(split_product_errors<T, true, false>(m, k, n) == 0);
+    CHECK(split_product_errors<T, false, true>(m, k, n) == 0);
+    CHECK(split_product_errors<T, true, true>(m, k, n) == 0);
+  }
 }

@@ -5,13 +5,11 @@
 // Run in order, a dead slot's buffer goes to its heir (plan::passes, liveness.hpp)
 // and an in-place step's output takes its dying input's buffer over first.
 //
-// OpenBLAS: its thread count stays the session's intra_op_threads (set once,
-// kernels/blas_threads.hpp). Two matmuls side by side with intra_op_threads = 1
-// each run single-threaded on their own inter-op thread, so at most
-// inter_op_threads cores compute; with more BLAS threads, OpenBLAS lets one
-// threaded level-3 call run at a time and the other caller sleeps on its lock,
-// so BLAS never uses more than intra_op_threads cores either. Changing the count
-// per step is not an option: openblas_set_num_threads is process-wide and racy.
+// OpenBLAS runs single-threaded (kernels/blas_threads.hpp): a large product is
+// split into one OpenBLAS call per thread of the step's arena, as other
+// kernels split their work (kernels/matmul.hpp), so matmuls side by side on
+// inter-op threads never use more than the session's threads, and no idle BLAS
+// worker spins on a core another thread needs.
 #pragma once
 
 #include <algorithm>

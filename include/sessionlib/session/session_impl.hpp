@@ -214,9 +214,9 @@ SESSIONLIB_INLINE void session_impl::start(const SessionConfig& config) {
       for (int i = 0; i < slots; ++i)
         resources_.step_arenas.push_back(detail::arena_ptr(new tbb::task_arena(config.intra_op_threads)));
   }
-  // One matmul at a time runs on OpenBLAS's threads; never more than the
-  // session's (see runtime/executor.hpp for matmuls side by side).
-  kernels::set_blas_threads(config.intra_op_threads);
+  // OpenBLAS runs single-threaded: matmul splits its products over the
+  // session's intra-op threads itself (kernels/matmul.hpp).
+  kernels::set_blas_threads(1);
 }
 #else
 SESSIONLIB_DECLARE void session_impl::start(const SessionConfig& config);

@@ -156,7 +156,7 @@ void apply_gradient_descent_matmul_kernel(kernel_context& ctx) {
   std::lock_guard lock(var.mutex());
   T* w = detail::var_buffer<T>(ctx, var, dims{g.m, g.n});
   if (g.k == 0 || g.m * g.n == 0) return;  // an empty sum adds nothing (and BLAS rejects a leading dimension of 0)
-  detail::gemm(g, a.data<T>(), b.data<T>(), w, T{1}, -lr);
+  detail::gemm(ctx.split_arena, g, a.data<T>(), b.data<T>(), w, T{1}, -lr);
 }
 
 /// ApplyMomentum: accum = accum * momentum + grad; var -= lr * accum, or with

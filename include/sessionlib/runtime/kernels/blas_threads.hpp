@@ -1,6 +1,7 @@
-// OpenBLAS's thread count, set from SessionConfig::intra_op_threads so that
-// matmul uses the cores the session was given. OpenBLAS keeps one process-wide
-// setting: the last session created with an explicit count decides it.
+// OpenBLAS's thread count. Sessions set it to 1: matmul splits its products
+// over the session's intra-op threads itself (kernels/matmul.hpp), because
+// OpenBLAS's idle workers spin on their cores for a while after every call,
+// and OpenBLAS keeps one process-wide setting that cannot follow each session's.
 #pragma once
 
 #include <cblas.h>

@@ -148,7 +148,7 @@ void conv2d_kernel(kernel_context& ctx) {
   if (rows == 0 || o == 0) return;
   if (k == 0) { std::fill(out, out + rows * o, T(0)); return; }
   if (detail::is_pointwise(g)) {
-    detail::gemm({rows, o, k, false, false}, x.data<T>(), f.data<T>(), out);
+    detail::gemm(ctx.split_arena, {rows, o, k, false, false}, x.data<T>(), f.data<T>(), out);
     return;
   }
   const std::size_t chunk = detail::chunk_rows(g);
@@ -156,7 +156,7 @@ void conv2d_kernel(kernel_context& ctx) {
   for (std::size_t r0 = 0; r0 < rows; r0 += chunk) {
     const std::size_t r1 = std::min(rows, r0 + chunk);
     detail::im2col(g, x.data<T>(), r0, r1, col);
-    detail::gemm({r1 - r0, o, k, false, false}, col, f.data<T>(), out + r0 * o);
+    detail::gemm(ctx.split_arena, {r1 - r0, o, k, false, false}, col, f.data<T>(), out + r0 * o);
   }
 }
 
@@ -171,7 +171,7 @@ void conv2d_backprop_input_kernel(kernel_context& ctx) {
   ctx.out.ensure(dtype_of<T>, x.shape());
   T* dx = ctx.out.data<T>();
   if (detail::is_pointwise(g) && rows && k) {
-    detail::gemm({rows, k, o, false, true}, dy.data<T>(), f.data<T>(), dx);
+    detail::gemm(ctx.split_arena, {rows, k, o, false, true}, dy.data<T>(), f.data<T>(), dx);
     return;
   }
   std::fill(dx, dx + x.size(), T(0));
@@ -180,7 +180,7 @@ void conv2d_backprop_input_kernel(kernel_context& ctx) {
   T* dcol = detail::conv_scratch<T>(chunk * k);
   for (std::size_t r0 = 0; r0 < rows; r0 += chunk) {
     const std::size_t r1 = std::min(rows, r0 + chunk);
-    detail::gemm({r1 - r0, k, o, false, true}, dy.data<T>() + r0 * o, f.data<T>(), dcol);
+    detail::gemm(ctx.split_arena, {r1 - r0, k, o, false, true}, dy.data<T>() + r0 * o, f.data<T>(), dcol);
     detail::col2im_add(g, dcol, r0, r1, dx);
   }
 }
@@ -200,7 +200,7 @@ void conv2d_backprop_filter_kernel(kernel_context& ctx) {
     return;
   }
   if (detail::is_pointwise(g)) {
-    detail::gemm({k, o, rows, true, false}, x.data<T>(), dy.data<T>(), df);
+    detail::gemm(ctx.split_arena, {k, o, rows, true, false}, x.data<T>(), dy.data<T>(), df);
     return;
   }
   const std::size_t chunk = detail::chunk_rows(g);
@@ -208,7 +208,7 @@ void conv2d_backprop_filter_kernel(kernel_context& ctx) {
   for (std::size_t r0 = 0; r0 < rows; r0 += chunk) {
     const std::size_t r1 = std::min(rows, r0 + chunk);
     detail::im2col(g, x.data<T>(), r0, r1, col);
-    detail::gemm({k, o, r1 - r0, true, false}, col, dy.data<T>() + r0 * o, df, r0 == 0 ? T(0) : T(1));
+    detail::gemm(ctx.split_arena, {k, o, r1 - r0, true, false}, col, dy.data<T>() + r0 * o, df, r0 == 0 ? T(0) : T(1));
   }
 }
 

@@ -43,6 +43,17 @@ inline void gemm(const gemm_dims& g, const double* a, const double* b, double* c
               static_cast<blasint>(g.n));
 }
 
+/// op(A) op(B) for float and double, split into one OpenBLAS call per thread
+/// of `arena` (the session's intra-op threads; null: the current arena's) over
+/// the larger dimension of C when the product is large enough. OpenBLAS itself
+/// runs single-threaded (kernels/blas_threads.hpp): its idle workers spin for
+/// a while after every call, taking the core an input pipeline's runner or a
+/// second rank needs, while oneTBB's workers sleep.
+SESSIONLIB_DECLARE void gemm(tbb::task_arena* arena, const gemm_dims& g, const float* a, const float* b, float* c,
+                             float beta = 0.0f, float alpha = 1.0f);
+SESSIONLIB_DECLARE void gemm(tbb::task_arena* arena, const gemm_dims& g, const double* a, const double* b, double* c,
+                             double beta = 0.0, double alpha = 1.0);
+
 /// The integer product: i-k-j order over tiles of k and j, so a tile of B's rows
 /// stays in cache while every row of C is updated from it.
 template <class T>
@@ -68,6 +79,12 @@ void gemm(const gemm_dims& g, const T* a, const T* b, T* c, T beta = T{0}) {
       }
     }
   }
+}
+
+/// Integer products run on the calling thread.
+template <class T>
+void gemm(tbb::task_arena*, const gemm_dims& g, const T* a, const T* b, T* c, T beta = T{0}) {
+  gemm(g, a, b, c, beta);
 }
 
 /// The matrix product of the last two axes of shapes `da` and `db` under the
@@ -127,7 +144,7 @@ void matmul_kernel(kernel_context& ctx) {
   }
   const std::size_t asize = m * ka, bsize = ka * n;
   if (nb == 0 || (ba == batch && bb == batch)) {  // plain or same-shape batches: contiguous
-    for (std::size_t i = 0; i < count; ++i) detail::gemm(g, pa + i * asize, pb + i * bsize, pc + i * msize);
+    for (std::size_t i = 0; i < count; ++i) detail::gemm(ctx.split_arena, g, pa + i * asize, pb + i * bsize, pc + i * msize);
     return;
   }
   // Broadcast batches: matrix offsets of a and b per output matrix.
@@ -135,7 +152,7 @@ void matmul_kernel(kernel_context& ctx) {
   std::array<std::size_t, dims::max_rank> idx{};
   std::size_t ia = 0, ib = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    detail::gemm(g, pa + ia * asize, pb + ib * bsize, pc + i * msize);
+    detail::gemm(ctx.split_arena, g, pa + ia * asize, pb + ib * bsize, pc + i * msize);
     for (std::size_t ax = nb; ax-- > 0;) {
       ia += sa[ax];
       ib += sb[ax];
@@ -148,3 +165,58 @@ void matmul_kernel(kernel_context& ctx) {
 }
 
 }  // namespace sessionlib::kernels
+
+#if SESSIONLIB_DEFINITIONS
+#include <tbb/parallel_for.h>
+
+namespace sessionlib::kernels::detail {
+
+inline void blas_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+                      std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
+              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a, static_cast<blasint>(lda), b,
+              static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+}
+inline void blas_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha, const double* a,
+                      std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
+              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a, static_cast<blasint>(lda), b,
+              static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+}
+
+template <class T>
+void gemm_split(tbb::task_arena* arena, const gemm_dims& g, const T* a, const T* b, T* c, T beta, T alpha) {
+  // Multiply-adds a thread must get for a split to pay for waking it (~10 us of work).
+  constexpr std::size_t min_work = std::size_t{1} << 18;
+  const std::size_t lda = g.ta ? g.m : g.k, ldb = g.tb ? g.k : g.n, ldc = g.n;
+  const int threads = arena ? arena->max_concurrency() : tbb::this_task_arena::max_concurrency();
+  const bool by_rows = g.m >= g.n;
+  const std::size_t extent = by_rows ? g.m : g.n;
+  const std::size_t parts =
+      std::min({static_cast<std::size_t>(std::max(threads, 1)), g.m * g.n * g.k / min_work, extent});
+  if (parts <= 1) {
+    blas_gemm(g.ta, g.tb, g.m, g.n, g.k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  split_work(arena, [&] {
+    tbb::parallel_for(std::size_t{0}, parts, [&](std::size_t p) {
+      const std::size_t lo = extent * p / parts, hi = extent * (p + 1) / parts;
+      if (by_rows)  // rows lo..hi of op(A) and of C
+        blas_gemm(g.ta, g.tb, hi - lo, g.n, g.k, alpha, a + (g.ta ? lo : lo * lda), lda, b, ldb, beta, c + lo * ldc, ldc);
+      else  // columns lo..hi of op(B) and of C
+        blas_gemm(g.ta, g.tb, g.m, hi - lo, g.k, alpha, a, lda, b + (g.tb ? lo * ldb : lo), ldb, beta, c + lo, ldc);
+    });
+  });
+}
+
+SESSIONLIB_INLINE void gemm(tbb::task_arena* arena, const gemm_dims& g, const float* a, const float* b, float* c,
+                            float beta, float alpha) {
+  gemm_split(arena, g, a, b, c, beta, alpha);
+}
+SESSIONLIB_INLINE void gemm(tbb::task_arena* arena, const gemm_dims& g, const double* a, const double* b, double* c,
+                            double beta, double alpha) {
+  gemm_split(arena, g, a, b, c, beta, alpha);
+}
+
+}  // namespace sessionlib::kernels::detail
+#endif
