@@ -38,7 +38,7 @@ struct pending_allreduce {
   bool done = false;
   std::exception_ptr error;
 
-  /// Marks the allreduce done (with the current exception, when `failed`).
+  /// Marks the allreduce done, failed with `e` (null: it succeeded).
   void finish(std::exception_ptr e) {
     {
       std::lock_guard lock(m);
@@ -112,7 +112,8 @@ class comm_thread {
 };
 
 /// The allreduces started and not yet waited for, by ticket (the start node's
-/// output, which the done node reads).
+/// output, which the done node reads). A run that fails between a start and its
+/// done leaves that allreduce here, finished or failed, until the process ends.
 class pending_table {
  public:
   /// The one table of the process.
