@@ -10,6 +10,8 @@ repetition i of its peer) and the table shows the median of those ratios: ratios
 read as "sessionlib is that many times as fast" (> 1: sessionlib faster).
 Peak memory comes from mem_mlp / mem_mlp_torch, each model in its own process,
 and from mem_infer (an inference pass, fused and unfused, one process each).
+`--only mpi` runs bench_mpi_mlp (the opt-in MPI part) under mpirun on 1 and on 2
+ranks and prints the flagship step's scaling and the allreduce time the overlap hides.
 """
 import argparse
 import json
@@ -255,6 +257,40 @@ def memory_infer(build, batch):
     return lines
 
 
+def mpi_mlp(build, rounds, bind):
+    """bench_mpi_mlp on 1 and 2 ranks (one thread each): its medians, the scaling and the hidden share."""
+    exe = os.path.join(build, "benchmarks", "bench_mpi_mlp")
+    if not os.path.exists(exe):
+        return ["bench_mpi_mlp not built (configure with -Dmpi=enabled)"]
+    env = dict(os.environ)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # Open MPI starts as root only when told twice
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    got = {}
+    for np_ in (1, 2):
+        cmd = ["mpirun", "-np", str(np_), "--oversubscribe", "--bind-to", bind, exe, str(rounds)]
+        print("running", " ".join(cmd), "...", file=sys.stderr, flush=True)
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+        vals = {}
+        for line in out.splitlines()[1:]:  # "<variant> <value> [us]"
+            f = line.split()
+            if len(f) >= 2:
+                vals[f[0]] = float(f[1])
+        got[np_] = vals
+    lines = ["| MLP 784-256-10 step, global batch 64, 1 thread per rank | local (no MPI) | serial allreduces | "
+             "one allreduce, late | overlapped | allreduces alone | hidden share (vs serial, vs late) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for np_, v in got.items():
+        lines.append(f"| {np_} rank{'s' if np_ > 1 else ''} ({64 // np_} rows each) | {v['local']:.0f} us | "
+                     f"{v['serial']:.0f} us | {v['late']:.0f} us | {v['overlap']:.0f} us | {v['allreduce']:.0f} us | "
+                     + (f"{v['hidden']:.2f}, {v['hidden_late']:.2f} |" if np_ > 1 else "- |"))
+    one, two = got[1], got[2]
+    lines.append("")
+    lines.append(f"Scaling (throughput on 2 ranks / 1 rank, global batch fixed): {one['local'] / two['overlap']:.2f}x "
+                 f"overlapped, {one['local'] / two['serial']:.2f}x serial, {one['local'] / two['local']:.2f}x "
+                 "without the allreduces")
+    return lines
+
+
 def machine(build):
     model, cores = "?", os.cpu_count()
     try:
@@ -283,7 +319,9 @@ def main():
     p.add_argument("--build", default="build", help="Meson build directory")
     p.add_argument("--repetitions", type=int, default=10)
     p.add_argument("--min-time", type=float, default=0.2, help="seconds per repetition")
-    p.add_argument("--only", nargs="*", default=BINARIES, choices=BINARIES + ["memory"], help="subset to run")
+    p.add_argument("--only", nargs="*", default=BINARIES, choices=BINARIES + ["memory", "mpi"], help="subset to run")
+    p.add_argument("--mpi-rounds", type=int, default=21, help="rounds of bench_mpi_mlp (--only mpi)")
+    p.add_argument("--mpi-bind", default="none", help="mpirun --bind-to for bench_mpi_mlp (none, core)")
     p.add_argument("--mem-steps", type=int, default=200)
     p.add_argument("--infer-batch", type=int, default=2048, help="batch of mem_infer's inference pass")
     p.add_argument("--reuse", action="store_true", help="read a binary's JSON from --out if present, not rerun it")
@@ -305,6 +343,9 @@ def main():
         print()
     if any(k.startswith("chain/") for k in runs):
         print("\n".join(bandwidth(runs)))
+        print()
+    if "mpi" in a.only:
+        print("\n".join(mpi_mlp(a.build, a.mpi_rounds, a.mpi_bind)))
         print()
     if "memory" in a.only or a.only == BINARIES:
         print("\n".join(memory(a.build, a.mem_steps, 1)))

@@ -6,6 +6,7 @@
 
 #include <numeric>
 #include <optional>
+#include <type_traits>
 
 #include <sessionlib/mpi.hpp>
 
@@ -257,6 +258,22 @@ TEST_CASE("mpi: ranks that built different graphs fail alike at the first run, n
     auto y = sl::mpi::allreduce(x, rank == 0 ? sl::mpi::reduce_op::mean : sl::mpi::reduce_op::sum);
     sl::Session s(g, {}, "mpi");
     CHECK_THROWS_WITH_AS((void)s.run(y, {{x, input_of(rank)}}), message, sl::failed_precondition);
+  }
+  SUBCASE("the same op count, an overlapped allreduce of other parts") {
+    // DistributedOptimizer's fused allreduce of a's and b's gradients: a's shape differs.
+    auto train = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+      sl::Variable<float, shape<K>> a{g, 1.f, "a"};
+      sl::Variable<float, shape<2>> b{g, 1.f, "b"};
+      sl::mpi::DistributedOptimizer opt(sl::train::GradientDescentOptimizer(0.1));
+      return opt.minimize(sl::reduce_sum(a.value()) + sl::reduce_sum(b.value()));
+    };
+    auto step = rank == 0 ? train(std::integral_constant<std::size_t, 1>{}) : train(std::integral_constant<std::size_t, 3>{});
+    int starts = 0;
+    for (std::size_t id = 0; id < g.size(); ++id) starts += g.at(static_cast<sl::node_id>(id)).op == "MpiAllreduceStart";
+    CHECK(starts == 1);
+    sl::Session s(g, {}, "mpi");
+    s.run(sl::global_variables_initializer(g));
+    CHECK_THROWS_WITH_AS(s.run(step), message, sl::failed_precondition);
   }
   SUBCASE("plans without collectives may differ") {
     auto y = rank == 0 ? x + 1.f : x * 2.f - 1.f;

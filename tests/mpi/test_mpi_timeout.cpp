@@ -68,3 +68,36 @@ TEST_CASE("mpi timeout: a plan rank 1 never runs fails its first run's check wit
   CHECK(since(t0) < 2.5);
   sl::mpi::set_collective_timeout(std::chrono::milliseconds(0));
 }
+
+TEST_CASE("mpi timeout: rank 1 skips a training step, rank 0's overlapped allreduce times out within RunOptions::timeout") {
+  sl::Graph g;
+  auto x = sl::placeholder<float, shape<3>>(g, "x");
+  sl::Variable<float, shape<3>> w{g, 1.f, "w"};
+  sl::mpi::DistributedOptimizer opt(sl::train::GradientDescentOptimizer(0.1));
+  auto train = opt.minimize(sl::reduce_sum(w.value() * x));
+  sl::Session s(g, {}, "mpi");
+  s.run(sl::global_variables_initializer(g));
+  const xt::xtensor<float, 1> mine = {1.f, 2.f, 3.f};
+  sl::RunOptions opts{.timeout = std::chrono::milliseconds(500)};
+  s.run(train, {{x, mine}}, opts);  // both ranks: the plan check passes, the step is taken
+  CHECK(s.run(w.value())(2) == doctest::Approx(1.f - 0.1f * 3.f));
+  if (rank != 0) return skip_and_wait();
+  const auto t0 = clock_type::now();
+  // The communication thread's allreduce times out; the optimizer's wait for it raises its error.
+  CHECK_THROWS_WITH_AS(s.run(train, {{x, mine}}, opts),
+                       "Collective has timed out waiting for other workers. MPI_Allreduce of node "
+                       "w/DistributedOptimizer_Allreduce/Start waited 500 ms: a rank has died, or does not run the "
+                       "same collectives",
+                       sl::deadline_exceeded);
+  const double waited = since(t0);
+  CHECK(waited >= 0.5);
+  CHECK(waited < 2.5);
+  CHECK(s.run(w.value())(2) == doctest::Approx(1.f - 0.1f * 3.f));  // no step taken
+  // Out of step: every later allreduce fails at once, overlapped or not, with or without a deadline.
+  const char* aborted_message =
+      "An earlier collective timed out (MPI_Allreduce of node w/DistributedOptimizer_Allreduce/Start): the ranks' "
+      "collectives are out of step; restart the job (mpirun) to go on";
+  CHECK_THROWS_WITH_AS(s.run(train, {{x, mine}}, opts), aborted_message, sl::aborted);
+  CHECK_THROWS_WITH_AS(s.run(train, {{x, mine}}), aborted_message, sl::aborted);
+  CHECK_THROWS_AS(s.run(sl::mpi::allreduce(x), {{x, mine}}), sl::aborted);
+}

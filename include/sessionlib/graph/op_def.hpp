@@ -50,6 +50,10 @@ enum class op_flags : std::uint16_t {
   /// runs in order on the calling thread, never on the inter-op pool, so blocked
   /// steps cannot occupy the pool's threads that other runs need to make progress.
   blocking = 1u << 7,
+  /// Hands work to another thread and returns (an MPI allreduce's start): the
+  /// planner orders such steps, with what they need, before the plan's other
+  /// steps, so the work they start overlaps those steps (runtime/plan.hpp).
+  starts_early = 1u << 8,
 };
 
 constexpr op_flags operator|(op_flags a, op_flags b) noexcept {

@@ -32,12 +32,13 @@ inline std::mutex& collective_runs() {
 }
 
 /// A plan's signature: its step count, and a hash of its collectives in order
-/// (op type, dtype, static shape, reduction, root). {0, 0}: no collective.
+/// (op type, dtype, static shape, reduction, root, and their inputs' static
+/// shapes: a fused allreduce's parts). {0, 0}: no collective.
 struct plan_signature {
   std::uint64_t steps = 0, hash = 0;
 };
 
-inline plan_signature signature_of(const sessionlib::detail::plan& p) {
+inline plan_signature signature_of(const sessionlib::detail::plan& p, const Graph& g) {
   std::uint64_t h = 1469598103934665603ull;
   bool any = false;
   auto mix = [&](std::uint64_t v) { h = (h ^ v) * 1099511628211ull; };
@@ -51,6 +52,9 @@ inline plan_signature signature_of(const sessionlib::detail::plan& p) {
     const auto& a = n.attr.get<mpi_attrs>();
     mix(static_cast<std::uint64_t>(a.reduce_op));
     mix(static_cast<std::uint64_t>(a.root_rank));
+    mix(n.inputs.size());
+    for (output_ref in : n.inputs)
+      for (auto d : erased::shape_of(g, in)) mix(static_cast<std::uint64_t>(d));
   }
   return any ? plan_signature{p.steps.size(), h} : plan_signature{};
 }
@@ -83,7 +87,7 @@ class engine final : public sessionlib::detail::engine {
     std::unique_lock lock(collective_runs());
     if (!checked_.contains(&p)) {  // the first run of this plan: do the ranks agree?
       const bool timed = opts && opts->timeout.count() > 0;
-      check_same_plan(signature_of(p),
+      check_same_plan(signature_of(p, g),
                       collective_bound(timed ? std::chrono::steady_clock::now() + opts->timeout
                                              : std::chrono::steady_clock::time_point::max(),
                                        timed ? opts->timeout : std::chrono::milliseconds{0}));

@@ -60,13 +60,15 @@ constexpr void report_allgather_scalar() {
 }
 
 /// The collectives' op definitions (stateful: never folded or merged), defined on first use.
-inline const std::array<const op_def*, 6>& collective_defs() {
-  static const std::array<const op_def*, 6> defs = [] {
-    std::array<const op_def*, 6> d{};
+/// MpiAllreduceStart starts early (op_flags::starts_early, mpi/overlap.hpp).
+inline const std::array<const op_def*, 8>& collective_defs() {
+  static const std::array<const op_def*, 8> defs = [] {
+    std::array<const op_def*, 8> d{};
     std::size_t i = 0;
-    for (const char* type :
-         {"MpiAllreduce", "MpiAllgather", "MpiBroadcast", "MpiAllgatherGrad", "MpiBroadcastGrad", "MpiAllreduceFused"})
+    for (const char* type : {"MpiAllreduce", "MpiAllgather", "MpiBroadcast", "MpiAllgatherGrad", "MpiBroadcastGrad",
+                             "MpiAllreduceFused", "MpiAllreduceDone"})
       d[i++] = &define_op({.type = type, .flags = op_flags::stateful});
+    d[i] = &define_op({.type = "MpiAllreduceStart", .flags = op_flags::stateful | op_flags::starts_early});
     return d;
   }();
   return defs;

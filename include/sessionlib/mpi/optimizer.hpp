@@ -13,6 +13,7 @@
 
 #include "../train/optimizer.hpp"
 #include "ops.hpp"
+#include "overlap.hpp"
 
 namespace sessionlib::mpi {
 
@@ -23,6 +24,16 @@ struct distributed_options {
   /// up to this many bytes each (a larger gradient gets an allreduce of its
   /// own); 0: one allreduce per gradient.
   std::size_t fusion_threshold_bytes = std::size_t{64} << 20;
+  /// Overlap the allreduces with the backward pass (Horovod's background
+  /// thread, mpi/overlap.hpp): the gradients are fused in backward order (the
+  /// last variable's first, as PyTorch's DDP buckets them), and each fused
+  /// allreduce starts on the communication thread as soon as its gradients are
+  /// computed, while the executor's thread goes on with the backward pass; the
+  /// optimizer waits for it where it first reads the averages. The same sums,
+  /// so the same steps. false: each allreduce runs on the executor's thread
+  /// where the plan puts it (after the whole backward pass), gradients fused in
+  /// the variables' order.
+  bool overlap = true;
 };
 
 /// Wraps optimizer `Opt` so that gradients are averaged over the ranks before they are applied.
@@ -51,17 +62,29 @@ class DistributedOptimizer {
     std::vector<std::size_t> group;  // the pairs of the fused buffer being filled
     std::size_t group_bytes = 0;
     auto flush = [&] {
-      if (group.size() == 1) average_alone(g, pairs[group[0]]);
-      if (group.size() > 1) average_fused(g, pairs, group);
+      if (options_.overlap && !group.empty()) average_overlapped(g, pairs, group);
+      else if (group.size() == 1) average_alone(g, pairs[group[0]]);
+      else if (group.size() > 1) average_fused(g, pairs, group);
       group.clear();
       group_bytes = 0;
     };
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
+    for (std::size_t k = 0; k < pairs.size(); ++k) {
+      const std::size_t i = options_.overlap ? pairs.size() - 1 - k : k;  // backward order: last layer first
       auto& p = pairs[i];
       if (!p.has_gradient()) continue;
       const std::size_t bytes = static_bytes(g, p.grad);
-      if (bytes == 0 || bytes > options_.fusion_threshold_bytes) {  // dynamic, or too large: alone
+      if (bytes == 0) {  // a dynamic shape: alone, on the executor's thread
         average_alone(g, p);
+        continue;
+      }
+      if (bytes > options_.fusion_threshold_bytes) {  // too large: alone
+        if (!options_.overlap) {
+          average_alone(g, p);
+          continue;
+        }
+        flush();  // (in backward order: the group before it is ready first)
+        group.push_back(i);
+        flush();
         continue;
       }
       if (!group.empty() && (erased::type_of(g, pairs[group[0]].grad) != erased::type_of(g, p.grad) ||
@@ -132,6 +155,17 @@ class DistributedOptimizer {
          .stateful = true},
         std::move(outputs));
     for (std::size_t k = 0; k < group.size(); ++k) pairs[group[k]].grad = output_ref{fused, static_cast<std::uint32_t>(k)};
+  }
+
+  /// One overlapped allreduce (mean) of the gradients of `pairs[group]`, all of one dtype (mpi/overlap.hpp).
+  static void average_overlapped(Graph& g, std::vector<train::grad_and_var>& pairs, const std::vector<std::size_t>& group) {
+    std::vector<output_ref> grads;
+    for (std::size_t i : group) grads.push_back(pairs[i].grad);
+    const std::string name = group.size() == 1 ? pairs[group[0]].var.op_name() + "/DistributedOptimizer_Allreduce"
+                                               : std::string("DistributedOptimizer_AllreduceFused");
+    const node_id done =
+        detail::add_overlapped_allreduce(g, grads, reduce_op::mean, erased::type_of(g, grads[0]), name);
+    for (std::size_t k = 0; k < group.size(); ++k) pairs[group[k]].grad = output_ref{done, static_cast<std::uint32_t>(k)};
   }
 
   Opt opt_;

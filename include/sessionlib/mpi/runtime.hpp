@@ -1,7 +1,9 @@
 // The MPI process state behind sessionlib's MPI part: MPI initialised once per
 // process (MPI_Init_thread, asking for MPI_THREAD_MULTIPLE) on first use and
-// finalised at exit, a communicator of our own (a duplicate of MPI_COMM_WORLD)
-// whose error handler returns, so that a failed call becomes an exception, and
+// finalised at exit, communicators of our own (duplicates of MPI_COMM_WORLD: one
+// for the collectives run on the executor's thread, one for the allreduces the
+// communication thread runs, mpi/overlap.hpp) whose error handler returns, so
+// that a failed call becomes an exception, and
 // this process's rank and the number of ranks. The only header of sessionlib
 // that includes <mpi.h>.
 #pragma once
@@ -24,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "../core/dtype.hpp"
@@ -47,7 +50,10 @@ class world {
     int finalized = 0;
     MPI_Finalized(&finalized);
     if (finalized) return;
-    if (!broken_) MPI_Comm_free(&comm_);  // (a timed-out collective may still be pending on it)
+    if (!broken_) {  // (a timed-out collective may still be pending on them)
+      MPI_Comm_free(&comm_);
+      MPI_Comm_free(&overlap_comm_);
+    }
     if (owns_) MPI_Finalize();
   }
 
@@ -55,6 +61,9 @@ class world {
   int size() const noexcept { return size_; }
   /// The communicator sessionlib's collectives use (errors return).
   MPI_Comm comm() const noexcept { return comm_; }
+  /// The communicator of the communication thread's allreduces (errors return):
+  /// its own, so they never interleave with the executor thread's collectives.
+  MPI_Comm overlap_comm() const noexcept { return overlap_comm_; }
   /// The thread level MPI provides (MPI_THREAD_MULTIPLE where it can).
   int thread_level() const noexcept { return level_; }
   /// A lock held around each MPI call when MPI is not MPI_THREAD_MULTIPLE
@@ -93,11 +102,13 @@ class world {
     }
     MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
     MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
+    MPI_Comm_dup(MPI_COMM_WORLD, &overlap_comm_);
+    MPI_Comm_set_errhandler(overlap_comm_, MPI_ERRORS_RETURN);
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
   }
 
-  MPI_Comm comm_ = MPI_COMM_NULL;
+  MPI_Comm comm_ = MPI_COMM_NULL, overlap_comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1, level_ = MPI_THREAD_SINGLE;
   bool owns_ = false;
   std::mutex m_;
@@ -170,16 +181,21 @@ inline void check_in_step(const std::string& node) {
 /// the barrier abandoned and the communicator out of step. Once every rank is
 /// there, the collective itself is the blocking call (the tuned algorithms;
 /// Open MPI's nonblocking MPI_Iallreduce was 3-10x slower from 4 KiB to 1 MiB).
-/// `call` names the MPI call for errors ("MPI_Allreduce"), `node` the node.
+/// `call` names the MPI call for errors ("MPI_Allreduce"), `node` the node;
+/// `comm` is the communicator `blocking` uses (world::comm() or overlap_comm()).
+/// `sleepy` (the communication thread): the ranks always meet in the barrier
+/// first, and a wait for a late peer sleeps between polls, leaving the core to
+/// this rank's compute thread instead of busy-polling in the blocking call.
 template <class Blocking>
-void run_collective(const char* call, const std::string& node, const wait_bound& bound, Blocking&& blocking) {
+void run_collective_on(MPI_Comm comm, const char* call, const std::string& node, const wait_bound& bound,
+                       Blocking&& blocking, bool sleepy = false) {
   check_in_step(node);
   world& w = world::get();
-  if (bound.deadline != std::chrono::steady_clock::time_point::max() && w.size() > 1) {
+  if ((sleepy || bound.deadline != std::chrono::steady_clock::time_point::max()) && w.size() > 1) {
     MPI_Request req = MPI_REQUEST_NULL;
     {
       auto lock = w.serialize();
-      check(MPI_Ibarrier(w.comm(), &req), "MPI_Ibarrier", node);
+      check(MPI_Ibarrier(comm, &req), "MPI_Ibarrier", node);
     }
     for (int spins = 0;; ++spins) {
       int done = 0;
@@ -197,11 +213,18 @@ void run_collective(const char* call, const std::string& node, const wait_bound&
                                     ": a rank has died, or does not run the same collectives",
                                 node);
       }
-      if (spins > 64) std::this_thread::yield();  // a peer that is late: leave the core to it
+      if (sleepy && spins > 16) std::this_thread::sleep_for(std::chrono::microseconds(50));
+      else if (spins > 64) std::this_thread::yield();  // a peer that is late: leave the core to it
     }
   }
   auto lock = w.serialize();
   check(blocking(), call, node);
+}
+
+/// run_collective_on sessionlib's communicator (world::comm()).
+template <class Blocking>
+void run_collective(const char* call, const std::string& node, const wait_bound& bound, Blocking&& blocking) {
+  run_collective_on(world::get().comm(), call, node, bound, std::forward<Blocking>(blocking));
 }
 
 }  // namespace detail

@@ -287,6 +287,18 @@ SESSIONLIB_INLINE std::unique_ptr<plan> build_plan(const Graph& g, std::span<con
   if (opts.common_subexpressions) detail::merge_duplicates(g, order, canon, any_fed);
   if (opts.constant_folding) detail::fold_constants(g, order, canon, any_fed, folded_at, p->folded_values);
   if (opts.common_subexpressions || opts.constant_folding) order = detail::plan_order(g, leaves, canon, is_source, is_fed);
+  // Steps that start work elsewhere (op_flags::starts_early) come first, in
+  // node order, each right after what it needs, so that their work (an MPI
+  // allreduce of the last layer's gradients) overlaps the steps left (the rest
+  // of the backward pass). Same steps; only their order changes.
+  std::vector<fetch_leaf> early;
+  for (node_id id : order)
+    if (g.at_unlocked(id).def->is(op_flags::starts_early)) early.push_back({id, false});
+  if (!early.empty()) {
+    std::sort(early.begin(), early.end(), [](const fetch_leaf& a, const fetch_leaf& b) { return a.id < b.id; });
+    early.insert(early.end(), leaves.begin(), leaves.end());
+    order = detail::plan_order(g, early, canon, is_source, is_fed);
+  }
 
   // A node that runs (or is folded) gets one slot per output (an operation one,
   // which nothing reads); each fed output gets its own slot.
