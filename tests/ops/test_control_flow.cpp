@@ -6,6 +6,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <numeric>
 #include <string>
 #include <thread>
@@ -299,4 +302,53 @@ TEST_CASE("case_: the first pair whose predicate holds, else the default; only t
   CHECK(sess.run(r, {{x, 40.f}}) == 1.f);
   CHECK(sess.run(r, {{x, 40.f}}) == 2.f);
   CHECK(sess.run(r, {{x, -1.f}}) == 1.f);
+}
+
+TEST_CASE("a traced run shows every iteration of a loop's body, nested loops' with their own iterations") {
+  sl::Graph g;
+  auto n = sl::placeholder<int, sl::shape<>>(g, "n");
+  auto [i, total] = sl::while_loop(
+      [&](auto i, auto) { return i < n; },
+      [&](auto i, auto total) {
+        auto [j, inner] = sl::while_loop([&](auto j, auto) { return j < i; },
+                                         [&](auto j, auto s) { return std::tuple{j + 1, s + i * j}; },
+                                         std::tuple{sl::constant(g, 0), sl::constant(g, 0)}, {}, "inner");
+        return std::tuple{i + 1, total + inner};
+      },
+      std::tuple{sl::constant(g, 0), sl::constant(g, 0)}, {}, "outer");
+  sl::Session sess(g);
+  sl::RunOptions traced;
+  traced.trace_level = sl::RunOptions::TraceLevel::full_trace;
+  sl::RunMetadata md;
+  CHECK(sess.run(total, {{n, 4}}, traced, &md) == 0 * 0 + (1 * 0) + (2 * 0 + 2 * 1) + (3 * 0 + 3 * 1 + 3 * 2));
+  const sl::NodeExecStats* outer = nullptr;
+  std::vector<std::int64_t> inner_iterations, outer_body_iterations;
+  for (const auto& s : md.step_stats) {
+    CHECK(s.start_us <= s.end_us);
+    if (s.op == "While" && s.iteration == -1) outer = &s;
+    if (s.node_name == "outer/body/inner/body/add") inner_iterations.push_back(s.iteration);  // the inner body's j + 1
+    if (s.op == "While" && s.iteration >= 0) outer_body_iterations.push_back(s.iteration);  // the inner loop node
+  }
+  REQUIRE(outer != nullptr);
+  CHECK(outer->node_name == "outer/While");
+  // The inner loop runs once per outer iteration; its body's j + 1 once per inner iteration.
+  CHECK(outer_body_iterations == std::vector<std::int64_t>{0, 1, 2, 3});
+  CHECK(inner_iterations == std::vector<std::int64_t>{0, 0, 1, 0, 1, 2});
+  for (const auto& s : md.step_stats)
+    if (s.iteration >= 0) {
+      CHECK(s.start_us >= outer->start_us);
+      CHECK(s.end_us <= outer->end_us);
+    }
+  const std::string path = (std::filesystem::temp_directory_path() / "sl_trace_iterations.json").string();
+  md.write_chrome_trace(path);
+  std::ifstream f(path);
+  const std::string json((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(path);
+  CHECK(json.find("\"name\": \"outer/body/inner/body/add\", \"cat\": \"op\"") != std::string::npos);
+  CHECK(json.find("\"iteration\": 2}") != std::string::npos);
+  CHECK(json.find("\"name\": \"outer/While\"") != std::string::npos);
+  // Untraced, the same run records nothing and gives the same value.
+  sl::RunMetadata none;
+  CHECK(sess.run(total, {{n, 4}}, {}, &none) == 11);
+  CHECK(none.step_stats.empty());
 }

@@ -116,11 +116,12 @@ struct run_env {
   std::chrono::milliseconds timeout() const noexcept { return has_deadline ? opts->timeout : std::chrono::milliseconds{0}; }
 };
 
-/// Runs step `s` (its kernel or fused group); fills `stat` when tracing.
+/// Runs step `s` (its kernel or fused group); fills `stat` when tracing, and
+/// `inner` with the stats of the sub-plans its kernel runs (a body's steps).
 /// Returns false for a step that runs nothing (a NoOp or group).
 // Inlined into run_step: the try block around it must add no call to the hot path.
 [[gnu::always_inline]] inline bool run_step_unchecked(const plan& p, const plan_step& s, run_state& rs, const run_env& env,
-                               NodeExecStats& stat) {
+                               NodeExecStats& stat, std::vector<NodeExecStats>* inner) {
   using clock = exec_clock;
   using us = std::chrono::microseconds;
   if (env.has_deadline && clock::now() > env.deadline)
@@ -153,6 +154,8 @@ struct run_env {
     s.n->kernel(ctx);
     return true;
   }
+  ctx.trace = inner;
+  ctx.trace_start = env.start;
   const auto t0 = clock::now();
   s.n->kernel(ctx);
   const auto t1 = clock::now();
@@ -165,9 +168,10 @@ struct run_env {
 /// overflows) is re-raised naming the node, and std::bad_alloc from a kernel's
 /// own scratch memory becomes sl::resource_exhausted, as TF's OOM is. The
 /// session stays usable: the run's state is dropped by its caller.
-SESSIONLIB_INLINE bool run_step(const plan& p, const plan_step& s, run_state& rs, const run_env& env, NodeExecStats& stat) {
+SESSIONLIB_INLINE bool run_step(const plan& p, const plan_step& s, run_state& rs, const run_env& env, NodeExecStats& stat,
+                                std::vector<NodeExecStats>* inner) {
   try {
-    return run_step_unchecked(p, s, rs, env, stat);
+    return run_step_unchecked(p, s, rs, env, stat, inner);
   } catch (const error& e) {
     if (!e.node().empty()) throw;
     throw_error(e.code(), std::string(e.what()) + "\n\t [[node " + s.n->name + "]]", s.n->name);
@@ -317,15 +321,18 @@ class parallel_run {
   void run_one(std::uint32_t i) {
     const plan_step& s = p_.steps[i];
     NodeExecStats stat;
+    std::vector<NodeExecStats> inner;
+    std::vector<NodeExecStats>* in = env_.trace ? &inner : nullptr;
     bool ran = false;
     if (!env_.res->step_arenas.empty()) {
       const int slot = tbb::this_task_arena::current_thread_index();
-      env_.res->step_arenas[static_cast<std::size_t>(slot)]->execute([&] { ran = run_step(p_, s, rs_, env_, stat); });
+      env_.res->step_arenas[static_cast<std::size_t>(slot)]->execute([&] { ran = run_step(p_, s, rs_, env_, stat, in); });
     } else {
-      ran = run_step(p_, s, rs_, env_, stat);
+      ran = run_step(p_, s, rs_, env_, stat, in);
     }
     if (ran && env_.trace) {
       std::lock_guard lock(trace_m_);
+      for (NodeExecStats& x : inner) md_->step_stats.push_back(std::move(x));
       md_->step_stats.push_back(std::move(stat));
     }
     if (md_) {
@@ -410,11 +417,16 @@ SESSIONLIB_INLINE void execute(plan& p, run_state& rs, session_state& st, Graph&
     return;
   }
   NodeExecStats stat;
+  std::vector<NodeExecStats> inner;  // a body's steps, traced before the step that ran them
   for (const plan_step& s : p.steps) {
     bool in_place = false;
     if (s.in_place != no_slot) in_place = detail::take_over(p, s, rs);
-    const bool ran = detail::run_step(p, s, rs, env, stat);
-    if (trace && ran) md->step_stats.push_back(std::move(stat));
+    const bool ran = detail::run_step(p, s, rs, env, stat, trace ? &inner : nullptr);
+    if (trace && ran) {
+      for (NodeExecStats& x : inner) md->step_stats.push_back(std::move(x));
+      inner.clear();
+      md->step_stats.push_back(std::move(stat));
+    }
     if (md) {
       for (std::uint32_t k = 0; k < s.nout; ++k) live_bytes += rs.slots[s.out_slot + k].nbytes();
       if (in_place) live_bytes -= rs.slots[s.in_place].nbytes();  // one buffer, not two

@@ -5,9 +5,11 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "../config.hpp"
 #include "../graph/graph.hpp"
+#include "run_options.hpp"
 #include "state.hpp"
 
 // oneTBB's arena, by name: a kernel_context carries a pointer to one. Units
@@ -41,6 +43,11 @@ struct kernel_context {
   /// bound a kernel that blocks (a queue's enqueue or dequeue).
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::chrono::milliseconds timeout{0};
+  /// In a traced run, where a kernel that runs sub-plans (a cond's branch, a
+  /// loop's body) adds their steps' stats, and when the run started; null
+  /// otherwise.
+  std::vector<NodeExecStats>* trace = nullptr;
+  std::chrono::steady_clock::time_point trace_start{};
 
   const any_array& input(std::size_t i) const noexcept { return *in[i]; }
   /// Output `k` of a node with several outputs (0 is `out`): a step's outputs

@@ -65,6 +65,9 @@ struct NodeExecStats {
   std::int64_t end_us = 0;
   std::uint64_t thread_id = 0;  // a small per-process id of the running thread
   std::size_t output_bytes = 0;
+  /// A node of a cond, while_loop or scan body: the iteration of its innermost
+  /// loop or scan that ran it (0 for a cond's branch); -1 outside bodies.
+  std::int64_t iteration = -1;
 };
 
 /// What a run reports when RunOptions asks for a trace (TF's RunMetadata).
@@ -83,7 +86,8 @@ struct RunMetadata {
   }
   /// Writes the step stats as Chrome trace JSON (Perfetto, chrome://tracing):
   /// {"traceEvents": [{"name", "cat": "op", "ph": "X", "ts", "dur", "pid", "tid",
-  /// "args": {"op", "output_bytes"}}, ...]}, times in microseconds. Throws
+  /// "args": {"op", "output_bytes"[, "iteration"]}}, ...]}, times in microseconds
+  /// ("iteration" for a node of a loop's or cond's body). Throws
   /// sl::not_found when the file cannot be written.
   void write_chrome_trace(const std::string& path) const {
     std::string json = "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [\n";
@@ -93,7 +97,8 @@ struct RunMetadata {
       json += ",\n  {\"name\": " + detail::json_string(s.node_name) + ", \"cat\": \"op\", \"ph\": \"X\", \"ts\": " +
               std::to_string(s.start_us) + ", \"dur\": " + std::to_string(s.end_us - s.start_us) +
               ", \"pid\": 1, \"tid\": " + std::to_string(s.thread_id) + ", \"args\": {\"op\": " +
-              detail::json_string(s.op) + ", \"output_bytes\": " + std::to_string(s.output_bytes) + "}}";
+              detail::json_string(s.op) + ", \"output_bytes\": " + std::to_string(s.output_bytes) +
+              (s.iteration >= 0 ? ", \"iteration\": " + std::to_string(s.iteration) : std::string()) + "}}";
     }
     json += "\n]}\n";
     std::ofstream f(path, std::ios::binary | std::ios::trunc);

@@ -117,14 +117,31 @@ SESSIONLIB_INLINE body_plan& body_of(kernel_context& ctx, std::size_t b) {
 }
 
 /// Runs body `bp` once in `run` with arguments `args` and the node's captures;
-/// its results stay in their slots.
-SESSIONLIB_INLINE void run_body(kernel_context& ctx, body_plan& bp, sessionlib::detail::run_state& rs, std::span<const any_array> args) {
+/// its results stay in their slots. In a traced run the body's steps join the
+/// trace, marked with `iteration` (a nested body's steps keep their own).
+SESSIONLIB_INLINE void run_body(kernel_context& ctx, body_plan& bp, sessionlib::detail::run_state& rs, std::span<const any_array> args,
+                                std::int64_t iteration) {
   const std::size_t ncap = bp.capture_slots.size();
   for (std::size_t k = 0; k < args.size(); ++k) rs.slots[bp.arg_slots[k]] = args[k];
   for (std::size_t k = 0; k < ncap; ++k) rs.slots[bp.capture_slots[k]] = shared(ctx.input(ctx.nin - ncap + k));
   RunOptions opts;
   opts.timeout = ctx.timeout;
-  sessionlib::detail::execute(*bp.p, rs, ctx.state, ctx.graph, ctx.timeout.count() > 0 ? &opts : nullptr, nullptr, ctx.resources);
+  if (!ctx.trace) {
+    sessionlib::detail::execute(*bp.p, rs, ctx.state, ctx.graph, ctx.timeout.count() > 0 ? &opts : nullptr, nullptr,
+                                ctx.resources);
+  } else {
+    opts.trace_level = RunOptions::TraceLevel::full_trace;
+    RunMetadata md;
+    const auto started = std::chrono::steady_clock::now();  // what execute takes as its start, to a microsecond
+    sessionlib::detail::execute(*bp.p, rs, ctx.state, ctx.graph, &opts, &md, ctx.resources);
+    const auto shift = std::chrono::duration_cast<std::chrono::microseconds>(started - ctx.trace_start).count();
+    for (NodeExecStats& s : md.step_stats) {
+      s.start_us += shift;
+      s.end_us += shift;
+      if (s.iteration < 0) s.iteration = iteration;
+      ctx.trace->push_back(std::move(s));
+    }
+  }
   // A fed value no step read still holds its buffer: drop it, so the buffer a
   // loop hands back to a step is that step's alone.
   for (std::uint32_t s : bp.dropped) rs.slots[s].reset();
@@ -145,7 +162,7 @@ SESSIONLIB_INLINE void if_kernel(kernel_context& ctx) {
   const std::size_t b = *pred.data<bool>() ? 0 : 1;
   body_plan& bp = body_of(ctx, b);
   body_run run(*bp.p);
-  run_body(ctx, bp, *run.rs, {});
+  run_body(ctx, bp, *run.rs, {}, 0);
   for (std::size_t k = 0; k < bp.result_slots.size(); ++k) ctx.output(k) = shared(run.rs->slots[bp.result_slots[k]]);
 }
 
@@ -163,11 +180,11 @@ SESSIONLIB_INLINE void while_kernel(kernel_context& ctx) {
   body_run crun(*cond.p), brun(*body.p);
   for (std::int64_t i = 0; a.maximum_iterations < 0 || i < a.maximum_iterations; ++i) {
     check_deadline(ctx);
-    run_body(ctx, cond, *crun.rs, vars);
+    run_body(ctx, cond, *crun.rs, vars, i);
     const any_array& go = crun.rs->slots[cond.result_slots[0]];
     if (go.size() != 1) ctx.fail("while_loop: the condition must return a scalar, got shape " + to_string(go.shape()));
     if (!*go.data<bool>()) break;
-    run_body(ctx, body, *brun.rs, vars);
+    run_body(ctx, body, *brun.rs, vars, i);
     // The new values become the variables; where a result is its step's own
     // slot, the old variable's buffer goes back there (the argument slots have
     // dropped theirs), so the step writes the next iteration into it.
@@ -201,7 +218,7 @@ SESSIONLIB_INLINE void scan_kernel(kernel_context& ctx) {
     check_deadline(ctx);
     const std::size_t i = a.reverse ? n - 1 - step : step;
     args.back() = any_array::borrow(elems.dtype(), row, static_cast<const char*>(elems.raw()) + i * row_bytes);
-    run_body(ctx, fn, *run.rs, args);
+    run_body(ctx, fn, *run.rs, args, static_cast<std::int64_t>(step));
     any_array& res = run.rs->slots[fn.result_slots[0]];
     if (a.stacks) {
       if (step == 0) {
@@ -233,7 +250,8 @@ SESSIONLIB_INLINE void scan_kernel(kernel_context& ctx) {
 #else
 SESSIONLIB_DECLARE void arg_kernel(kernel_context& ctx);
 SESSIONLIB_DECLARE body_plan& body_of(kernel_context& ctx, std::size_t b);
-SESSIONLIB_DECLARE void run_body(kernel_context& ctx, body_plan& bp, sessionlib::detail::run_state& rs, std::span<const any_array> args);
+SESSIONLIB_DECLARE void run_body(kernel_context& ctx, body_plan& bp, sessionlib::detail::run_state& rs, std::span<const any_array> args,
+                                 std::int64_t iteration);
 SESSIONLIB_DECLARE void check_deadline(const kernel_context& ctx);
 SESSIONLIB_DECLARE void if_kernel(kernel_context& ctx);
 SESSIONLIB_DECLARE void while_kernel(kernel_context& ctx);

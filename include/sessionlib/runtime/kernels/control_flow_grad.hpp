@@ -142,7 +142,7 @@ SESSIONLIB_INLINE void while_grad_kernel(kernel_context& ctx) {
     body_run crun(*cond.p), brun(*body.p);
     for (; a.maximum_iterations < 0 || static_cast<std::int64_t>(n) < a.maximum_iterations; ++n) {
       check_deadline(ctx);
-      run_body(ctx, cond, *crun.rs, vars);
+      run_body(ctx, cond, *crun.rs, vars, static_cast<std::int64_t>(n));
       const any_array& go = crun.rs->slots[cond.result_slots[0]];
       if (go.size() != 1) ctx.fail("while_loop: the condition must return a scalar, got shape " + to_string(go.shape()));
       if (!*go.data<bool>()) break;
@@ -154,7 +154,7 @@ SESSIONLIB_INLINE void while_grad_kernel(kernel_context& ctx) {
         if (body.hand_back[k] && next != nullptr) hand_over(brun.rs->slots[body.result_slots[k]], (*next)[k]);
         entry[k] = vars[k];
       }
-      run_body(ctx, body, *brun.rs, vars);
+      run_body(ctx, body, *brun.rs, vars, static_cast<std::int64_t>(n));
       for (std::size_t k = 0; k < nvars; ++k) vars[k] = brun.rs->slots[body.result_slots[k]];
     }
     for (std::uint32_t s : body.result_slots) brun.rs->slots[s].reset();
@@ -175,7 +175,7 @@ SESSIONLIB_INLINE void while_grad_kernel(kernel_context& ctx) {
       check_deadline(ctx);
       for (std::size_t k = 0; k < nvars; ++k) args[k] = stack[i][k];
       for (std::size_t j = 0; j < floating.size(); ++j) args[nvars + j] = std::move(dvars[j]);
-      run_body(ctx, grad, *grun.rs, args);
+      run_body(ctx, grad, *grun.rs, args, static_cast<std::int64_t>(i));
       for (std::size_t j = 0; j < floating.size(); ++j) {
         any_array& res = grun.rs->slots[grad.result_slots[j]];
         // The gradient this iteration consumed goes back to the step that writes the next.
@@ -237,7 +237,7 @@ SESSIONLIB_INLINE void scan_grad_kernel(kernel_context& ctx) {
       if (fn.hand_back[0] && !stack[step + 1].empty()) hand_over(run.rs->slots[fn.result_slots[0]], stack[step + 1][0]);
       args[0] = acc;
       args[1] = element(i);
-      run_body(ctx, fn, *run.rs, args);
+      run_body(ctx, fn, *run.rs, args, static_cast<std::int64_t>(step));
       acc = run.rs->slots[fn.result_slots[0]];
     }
     run.rs->slots[fn.result_slots[0]].reset();
@@ -281,7 +281,7 @@ SESSIONLIB_INLINE void scan_grad_kernel(kernel_context& ctx) {
         dr = dacc;
       }
       args[k] = dr;
-      run_body(ctx, grad, *grun.rs, args);
+      run_body(ctx, grad, *grun.rs, args, static_cast<std::int64_t>(step));
       args[k].reset();
       std::size_t r = 0;
       if (a.accumulates) dacc = grun.rs->slots[grad.result_slots[r++]];
