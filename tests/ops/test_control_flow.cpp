@@ -352,3 +352,47 @@ TEST_CASE("a traced run shows every iteration of a loop's body, nested loops' wi
   CHECK(sess.run(total, {{n, 4}}, {}, &none) == 11);
   CHECK(none.step_stats.empty());
 }
+
+namespace {
+/// Loop variables by name (TF's namedtuple loop_vars).
+struct fib_state {
+  sl::Tensor<int, sl::shape<>> i;
+  sl::Tensor<double, sl::shape<>> a, b;
+  sl::Tensor<double, sl::shape<sl::dyn>> seen;  // grows by one element per iteration
+};
+}  // namespace
+
+TEST_CASE("while_loop: a struct of tensors as the loop variables, as a plain loop") {
+  sl::Graph g;
+  auto n = sl::placeholder<int, sl::shape<>>(g, "n");
+  const fib_state s0{sl::constant(g, 0), sl::constant(g, 0.0), sl::constant(g, 1.0),
+                     sl::constant(g, xt::xtensor<double, 1>{0.0})};
+  const fib_state out = sl::while_loop(
+      [&](const fib_state& s) { return s.i < n; },
+      [](const fib_state& s) {
+        return fib_state{s.i + 1, s.b, s.a + s.b, sl::concat<0>(s.seen, sl::reshape<sl::shape<1>>(s.b))};
+      },
+      s0, {}, "fib");
+  static_assert(std::is_same_v<decltype(out.seen), sl::Tensor<double, sl::shape<sl::dyn>>>);
+  sl::Session sess(g);
+  for (int nv : {0, 1, 7}) {
+    double a = 0, b = 1;
+    std::vector<double> seen{0.0};
+    for (int k = 0; k < nv; ++k) {
+      seen.push_back(b);
+      const double next = a + b;
+      a = b;
+      b = next;
+    }
+    const auto [i, av, bv, sv] = sess.run(std::tuple{out.i, out.a, out.b, out.seen}, {{n, nv}});
+    CHECK(i == nv);
+    CHECK(av == a);
+    CHECK(bv == b);
+    REQUIRE(sv.size() == seen.size());
+    for (std::size_t k = 0; k < seen.size(); ++k) CHECK(sv(k) == seen[k]);
+  }
+  // The struct itself is a fetch: its fields come back in order.
+  const auto all = sess.run(out, {{n, 3}});
+  CHECK(std::get<0>(all) == 3);
+  CHECK(std::get<2>(all) == 3.0);
+}

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../core/aggregate.hpp"
 #include "../core/report.hpp"
 #include "../graph/builder.hpp"
 #include "../runtime/kernels/control_flow.hpp"
@@ -87,6 +88,13 @@ constexpr void while_body_changes() {
   // Returned: the same dtype and rank, and each static dimension kept (declare
   // the variable's dimension sl::dyn to let it vary).
   static_assert(always_false<Variable, Returned>, "sessionlib: while_loop: the body changes a loop variable's type");
+}
+template <class Aggregate, class Returned>
+constexpr void while_aggregate_body() {
+  // The loop variables' struct, then what the body returns: a body over a
+  // struct of tensors returns that struct (its fields' types are the invariants).
+  static_assert(always_false<Aggregate, Returned>,
+                "sessionlib: while_loop: a body over a struct of loop variables must return that struct");
 }
 }  // namespace report
 
@@ -362,6 +370,44 @@ auto while_loop(CondFn&& cond_fn, BodyFn&& body_fn, const std::tuple<V...>& loop
                                                      kernels::while_kernel,
                                                      detail::output_specs(static_cast<vars*>(nullptr)));
     return detail::rebuild<vars>(g, id);
+  }
+}
+
+namespace detail {
+/// The fields of aggregate `a`, copied into a std::tuple.
+template <class A>
+auto fields_of(const A& a) {
+  return std::apply([](const auto&... f) { return std::tuple{f...}; }, tie_fields<field_count<A>()>(a));
+}
+template <class Tup> struct all_tensors;
+template <class... F> struct all_tensors<std::tuple<F...>> : std::bool_constant<(TensorLike<std::remove_cvref_t<F>> && ...)> {};
+/// A struct whose fields are all tensors: loop variables by name.
+template <class A>
+concept LoopAggregate = std::is_aggregate_v<A> && !std::is_array_v<A> && !TensorLike<A> && field_count<A>() > 0 &&
+                        all_tensors<decltype(tie_fields<field_count<A>()>(std::declval<const A&>()))>::value;
+}  // namespace detail
+
+/// while_loop over a struct of tensors, the loop variables by name (TF's
+/// namedtuple loop_vars): `cond_fn(state)` and `body_fn(state)` take the
+/// struct and the body returns one; returns the final struct. Its fields'
+/// types are the shape invariants, as a tuple's are.
+///
+///   struct state { sl::Tensor<int, sl::shape<>> i; sl::Tensor<float, sl::shape<4>> acc; };
+///   state out = sl::while_loop([](const state& s) { return s.i < 10; },
+///                              [](const state& s) { return state{s.i + 1, s.acc * 2.f}; }, state{i0, acc0});
+template <class CondFn, class BodyFn, detail::LoopAggregate A>
+A while_loop(CondFn&& cond_fn, BodyFn&& body_fn, const A& loop_vars, while_options options = {},
+             const std::string& name = "while") {
+  auto make = [](const auto&... v) { return A{v...}; };
+  using returned = std::remove_cvref_t<std::invoke_result_t<BodyFn&, const A&>>;
+  if constexpr (!std::is_same_v<returned, A>) {
+    report::while_aggregate_body<A, returned>();  // see its comment
+    return loop_vars;
+  } else {
+    auto out = while_loop([&](const auto&... v) { return cond_fn(make(v...)); },
+                          [&](const auto&... v) { return detail::fields_of(body_fn(make(v...))); },
+                          detail::fields_of(loop_vars), options, name);
+    return std::apply(make, out);
   }
 }
 

@@ -20,7 +20,7 @@
 #include "../graph/handles.hpp"
 #include "../graph/sparse.hpp"
 #include "../runtime/plan.hpp"
-#include "detail/fields.hpp"
+#include "../core/aggregate.hpp"
 #include "tensor_handle.hpp"
 
 namespace sessionlib {
@@ -314,21 +314,7 @@ struct fetch_impl<std::variant<F...>> {
   }
 };
 
-// Aggregates, by structured binding. Field count: the largest N for which
-// T{any, ...N} compiles (Boost.PFR's technique).
-struct any_field {
-  template <class U> constexpr operator U() const noexcept;  // declared only: unevaluated use
-};
-template <class T, std::size_t... I>
-constexpr bool braces_with(std::index_sequence<I...>) {
-  return requires { T{(void(I), any_field{})...}; };
-}
-template <class T, std::size_t N = max_aggregate_fields>
-constexpr std::size_t field_count() {
-  if constexpr (N == 0) return 0;
-  else if constexpr (braces_with<T>(std::make_index_sequence<N>{})) return N;
-  else return field_count<T, N - 1>();
-}
+// Aggregates, by structured binding (field_count, tie_fields: core/aggregate.hpp).
 
 template <class T>
 concept UserFetchTraits = requires(const T& t) { fetch_traits<T>::fetches(t); };
