@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "../../config.hpp"
 #include "array.hpp"
@@ -54,6 +55,16 @@ namespace sessionlib::kernels {
   SESSIONLIB_BLOCK_(pair_block<T, fn::sub, Second>) \
   SESSIONLIB_BLOCK_(pair_block<T, fn::mul, Second>) \
   SESSIONLIB_BLOCK_(pair_block<T, fn::relu, Second>)
+
+// The dtype lists the typed builders admit (core/dtype.hpp's concepts): each
+// calls X(T) for every T of its list.
+#define SESSIONLIB_FOR_FLOATING(X) X(float) X(double)
+#define SESSIONLIB_FOR_INTEGER(X) X(std::int32_t) X(std::int64_t) X(std::uint8_t)
+#define SESSIONLIB_FOR_NUMERIC(X) SESSIONLIB_FOR_FLOATING(X) SESSIONLIB_FOR_INTEGER(X)
+#define SESSIONLIB_FOR_TRIVIAL(X) SESSIONLIB_FOR_NUMERIC(X) X(bool)
+#define SESSIONLIB_FOR_ELEMENT(X) SESSIONLIB_FOR_TRIVIAL(X) X(std::string)
+// Index element types (gather's indices, sparse indices): int32, int64.
+#define SESSIONLIB_FOR_INDEX(X) X(std::int32_t) X(std::int64_t)
 
 // Every reduction over T (float and double below, and the other dtypes after).
 #define SESSIONLIB_REDUCE_KERNELS_(T) \
@@ -108,14 +119,6 @@ namespace sessionlib::kernels {
   SESSIONLIB_KERNEL_(assign_kernel<T>) \
   SESSIONLIB_KERNEL_(assign_add_kernel<T>) \
   SESSIONLIB_KERNEL_(assign_sub_kernel<T>) \
-  SESSIONLIB_KERNEL_(transpose_kernel<T>) \
-  SESSIONLIB_KERNEL_(concat_kernel<T>) \
-  SESSIONLIB_KERNEL_(slice_kernel<T>) \
-  SESSIONLIB_KERNEL_(fill_kernel<T>) \
-  SESSIONLIB_KERNEL_(fill_like_kernel<T>) \
-  SESSIONLIB_KERNEL_(range_kernel<T>) \
-  SESSIONLIB_KERNEL_(gather_kernel<T, std::int32_t>) \
-  SESSIONLIB_KERNEL_(gather_kernel<T, std::int64_t>) \
   SESSIONLIB_KERNEL_(select_kernel<T>) \
   SESSIONLIB_KERNEL_(random_normal_kernel<T>) \
   SESSIONLIB_KERNEL_(truncated_normal_kernel<T>) \
@@ -210,12 +213,46 @@ SESSIONLIB_REDUCE_KERNELS_(std::uint8_t)
 SESSIONLIB_KERNEL_(reduce_kernel<bool, reducers::any>)
 SESSIONLIB_KERNEL_(reduce_kernel<bool, reducers::all>)
 
+// ---- Families whose bodies a separate unit does not see ---------------------
+// (kernels/X.hpp declares, kernels/X_impl.hpp defines): every specialization a
+// typed builder can name, for every dtype the builder admits.
+
+// Layout, index and fill kernels (array.hpp, array_index.hpp, array_fill.hpp):
+// ops/array*.hpp take any element type; range numeric ones; gather's indices
+// are int32 or int64, one_hot's also uint8.
+#define SESSIONLIB_ARRAY_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(transpose_kernel<T>) \
+  SESSIONLIB_KERNEL_(concat_kernel<T>) \
+  SESSIONLIB_KERNEL_(slice_kernel<T>) \
+  SESSIONLIB_KERNEL_(fill_kernel<T>) \
+  SESSIONLIB_KERNEL_(fill_like_kernel<T>) \
+  SESSIONLIB_KERNEL_(gather_kernel<T, std::int32_t>) \
+  SESSIONLIB_KERNEL_(gather_kernel<T, std::int64_t>)
+// one_hot's on and off values are numbers (one_hot_attrs), so not strings.
+#define SESSIONLIB_ONE_HOT_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(one_hot_kernel<std::int32_t, T>) \
+  SESSIONLIB_KERNEL_(one_hot_kernel<std::int64_t, T>) \
+  SESSIONLIB_KERNEL_(one_hot_kernel<std::uint8_t, T>)
+#define SESSIONLIB_RANGE_KERNELS_(T) SESSIONLIB_KERNEL_(range_kernel<T>)
+SESSIONLIB_FOR_ELEMENT(SESSIONLIB_ARRAY_KERNELS_)
+SESSIONLIB_FOR_TRIVIAL(SESSIONLIB_ONE_HOT_KERNELS_)
+SESSIONLIB_FOR_NUMERIC(SESSIONLIB_RANGE_KERNELS_)
+#undef SESSIONLIB_RANGE_KERNELS_
+#undef SESSIONLIB_ONE_HOT_KERNELS_
+#undef SESSIONLIB_ARRAY_KERNELS_
+
 #undef SESSIONLIB_REDUCE_KERNELS_
 #undef SESSIONLIB_FLOATING_KERNELS_
 #undef SESSIONLIB_PAIRS_
 #undef SESSIONLIB_MAP_
 #undef SESSIONLIB_BLOCK_
 #undef SESSIONLIB_KERNEL_
+#undef SESSIONLIB_FOR_INDEX
+#undef SESSIONLIB_FOR_ELEMENT
+#undef SESSIONLIB_FOR_TRIVIAL
+#undef SESSIONLIB_FOR_NUMERIC
+#undef SESSIONLIB_FOR_INTEGER
+#undef SESSIONLIB_FOR_FLOATING
 
 }  // namespace sessionlib::kernels
 
