@@ -146,12 +146,6 @@ namespace sessionlib::kernels {
   SESSIONLIB_KERNEL_(max_pool_grad_kernel<T>) \
   SESSIONLIB_KERNEL_(avg_pool_kernel<T>) \
   SESSIONLIB_KERNEL_(avg_pool_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(split_kernel<T>) \
-  SESSIONLIB_KERNEL_(unpack_kernel<T>) \
-  SESSIONLIB_KERNEL_(pack_kernel<T>) \
-  SESSIONLIB_KERNEL_(top_k_kernel<T>) \
-  SESSIONLIB_KERNEL_(top_k_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(moments_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::sum_to_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::broadcast_to_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::reshape_like_kernel<T>) \
@@ -167,19 +161,6 @@ namespace sessionlib::kernels {
   SESSIONLIB_KERNEL_(grad::gather_axis_kernel<T, std::int32_t>) \
   SESSIONLIB_KERNEL_(grad::gather_axis_kernel<T, std::int64_t>) \
   SESSIONLIB_KERNEL_(grad::add_n_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_to_dense_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_dense_matmul_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_reduce_sum_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_add_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_reorder_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_retain_kernel<T>) \
-  SESSIONLIB_KERNEL_(gather_nd_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_add_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_reduce_sum_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_dense_matmul_grad_values_kernel<T>) \
-  SESSIONLIB_KERNEL_(embedding_lookup_sparse_kernel<T>) \
-  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_rows_kernel<T>)
 
 SESSIONLIB_FLOATING_KERNELS_(float)
 SESSIONLIB_FLOATING_KERNELS_(double)
@@ -240,6 +221,53 @@ SESSIONLIB_FOR_NUMERIC(SESSIONLIB_RANGE_KERNELS_)
 #undef SESSIONLIB_RANGE_KERNELS_
 #undef SESSIONLIB_ONE_HOT_KERNELS_
 #undef SESSIONLIB_ARRAY_KERNELS_
+
+// Split, stack, unique, top_k and moments (split.hpp): split, unstack, stack
+// and unique take any element type, top_k all but bool, moments and the
+// gradient of top_k float and double.
+#define SESSIONLIB_SPLIT_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(split_kernel<T>) \
+  SESSIONLIB_KERNEL_(unpack_kernel<T>) \
+  SESSIONLIB_KERNEL_(pack_kernel<T>) \
+  SESSIONLIB_KERNEL_(unique_kernel<T>)
+#define SESSIONLIB_TOP_K_KERNELS_(T) SESSIONLIB_KERNEL_(top_k_kernel<T>)
+#define SESSIONLIB_MOMENTS_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(moments_kernel<T>) \
+  SESSIONLIB_KERNEL_(top_k_grad_kernel<T>)
+SESSIONLIB_FOR_ELEMENT(SESSIONLIB_SPLIT_KERNELS_)
+SESSIONLIB_FOR_NUMERIC(SESSIONLIB_TOP_K_KERNELS_)
+SESSIONLIB_TOP_K_KERNELS_(std::string)
+SESSIONLIB_FOR_FLOATING(SESSIONLIB_MOMENTS_KERNELS_)
+#undef SESSIONLIB_MOMENTS_KERNELS_
+#undef SESSIONLIB_TOP_K_KERNELS_
+#undef SESSIONLIB_SPLIT_KERNELS_
+
+// Sparse kernels (sparse.hpp, sparse_grad.hpp): ops/sparse.hpp's SparseTensor
+// ops constrain no element type, so every one their kernel compiles for: to
+// dense, reduce_sum (strings concatenate), reorder and retain any; matmul and
+// add all but string; embedding_lookup_sparse and the gradients float, double.
+#define SESSIONLIB_SPARSE_MOVE_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(sparse_to_dense_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_reduce_sum_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_reorder_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_retain_kernel<T>)
+#define SESSIONLIB_SPARSE_MATH_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(sparse_dense_matmul_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_add_kernel<T>)
+#define SESSIONLIB_SPARSE_GRAD_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(gather_nd_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_add_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_reduce_sum_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_dense_matmul_grad_values_kernel<T>) \
+  SESSIONLIB_KERNEL_(embedding_lookup_sparse_kernel<T>) \
+  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(embedding_lookup_sparse_grad_rows_kernel<T>)
+SESSIONLIB_FOR_ELEMENT(SESSIONLIB_SPARSE_MOVE_KERNELS_)
+SESSIONLIB_FOR_TRIVIAL(SESSIONLIB_SPARSE_MATH_KERNELS_)
+SESSIONLIB_FOR_FLOATING(SESSIONLIB_SPARSE_GRAD_KERNELS_)
+#undef SESSIONLIB_SPARSE_GRAD_KERNELS_
+#undef SESSIONLIB_SPARSE_MATH_KERNELS_
+#undef SESSIONLIB_SPARSE_MOVE_KERNELS_
 
 #undef SESSIONLIB_REDUCE_KERNELS_
 #undef SESSIONLIB_FLOATING_KERNELS_
