@@ -123,29 +123,6 @@ namespace sessionlib::kernels {
   SESSIONLIB_KERNEL_(random_normal_kernel<T>) \
   SESSIONLIB_KERNEL_(truncated_normal_kernel<T>) \
   SESSIONLIB_KERNEL_(random_uniform_kernel<T>) \
-  SESSIONLIB_KERNEL_(leaky_relu_kernel<T>) \
-  SESSIONLIB_KERNEL_(leaky_relu_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(elu_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(softmax_kernel<T>) \
-  SESSIONLIB_KERNEL_(log_softmax_kernel<T>) \
-  SESSIONLIB_KERNEL_(softmax_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(log_softmax_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(softmax_xent_kernel<T>) \
-  SESSIONLIB_KERNEL_(softmax_xent_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(softmax_xent_labels_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(sparse_softmax_xent_kernel<T, std::int32_t>) \
-  SESSIONLIB_KERNEL_(sparse_softmax_xent_kernel<T, std::int64_t>) \
-  SESSIONLIB_KERNEL_(sparse_softmax_xent_grad_kernel<T, std::int32_t>) \
-  SESSIONLIB_KERNEL_(sparse_softmax_xent_grad_kernel<T, std::int64_t>) \
-  SESSIONLIB_KERNEL_(sigmoid_xent_kernel<T>) \
-  SESSIONLIB_KERNEL_(sigmoid_xent_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(bias_add_kernel<T>) \
-  SESSIONLIB_KERNEL_(bias_add_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(dropout_mask_kernel<T>) \
-  SESSIONLIB_KERNEL_(max_pool_kernel<T>) \
-  SESSIONLIB_KERNEL_(max_pool_grad_kernel<T>) \
-  SESSIONLIB_KERNEL_(avg_pool_kernel<T>) \
-  SESSIONLIB_KERNEL_(avg_pool_grad_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::sum_to_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::broadcast_to_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::reshape_like_kernel<T>) \
@@ -268,6 +245,43 @@ SESSIONLIB_FOR_FLOATING(SESSIONLIB_SPARSE_GRAD_KERNELS_)
 #undef SESSIONLIB_SPARSE_GRAD_KERNELS_
 #undef SESSIONLIB_SPARSE_MATH_KERNELS_
 #undef SESSIONLIB_SPARSE_MOVE_KERNELS_
+
+// nn and conv kernels (nn.hpp, conv.hpp): ops/nn.hpp and ops/conv.hpp take
+// float and double (labels int32 or int64), but bias_add, which constrains no
+// element type: every one its kernel adds. The gradients' kernels too.
+#define SESSIONLIB_NN_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(leaky_relu_kernel<T>) \
+  SESSIONLIB_KERNEL_(leaky_relu_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(relu6_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(elu_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(softmax_kernel<T>) \
+  SESSIONLIB_KERNEL_(log_softmax_kernel<T>) \
+  SESSIONLIB_KERNEL_(softmax_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(log_softmax_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(softmax_xent_kernel<T>) \
+  SESSIONLIB_KERNEL_(softmax_xent_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(softmax_xent_labels_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(sparse_softmax_xent_kernel<T, std::int32_t>) \
+  SESSIONLIB_KERNEL_(sparse_softmax_xent_kernel<T, std::int64_t>) \
+  SESSIONLIB_KERNEL_(sparse_softmax_xent_grad_kernel<T, std::int32_t>) \
+  SESSIONLIB_KERNEL_(sparse_softmax_xent_grad_kernel<T, std::int64_t>) \
+  SESSIONLIB_KERNEL_(sigmoid_xent_kernel<T>) \
+  SESSIONLIB_KERNEL_(sigmoid_xent_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(l2_loss_kernel<T>) \
+  SESSIONLIB_KERNEL_(bias_add_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(dropout_mask_kernel<T>) \
+  SESSIONLIB_KERNEL_(conv2d_kernel<T>) \
+  SESSIONLIB_KERNEL_(conv2d_backprop_input_kernel<T>) \
+  SESSIONLIB_KERNEL_(conv2d_backprop_filter_kernel<T>) \
+  SESSIONLIB_KERNEL_(max_pool_kernel<T>) \
+  SESSIONLIB_KERNEL_(max_pool_grad_kernel<T>) \
+  SESSIONLIB_KERNEL_(avg_pool_kernel<T>) \
+  SESSIONLIB_KERNEL_(avg_pool_grad_kernel<T>)
+#define SESSIONLIB_BIAS_ADD_KERNELS_(T) SESSIONLIB_KERNEL_(bias_add_kernel<T>)
+SESSIONLIB_FOR_FLOATING(SESSIONLIB_NN_KERNELS_)
+SESSIONLIB_FOR_ELEMENT(SESSIONLIB_BIAS_ADD_KERNELS_)
+#undef SESSIONLIB_BIAS_ADD_KERNELS_
+#undef SESSIONLIB_NN_KERNELS_
 
 #undef SESSIONLIB_REDUCE_KERNELS_
 #undef SESSIONLIB_FLOATING_KERNELS_
