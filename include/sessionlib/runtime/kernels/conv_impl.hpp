@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "matmul.hpp"
+#include "matmul_impl.hpp"
 
 #include "conv.hpp"
 

@@ -114,15 +114,8 @@ namespace sessionlib::kernels {
   SESSIONLIB_PAIRS_(T, fn::add) \
   SESSIONLIB_PAIRS_(T, fn::sub) \
   SESSIONLIB_PAIRS_(T, fn::mul) \
-  SESSIONLIB_KERNEL_(matmul_kernel<T>) \
   SESSIONLIB_REDUCE_KERNELS_(T) \
-  SESSIONLIB_KERNEL_(assign_kernel<T>) \
-  SESSIONLIB_KERNEL_(assign_add_kernel<T>) \
-  SESSIONLIB_KERNEL_(assign_sub_kernel<T>) \
   SESSIONLIB_KERNEL_(select_kernel<T>) \
-  SESSIONLIB_KERNEL_(random_normal_kernel<T>) \
-  SESSIONLIB_KERNEL_(truncated_normal_kernel<T>) \
-  SESSIONLIB_KERNEL_(random_uniform_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::sum_to_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::broadcast_to_kernel<T>) \
   SESSIONLIB_KERNEL_(grad::reshape_like_kernel<T>) \
@@ -282,6 +275,29 @@ SESSIONLIB_FOR_FLOATING(SESSIONLIB_NN_KERNELS_)
 SESSIONLIB_FOR_ELEMENT(SESSIONLIB_BIAS_ADD_KERNELS_)
 #undef SESSIONLIB_BIAS_ADD_KERNELS_
 #undef SESSIONLIB_NN_KERNELS_
+
+// matmul (matmul.hpp): every dtype but bool and string (ops/linalg.hpp).
+// Variables' updates (state.hpp): every dtype but string (ops/state.hpp's
+// Variable constrains none, but the kernels copy bytes). Random
+// sources (random.hpp): normal and truncated normal float and double, uniform
+// numeric dtypes (ops/random.hpp).
+#define SESSIONLIB_MATMUL_KERNELS_(T) SESSIONLIB_KERNEL_(matmul_kernel<T>)
+#define SESSIONLIB_ASSIGN_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(assign_kernel<T>) \
+  SESSIONLIB_KERNEL_(assign_add_kernel<T>) \
+  SESSIONLIB_KERNEL_(assign_sub_kernel<T>)
+#define SESSIONLIB_NORMAL_KERNELS_(T) \
+  SESSIONLIB_KERNEL_(random_normal_kernel<T>) \
+  SESSIONLIB_KERNEL_(truncated_normal_kernel<T>)
+#define SESSIONLIB_UNIFORM_KERNELS_(T) SESSIONLIB_KERNEL_(random_uniform_kernel<T>)
+SESSIONLIB_FOR_NUMERIC(SESSIONLIB_MATMUL_KERNELS_)
+SESSIONLIB_FOR_TRIVIAL(SESSIONLIB_ASSIGN_KERNELS_)
+SESSIONLIB_FOR_FLOATING(SESSIONLIB_NORMAL_KERNELS_)
+SESSIONLIB_FOR_NUMERIC(SESSIONLIB_UNIFORM_KERNELS_)
+#undef SESSIONLIB_UNIFORM_KERNELS_
+#undef SESSIONLIB_NORMAL_KERNELS_
+#undef SESSIONLIB_ASSIGN_KERNELS_
+#undef SESSIONLIB_MATMUL_KERNELS_
 
 #undef SESSIONLIB_REDUCE_KERNELS_
 #undef SESSIONLIB_FLOATING_KERNELS_
