@@ -1,13 +1,25 @@
-// The kernels the implementation library (src/sessionlib.cpp) compiles once:
-// every kernel and block function over float and double, which is what
-// training programs and all gradients use. In a unit built with
-// -DSESSIONLIB_SEPARATE these are explicit instantiation declarations (extern
-// template), so the unit neither instantiates nor emits them; src/sessionlib.cpp
-// holds the matching definitions; header-only builds see nothing here.
-// A kernel not listed (an integer op, a cast) is instantiated where it is used,
-// as in a header-only build: the list is a build-time saving, never a
-// requirement, but for the reductions, whose bodies a separate unit does not
-// see (they need oneTBB): those are listed for every dtype they take.
+// The kernels the implementation library (src/sessionlib.cpp) compiles once.
+// In a unit built with -DSESSIONLIB_SEPARATE these are explicit instantiation
+// declarations (extern template), so the unit neither instantiates nor emits
+// them; src/sessionlib.cpp holds the matching definitions; header-only builds
+// see nothing here.
+//
+// Most kernel families' bodies are not visible in a separate unit at all: the
+// reductions (they need oneTBB) and the families split into a declaring
+// kernels/X.hpp and a defining kernels/X_impl.hpp (array, array_fill,
+// array_index, split, sparse, sparse_grad, nn, conv, grad, matmul, state,
+// random), which X.hpp includes only where SESSIONLIB_DEFINITIONS is 1. For
+// those the library must hold every specialization a typed builder can name,
+// for every dtype the builder admits, or a user's program fails to link: each
+// family's block below says which builders and dtypes, through the dtype lists
+// SESSIONLIB_FOR_FLOATING ... SESSIONLIB_FOR_ELEMENT (core/dtype.hpp's concepts).
+// Kernels named only inside hidden bodies (the gradient builders, the
+// optimizers) are instantiated in the library by those bodies anyway.
+//
+// The elementwise kernels (elementwise.hpp, math.hpp, pairs.hpp, select.hpp)
+// stay visible: a user's own functor runs through binary_kernel and
+// unary_kernel. Their float and double instances below are a build-time saving
+// only; an integer op or a cast the list lacks is instantiated where it is used.
 #pragma once
 
 #include <cstdint>
@@ -63,8 +75,6 @@ namespace sessionlib::kernels {
 #define SESSIONLIB_FOR_NUMERIC(X) SESSIONLIB_FOR_FLOATING(X) SESSIONLIB_FOR_INTEGER(X)
 #define SESSIONLIB_FOR_TRIVIAL(X) SESSIONLIB_FOR_NUMERIC(X) X(bool)
 #define SESSIONLIB_FOR_ELEMENT(X) SESSIONLIB_FOR_TRIVIAL(X) X(std::string)
-// Index element types (gather's indices, sparse indices): int32, int64.
-#define SESSIONLIB_FOR_INDEX(X) X(std::int32_t) X(std::int64_t)
 
 // Every reduction over T (float and double below, and the other dtypes after).
 #define SESSIONLIB_REDUCE_KERNELS_(T) \
@@ -305,7 +315,6 @@ SESSIONLIB_FOR_NUMERIC(SESSIONLIB_UNIFORM_KERNELS_)
 #undef SESSIONLIB_MAP_
 #undef SESSIONLIB_BLOCK_
 #undef SESSIONLIB_KERNEL_
-#undef SESSIONLIB_FOR_INDEX
 #undef SESSIONLIB_FOR_ELEMENT
 #undef SESSIONLIB_FOR_TRIVIAL
 #undef SESSIONLIB_FOR_NUMERIC
