@@ -290,7 +290,7 @@ SESSIONLIB_FOR_ELEMENT(SESSIONLIB_BIAS_ADD_KERNELS_)
 // Variables' updates (state.hpp): every dtype but string (ops/state.hpp's
 // Variable constrains none, but the kernels copy bytes). Random
 // sources (random.hpp): normal and truncated normal float and double, uniform
-// numeric dtypes (ops/random.hpp).
+// numeric dtypes but uint8 (ops/random.hpp).
 #define SESSIONLIB_MATMUL_KERNELS_(T) SESSIONLIB_KERNEL_(matmul_kernel<T>)
 #define SESSIONLIB_ASSIGN_KERNELS_(T) \
   SESSIONLIB_KERNEL_(assign_kernel<T>) \
@@ -303,7 +303,9 @@ SESSIONLIB_FOR_ELEMENT(SESSIONLIB_BIAS_ADD_KERNELS_)
 SESSIONLIB_FOR_NUMERIC(SESSIONLIB_MATMUL_KERNELS_)
 SESSIONLIB_FOR_TRIVIAL(SESSIONLIB_ASSIGN_KERNELS_)
 SESSIONLIB_FOR_FLOATING(SESSIONLIB_NORMAL_KERNELS_)
-SESSIONLIB_FOR_NUMERIC(SESSIONLIB_UNIFORM_KERNELS_)
+SESSIONLIB_FOR_FLOATING(SESSIONLIB_UNIFORM_KERNELS_)
+SESSIONLIB_UNIFORM_KERNELS_(std::int32_t)
+SESSIONLIB_UNIFORM_KERNELS_(std::int64_t)
 #undef SESSIONLIB_UNIFORM_KERNELS_
 #undef SESSIONLIB_NORMAL_KERNELS_
 #undef SESSIONLIB_ASSIGN_KERNELS_
