@@ -46,10 +46,12 @@
 // fusion, session core, graph building, gradient builders, optimizers, saver,
 // checkpoint files), so it parses their declarations only, never their bodies
 // nor the headers only those bodies need (oneTBB's): headers guard those
-// bodies with `#if SESSIONLIB_DEFINITIONS`. Kernel templates stay visible
-// (an integer kernel the library does not hold is instantiated where used),
-// but for the few that need oneTBB, which the library instantiates for every
-// dtype (runtime/kernels/instances.hpp).
+// bodies with `#if SESSIONLIB_DEFINITIONS`. So are most kernel families'
+// template bodies (runtime/kernels/X.hpp declares, X_impl.hpp defines), which
+// the library instantiates for every dtype their builders admit
+// (runtime/kernels/instances.hpp); the elementwise kernels stay visible (a
+// user's functor runs through them), and an elementwise specialization the
+// library does not hold is instantiated where used.
 #if defined(SESSIONLIB_SEPARATE) && !defined(SESSIONLIB_IMPLEMENTATION)
 #define SESSIONLIB_DEFINITIONS 0
 #else

@@ -17,6 +17,11 @@
 #include "../ops/array_index.hpp"
 #include "../ops/constant.hpp"
 #include "../ops/control.hpp"
+// The importers name kernels for every dtype a NodeDef may carry, not only
+// those the implementation library holds: their bodies too (kernels/*_impl.hpp).
+#include "../runtime/kernels/array_impl.hpp"
+#include "../runtime/kernels/array_fill_impl.hpp"
+#include "../runtime/kernels/array_index_impl.hpp"
 #include "ops_support.hpp"
 
 namespace sessionlib::detail::gd {

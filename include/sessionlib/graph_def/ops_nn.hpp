@@ -12,6 +12,11 @@
 #include "../ops/conv.hpp"
 #include "../ops/linalg.hpp"
 #include "../ops/nn.hpp"
+// The importers name kernels for every dtype a NodeDef may carry, not only
+// those the implementation library holds: their bodies too (kernels/*_impl.hpp).
+#include "../runtime/kernels/conv_impl.hpp"
+#include "../runtime/kernels/matmul_impl.hpp"
+#include "../runtime/kernels/nn_impl.hpp"
 #include "ops_support.hpp"
 
 namespace sessionlib::detail::gd {

@@ -5,6 +5,9 @@
 #pragma once
 
 #include "../ops/split.hpp"
+// The importers name kernels for every dtype a NodeDef may carry, not only
+// those the implementation library holds: their bodies too (kernels/*_impl.hpp).
+#include "../runtime/kernels/split_impl.hpp"
 #include "ops_support.hpp"
 
 namespace sessionlib::detail::gd {

@@ -13,6 +13,10 @@
 
 #include "../ops/random.hpp"
 #include "../ops/state.hpp"
+// The importers name kernels for every dtype a NodeDef may carry, not only
+// those the implementation library holds: their bodies too (kernels/*_impl.hpp).
+#include "../runtime/kernels/random_impl.hpp"
+#include "../runtime/kernels/state_impl.hpp"
 #include "ops_support.hpp"
 
 namespace sessionlib::detail::gd {

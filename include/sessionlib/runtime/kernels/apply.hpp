@@ -16,7 +16,7 @@
 #include <string>
 #include <xsimd/xsimd.hpp>
 
-#include "matmul.hpp"
+#include "matmul_impl.hpp"
 #include "state.hpp"
 
 namespace sessionlib::kernels {
