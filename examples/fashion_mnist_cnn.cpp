@@ -69,19 +69,5 @@ int main(int argc, char** argv) {
     std::copy(p.begin(), p.end(), test_pred.begin() + static_cast<std::ptrdiff_t>(from));
   }
   const double acc = example::accuracy(test_pred, data->test_y);
-  std::printf("test accuracy: %.4f after %d epoch(s) (%lld steps) in %.1f s\n", acc, opts->epochs,
-              static_cast<long long>(sess.run(global_step)), train_seconds);
-
-  const std::string path = saver.save(sess, (opts->out_dir / "cnn.ckpt").string(), global_step);
-  std::printf("saved checkpoint %s\n", path.c_str());
-  sl::Session fresh(g);
-  saver.restore(fresh, path);
-  const xt::xtensor<float, 2> probs = fresh.run(probabilities, {{x, example::first_rows(data->test_x, 8)}});
-  std::printf("predictions of the restored model:\n");
-  example::print_predictions(probs, data->test_y, 8);
-  if (acc < opts->min_accuracy) {
-    std::fprintf(stderr, "error: test accuracy %.4f is below --min-accuracy %.4f\n", acc, opts->min_accuracy);
-    return 1;
-  }
-  return 0;
+  return example::finish(g, sess, saver, global_step, x, probabilities, *data, *opts, "cnn.ckpt", acc, train_seconds);
 }

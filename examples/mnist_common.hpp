@@ -1,5 +1,6 @@
-// What the two Fashion-MNIST examples share: command-line flags, loading and
-// scaling the data, shuffled batches, the progress bar, and the predictions.
+// What the Fashion-MNIST examples share: command-line flags, loading and
+// scaling the data, shuffled batches, the progress bar, the predictions, and how
+// the CNN and LSTM examples end (finish).
 #pragma once
 
 #include <algorithm>
@@ -268,6 +269,30 @@ inline void print_predictions(const xt::xtensor<float, 2>& probabilities, const 
 
 inline double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// How the CNN and LSTM examples end: prints the test accuracy `acc`, saves a
+/// checkpoint `name` in --out, restores it into a fresh session, prints that
+/// session's predictions of the first test images (`probabilities` given `x`),
+/// and returns 1 when `acc` is below --min-accuracy, else 0.
+template <class Step, class X, class P>
+int finish(sl::Graph& g, sl::Session& sess, sl::train::Saver& saver, const Step& global_step, const X& x,
+           const P& probabilities, const dataset& data, const options& opts, const std::string& name, double acc,
+           double train_seconds) {
+  std::printf("test accuracy: %.4f after %d epoch(s) (%lld steps) in %.1f s\n", acc, opts.epochs,
+              static_cast<long long>(sess.run(global_step)), train_seconds);
+  const std::string path = saver.save(sess, (opts.out_dir / name).string(), global_step);
+  std::printf("saved checkpoint %s\n", path.c_str());
+  sl::Session fresh(g);
+  saver.restore(fresh, path);
+  const xt::xtensor<float, 2> probs = fresh.run(probabilities, {{x, first_rows(data.test_x, 8)}});
+  std::printf("predictions of the restored model:\n");
+  print_predictions(probs, data.test_y, 8);
+  if (acc < opts.min_accuracy) {
+    std::fprintf(stderr, "error: test accuracy %.4f is below --min-accuracy %.4f\n", acc, opts.min_accuracy);
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace example

@@ -131,19 +131,27 @@ TEST_CASE("while_loop: a dyn dimension may grow; maximum_iterations stops the lo
   CHECK(rv == 19);
 }
 
-TEST_CASE("while_loop: nested loops (an inner loop captures the outer body's values)") {
-  sl::Graph g;
-  auto n = sl::placeholder<int, sl::shape<>>(g, "n");
-  // total = sum over i < n of sum over j < i of (i * j)
+namespace {
+/// total = sum over i < n of sum over j < i of (i * j): a while_loop named
+/// "outer" whose body runs one named "inner" (which captures the outer body's i).
+sl::Tensor<int, sl::shape<>> nested_sum(sl::Graph& g, const sl::Tensor<int, sl::shape<>>& n) {
   auto [i, total] = sl::while_loop(
       [&](auto i, auto) { return i < n; },
       [&](auto i, auto total) {
         auto [j, inner] = sl::while_loop([&](auto j, auto) { return j < i; },
                                          [&](auto j, auto s) { return std::tuple{j + 1, s + i * j}; },
-                                         std::tuple{sl::constant(g, 0), sl::constant(g, 0)});
+                                         std::tuple{sl::constant(g, 0), sl::constant(g, 0)}, {}, "inner");
         return std::tuple{i + 1, total + inner};
       },
-      std::tuple{sl::constant(g, 0), sl::constant(g, 0)});
+      std::tuple{sl::constant(g, 0), sl::constant(g, 0)}, {}, "outer");
+  return total;
+}
+}  // namespace
+
+TEST_CASE("while_loop: nested loops (an inner loop captures the outer body's values)") {
+  sl::Graph g;
+  auto n = sl::placeholder<int, sl::shape<>>(g, "n");
+  auto total = nested_sum(g, n);
   sl::Session sess(g);
   for (int nv : {0, 1, 5, 12}) {
     int ref = 0;
@@ -307,15 +315,7 @@ TEST_CASE("case_: the first pair whose predicate holds, else the default; only t
 TEST_CASE("a traced run shows every iteration of a loop's body, nested loops' with their own iterations") {
   sl::Graph g;
   auto n = sl::placeholder<int, sl::shape<>>(g, "n");
-  auto [i, total] = sl::while_loop(
-      [&](auto i, auto) { return i < n; },
-      [&](auto i, auto total) {
-        auto [j, inner] = sl::while_loop([&](auto j, auto) { return j < i; },
-                                         [&](auto j, auto s) { return std::tuple{j + 1, s + i * j}; },
-                                         std::tuple{sl::constant(g, 0), sl::constant(g, 0)}, {}, "inner");
-        return std::tuple{i + 1, total + inner};
-      },
-      std::tuple{sl::constant(g, 0), sl::constant(g, 0)}, {}, "outer");
+  auto total = nested_sum(g, n);
   sl::Session sess(g);
   sl::RunOptions traced;
   traced.trace_level = sl::RunOptions::TraceLevel::full_trace;
