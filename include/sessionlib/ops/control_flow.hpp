@@ -108,6 +108,16 @@ struct body_record {
 };
 
 #if SESSIONLIB_DEFINITIONS
+/// Writes body `b`'s frame, arguments and results into `attrs`, where the
+/// kernels find them (runtime/kernels/control_flow.hpp, body_of).
+SESSIONLIB_INLINE void record_body(control_flow_attrs& attrs, const body_record& b) {
+  attrs.frames.push_back(b.frame);
+  attrs.arg_counts.push_back(static_cast<std::int64_t>(b.args.size()));
+  for (node_id a : b.args) attrs.args.push_back(a);
+  attrs.result_counts.push_back(static_cast<std::int64_t>(b.results.size()));
+  for (output_ref r : b.results) attrs.results.push_back(static_cast<std::int64_t>((std::uint64_t{r.node} << 32) | r.index));
+}
+
 /// Adds control-flow node `op` (If, While, Scan) running `bodies`: its inputs
 /// are `lead` and then the values the bodies read from outside their frames
 /// (their captures), its outputs `outputs`. Fills `attrs`' bodies and captures.
@@ -126,11 +136,7 @@ SESSIONLIB_INLINE node_id add_control_flow_node(Graph& g, std::string op, std::s
       for (output_ref in : n.inputs) capture(b, in);
     }
     for (output_ref r : b.results) capture(b, r);  // a result read from outside: fed, not computed
-    attrs.frames.push_back(b.frame);
-    attrs.arg_counts.push_back(static_cast<std::int64_t>(b.args.size()));
-    for (node_id a : b.args) attrs.args.push_back(a);
-    attrs.result_counts.push_back(static_cast<std::int64_t>(b.results.size()));
-    for (output_ref r : b.results) attrs.results.push_back(static_cast<std::int64_t>((std::uint64_t{r.node} << 32) | r.index));
+    record_body(attrs, b);
   }
   attrs.captures = static_cast<std::int64_t>(captures.size());
   lead.insert(lead.end(), captures.begin(), captures.end());
@@ -139,6 +145,7 @@ SESSIONLIB_INLINE node_id add_control_flow_node(Graph& g, std::string op, std::s
                                std::move(outputs));
 }
 #else
+SESSIONLIB_DECLARE void record_body(control_flow_attrs& attrs, const body_record& b);
 SESSIONLIB_DECLARE node_id add_control_flow_node(Graph& g, std::string op, std::string name, std::vector<output_ref> lead,
                                                  const std::vector<body_record>& bodies, control_flow_attrs attrs,
                                                  kernel_fn kernel, std::vector<output_spec> outputs);

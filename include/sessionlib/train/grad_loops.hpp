@@ -123,13 +123,7 @@ SESSIONLIB_INLINE node_id add_loop_grad_node(Graph& g, node_id self, std::string
   attrs.reverse = fa.reverse;
   attrs.accumulates = fa.accumulates;
   attrs.stacks = fa.stacks;
-  for (const body_record& b : bodies) {
-    attrs.frames.push_back(b.frame);
-    attrs.arg_counts.push_back(static_cast<std::int64_t>(b.args.size()));
-    for (node_id a : b.args) attrs.args.push_back(a);
-    attrs.result_counts.push_back(static_cast<std::int64_t>(b.results.size()));
-    for (output_ref r : b.results) attrs.results.push_back(static_cast<std::int64_t>((std::uint64_t{r.node} << 32) | r.index));
-  }
+  for (const body_record& b : bodies) record_body(attrs, b);
   attrs.captures = static_cast<std::int64_t>(captures.size());
   lead.insert(lead.end(), captures.begin(), captures.end());
   std::string name = op;
