@@ -49,17 +49,10 @@ class rank_mlp {
   template <class MakeTrain>
   rank_mlp(const bench::mlp_batch_data& data, std::size_t first, std::size_t rows, const std::string& target,
            MakeTrain&& make_train) {
-    using bench::mlp_in, bench::mlp_hidden, bench::mlp_out;
+    using bench::mlp_in;
     auto x = sl::placeholder<float, sl::shape<sl::dyn, mlp_in>>(g_, "x");
     auto y = sl::placeholder<std::int64_t, sl::shape<sl::dyn>>(g_, "y");
-    sl::Variable<float, sl::shape<mlp_in, mlp_hidden>> w1(g_, sl::init::glorot_uniform<float>(1), "w1");
-    sl::Variable<float, sl::shape<mlp_hidden>> b1(g_, sl::init::zeros<float>(), "b1");
-    sl::Variable<float, sl::shape<mlp_hidden, mlp_out>> w2(g_, sl::init::glorot_uniform<float>(2), "w2");
-    sl::Variable<float, sl::shape<mlp_out>> b2(g_, sl::init::zeros<float>(), "b2");
-    auto hidden = sl::nn::relu(sl::matmul(x, w1) + b1);
-    auto logits = sl::matmul(hidden, w2) + b2;
-    auto loss = sl::reduce_mean(sl::nn::sparse_softmax_cross_entropy_with_logits(y, logits));
-    auto train = make_train(loss);
+    auto train = make_train(bench::mlp_loss(g_, x, y));
     sl::SessionConfig config;
     config.intra_op_threads = 1;
     config.inter_op_threads = 1;

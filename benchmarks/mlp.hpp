@@ -27,6 +27,20 @@ struct mlp_batch_data {
   std::vector<std::int64_t> y = labels(mlp_batch, mlp_out, 12);
 };
 
+/// The model's mean cross-entropy loss on x [batch, mlp_in] and labels y, with
+/// its variables w1, b1, w2, b2 made in `g` (bench_mpi_mlp builds the same).
+template <class X, class Y>
+auto mlp_loss(sessionlib::Graph& g, const X& x, const Y& y) {
+  namespace sl = sessionlib;
+  sl::Variable<float, sl::shape<mlp_in, mlp_hidden>> w1(g, sl::init::glorot_uniform<float>(1), "w1");
+  sl::Variable<float, sl::shape<mlp_hidden>> b1(g, sl::init::zeros<float>(), "b1");
+  sl::Variable<float, sl::shape<mlp_hidden, mlp_out>> w2(g, sl::init::glorot_uniform<float>(2), "w2");
+  sl::Variable<float, sl::shape<mlp_out>> b2(g, sl::init::zeros<float>(), "b2");
+  auto hidden = sl::nn::relu(sl::matmul(x, w1) + b1);
+  auto logits = sl::matmul(hidden, w2) + b2;
+  return sl::reduce_mean(sl::nn::sparse_softmax_cross_entropy_with_logits(y, logits));
+}
+
 /// The sessionlib model; `step()` runs the train op with x and y fed.
 class sessionlib_mlp {
  public:
@@ -34,14 +48,7 @@ class sessionlib_mlp {
     namespace sl = sessionlib;
     auto x = sl::placeholder<float, sl::shape<sl::dyn, mlp_in>>(g_, "x");
     auto y = sl::placeholder<std::int64_t, sl::shape<sl::dyn>>(g_, "y");
-    sl::Variable<float, sl::shape<mlp_in, mlp_hidden>> w1(g_, sl::init::glorot_uniform<float>(1), "w1");
-    sl::Variable<float, sl::shape<mlp_hidden>> b1(g_, sl::init::zeros<float>(), "b1");
-    sl::Variable<float, sl::shape<mlp_hidden, mlp_out>> w2(g_, sl::init::glorot_uniform<float>(2), "w2");
-    sl::Variable<float, sl::shape<mlp_out>> b2(g_, sl::init::zeros<float>(), "b2");
-    auto hidden = sl::nn::relu(sl::matmul(x, w1) + b1);
-    auto logits = sl::matmul(hidden, w2) + b2;
-    auto loss = sl::reduce_mean(sl::nn::sparse_softmax_cross_entropy_with_logits(y, logits));
-    auto train = sl::train::GradientDescentOptimizer(mlp_rate).minimize(loss);
+    auto train = sl::train::GradientDescentOptimizer(mlp_rate).minimize(mlp_loss(g_, x, y));
     sl::SessionConfig config;
     config.intra_op_threads = threads;
     config.inter_op_threads = threads;
