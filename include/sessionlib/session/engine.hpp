@@ -81,9 +81,10 @@ inline std::string target_scheme(const std::string& target) {
   return colon == std::string::npos ? target : target.substr(0, colon);
 }
 
+#if SESSIONLIB_DEFINITIONS
 /// The factory for a non-empty `target`'s scheme, else sl::unimplemented
 /// (TF's wording for a target no factory accepts).
-inline engine_factory engine_factory_for(const std::string& target) {
+SESSIONLIB_INLINE engine_factory engine_factory_for(const std::string& target) {
   const std::string scheme = target_scheme(target);
   engine_registry& r = engines();
   std::string known = "DIRECT_SESSION (\"\")";
@@ -104,9 +105,13 @@ inline engine_factory engine_factory_for(const std::string& target) {
 }
 
 /// The engine for `target`: "" in process, else the one its scheme's factory makes.
-inline std::unique_ptr<engine> make_engine(const std::string& target) {
+SESSIONLIB_INLINE std::unique_ptr<engine> make_engine(const std::string& target) {
   if (target.empty()) return std::make_unique<in_process_engine>();
   return engine_factory_for(target)(target);
 }
+#else
+SESSIONLIB_DECLARE engine_factory engine_factory_for(const std::string& target);
+SESSIONLIB_DECLARE std::unique_ptr<engine> make_engine(const std::string& target);
+#endif
 
 }  // namespace sessionlib::detail
