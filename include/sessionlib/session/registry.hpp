@@ -38,6 +38,15 @@ SESSIONLIB_INLINE void register_session(const std::shared_ptr<session_impl>& s) 
   r.all.push_back(s);
 }
 
+/// A new session over `g` with the engine for `target`, registered: what
+/// Session's constructor makes (compiled once, in the library, for separate units).
+SESSIONLIB_INLINE std::shared_ptr<session_impl> open_session(Graph& g, const SessionConfig& config,
+                                                             const std::string& target) {
+  auto s = std::make_shared<session_impl>(g, config, make_engine(target));
+  register_session(s);
+  return s;
+}
+
 /// Session::reset: in every open session whose target has `target`'s scheme,
 /// the variables of the named containers (every container when none is named)
 /// lose their values, so their next read is uninitialised.
@@ -68,6 +77,8 @@ SESSIONLIB_INLINE void reset_containers(const std::string& target, const std::ve
 }
 #else
 SESSIONLIB_DECLARE void register_session(const std::shared_ptr<session_impl>& s);
+SESSIONLIB_DECLARE std::shared_ptr<session_impl> open_session(Graph& g, const SessionConfig& config,
+                                                              const std::string& target);
 SESSIONLIB_DECLARE void reset_containers(const std::string& target, const std::vector<std::string>& containers);
 #endif
 

@@ -34,9 +34,7 @@ class Session {
   /// the engine (session/engine.hpp): "" in process; "mpi" (or "mpi://") the
   /// MPI engine of <sessionlib/mpi.hpp>; another target is sl::unimplemented.
   explicit Session(Graph& g = get_default_graph(), SessionConfig config = {}, const std::string& target = "")
-      : impl_(std::make_shared<session_impl>(g, config, detail::make_engine(target))) {
-    detail::register_session(impl_);
-  }
+      : impl_(detail::open_session(g, config, target)) {}
   explicit Session(SessionConfig config) : Session(get_default_graph(), config) {}
 
   Graph& graph() const noexcept { return impl_->graph(); }
