@@ -16,36 +16,19 @@ constexpr std::ptrdiff_t rows = 28, width = 28, units = 128;
 constexpr float lstm_rate = 1e-3f;
 
 /// The sessionlib model; `step()` runs the train op with x and y fed.
-class sessionlib_lstm {
+class sessionlib_lstm : public bench::session_step {
  public:
-  sessionlib_lstm(const bench::mlp_batch_data& data, int threads) {
-    namespace sl = sessionlib;
-    auto x = sl::placeholder<float, sl::shape<sl::dyn, rows * width>>(g_, "x");
-    auto y = sl::placeholder<std::int64_t, sl::shape<sl::dyn>>(g_, "y");
-    sl::nn::rnn_cell::BasicLSTMCell<units, width> cell(g_, {.seed = 1});
-    const auto [outputs, state] = sl::nn::static_rnn(cell, sl::unstack<1>(sl::reshape<sl::shape<sl::dyn, rows, width>>(x)));
-    sl::Variable<float, sl::shape<units, 10>> w(g_, sl::init::glorot_uniform<float>(2), "dense/w");
-    sl::Variable<float, sl::shape<10>> b(g_, sl::init::zeros<float>(), "dense/b");
-    auto logits = sl::matmul(state.h, w) + b;
-    auto loss = sl::reduce_mean(sl::nn::sparse_softmax_cross_entropy_with_logits(y, logits));
-    auto train = sl::train::AdamOptimizer(lstm_rate).minimize(loss);
-    sl::SessionConfig config;
-    config.intra_op_threads = threads;
-    config.inter_op_threads = threads;
-    sess_ = std::make_unique<sl::Session>(g_, config);
-    sess_->run(sl::global_variables_initializer(g_));
-    step_ = sess_->make_callable(train, sl::feed_list(x, y));
-    x_ = xt::adapt(data.x, std::array<std::size_t, 2>{bench::mlp_batch, bench::mlp_in});
-    y_ = xt::adapt(data.y, std::array<std::size_t, 1>{bench::mlp_batch});
-  }
-  void step() { step_(x_, y_); }
-
- private:
-  sessionlib::Graph g_;
-  std::unique_ptr<sessionlib::Session> sess_;
-  std::function<sessionlib::none_t(const xt::xtensor<float, 2>&, const xt::xtensor<std::int64_t, 1>&)> step_;
-  xt::xtensor<float, 2> x_;
-  xt::xtensor<std::int64_t, 1> y_;
+  sessionlib_lstm(const bench::mlp_batch_data& data, int threads)
+      : session_step(data, threads, [](sessionlib::Graph& g, const auto& x, const auto& y) {
+          namespace sl = sessionlib;
+          sl::nn::rnn_cell::BasicLSTMCell<units, width> cell(g, {.seed = 1});
+          const auto [outputs, state] = sl::nn::static_rnn(cell, sl::unstack<1>(sl::reshape<sl::shape<sl::dyn, rows, width>>(x)));
+          sl::Variable<float, sl::shape<units, 10>> w(g, sl::init::glorot_uniform<float>(2), "dense/w");
+          sl::Variable<float, sl::shape<10>> b(g, sl::init::zeros<float>(), "dense/b");
+          auto logits = sl::matmul(state.h, w) + b;
+          auto loss = sl::reduce_mean(sl::nn::sparse_softmax_cross_entropy_with_logits(y, logits));
+          return sl::train::AdamOptimizer(lstm_rate).minimize(loss);
+        }) {}
 };
 
 void session(benchmark::State& state) {

@@ -41,14 +41,17 @@ auto mlp_loss(sessionlib::Graph& g, const X& x, const Y& y) {
   return sl::reduce_mean(sl::nn::sparse_softmax_cross_entropy_with_logits(y, logits));
 }
 
-/// The sessionlib model; `step()` runs the train op with x and y fed.
-class sessionlib_mlp {
+/// A sessionlib training step on one batch of `data`: `build(g, x, y)` adds
+/// the model on placeholders x [batch, mlp_in] and y (labels) and returns its
+/// train op; `step()` runs it with the batch fed. bench_lstm's model uses it too.
+class session_step {
  public:
-  sessionlib_mlp(const mlp_batch_data& data, int threads) {
+  template <class Build>
+  session_step(const mlp_batch_data& data, int threads, Build&& build) {
     namespace sl = sessionlib;
     auto x = sl::placeholder<float, sl::shape<sl::dyn, mlp_in>>(g_, "x");
     auto y = sl::placeholder<std::int64_t, sl::shape<sl::dyn>>(g_, "y");
-    auto train = sl::train::GradientDescentOptimizer(mlp_rate).minimize(mlp_loss(g_, x, y));
+    auto train = build(g_, x, y);
     sl::SessionConfig config;
     config.intra_op_threads = threads;
     config.inter_op_threads = threads;
@@ -67,6 +70,15 @@ class sessionlib_mlp {
   std::function<sessionlib::none_t(const xt::xtensor<float, 2>&, const xt::xtensor<std::int64_t, 1>&)> step_;
   xt::xtensor<float, 2> x_;
   xt::xtensor<std::int64_t, 1> y_;
+};
+
+/// The sessionlib model; `step()` runs the train op with x and y fed.
+class sessionlib_mlp : public session_step {
+ public:
+  sessionlib_mlp(const mlp_batch_data& data, int threads)
+      : session_step(data, threads, [](sessionlib::Graph& g, const auto& x, const auto& y) {
+          return sessionlib::train::GradientDescentOptimizer(mlp_rate).minimize(mlp_loss(g, x, y));
+        }) {}
 };
 
 /// The same step written by hand: forward, backward and update with
