@@ -26,22 +26,6 @@ struct gemm_dims {
   bool ta, tb;
 };
 
-inline void gemm(const gemm_dims& g, const float* a, const float* b, float* c, float beta = 0.0f,
-                 float alpha = 1.0f) {
-  cblas_sgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k), alpha, a,
-              static_cast<blasint>(g.ta ? g.m : g.k), b, static_cast<blasint>(g.tb ? g.k : g.n), beta, c,
-              static_cast<blasint>(g.n));
-}
-
-inline void gemm(const gemm_dims& g, const double* a, const double* b, double* c, double beta = 0.0,
-                 double alpha = 1.0) {
-  cblas_dgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(g.m), static_cast<blasint>(g.n), static_cast<blasint>(g.k), alpha, a,
-              static_cast<blasint>(g.ta ? g.m : g.k), b, static_cast<blasint>(g.tb ? g.k : g.n), beta, c,
-              static_cast<blasint>(g.n));
-}
-
 /// op(A) op(B) for float and double, split into one OpenBLAS call per thread
 /// of `arena` (the session's intra-op threads; null: the current arena's) over
 /// the larger dimension of C when the product is large enough. OpenBLAS itself
