@@ -9,15 +9,24 @@
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "../config.hpp"
 #include "../graph/node.hpp"
 
 namespace sessionlib {
+
+namespace detail {
+/// The generators of a session's random ops, by node (runtime/rng.hpp): behind
+/// a pointer, so that units that never run a random kernel skip <random>.
+struct rng_table;
+struct rng_table_delete {
+  SESSIONLIB_DECLARE void operator()(rng_table* t) const noexcept;  // runtime/rng.hpp
+};
+}  // namespace detail
 
 /// One variable's value in one session. Writers hold `m`; readers take a shared
 /// reference to the buffer under `m`, and writers copy on write when a reader
@@ -148,16 +157,7 @@ class session_state {
   /// Runs `f(engine)` with the generator of random op `id`, seeded once from the
   /// graph seed and the op seed, so a session's sequence of runs is reproducible.
   template <class F>
-  decltype(auto) with_rng(node_id id, std::uint64_t graph_seed, std::uint64_t op_seed, F&& f) {
-    std::lock_guard lock(rng_m_);
-    auto it = rngs_.find(id);
-    if (it == rngs_.end()) {
-      std::seed_seq seq{static_cast<std::uint32_t>(graph_seed), static_cast<std::uint32_t>(graph_seed >> 32),
-                        static_cast<std::uint32_t>(op_seed), static_cast<std::uint32_t>(op_seed >> 32)};
-      it = rngs_.emplace(id, std::mt19937_64(seq)).first;
-    }
-    return f(it->second);
-  }
+  decltype(auto) with_rng(node_id id, std::uint64_t graph_seed, std::uint64_t op_seed, F&& f);  // runtime/rng.hpp
 
   /// The resource of node `id`, made by `make()` (a std::shared_ptr<R>) on first use.
   template <class R, class Make>
@@ -189,7 +189,7 @@ class session_state {
   std::mutex grow_;
   std::deque<variable_slot> vars_;
   std::mutex rng_m_;
-  std::unordered_map<node_id, std::mt19937_64> rngs_;
+  std::unique_ptr<detail::rng_table, detail::rng_table_delete> rngs_;  // made by the first random op
   std::mutex res_m_;
   std::unordered_map<node_id, std::shared_ptr<session_resource>> resources_;
   std::atomic<bool> cancelled_{false};
@@ -197,3 +197,7 @@ class session_state {
 };
 
 }  // namespace sessionlib
+
+#if SESSIONLIB_DEFINITIONS
+#include "rng.hpp"
+#endif
