@@ -169,23 +169,7 @@ class Optimizer {
   /// trainable variables); a pair's grad is invalid where loss does not depend on var.
   template <TensorLike L>
   std::vector<grad_and_var> compute_gradients(const L& loss, std::vector<any_variable> var_list = {}) const {
-    Graph& g = as_tensor(loss).graph();
-    if (var_list.empty()) var_list = trainable_variables(g);
-    if (var_list.empty()) throw invalid_argument("No variables to optimize.");
-    std::vector<output_ref> xs;
-    for (const auto& v : var_list) {
-      if (&v.graph() != &g) throw invalid_argument("Variable '" + v.name() + "' is of another graph than the loss");
-      if (!erased::is_floating(v.dtype()))
-        throw invalid_argument("Invalid type " + std::string(dtype_name(v.dtype())) + " for " + v.op_name() +
-                               ", expected: [float32, float64].", v.op_name());
-      xs.push_back(v.id());
-    }
-    // Invalid where a variable does not reach the loss: TF's None.
-    const auto grads = ::sessionlib::detail::symbolic_gradients(g, {as_tensor(loss).id()}, {}, xs, "gradients",
-                                                                ::sessionlib::detail::unconnected_gradients::none);
-    std::vector<grad_and_var> out;
-    for (std::size_t i = 0; i < xs.size(); ++i) out.push_back({grads[i], var_list[i]});
-    return out;
+    return gradients_of(as_tensor(loss).graph(), as_tensor(loss).id(), std::move(var_list));
   }
 
 #if SESSIONLIB_DEFINITIONS
@@ -232,7 +216,27 @@ class Optimizer {
     }
     return make_operation(g, {.op = "NoOp", .name = final_name, .control_inputs = std::move(done)});
   }
+  /// compute_gradients' work, out of its template.
+  SESSIONLIB_INLINE std::vector<grad_and_var> gradients_of(Graph& g, output_ref loss, std::vector<any_variable> var_list) const {
+    if (var_list.empty()) var_list = trainable_variables(g);
+    if (var_list.empty()) throw invalid_argument("No variables to optimize.");
+    std::vector<output_ref> xs;
+    for (const auto& v : var_list) {
+      if (&v.graph() != &g) throw invalid_argument("Variable '" + v.name() + "' is of another graph than the loss");
+      if (!erased::is_floating(v.dtype()))
+        throw invalid_argument("Invalid type " + std::string(dtype_name(v.dtype())) + " for " + v.op_name() +
+                               ", expected: [float32, float64].", v.op_name());
+      xs.push_back(v.id());
+    }
+    // Invalid where a variable does not reach the loss: TF's None.
+    const auto grads = ::sessionlib::detail::symbolic_gradients(g, {loss}, {}, xs, "gradients",
+                                                                ::sessionlib::detail::unconnected_gradients::none);
+    std::vector<grad_and_var> out;
+    for (std::size_t i = 0; i < xs.size(); ++i) out.push_back({grads[i], var_list[i]});
+    return out;
+  }
 #else
+  SESSIONLIB_DECLARE std::vector<grad_and_var> gradients_of(Graph& g, output_ref loss, std::vector<any_variable> var_list) const;
   SESSIONLIB_DECLARE Operation apply_gradients(const std::vector<grad_and_var>& pairs, std::optional<global_step_ref> global_step = std::nullopt,
                              const std::string& name = "");
 #endif
@@ -267,10 +271,18 @@ class Optimizer {
     std::string name, suffix;
     double initial = 0.0;
   };
+  /// How a subclass names a slot: the optimizer's name plus `suffix_tail`
+  /// ("" -> "w/Adam", "_1" -> "w/Adam_1"). Literals only, so that a separate
+  /// unit's constructor builds no string (add_slots does, in the library).
+  struct slot_literal {
+    const char* name;
+    const char* suffix_tail;
+    double initial;
+  };
 
-  Optimizer(std::string name, hyperparameter learning_rate, std::vector<slot_spec> slots)
-      : name_(std::move(name)), lr_(learning_rate), specs_(std::move(slots)) {
-    for (const auto& s : specs_) slot_names_.push_back(s.name);
+  Optimizer(std::string name, hyperparameter learning_rate, std::initializer_list<slot_literal> slots = {})
+      : name_(std::move(name)), lr_(learning_rate) {
+    if (slots.size() != 0) add_slots(slots.begin(), slots.size());
   }
 
   /// Called once per apply_gradients before the update ops (Adam's beta powers).
@@ -355,8 +367,16 @@ class Optimizer {
     }
     return s;
   }
+  /// The slots' specs and names, from the constructor's literals.
+  SESSIONLIB_INLINE void add_slots(const slot_literal* slots, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+      specs_.push_back({slots[i].name, name_ + slots[i].suffix_tail, slots[i].initial});
+      slot_names_.push_back(slots[i].name);
+    }
+  }
 #else
   SESSIONLIB_DECLARE const std::vector<any_variable>& slots_for(Graph& g, const any_variable& var);
+  SESSIONLIB_DECLARE void add_slots(const slot_literal* slots, std::size_t count);
 #endif
 
   hyperparameter lr_;

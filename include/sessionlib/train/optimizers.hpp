@@ -30,7 +30,7 @@ class GradientDescentOptimizer : public Optimizer {
   /// `use_locking` is accepted for TF's argument order: updates always hold the variable's lock.
   explicit GradientDescentOptimizer(hyperparameter learning_rate, bool use_locking = false,
                                     std::string name = "GradientDescent")
-      : Optimizer(std::move(name), learning_rate, {}) {
+      : Optimizer(std::move(name), learning_rate) {
     (void)use_locking;
   }
 
@@ -111,7 +111,7 @@ class MomentumOptimizer : public Optimizer {
  public:
   MomentumOptimizer(hyperparameter learning_rate, double momentum, bool use_locking = false,
                     std::string name = "Momentum", bool use_nesterov = false)
-      : Optimizer(name, learning_rate, {{"momentum", name, 0.0}}), momentum_(momentum), nesterov_(use_nesterov) {
+      : Optimizer(std::move(name), learning_rate, {{"momentum", "", 0.0}}), momentum_(momentum), nesterov_(use_nesterov) {
     (void)use_locking;
   }
 
@@ -167,7 +167,7 @@ class AdamOptimizer : public Optimizer {
  public:
   explicit AdamOptimizer(hyperparameter learning_rate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
                          double epsilon = 1e-8, bool use_locking = false, std::string name = "Adam")
-      : Optimizer(name, learning_rate, {{"m", name, 0.0}, {"v", name + "_1", 0.0}}),
+      : Optimizer(std::move(name), learning_rate, {{"m", "", 0.0}, {"v", "_1", 0.0}}),
         beta1_(beta1), beta2_(beta2), epsilon_(epsilon) {
     (void)use_locking;
   }
@@ -269,7 +269,7 @@ class RMSPropOptimizer : public Optimizer {
  public:
   explicit RMSPropOptimizer(hyperparameter learning_rate, double decay = 0.9, double momentum = 0.0,
                             double epsilon = 1e-10, bool use_locking = false, std::string name = "RMSProp")
-      : Optimizer(name, learning_rate, {{"rms", name, 1.0}, {"momentum", name + "_1", 0.0}}),
+      : Optimizer(std::move(name), learning_rate, {{"rms", "", 1.0}, {"momentum", "_1", 0.0}}),
         decay_(decay), momentum_(momentum), epsilon_(epsilon) {
     (void)use_locking;
   }
@@ -325,7 +325,7 @@ class AdagradOptimizer : public Optimizer {
  public:
   explicit AdagradOptimizer(hyperparameter learning_rate, double initial_accumulator_value = 0.1,
                             bool use_locking = false, std::string name = "Adagrad")
-      : Optimizer(name, learning_rate, {{"accumulator", name, initial_accumulator_value}}) {
+      : Optimizer(std::move(name), learning_rate, {{"accumulator", "", initial_accumulator_value}}) {
     (void)use_locking;
     if (!(initial_accumulator_value > 0))
       throw invalid_argument("initial_accumulator_value must be positive: " + std::to_string(initial_accumulator_value));
