@@ -122,18 +122,15 @@ Tensor<T, shape<M, N>> constant(const T (&values)[M][N], const std::string& name
   return constant(get_default_graph(), values, name);
 }
 
-/// A placeholder: a tensor that must be fed.
-template <Element T, Shape S = shape<>>
-Tensor<T, S> placeholder(Graph& g, const std::string& name = "") {
-  return make_tensor<T, S>(g, {.op = "Placeholder", .name = name, .kernel = kernels::placeholder_kernel});
-}
-template <Element T, Shape S = shape<>>
-Tensor<T, S> placeholder(const std::string& name = "") {
-  return placeholder<T, S>(get_default_graph(), name);
-}
-
 namespace detail {
 #if SESSIONLIB_DEFINITIONS
+/// A Placeholder node of dtype `type` and the static shape of `rank` extents:
+/// what placeholder<T, S> adds, built here rather than in each unit.
+SESSIONLIB_INLINE node_id placeholder_node(Graph& g, dtype type, const std::ptrdiff_t* extents, std::size_t rank,
+                                           const std::string& name) {
+  return add_static_node(g, {.op = "Placeholder", .name = name, .kernel = kernels::placeholder_kernel}, type, extents,
+                         rank);
+}
 /// A Placeholder node of dtype `type` and unknown rank.
 SESSIONLIB_INLINE output_ref unknown_rank_placeholder(Graph& g, dtype type, const std::string& name) {
   node n = make_node({.op = "Placeholder", .name = name, .kernel = kernels::placeholder_kernel}, type, {});
@@ -141,9 +138,21 @@ SESSIONLIB_INLINE output_ref unknown_rank_placeholder(Graph& g, dtype type, cons
   return output_ref{g.add_node(std::move(n))};
 }
 #else
+SESSIONLIB_DECLARE node_id placeholder_node(Graph& g, dtype type, const std::ptrdiff_t* extents, std::size_t rank,
+                                            const std::string& name);
 SESSIONLIB_DECLARE output_ref unknown_rank_placeholder(Graph& g, dtype type, const std::string& name);
 #endif
 }  // namespace detail
+
+/// A placeholder: a tensor that must be fed.
+template <Element T, Shape S = shape<>>
+Tensor<T, S> placeholder(Graph& g, const std::string& name = "") {
+  return Tensor<T, S>(&g, detail::placeholder_node(g, dtype_of<T>, S::extents.data(), S::extents.size(), name));
+}
+template <Element T, Shape S = shape<>>
+Tensor<T, S> placeholder(const std::string& name = "") {
+  return placeholder<T, S>(get_default_graph(), name);
+}
 
 /// A placeholder of unknown rank (TF's `tf.placeholder(tf.float32, shape=None)`):
 /// `sl::placeholder<float, sl::unknown_rank>(g, "x")` is fed an expression of

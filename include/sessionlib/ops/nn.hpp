@@ -146,11 +146,9 @@ auto sparse_softmax_cross_entropy_with_logits(const L& labels, const X& logits, 
     report::sparse_labels_not_integer<LT>();  // LT is the labels' element type
   detail::check_min_rank<shape_of<X>, 1>();
   detail::check_same_shape<shape_of<L>, detail::drop_last<shape_of<X>>>();
-  return make_tensor<T, detail::drop_last<shape_of<X>>>(
-      common_graph(labels, logits),
-      {.op = "SparseSoftmaxCrossEntropyWithLogits", .name = name,
-       .inputs = {as_tensor(labels).id(), as_tensor(logits).id()},
-       .kernel = kernels::sparse_softmax_xent_kernel<T, LT>});
+  return ::sessionlib::detail::make_simple_tensor<T, detail::drop_last<shape_of<X>>>(
+      common_graph(labels, logits), "SparseSoftmaxCrossEntropyWithLogits",
+      {as_tensor(labels).id(), as_tensor(logits).id()}, kernels::sparse_softmax_xent_kernel<T, LT>, name);
 }
 
 /// Elementwise logistic loss max(x, 0) - x * z + log(1 + exp(-|x|)) for logits x

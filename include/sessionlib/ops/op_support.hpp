@@ -90,13 +90,59 @@ op_spec elementwise_spec(std::string op, std::vector<output_ref> inputs, std::st
   return s;
 }
 
+#if SESSIONLIB_DEFINITIONS
+/// The node of an elementwise op from its kernel, block function and pairing
+/// (as elementwise_spec fills them), of dtype `type` and the static shape of
+/// `rank` extents at `extents`: built here, one copy for every op and shape.
+SESSIONLIB_INLINE node_id add_elementwise_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs,
+                                               const std::string& name, dtype type, const std::ptrdiff_t* extents,
+                                               std::size_t rank, kernel_fn kernel, block_fn block, pair_op pairs_as,
+                                               pair_fn pair_after) {
+  return add_static_node(g, {.op = op, .name = name, .inputs = inputs, .kernel = kernel, .elementwise = true,
+                             .block = block, .pairs_as = pairs_as, .pair_after = pair_after},
+                         type, extents, rank);
+}
+/// A node of an op with data inputs and a kernel but no attributes, of dtype
+/// `type` and the static shape of `rank` extents at `extents` (make_simple_tensor).
+SESSIONLIB_INLINE node_id add_simple_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs,
+                                          kernel_fn kernel, const std::string& name, dtype type,
+                                          const std::ptrdiff_t* extents, std::size_t rank) {
+  return add_static_node(g, {.op = op, .name = name, .inputs = inputs, .kernel = kernel}, type, extents, rank);
+}
+#else
+SESSIONLIB_DECLARE node_id add_elementwise_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs,
+                                                const std::string& name, dtype type, const std::ptrdiff_t* extents,
+                                                std::size_t rank, kernel_fn kernel, block_fn block, pair_op pairs_as,
+                                                pair_fn pair_after);
+SESSIONLIB_DECLARE node_id add_simple_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs,
+                                           kernel_fn kernel, const std::string& name, dtype type,
+                                           const std::ptrdiff_t* extents, std::size_t rank);
+#endif
+
 /// The node of an elementwise op (elementwise_spec) whose static shape is the
 /// `rank` extents at `extents`: binary_op and unary_op check their shapes at
 /// compile time and call this, one copy per op and dtype for all static shapes.
 template <class T, class R, class Fn, int Arity>
 node_id elementwise_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs, const std::string& name,
                          const std::ptrdiff_t* extents, std::size_t rank) {
-  return add_static_node(g, elementwise_spec<T, R, Fn, Arity>(op, inputs, name), dtype_of<R>, extents, rank);
+  static_assert(Arity == 1 || Arity == 2);
+  if constexpr (Arity == 1)
+    return add_elementwise_node(g, op, inputs, name, dtype_of<R>, extents, rank, kernels::unary_kernel<T, R, Fn>,
+                                kernels::unary_block<T, R, Fn>, kernels::pairs_as_of<T, R, Fn>,
+                                kernels::pair_after_of<T, R, Fn>());
+  else
+    return add_elementwise_node(g, op, inputs, name, dtype_of<R>, extents, rank, kernels::binary_kernel<T, R, Fn>,
+                                kernels::binary_block<T, R, Fn>, kernels::pairs_as_of<T, R, Fn>,
+                                kernels::pair_after_of<T, R, Fn>());
+}
+
+/// A Tensor<T, S> of an op with data inputs and a kernel but no attributes:
+/// make_tensor without building an op_spec in the caller's unit.
+template <class T, class S>
+Tensor<T, S> make_simple_tensor(Graph& g, const char* op, std::initializer_list<output_ref> inputs, kernel_fn kernel,
+                                const std::string& name) {
+  return Tensor<T, S>(&g, add_simple_node(g, op, inputs, kernel, name, dtype_of<T>, S::extents.data(),
+                                          S::extents.size()));
 }
 }  // namespace detail
 

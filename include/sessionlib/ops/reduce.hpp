@@ -77,6 +77,37 @@ std::vector<std::int64_t> normalized_axes() {
   return v;
 }
 
+/// normalized_axes as a constant array, for reduce_erased.
+template <std::size_t R, int... Axes>
+constexpr auto normalized_axes_array() {
+  std::array<std::int64_t, sizeof...(Axes) == 0 ? R : sizeof...(Axes)> a{};
+  if constexpr (sizeof...(Axes) == 0) {
+    for (std::size_t i = 0; i < R; ++i) a[i] = static_cast<std::int64_t>(i);
+  } else {
+    std::size_t i = 0;
+    ((a[i++] = static_cast<std::int64_t>(algebra::norm_axis(Axes, R))), ...);
+    std::sort(a.begin(), a.end());
+  }
+  return a;
+}
+
+#if SESSIONLIB_DEFINITIONS
+/// The reduction node `op` of x over the `naxes` axes at `axes`, of dtype
+/// `type` and the static shape of `rank` extents at `extents`: reduce_op checks
+/// the axes at compile time and calls this, one copy for every reduction.
+SESSIONLIB_INLINE node_id reduce_erased(Graph& g, const char* op, output_ref x, const std::int64_t* axes,
+                                        std::size_t naxes, bool keep_dims, kernel_fn kernel, const std::string& name,
+                                        dtype type, const std::ptrdiff_t* extents, std::size_t rank) {
+  attributes a{.family = reduce_attrs{.axes = std::vector<std::int64_t>(axes, axes + naxes), .keep_dims = keep_dims}};
+  return add_static_node(g, {.op = op, .name = name, .inputs = {x}, .kernel = kernel, .attr = std::move(a)}, type,
+                         extents, rank);
+}
+#else
+SESSIONLIB_DECLARE node_id reduce_erased(Graph& g, const char* op, output_ref x, const std::int64_t* axes,
+                                         std::size_t naxes, bool keep_dims, kernel_fn kernel, const std::string& name,
+                                         dtype type, const std::ptrdiff_t* extents, std::size_t rank);
+#endif
+
 /// Builds a reduction node; BoolOnly: reduce_any/reduce_all, else numeric dtypes.
 template <class Red, bool Keep, bool BoolOnly, int... Axes, TensorLike X>
 auto reduce_op(const char* op, const X& x, const std::string& name) {
@@ -92,9 +123,11 @@ auto reduce_op(const char* op, const X& x, const std::string& name) {
     return as_tensor(x);
   } else {
     using RS = shape_from<reduce_fn<S, Keep, Axes...>>;
-    attributes a{.family = reduce_attrs{.axes = normalized_axes<S::rank(), Axes...>(), .keep_dims = Keep}};
-    return make_tensor<T, RS>(as_tensor(x).graph(), {.op = op, .name = name, .inputs = {as_tensor(x).id()},
-                                                     .kernel = kernels::reduce_kernel<T, Red>, .attr = std::move(a)});
+    constexpr auto axes = normalized_axes_array<S::rank(), Axes...>();
+    return Tensor<T, RS>(&as_tensor(x).graph(),
+                         reduce_erased(as_tensor(x).graph(), op, as_tensor(x).id(), axes.data(), axes.size(), Keep,
+                                       kernels::reduce_kernel<T, Red>, name, dtype_of<T>, RS::extents.data(),
+                                       RS::extents.size()));
   }
 }
 
