@@ -7,7 +7,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "../core/report.hpp"
 #include "constant.hpp"
@@ -19,15 +21,37 @@ namespace sessionlib::init {
 struct initializer_tag {};
 
 namespace detail {
+#if SESSIONLIB_DEFINITIONS
+/// A Const node of dtype `type` (trivially copyable) and the static shape
+/// `rank` extents at `extents`, every element the dtype_size(type) bytes at
+/// `value`: one copy for every dtype and static shape.
+SESSIONLIB_INLINE node_id filled_erased(Graph& g, dtype type, const void* value, const std::string& name,
+                                        const std::ptrdiff_t* extents, std::size_t rank) {
+  dims d(extents, extents + rank);
+  any_array v(type, d);
+  const std::size_t size = dtype_size(type);
+  auto* p = static_cast<unsigned char*>(v.raw());
+  for (std::size_t i = 0; i < d.elements(); ++i) std::memcpy(p + i * size, value, size);
+  return sessionlib::detail::constant_erased(g, std::move(v), name, type, extents, rank);
+}
+#else
+SESSIONLIB_DECLARE node_id filled_erased(Graph& g, dtype type, const void* value, const std::string& name,
+                                         const std::ptrdiff_t* extents, std::size_t rank);
+#endif
+
 /// A Const node of the static shape `rank` extents at `extents`, every element
 /// `value`: one copy per dtype for all static shapes.
 template <class T>
 node_id filled_node(Graph& g, T value, const std::string& name, const std::ptrdiff_t* extents, std::size_t rank) {
-  dims d(extents, extents + rank);
-  any_array v(dtype_of<T>, d);
-  T* p = v.data<T>();
-  for (std::size_t i = 0; i < d.elements(); ++i) p[i] = value;
-  return sessionlib::detail::constant_erased(g, std::move(v), name, dtype_of<T>, extents, rank);
+  if constexpr (std::is_trivially_copyable_v<T>) {
+    return filled_erased(g, dtype_of<T>, &value, name, extents, rank);
+  } else {
+    dims d(extents, extents + rank);
+    any_array v(dtype_of<T>, d);
+    T* p = v.data<T>();
+    for (std::size_t i = 0; i < d.elements(); ++i) p[i] = value;
+    return sessionlib::detail::constant_erased(g, std::move(v), name, dtype_of<T>, extents, rank);
+  }
 }
 template <class T, class S>
 Tensor<T, S> filled(Graph& g, T value, const std::string& name) {
