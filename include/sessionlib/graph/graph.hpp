@@ -340,10 +340,14 @@ class Graph {
   [[nodiscard]] default_guard as_default() { return default_guard(*this); }
 
   /// The thread's default graph: the innermost as_default() still open, else the global one.
-  static Graph& get_default() {
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE static Graph& get_default() {
     const auto& stack = defaults();
     return stack.empty() ? global() : *stack.back().second;
   }
+#else
+  SESSIONLIB_DECLARE static Graph& get_default();
+#endif
 
   /// Graphviz source (`dot -Tsvg`): one box per node (name, TF op type, dtype
   /// and static shape of each output), inside nested clusters for its name
@@ -386,6 +390,9 @@ class Graph {
     std::vector<std::pair<const void*, frame_entry>> frames;  // control-flow bodies being built
   };
 
+#if SESSIONLIB_DEFINITIONS
+  // Used by marked functions only: separate units see neither (their statics
+  // live in the library's copies of those functions' callees).
   static std::vector<std::pair<const void*, Graph*>>& defaults() {
     thread_local std::vector<std::pair<const void*, Graph*>> stack;
     return stack;
@@ -394,6 +401,7 @@ class Graph {
     static Graph g;
     return g;
   }
+#endif
 
   // What the guards above do, out of line in separate units (config.hpp).
 #if SESSIONLIB_DEFINITIONS

@@ -93,21 +93,22 @@ class op_registry {
   }
 
   /// The definition of `type`, or null when it has none yet.
-  const op_def* find(std::string_view type) const {
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE const op_def* find(std::string_view type) const {
     std::shared_lock lock(m_);
     auto it = by_type_.find(std::string(type));
     return it == by_type_.end() ? nullptr : it->second;
   }
 
   /// The definition of `type`, registering one with no flags on first use.
-  const op_def& resolve(std::string_view type) {
+  SESSIONLIB_INLINE const op_def& resolve(std::string_view type) {
     if (const op_def* d = find(type)) return *d;
     std::unique_lock lock(m_);
     return add_locked(op_def{.type = std::string(type)});
   }
 
   /// Registers `def`; a type already defined otherwise is sl::already_exists.
-  const op_def& define(op_def def) {
+  SESSIONLIB_INLINE const op_def& define(op_def def) {
     std::unique_lock lock(m_);
     if (auto it = by_type_.find(def.type); it != by_type_.end()) {
       if (*it->second == def) return *it->second;
@@ -115,11 +116,20 @@ class op_registry {
     }
     return add_locked(std::move(def));
   }
+#else
+  SESSIONLIB_DECLARE const op_def* find(std::string_view type) const;
+  SESSIONLIB_DECLARE const op_def& resolve(std::string_view type);
+  SESSIONLIB_DECLARE const op_def& define(op_def def);
+#endif
 
  private:
   // Not SESSIONLIB_INLINE: clang emits a used inline constructor in the library
   // only as the base-object variant, and separate units call the complete one.
-  op_registry() {
+  // Its body is add_builtins(), out of line in separate units.
+  op_registry() { add_builtins(); }
+
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE void add_builtins() {
     using f = op_flags;
     using c = op_cost;
     // Values held elsewhere or views of another value's buffer: no work.
@@ -161,11 +171,14 @@ class op_registry {
     for (const char* conv : {"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"}) add_locked({conv, f::none, c::conv});
   }
 
-  const op_def& add_locked(op_def def) {
+  SESSIONLIB_INLINE const op_def& add_locked(op_def def) {
     const op_def& d = defs_.emplace_back(std::move(def));
     by_type_.emplace(d.type, &d);
     return d;
   }
+#else
+  SESSIONLIB_DECLARE void add_builtins();
+#endif
 
   mutable std::shared_mutex m_;
   std::deque<op_def> defs_;
@@ -174,6 +187,10 @@ class op_registry {
 
 /// Defines a custom op kind's flags (TF's REGISTER_OP, the parts planning reads),
 /// before its first node is created. Returns the registered definition.
-inline const op_def& define_op(op_def def) { return op_registry::global().define(std::move(def)); }
+#if SESSIONLIB_DEFINITIONS
+SESSIONLIB_INLINE const op_def& define_op(op_def def) { return op_registry::global().define(std::move(def)); }
+#else
+SESSIONLIB_DECLARE const op_def& define_op(op_def def);
+#endif
 
 }  // namespace sessionlib

@@ -113,7 +113,7 @@ class plan {
   /// A run_state for one run; returned with give_back. The common case (one
   /// run at a time) swaps an atomic pointer and takes no lock.
   SESSIONLIB_INLINE std::unique_ptr<run_state> take() {
-    if (run_state* rs = cached_.exchange(nullptr, std::memory_order_acquire)) return std::unique_ptr<run_state>(rs);
+    if (run_state* rs = cached_.p.exchange(nullptr, std::memory_order_acquire)) return std::unique_ptr<run_state>(rs);
     {
       std::lock_guard lock(pool_m_);
       if (!pool_.empty()) {
@@ -139,7 +139,7 @@ class plan {
     for (auto& v : rs->slots)
       if (!v.unique()) v.reset();
     run_state* expected = nullptr;
-    if (cached_.compare_exchange_strong(expected, rs.get(), std::memory_order_release)) {
+    if (cached_.p.compare_exchange_strong(expected, rs.get(), std::memory_order_release)) {
       rs.release();
       return;
     }
@@ -154,10 +154,24 @@ class plan {
   plan() = default;
   plan(const plan&) = delete;
   plan& operator=(const plan&) = delete;
-  ~plan() { delete cached_.load(); }
 
  private:
-  std::atomic<run_state*> cached_{nullptr};
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE static void drop_cached(run_state* rs) noexcept { delete rs; }
+#else
+  SESSIONLIB_DECLARE static void drop_cached(run_state* rs) noexcept;
+#endif
+  // The run_state cached for the next run, freed with the plan. Its own
+  // destructor frees it, so the plan's stays implicit: defined only where a
+  // plan is destroyed (the library), not in every separate unit.
+  struct cached_state {
+    std::atomic<run_state*> p{nullptr};
+    cached_state() = default;
+    cached_state(const cached_state&) = delete;
+    cached_state& operator=(const cached_state&) = delete;
+    ~cached_state() { drop_cached(p.load()); }
+  };
+  cached_state cached_;
   std::mutex pool_m_;
   std::vector<std::unique_ptr<run_state>> pool_;
 };

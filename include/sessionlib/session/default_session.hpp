@@ -18,12 +18,21 @@ namespace sessionlib {
 namespace detail {
 // The thread's default sessions, innermost last, each keyed by the guard that
 // pushed it (a guard released out of order removes exactly its own entry).
+// Separate units see it not (its thread_local is the library's): they push
+// and pop through the marked functions below.
+#if SESSIONLIB_DEFINITIONS
 inline std::vector<std::pair<const void*, Session>>& default_sessions() {
   thread_local std::vector<std::pair<const void*, Session>> stack;
   return stack;
 }
 
-#if SESSIONLIB_DEFINITIONS
+/// Pushes `s` as the thread's innermost default session, keyed by `key`.
+SESSIONLIB_INLINE void push_default_session(const void* key, const Session& s) {
+  default_sessions().emplace_back(key, s);
+}
+/// Removes the thread's default-session entry keyed by `key`, wherever it is.
+SESSIONLIB_INLINE void pop_default_session(const void* key) { erase_guard_entry(default_sessions(), key); }
+
 // The innermost default session, checked against the graph of what it runs.
 SESSIONLIB_INLINE Session& default_session_for(const Graph& g, const char* what) {
   auto& stack = default_sessions();
@@ -49,6 +58,8 @@ SESSIONLIB_INLINE Session& default_session_for(const Graph& g, const char* what)
   return s;
 }
 #else
+SESSIONLIB_DECLARE void push_default_session(const void* key, const Session& s);
+SESSIONLIB_DECLARE void pop_default_session(const void* key);
 SESSIONLIB_DECLARE Session& default_session_for(const Graph& g, const char* what);
 #endif
 }  // namespace detail
@@ -59,10 +70,10 @@ SESSIONLIB_DECLARE Session& default_session_for(const Graph& g, const char* what
 /// a guard in the thread that made it.
 class default_session_guard {
  public:
-  explicit default_session_guard(const Session& s) { detail::default_sessions().emplace_back(this, s); }
+  explicit default_session_guard(const Session& s) { detail::push_default_session(this, s); }
   default_session_guard(const default_session_guard&) = delete;
   default_session_guard& operator=(const default_session_guard&) = delete;
-  ~default_session_guard() { detail::erase_guard_entry(detail::default_sessions(), this); }
+  ~default_session_guard() { detail::pop_default_session(this); }
 };
 
 #if SESSIONLIB_DEFINITIONS
@@ -116,16 +127,16 @@ class InteractiveSession : public Session {
  public:
   explicit InteractiveSession(Graph& g = get_default_graph(), SessionConfig config = {}, const std::string& target = "")
       : Session(g, config, target) {
-    detail::default_sessions().emplace_back(this, static_cast<const Session&>(*this));
+    detail::push_default_session(this, static_cast<const Session&>(*this));
   }
   explicit InteractiveSession(SessionConfig config) : InteractiveSession(get_default_graph(), config) {}
   InteractiveSession(const InteractiveSession&) = delete;
   InteractiveSession& operator=(const InteractiveSession&) = delete;
-  ~InteractiveSession() { detail::erase_guard_entry(detail::default_sessions(), this); }
+  ~InteractiveSession() { detail::pop_default_session(this); }
 
   /// Ends the session (Session::close) and stops it being the default session.
   void close() noexcept {
-    detail::erase_guard_entry(detail::default_sessions(), this);
+    detail::pop_default_session(this);
     Session::close();
   }
 };

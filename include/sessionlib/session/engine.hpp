@@ -59,6 +59,8 @@ struct engine_registry {
   std::vector<std::pair<std::string, engine_factory>> by_scheme;
 };
 
+#if SESSIONLIB_DEFINITIONS
+// engines() is used by marked functions only: separate units see neither it nor its static.
 /// The process's engine registry, made on first use (no static-initialisation order).
 inline engine_registry& engines() {
   static engine_registry r;
@@ -66,7 +68,7 @@ inline engine_registry& engines() {
 }
 
 /// Registers `make` for targets of `scheme`; an opt-in part calls it once (true: to initialise a variable).
-inline bool register_engine(std::string scheme, engine_factory make) {
+SESSIONLIB_INLINE bool register_engine(std::string scheme, engine_factory make) {
   engine_registry& r = engines();
   std::lock_guard lock(r.m);
   for (auto& [s, f] : r.by_scheme)
@@ -76,10 +78,15 @@ inline bool register_engine(std::string scheme, engine_factory make) {
 }
 
 /// The scheme of `target`: what precedes "://", else the whole target ("mpi", "grpc").
-inline std::string target_scheme(const std::string& target) {
+SESSIONLIB_INLINE std::string target_scheme(const std::string& target) {
   const auto colon = target.find("://");
   return colon == std::string::npos ? target : target.substr(0, colon);
 }
+
+#else
+SESSIONLIB_DECLARE bool register_engine(std::string scheme, engine_factory make);
+SESSIONLIB_DECLARE std::string target_scheme(const std::string& target);
+#endif
 
 #if SESSIONLIB_DEFINITIONS
 /// The factory for a non-empty `target`'s scheme, else sl::unimplemented

@@ -60,6 +60,7 @@ concept ContiguousContainer = std::is_base_of_v<xt::xcontainer<E>, E>;
 /// (its indices, values and dense_shape outputs `ids` of `g`): entries agree
 /// in number, the dense shape fits `s`, every index lies inside it. TF's
 /// messages; the node named is the part at fault.
+#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE void check_sparse_feed(const Graph& g, const output_ref (&ids)[3], std::span<const std::ptrdiff_t> s,
                                          const std::int64_t* indices, std::size_t nnz, std::size_t cols,
                                          std::size_t values, const std::int64_t* dense_shape, std::size_t rank) {
@@ -86,6 +87,11 @@ SESSIONLIB_INLINE void check_sparse_feed(const Graph& g, const output_ref (&ids)
       if (indices[n * rank + d] < 0 || indices[n * rank + d] >= dense_shape[d])
         throw invalid_argument(sparse_out_of_bounds(indices, n, rank, dense_shape), g.at(ids[0]).name);
 }
+#else
+SESSIONLIB_DECLARE void check_sparse_feed(const Graph& g, const output_ref (&ids)[3], std::span<const std::ptrdiff_t> s,
+                                          const std::int64_t* indices, std::size_t nnz, std::size_t cols,
+                                          std::size_t values, const std::int64_t* dense_shape, std::size_t rank);
+#endif
 template <class X> struct is_tuple_or_pair : std::false_type {};
 template <class... X> struct is_tuple_or_pair<std::tuple<X...>> : std::true_type {};
 template <class A, class B> struct is_tuple_or_pair<std::pair<A, B>> : std::true_type {};
@@ -321,7 +327,8 @@ struct feed_entry {
   /// Resolves a key given by name in `g` (a no-op for a tensor key): sets
   /// `graph` and `id`, and converts a number to the tensor's dtype when it
   /// does so exactly. Errors as TF's for a name that is no tensor.
-  void resolve(Graph& g) const {
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE void resolve(Graph& g) const {
     if (name_.empty()) return;
     const auto colon = name_.rfind(':');
     if (colon == std::string::npos)
@@ -343,6 +350,9 @@ struct feed_entry {
     const node& n = g.at(id);
     if (inline_scalar_ && n.has_output && n.output_type(id.index) != value_.dtype()) convert_scalar(n.output_type(id.index));
   }
+#else
+  SESSIONLIB_DECLARE void resolve(Graph& g) const;
+#endif
 
   /// The value as the runtime sees it (a view; valid while the entry lives).
   any_array view() const {
@@ -356,7 +366,8 @@ struct feed_entry {
       : graph(&g), id(r), value_(std::move(value)), keep_(std::move(keep)) {}
 
   // Appends `e`, or the single-tensor entries it stands for (a nested or sparse key).
-  static void add_part(std::vector<feed_entry>& parts, feed_entry&& e) {
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE static void add_part(std::vector<feed_entry>& parts, feed_entry&& e) {
     if (e.parts_) {
       for (const feed_entry& p : *e.parts_) parts.push_back(p);
       // A part may read memory its parent keeps alive (a temporary structure).
@@ -367,13 +378,20 @@ struct feed_entry {
       parts.push_back(std::move(e));
     }
   }
+#else
+  SESSIONLIB_DECLARE static void add_part(std::vector<feed_entry>& parts, feed_entry&& e);
+#endif
 
   // A scalar string, held with the entry.
-  void store_string(std::string_view v) {
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE void store_string(std::string_view v) {
     auto held = std::make_shared<const std::string>(v);
     value_ = any_array::borrow(dtype::string, dims{}, held.get());
     keep_ = std::move(held);
   }
+#else
+  SESSIONLIB_DECLARE void store_string(std::string_view v);
+#endif
 
   template <class V>
   void store(V&& value) {
@@ -399,7 +417,8 @@ struct feed_entry {
 
   // A number fed by name to a tensor of another dtype: converted when exact
   // (the value read back equals the original), else left for the run's dtype check.
-  void convert_scalar(dtype to) const {
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE void convert_scalar(dtype to) const {
     visit_dtype(value_.dtype(), [&]<class From>() {
       From v;
       std::memcpy(&v, inline_, sizeof(From));
@@ -417,6 +436,9 @@ struct feed_entry {
       });
     });
   }
+#else
+  SESSIONLIB_DECLARE void convert_scalar(dtype to) const;
+#endif
 
   std::string name_;  // the key's name when given by name
   mutable any_array value_;

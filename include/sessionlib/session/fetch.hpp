@@ -179,7 +179,8 @@ struct name_fetch {
       if (ch < '0' || ch > '9') return false;
     return true;
   }
-  static void collect(std::string_view name, fetch_collector& c) {
+#if SESSIONLIB_DEFINITIONS
+  SESSIONLIB_INLINE static void collect(std::string_view name, fetch_collector& c) {
     if (c.count_only) {
       c.leaves.push_back({0, true});
       return;
@@ -195,6 +196,9 @@ struct name_fetch {
                              c.graph->at(id).name);
     c.add(*c.graph, id, true);
   }
+#else
+  SESSIONLIB_DECLARE static void collect(std::string_view name, fetch_collector& c);
+#endif
   static result build(fetch_reader& r) {
     const any_array* v = r.values[r.pos++];
     return v ? detached(*v) : any_array{};

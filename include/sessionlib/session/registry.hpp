@@ -23,13 +23,14 @@ struct session_registry {
   std::vector<std::weak_ptr<session_impl>> all;
 };
 
-/// The process's registry, made on first use.
+#if SESSIONLIB_DEFINITIONS
+/// The process's registry, made on first use (used by marked functions only:
+/// separate units see neither it nor its static).
 inline session_registry& sessions() {
   static session_registry r;
   return r;
 }
 
-#if SESSIONLIB_DEFINITIONS
 /// Adds `s` (and forgets the sessions destroyed since).
 SESSIONLIB_INLINE void register_session(const std::shared_ptr<session_impl>& s) {
   session_registry& r = sessions();

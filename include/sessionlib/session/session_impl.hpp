@@ -36,10 +36,17 @@ class session_impl {
   // only as the base-object variant, and separate units call the complete one.
   // Its body is start(), compiled where oneTBB is (config.hpp's SESSIONLIB_DEFINITIONS).
   // `eng` runs the plans (session/engine.hpp); null: the in-process engine.
+  // Separate units construct none (detail::open_session does, in the library):
+  // they see a declaration only, so they instantiate none of the members'
+  // destructors its exception path needs (the plan cache's, the engine's).
+#if SESSIONLIB_DEFINITIONS
   session_impl(Graph& g, SessionConfig config, std::unique_ptr<detail::engine> eng = nullptr)
       : graph_(&g), config_(config), engine_(eng ? std::move(eng) : std::make_unique<detail::in_process_engine>()) {
     start(config);
   }
+#else
+  session_impl(Graph& g, SessionConfig config, std::unique_ptr<detail::engine> eng = nullptr);
+#endif
 
   Graph& graph() const noexcept { return *graph_; }
   const SessionConfig& config() const noexcept { return config_; }
@@ -194,7 +201,6 @@ class session_impl {
 };
 
 #if SESSIONLIB_DEFINITIONS
-#if SESSIONLIB_DEFINITIONS
 SESSIONLIB_INLINE void session_impl::start(const SessionConfig& config) {
   resources_.intra_op_threads = config.intra_op_threads;
   resources_.inter_op_threads = config.inter_op_threads;
@@ -218,9 +224,6 @@ SESSIONLIB_INLINE void session_impl::start(const SessionConfig& config) {
   // session's intra-op threads itself (kernels/matmul.hpp).
   kernels::set_blas_threads(1);
 }
-#else
-SESSIONLIB_DECLARE void session_impl::start(const SessionConfig& config);
-#endif
 #endif  // SESSIONLIB_DEFINITIONS
 
 }  // namespace sessionlib
