@@ -192,13 +192,7 @@ class Session {
     fetch_collector c;
     c.graph = &impl_->graph();
     detail::fetch_impl<std::remove_cvref_t<F>>::collect(fetches, c);
-    std::vector<output_ref> ids;
-    std::vector<const feed_entry*> by_id;
-    impl_->sort_feeds(feeds, ids, by_id);
-    detail::plan& p = impl_->get_plan(c.leaves, ids);
-    values.reserve(by_id.size());
-    for (auto* f : by_id) values.push_back(f->view());
-    return p;
+    return impl_->prepare(c.leaves, feeds, values);
   }
 
   std::shared_ptr<session_impl> impl_;

@@ -162,15 +162,30 @@ class session_impl {
   template <class Place, class Build, class Lend>
   decltype(auto) run_placed(detail::plan& p, Place&& place, const RunOptions* opts, RunMetadata* md, Build&& build,
                             Lend&& lend) {
-    check_open();
+    // The run's untyped steps are library functions (begin_run, execute_run,
+    // end_run): a unit instantiates only the placing, lending and building.
     struct returner {
+      session_impl& s;
       detail::plan& p;
-      std::unique_ptr<detail::run_state> rs;
-      ~returner() { p.give_back(std::move(rs)); }
-    } guard{p, p.take()};
+      detail::run_state* rs;
+      ~returner() { s.end_run(p, rs); }
+    } guard{*this, p, begin_run(p)};
     detail::run_state& rs = *guard.rs;
     place(rs);
     lend(rs);
+    fetch_reader reader = execute_run(p, rs, opts, md);
+    return build(reader);
+  }
+
+#if SESSIONLIB_DEFINITIONS
+  /// A run's state from plan `p`, once the session is known to be open.
+  SESSIONLIB_INLINE detail::run_state* begin_run(detail::plan& p) {
+    check_open();
+    return p.take().release();
+  }
+  /// Runs plan `p` on `rs` (its feeds placed) and reads its fetched values.
+  SESSIONLIB_INLINE fetch_reader execute_run(detail::plan& p, detail::run_state& rs, const RunOptions* opts,
+                                             RunMetadata* md) {
     if (md) md->clear();  // a run replaces the metadata it is given (TF's)
     // The engine runs the plan (in process: detail::execute). A parallel plan
     // enters the inter-op arena itself, a kernel splitting its work the
@@ -182,8 +197,33 @@ class session_impl {
       values[i] = p.fetch_slots[i] == detail::no_slot ? nullptr : &rs.slots[p.fetch_slots[i]];
     fetch_reader reader{values.data()};
     reader.tensors = &state_.tensors();
-    return build(reader);
+    return reader;
   }
+  /// Gives `rs` back to plan `p` for its next run.
+  SESSIONLIB_INLINE void end_run(detail::plan& p, detail::run_state* rs) noexcept {
+    p.give_back(std::unique_ptr<detail::run_state>(rs));
+  }
+  /// prepare_run's untyped part: the plan of `leaves` with `feeds`, whose
+  /// values (views) go to `values` in the plan's feed order.
+  SESSIONLIB_INLINE detail::plan& prepare(std::span<const detail::fetch_leaf> leaves, std::span<const feed_entry> feeds,
+                                          std::vector<any_array>& values) {
+    check_open();
+    std::vector<output_ref> ids;
+    std::vector<const feed_entry*> by_id;
+    sort_feeds(feeds, ids, by_id);
+    detail::plan& p = get_plan(leaves, ids);
+    values.reserve(by_id.size());
+    for (auto* f : by_id) values.push_back(f->view());
+    return p;
+  }
+#else
+  SESSIONLIB_DECLARE detail::run_state* begin_run(detail::plan& p);
+  SESSIONLIB_DECLARE fetch_reader execute_run(detail::plan& p, detail::run_state& rs, const RunOptions* opts,
+                                              RunMetadata* md);
+  SESSIONLIB_DECLARE void end_run(detail::plan& p, detail::run_state* rs) noexcept;
+  SESSIONLIB_DECLARE detail::plan& prepare(std::span<const detail::fetch_leaf> leaves, std::span<const feed_entry> feeds,
+                                           std::vector<any_array>& values);
+#endif
 
  private:
   /// The constructor's body: the session's arenas and OpenBLAS's thread count.
