@@ -55,6 +55,13 @@ concept NonNarrowingScalar = std::is_arithmetic_v<V> && requires(V v) { T{v}; };
 
 template <class E>
 concept ContiguousContainer = std::is_base_of_v<xt::xcontainer<E>, E>;
+/// A container whose layout is row-major by its type (xt::xtensor, xt::xarray
+/// by default): its buffer can always be fed as is.
+template <class E>
+inline constexpr bool always_row_major = [] {
+  if constexpr (ContiguousContainer<E>) return E::static_layout == xt::layout_type::row_major;
+  else return false;
+}();
 
 /// Checks a SparseTensorValue fed for a sparse tensor of static shape `s`
 /// (its indices, values and dense_shape outputs `ids` of `g`): entries agree
@@ -398,22 +405,33 @@ struct feed_entry {
     using D = std::remove_cvref_t<V>;
     const auto& e = value;
     using VT = typename D::value_type;
-    const dims shape(e.shape().begin(), e.shape().end());
     if constexpr (detail::ContiguousContainer<D>) {
-      if (e.layout() == xt::layout_type::row_major) {
+      if (detail::always_row_major<D> || e.layout() == xt::layout_type::row_major) {
         if constexpr (std::is_rvalue_reference_v<V&&> && !std::is_const_v<std::remove_reference_t<V>>) {
           // A temporary container: keep it alive with the entry, still without copying values.
           auto held = std::make_shared<D>(std::move(value));
-          value_ = any_array::borrow(dtype_of<VT>, shape, held->data());
+          store_view(dtype_of<VT>, e.shape().data(), e.shape().size(), held->data());
           keep_ = std::move(held);
         } else {
-          value_ = any_array::borrow(dtype_of<VT>, shape, e.data());
+          store_view(dtype_of<VT>, e.shape().data(), e.shape().size(), e.data());
         }
         return;
       }
     }
-    value_ = any_array::from_expression(e);
+    // (Never reached by a container whose layout is row-major by type, as
+    // xt::xtensor's: the copy of any expression is not instantiated for it.)
+    if constexpr (!detail::always_row_major<D>) value_ = any_array::from_expression(e);
   }
+
+#if SESSIONLIB_DEFINITIONS
+  /// Feeds a view of the row-major buffer `data` of dtype `t` and shape
+  /// (`shape`, `rank`): store's work for containers, one copy for all.
+  SESSIONLIB_INLINE void store_view(dtype t, const std::size_t* shape, std::size_t rank, const void* data) {
+    value_ = any_array::borrow(t, dims(shape, shape + rank), data);
+  }
+#else
+  SESSIONLIB_DECLARE void store_view(dtype t, const std::size_t* shape, std::size_t rank, const void* data);
+#endif
 
   // A number fed by name to a tensor of another dtype: converted when exact
   // (the value read back equals the original), else left for the run's dtype check.
