@@ -32,9 +32,9 @@ SESSIONLIB_INLINE std::string Graph::to_dot() const {
   };
   std::vector<scope> scopes(1);
   std::unordered_map<std::string, std::size_t> scope_of;
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+  for (std::size_t i = 0; i < t_->nodes.size(); ++i) {
     std::size_t at = 0;
-    const std::string& name = nodes_[i].name;
+    const std::string& name = t_->nodes[i].name;
     for (std::size_t from = 0, slash; (slash = name.find('/', from)) != std::string::npos; from = slash + 1) {
       std::string path = name.substr(0, slash);
       auto [it, added] = scope_of.try_emplace(path, scopes.size());
@@ -48,7 +48,7 @@ SESSIONLIB_INLINE std::string Graph::to_dot() const {
   }
   std::string s = "digraph G {\n  compound=true;\n  node [shape=box, fontname=\"Helvetica\"];\n";
   auto box = [&](node_id id, const std::string& indent) {
-    const node& n = nodes_[id];
+    const node& n = t_->nodes[id];
     std::string label = n.name + "\n" + n.op;
     for (std::uint32_t k = 0; k < n.num_outputs(); ++k)
       label += "\n" + std::string(dtype_name(n.output_type(k))) + static_shape_string(n.output_shape(k));
@@ -66,8 +66,8 @@ SESSIONLIB_INLINE std::string Graph::to_dot() const {
     for (node_id id : sc.members) box(id, indent);
   };
   emit(emit, 0, "  ");
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const node& n = nodes_[i];
+  for (std::size_t i = 0; i < t_->nodes.size(); ++i) {
+    const node& n = t_->nodes[i];
     const std::string to = " -> n" + std::to_string(i);
     for (output_ref in : n.inputs)
       s += "  n" + std::to_string(in.node) + to +
@@ -75,8 +75,8 @@ SESSIONLIB_INLINE std::string Graph::to_dot() const {
     for (node_id in : n.control_inputs) s += "  n" + std::to_string(in) + to + " [style=dashed];\n";
     // A variable's readers by reference (not through its output): its index in attr.variable.
     const std::int32_t v = n.attr.variable;
-    if (v >= 0 && static_cast<std::size_t>(v) < variables_.size() && variables_[static_cast<std::size_t>(v)].node != i)
-      s += "  n" + std::to_string(variables_[static_cast<std::size_t>(v)].node) + to + " [style=dotted];\n";
+    if (v >= 0 && static_cast<std::size_t>(v) < t_->variables.size() && t_->variables[static_cast<std::size_t>(v)].node != i)
+      s += "  n" + std::to_string(t_->variables[static_cast<std::size_t>(v)].node) + to + " [style=dotted];\n";
   }
   return s + "}\n";
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -78,11 +79,11 @@ class Graph {
   /// The node with id `id` (stable reference: nodes are never moved nor changed).
   const node& at(node_id id) const {
     std::shared_lock lock(mutex_);
-    return nodes_.at(id);
+    return t_->nodes.at(id);
   }
   std::size_t size() const {
     std::shared_lock lock(mutex_);
-    return nodes_.size();
+    return t_->nodes.size();
   }
 
   /// The node producing output `r`.
@@ -111,9 +112,9 @@ class Graph {
       }
     }
     std::shared_lock lock(mutex_);
-    auto it = by_name_.find(std::string(name));
-    if (it == by_name_.end()) return std::nullopt;
-    if (explicit_index && index >= nodes_[it->second].num_outputs()) return std::nullopt;
+    auto it = t_->by_name.find(std::string(name));
+    if (it == t_->by_name.end()) return std::nullopt;
+    if (explicit_index && index >= t_->nodes[it->second].num_outputs()) return std::nullopt;
     return output_ref{it->second, index};
   }
   /// As find(), but `sl::not_found` when absent.
@@ -156,7 +157,7 @@ class Graph {
   /// The variable joins the collections when publish_variable completes it.
   SESSIONLIB_INLINE std::pair<node_id, std::int32_t> add_variable_node(node n) {
     std::unique_lock lock(mutex_);
-    const auto index = static_cast<std::int32_t>(variables_.size());
+    const auto index = static_cast<std::int32_t>(t_->variables.size());
     n.attr.variable = index;
     // Its container: the one it names (an imported VariableV2's), else the calling thread's sl::container.
     const variable_attrs* given = n.attr.family.find<variable_attrs>();
@@ -167,20 +168,20 @@ class Graph {
       n.attr.family = std::move(a);
     }
     const node_id id = publish_locked(std::move(n), nullptr);
-    variables_.push_back({id, no_node, no_node});
+    t_->variables.push_back({id, no_node, no_node});
     return {id, index};
   }
   /// Completes variable `index` with its initializer and initial value and adds
   /// it to the collections "variables" (and "trainable_variables").
   SESSIONLIB_INLINE void publish_variable(std::int32_t index, node_id initializer, output_ref initial_value, bool trainable) {
     std::unique_lock lock(mutex_);
-    auto& v = variables_.at(static_cast<std::size_t>(index));
+    auto& v = t_->variables.at(static_cast<std::size_t>(index));
     check_id(initializer);
-    check_output(initial_value, nodes_[v.node].name);
+    check_output(initial_value, t_->nodes[v.node].name);
     v.initializer = initializer;
     v.initial_value = initial_value;
-    if (trainable) collections_["trainable_variables"].push_back(v.node);
-    collections_["variables"].push_back(v.node);
+    if (trainable) t_->collections["trainable_variables"].push_back(v.node);
+    t_->collections["variables"].push_back(v.node);
   }
 #else
   SESSIONLIB_DECLARE std::pair<node_id, std::int32_t> add_variable_node(node n);
@@ -188,40 +189,40 @@ class Graph {
 #endif
   std::size_t variable_count() const {
     std::shared_lock lock(mutex_);
-    return variables_.size();
+    return t_->variables.size();
   }
   /// The node of variable `index` (the node that reads it).
   node_id variable_node(std::size_t index) const {
     std::shared_lock lock(mutex_);
-    return variables_.at(index).node;
+    return t_->variables.at(index).node;
   }
   /// Variable `index`: its node, initializer and initial value.
   variable_record variable(std::size_t index) const {
     std::shared_lock lock(mutex_);
-    return variables_.at(index);
+    return t_->variables.at(index);
   }
 
 #if SESSIONLIB_DEFINITIONS
   /// Named collections of node ids (TF's tf.add_to_collection).
   SESSIONLIB_INLINE void add_to_collection(const std::string& key, node_id id) {
     std::unique_lock lock(mutex_);
-    collections_[key].push_back(id);
+    t_->collections[key].push_back(id);
   }
   SESSIONLIB_INLINE std::vector<node_id> collection(const std::string& key) const {
     std::shared_lock lock(mutex_);
-    auto it = collections_.find(key);
-    return it == collections_.end() ? std::vector<node_id>{} : it->second;
+    auto it = t_->collections.find(key);
+    return it == t_->collections.end() ? std::vector<node_id>{} : it->second;
   }
   /// Collections of values that are not nodes, as TF's collections hold any
   /// Python object: "queue_runners" holds sl::train::QueueRunner values.
   SESSIONLIB_INLINE void add_to_object_collection(const std::string& key, std::any value) {
     std::unique_lock lock(mutex_);
-    object_collections_[key].push_back(std::move(value));
+    t_->object_collections[key].push_back(std::move(value));
   }
   SESSIONLIB_INLINE std::vector<std::any> object_collection(const std::string& key) const {
     std::shared_lock lock(mutex_);
-    auto it = object_collections_.find(key);
-    return it == object_collections_.end() ? std::vector<std::any>{} : it->second;
+    auto it = t_->object_collections.find(key);
+    return it == t_->object_collections.end() ? std::vector<std::any>{} : it->second;
   }
 #else
   SESSIONLIB_DECLARE void add_to_collection(const std::string& key, node_id id);
@@ -324,7 +325,7 @@ class Graph {
   /// The frame around frame `f` (0 for a frame opened at the top level).
   std::uint32_t frame_parent(std::uint32_t f) const {
     std::shared_lock lock(mutex_);
-    return frame_parents_.at(f);
+    return t_->frame_parents.at(f);
   }
 
   /// RAII guard making this graph the calling thread's default graph. Released
@@ -373,8 +374,8 @@ class Graph {
   /// Lock held by sessions while they read the node table to build a plan.
   std::shared_mutex& table_mutex() const noexcept { return mutex_; }
   /// Unlocked access for callers holding table_mutex().
-  const node& at_unlocked(node_id id) const { return nodes_[id]; }
-  std::size_t size_unlocked() const noexcept { return nodes_.size(); }
+  const node& at_unlocked(node_id id) const { return t_->nodes[id]; }
+  std::size_t size_unlocked() const noexcept { return t_->nodes.size(); }
 
  private:
   // One thread's open scopes in this graph, innermost last; each entry is keyed
@@ -408,7 +409,7 @@ class Graph {
   SESSIONLIB_INLINE void open_name_scope(const void* guard, std::thread::id thread, std::string_view name) {
     std::unique_lock lock(mutex_);
     std::string full = unique_name_locked(std::string(name)) + "/";
-    scopes_[thread].names.emplace_back(guard, std::move(full));
+    t_->scopes[thread].names.emplace_back(guard, std::move(full));
   }
   SESSIONLIB_INLINE void close_name_scope(const void* guard, std::thread::id thread) {
     std::unique_lock lock(mutex_);
@@ -416,7 +417,7 @@ class Graph {
   }
   SESSIONLIB_INLINE void open_control_scope(const void* guard, std::thread::id thread, std::vector<node_id> deps) {
     std::unique_lock lock(mutex_);
-    scopes_[thread].controls.emplace_back(guard, std::move(deps));
+    t_->scopes[thread].controls.emplace_back(guard, std::move(deps));
   }
   SESSIONLIB_INLINE void close_control_scope(const void* guard, std::thread::id thread) {
     std::unique_lock lock(mutex_);
@@ -424,7 +425,7 @@ class Graph {
   }
   SESSIONLIB_INLINE void open_container_scope(const void* guard, std::thread::id thread, std::string_view name) {
     std::unique_lock lock(mutex_);
-    scopes_[thread].containers.emplace_back(guard, std::string(name));
+    t_->scopes[thread].containers.emplace_back(guard, std::string(name));
   }
   SESSIONLIB_INLINE void close_container_scope(const void* guard, std::thread::id thread) {
     std::unique_lock lock(mutex_);
@@ -433,9 +434,9 @@ class Graph {
   /// Opens a frame inside `around` (innermost_frame: the thread's innermost open frame).
   SESSIONLIB_INLINE std::uint32_t open_frame(const void* guard, std::thread::id thread, std::uint32_t around) {
     std::unique_lock lock(mutex_);
-    thread_scopes& s = scopes_[thread];
-    const auto id = static_cast<std::uint32_t>(frame_parents_.size());
-    frame_parents_.push_back(around != innermost_frame ? around : s.frames.empty() ? 0 : s.frames.back().second.id);
+    thread_scopes& s = t_->scopes[thread];
+    const auto id = static_cast<std::uint32_t>(t_->frame_parents.size());
+    t_->frame_parents.push_back(around != innermost_frame ? around : s.frames.empty() ? 0 : s.frames.back().second.id);
     s.frames.emplace_back(guard, frame_entry{id, s.controls.size()});
     return id;
   }
@@ -459,15 +460,15 @@ class Graph {
 #endif
 
   void check_id(node_id id) const {
-    if (id >= nodes_.size()) throw invalid_argument("input node " + std::to_string(id) + " is not in this graph");
+    if (id >= t_->nodes.size()) throw invalid_argument("input node " + std::to_string(id) + " is not in this graph");
   }
 #if SESSIONLIB_DEFINITIONS
   SESSIONLIB_INLINE void check_output(output_ref r, const std::string& consumer) const {
     check_id(r.node);
-    if (r.index >= nodes_[r.node].num_outputs())
+    if (r.index >= t_->nodes[r.node].num_outputs())
       throw invalid_argument("Node '" + consumer + "' reads output " + std::to_string(r.index) + " of '" +
-                                 nodes_[r.node].name + "', which has " +
-                                 std::to_string(nodes_[r.node].num_outputs()) + " output(s)",
+                                 t_->nodes[r.node].name + "', which has " +
+                                 std::to_string(t_->nodes[r.node].num_outputs()) + " output(s)",
                              consumer);
   }
 
@@ -489,10 +490,10 @@ class Graph {
     // The op's definition (graph/op_def.hpp): passes read its flags, never the type name.
     n.def = &op_registry::global().resolve(n.op);
     if (n.def->is(op_flags::stateful)) n.stateful = true;
-    const auto id = static_cast<node_id>(nodes_.size());
+    const auto id = static_cast<node_id>(t_->nodes.size());
     if (complete) complete(n, id);
-    by_name_.emplace(n.name, id);
-    nodes_.push_back(std::move(n));
+    t_->by_name.emplace(n.name, id);
+    t_->nodes.push_back(std::move(n));
     return id;
   }
 
@@ -501,20 +502,20 @@ class Graph {
   // does not run nodes outside it).
   SESSIONLIB_INLINE void check_frames_locked(const node& n) const {
     auto encloses = [&](std::uint32_t outer, std::uint32_t f) {
-      for (;; f = frame_parents_[f]) {
+      for (;; f = t_->frame_parents[f]) {
         if (f == outer) return true;
         if (f == 0) return false;
       }
     };
     for (output_ref in : n.inputs)
-      if (!encloses(nodes_[in.node].frame, n.frame))
-        throw invalid_argument("Cannot use '" + nodes_[in.node].name + "' as input to '" + n.name + "' because '" +
-                                   nodes_[in.node].name +
+      if (!encloses(t_->nodes[in.node].frame, n.frame))
+        throw invalid_argument("Cannot use '" + t_->nodes[in.node].name + "' as input to '" + n.name + "' because '" +
+                                   t_->nodes[in.node].name +
                                    "' is inside a cond or while_loop body: use the control-flow op's outputs",
                                n.name);
     for (node_id c : n.control_inputs)
-      if (nodes_[c].frame != n.frame)
-        throw unimplemented("Node '" + n.name + "' has a control input '" + nodes_[c].name +
+      if (t_->nodes[c].frame != n.frame)
+        throw unimplemented("Node '" + n.name + "' has a control input '" + t_->nodes[c].name +
                                 "' from another cond or while_loop body (or from outside its own)",
                             n.name);
   }
@@ -525,18 +526,18 @@ class Graph {
 #endif
 
   const thread_scopes* current_scopes_locked() const {
-    if (scopes_.empty()) return nullptr;
-    auto it = scopes_.find(std::this_thread::get_id());
-    return it == scopes_.end() ? nullptr : &it->second;
+    if (t_->scopes.empty()) return nullptr;
+    auto it = t_->scopes.find(std::this_thread::get_id());
+    return it == t_->scopes.end() ? nullptr : &it->second;
   }
   template <class F>
   void close_scope_locked(std::thread::id thread, F&& erase) {
-    auto it = scopes_.find(thread);
-    if (it == scopes_.end()) return;
+    auto it = t_->scopes.find(thread);
+    if (it == t_->scopes.end()) return;
     erase(it->second);
     if (it->second.names.empty() && it->second.controls.empty() && it->second.containers.empty() &&
         it->second.frames.empty())
-      scopes_.erase(it);
+      t_->scopes.erase(it);
   }
 
 #if SESSIONLIB_DEFINITIONS
@@ -545,12 +546,12 @@ class Graph {
   SESSIONLIB_INLINE std::string unique_name_locked(const std::string& base) {
     const thread_scopes* s = current_scopes_locked();
     std::string name = (s == nullptr || s->names.empty() ? std::string() : s->names.back().second) + base;
-    auto& count = names_in_use_[name];
+    auto& count = t_->names_in_use[name];
     std::string candidate = name;
     if (count > 0) {
       do candidate = name + "_" + std::to_string(count++);
-      while (names_in_use_.count(candidate) || by_name_.count(candidate));
-      ++names_in_use_[candidate];
+      while (t_->names_in_use.count(candidate) || t_->by_name.count(candidate));
+      ++t_->names_in_use[candidate];
     } else {
       ++count;
     }
@@ -561,14 +562,24 @@ class Graph {
 #endif
 
   mutable std::shared_mutex mutex_;  // guards everything below but the seeds
-  std::deque<node> nodes_;
-  std::unordered_map<std::string, node_id> by_name_;
-  std::unordered_map<std::string, int> names_in_use_;
-  std::unordered_map<std::thread::id, thread_scopes> scopes_;  // threads with a scope open
-  std::vector<variable_record> variables_;
-  std::vector<std::uint32_t> frame_parents_{0};  // per frame id: the frame around it (frame 0: the top level)
-  std::map<std::string, std::vector<node_id>> collections_;
-  std::map<std::string, std::vector<std::any>> object_collections_;
+  // The tables behind a pointer made and freed by library functions, so that a
+  // unit that only declares a Graph compiles neither their construction nor
+  // their destruction.
+  struct tables {
+    std::deque<node> nodes;
+    std::unordered_map<std::string, node_id> by_name;
+    std::unordered_map<std::string, int> names_in_use;
+    std::unordered_map<std::thread::id, thread_scopes> scopes;  // threads with a scope open
+    std::vector<variable_record> variables;
+    std::vector<std::uint32_t> frame_parents{0};  // per frame id: the frame around it (frame 0: the top level)
+    std::map<std::string, std::vector<node_id>> collections;
+    std::map<std::string, std::vector<std::any>> object_collections;
+  };
+  struct tables_delete {
+    SESSIONLIB_DECLARE void operator()(tables* t) const noexcept;
+  };
+  SESSIONLIB_DECLARE static tables* new_tables();
+  std::unique_ptr<tables, tables_delete> t_{new_tables()};
   bool finalized_ = false;
   std::atomic<std::uint64_t> seed_{0};
   std::atomic<std::uint64_t> op_seed_counter_{0};
@@ -580,5 +591,12 @@ inline Graph& get_default_graph() { return Graph::get_default(); }
 }  // namespace sessionlib
 
 #if SESSIONLIB_DEFINITIONS
+#if SESSIONLIB_DEFINITIONS
+namespace sessionlib {
+SESSIONLIB_INLINE Graph::tables* Graph::new_tables() { return new tables; }
+SESSIONLIB_INLINE void Graph::tables_delete::operator()(tables* t) const noexcept { delete t; }
+}  // namespace sessionlib
+#endif
+
 #include "dot.hpp"
 #endif
