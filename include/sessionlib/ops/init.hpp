@@ -59,6 +59,15 @@ Tensor<T, S> filled(Graph& g, T value, const std::string& name) {
   return Tensor<T, S>(&g, filled_node<T>(g, value, name, S::extents.data(), S::extents.size()));
 }
 
+/// TF's fans of the static shape of `rank` extents at `e` (fans<S> at run time).
+constexpr std::pair<double, double> fans(const std::ptrdiff_t* e, std::size_t r) {
+  if (r == 0) return {1.0, 1.0};
+  if (r == 1) return {double(e[0]), double(e[0])};
+  double receptive = 1;
+  for (std::size_t i = 0; i + 2 < r; ++i) receptive *= double(e[i]);
+  return {double(e[r - 2]) * receptive, double(e[r - 1]) * receptive};
+}
+
 /// TF's fans: rank 0 -> (1, 1); rank 1 -> (n, n); rank 2 -> (rows, cols);
 /// higher ranks multiply the leading (receptive field) dimensions into both.
 template <class S>
@@ -80,6 +89,11 @@ template <Element T>
 struct zeros : initializer_tag {
   using value_type = T;
   template <Shape S> Tensor<T, S> build(Graph& g, const std::string& name) const { return detail::filled<T, S>(g, T(0), name); }
+  /// build's node for the static shape of `rank` extents at `extents`: what
+  /// Variable calls, one copy per dtype for every shape.
+  node_id build_node(Graph& g, const std::string& name, const std::ptrdiff_t* extents, std::size_t rank) const {
+    return detail::filled_node<T>(g, T(0), name, extents, rank);
+  }
 };
 
 /// All ones (tf.ones_initializer).
@@ -87,6 +101,11 @@ template <Element T>
 struct ones : initializer_tag {
   using value_type = T;
   template <Shape S> Tensor<T, S> build(Graph& g, const std::string& name) const { return detail::filled<T, S>(g, T(1), name); }
+  /// build's node for the static shape of `rank` extents at `extents`: what
+  /// Variable calls, one copy per dtype for every shape.
+  node_id build_node(Graph& g, const std::string& name, const std::ptrdiff_t* extents, std::size_t rank) const {
+    return detail::filled_node<T>(g, T(1), name, extents, rank);
+  }
 };
 
 /// Every element `value` (tf.constant_initializer).
@@ -96,6 +115,11 @@ struct constant : initializer_tag {
   T value{};
   constexpr explicit constant(T v = T(0)) : value(v) {}
   template <Shape S> Tensor<T, S> build(Graph& g, const std::string& name) const { return detail::filled<T, S>(g, value, name); }
+  /// build's node for the static shape of `rank` extents at `extents`: what
+  /// Variable calls, one copy per dtype for every shape.
+  node_id build_node(Graph& g, const std::string& name, const std::ptrdiff_t* extents, std::size_t rank) const {
+    return detail::filled_node<T>(g, value, name, extents, rank);
+  }
 };
 
 /// N(mean, stddev^2) (tf.random_normal_initializer).
@@ -108,6 +132,12 @@ struct random_normal : initializer_tag {
       : mean(mean_), stddev(stddev_), seed(seed_) {}
   template <Shape S> Tensor<T, S> build(Graph& g, const std::string& name) const {
     return sessionlib::random_normal<T, S>(g, mean, stddev, seed, name);
+  }
+  /// build's node for the static shape of `rank` extents at `extents`: what
+  /// Variable calls, one copy per dtype for every shape.
+  node_id build_node(Graph& g, const std::string& name, const std::ptrdiff_t* extents, std::size_t rank) const {
+    return sessionlib::detail::random_erased(g, "RandomStandardNormal", kernels::random_normal_kernel<T>, mean, stddev,
+                                             seed, name, dtype_of<T>, extents, rank);
   }
 };
 
@@ -122,6 +152,12 @@ struct truncated_normal : initializer_tag {
   template <Shape S> Tensor<T, S> build(Graph& g, const std::string& name) const {
     return sessionlib::truncated_normal<T, S>(g, mean, stddev, seed, name);
   }
+  /// build's node for the static shape of `rank` extents at `extents`: what
+  /// Variable calls, one copy per dtype for every shape.
+  node_id build_node(Graph& g, const std::string& name, const std::ptrdiff_t* extents, std::size_t rank) const {
+    return sessionlib::detail::random_erased(g, "TruncatedNormal", kernels::truncated_normal_kernel<T>, mean, stddev, seed,
+                                             name, dtype_of<T>, extents, rank);
+  }
 };
 
 /// Uniform in [minval, maxval) (tf.random_uniform_initializer).
@@ -134,6 +170,12 @@ struct random_uniform : initializer_tag {
       : minval(minval_), maxval(maxval_), seed(seed_) {}
   template <Shape S> Tensor<T, S> build(Graph& g, const std::string& name) const {
     return sessionlib::random_uniform<T, S>(g, minval, maxval, seed, name);
+  }
+  /// build's node for the static shape of `rank` extents at `extents`: what
+  /// Variable calls, one copy per dtype for every shape.
+  node_id build_node(Graph& g, const std::string& name, const std::ptrdiff_t* extents, std::size_t rank) const {
+    return sessionlib::detail::random_erased(g, "RandomUniform", kernels::random_uniform_kernel<T>, minval, maxval, seed,
+                                             name, dtype_of<T>, extents, rank);
   }
 };
 
@@ -148,6 +190,12 @@ struct glorot_uniform : initializer_tag {
     const T limit = static_cast<T>(std::sqrt(6.0 / (in + out)));
     return sessionlib::random_uniform<T, S>(g, -limit, limit, seed, name);
   }
+  node_id build_node(Graph& g, const std::string& name, const std::ptrdiff_t* extents, std::size_t rank) const {
+    const auto [in, out] = detail::fans(extents, rank);
+    const T limit = static_cast<T>(std::sqrt(6.0 / (in + out)));
+    return sessionlib::detail::random_erased(g, "RandomUniform", kernels::random_uniform_kernel<T>, -limit, limit,
+                                             seed, name, dtype_of<T>, extents, rank);
+  }
 };
 
 /// Glorot/Xavier normal: truncated N(0, s^2), s = sqrt(2 / (fan_in + fan_out)) / 0.8796...
@@ -161,6 +209,12 @@ struct glorot_normal : initializer_tag {
     const auto [in, out] = detail::fans<S>();
     const T stddev = static_cast<T>(std::sqrt(2.0 / (in + out)) / .87962566103423978);
     return sessionlib::truncated_normal<T, S>(g, T(0), stddev, seed, name);
+  }
+  node_id build_node(Graph& g, const std::string& name, const std::ptrdiff_t* extents, std::size_t rank) const {
+    const auto [in, out] = detail::fans(extents, rank);
+    const T stddev = static_cast<T>(std::sqrt(2.0 / (in + out)) / .87962566103423978);
+    return sessionlib::detail::random_erased(g, "TruncatedNormal", kernels::truncated_normal_kernel<T>, T(0), stddev,
+                                             seed, name, dtype_of<T>, extents, rank);
   }
 };
 

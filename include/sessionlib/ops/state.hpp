@@ -7,6 +7,7 @@
 // and its initializer ("w/Assign"), an assign from the initial value.
 #pragma once
 
+#include <concepts>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -116,6 +117,27 @@ SESSIONLIB_DECLARE variable_parts create_variable(Graph& g, const std::string& n
                                                   output_ref (*build)(void* context, const std::string& name),
                                                   void* context);
 #endif
+
+/// An initializer that builds its node for any static shape given at run time
+/// (every built-in one: build_node), so a Variable of a new shape adds no copy of it.
+template <class I>
+concept BuildsNode = requires(const I& i, Graph& g, const std::string& n, const std::ptrdiff_t* e, std::size_t r) {
+  { i.build_node(g, n, e, r) } -> std::same_as<node_id>;
+};
+
+/// What create_variable's `build` reads for an initializer with build_node.
+struct initializer_call {
+  const void* initializer;
+  Graph* graph;
+  const std::ptrdiff_t* extents;
+  std::size_t rank;
+};
+/// create_variable's `build` for initializer type I: one copy per initializer type.
+template <class I>
+output_ref build_initial_value(void* context, const std::string& name) {
+  const auto& c = *static_cast<const initializer_call*>(context);
+  return output_ref{static_cast<const I*>(c.initializer)->build_node(*c.graph, name, c.extents, c.rank)};
+}
 }  // namespace detail
 
 /// A variable without its static type: what collections hold and what
@@ -183,6 +205,8 @@ class Variable {
       report::dtype_mismatch<T, typename I::value_type>();  // the variable's dtype, then the initializer's
     } else if constexpr (S::rank_dynamic() != 0) {
       report::variable_needs_initial_shape<S>();  // S has a dyn dimension
+    } else if constexpr (detail::BuildsNode<I>) {
+      create_from(g, name, trainable, initializer);
     } else {
       create(g, name, trainable, [&](const std::string& n) { return initializer.template build<S>(g, n); });
     }
@@ -194,7 +218,7 @@ class Variable {
     if constexpr (S::rank_dynamic() != 0) {
       report::variable_needs_initial_shape<S>();  // S has a dyn dimension
     } else {
-      create(g, name, trainable, [&](const std::string& n) { return init::detail::filled<T, S>(g, static_cast<T>(value), n); });
+      create_from(g, name, trainable, init::constant<T>(static_cast<T>(value)));
     }
   }
   /// From an xtensor expression of element type T; its shape must fit S (checked
@@ -276,6 +300,21 @@ class Variable {
         g, name, trainable, dtype_of<T>, S::extents.data(), S::extents.size(), kernels::assign_kernel<T>,
         [](void* b, const std::string& n) { return (*static_cast<std::remove_reference_t<Build>*>(b))(n).id(); },
         &build);
+    id_ = p.id;
+    index_ = p.index;
+    initial_ = p.initial;
+    init_ = p.init;
+  }
+
+  // As create, from an initializer's build_node: nothing here depends on the shape but the extents.
+  template <class I>
+  void create_from(Graph& g, const std::string& name, bool trainable, const I& initializer) {
+    detail::initializer_call call{&initializer, &g, S::extents.data(), S::extents.size()};
+    adopt(g, detail::create_variable(g, name, trainable, dtype_of<T>, S::extents.data(), S::extents.size(),
+                                     kernels::assign_kernel<T>, &detail::build_initial_value<I>, &call));
+  }
+  void adopt(Graph& g, const detail::variable_parts& p) noexcept {
+    g_ = &g;
     id_ = p.id;
     index_ = p.index;
     initial_ = p.initial;
