@@ -14,15 +14,15 @@ namespace sessionlib {
 // operators' nodes ("add", "sub", "mul", "truediv").
 #define SESSIONLIB_BINARY_ARITH(fname, optype, defname, functor, symbol)                                 \
   template <TensorLike A, TensorLike B>                                                                \
-  auto fname(const A& a, const B& b, const std::string& name = "") {                                    \
+  auto fname(const A& a, const B& b, std::string_view name = {}) {                                    \
     return binary_op<value_type_of<A>, fn::functor>(optype, a, b, name.empty() ? defname : name);        \
   }                                                                                                    \
   template <TensorLike A, Scalar V>                                                                    \
-  auto fname(const A& a, V b, const std::string& name = "") {                                           \
+  auto fname(const A& a, V b, std::string_view name = {}) {                                           \
     return fname(a, detail::lift<value_type_of<A>>(as_tensor(a).graph(), b), name);                     \
   }                                                                                                    \
   template <Scalar V, TensorLike B>                                                                    \
-  auto fname(V a, const B& b, const std::string& name = "") {                                           \
+  auto fname(V a, const B& b, std::string_view name = {}) {                                           \
     return fname(detail::lift<value_type_of<B>>(as_tensor(b).graph(), a), b, name);                     \
   }                                                                                                    \
   template <class A, class B>                                                                          \
@@ -39,7 +39,7 @@ SESSIONLIB_BINARY_ARITH(divide, "RealDiv", "truediv", div, /)
 
 /// -x
 template <TensorLike A>
-auto negative(const A& a, const std::string& name = "") {
+auto negative(const A& a, std::string_view name = {}) {
   return unary_op<value_type_of<A>, fn::neg>("Neg", a, name);
 }
 template <TensorLike A>

@@ -52,21 +52,21 @@ struct batch_dims_fn {
 /// and the static shape `rank` extents at `extents`: matmul_node checks the
 /// shapes at compile time and calls this, one copy for all static shapes.
 SESSIONLIB_INLINE node_id matmul_erased(Graph& g, output_ref a, output_ref b, bool transpose_a, bool transpose_b,
-                                        bool batched, kernel_fn kernel, const std::string& name, dtype type,
+                                        bool batched, kernel_fn kernel, std::string_view name, dtype type,
                                         const std::ptrdiff_t* extents, std::size_t rank) {
   attributes attr{.family = matmul_attrs{.transpose_a = transpose_a, .transpose_b = transpose_b}};
-  return add_static_node(g, {.op = batched ? "BatchMatMulV2" : "MatMul", .name = name, .inputs = {a, b},
+  return add_static_node(g, {.op = batched ? "BatchMatMulV2" : "MatMul", .name = std::string(name), .inputs = {a, b},
                              .kernel = kernel, .attr = std::move(attr)},
                          type, extents, rank);
 }
 #else
 SESSIONLIB_DECLARE node_id matmul_erased(Graph& g, output_ref a, output_ref b, bool transpose_a, bool transpose_b,
-                                         bool batched, kernel_fn kernel, const std::string& name, dtype type,
+                                         bool batched, kernel_fn kernel, std::string_view name, dtype type,
                                          const std::ptrdiff_t* extents, std::size_t rank);
 #endif
 
 template <bool TA, bool TB, TensorLike A, TensorLike B>
-auto matmul_node(const A& a, const B& b, const std::string& name) {
+auto matmul_node(const A& a, const B& b, std::string_view name) {
   using T = value_type_of<A>;
   using SA = shape_of<A>;
   using SB = shape_of<B>;
@@ -101,13 +101,13 @@ auto matmul_node(const A& a, const B& b, const std::string& name) {
 /// Flags as `sl::matmul<sl::transpose_b>(a, b)`. Inner dimensions that differ
 /// statically are a compile error; at run time, sl::invalid_argument.
 template <matmul_flags Flags, TensorLike A, TensorLike B>
-auto matmul(const A& a, const B& b, const std::string& name = "") {
+auto matmul(const A& a, const B& b, std::string_view name = {}) {
   return detail::matmul_node<has_flag(Flags, transpose_a), has_flag(Flags, transpose_b)>(a, b, name);
 }
 
 /// Matrix product with TF's positional flags: `sl::matmul<TransposeA, TransposeB>(a, b)`.
 template <bool TransposeA = false, bool TransposeB = false, TensorLike A, TensorLike B>
-auto matmul(const A& a, const B& b, const std::string& name = "") {
+auto matmul(const A& a, const B& b, std::string_view name = {}) {
   return detail::matmul_node<TransposeA, TransposeB>(a, b, name);
 }
 

@@ -31,7 +31,7 @@ constexpr void report_dtype() {
 
 /// A unary elementwise node; Out is the result element type (default: T).
 template <class Fn, dtype_rule Rule, class Out = void, TensorLike A>
-auto checked_unary(const char* op, const A& a, const std::string& name) {
+auto checked_unary(const char* op, const A& a, std::string_view name) {
   using T = value_type_of<A>;
   using R = std::conditional_t<std::is_void_v<Out>, T, Out>;
   if constexpr (!dtype_allowed<Rule, T>) {
@@ -44,7 +44,7 @@ auto checked_unary(const char* op, const A& a, const std::string& name) {
 
 /// A broadcasting binary elementwise node; Out is the result element type (default: T).
 template <class Fn, dtype_rule Rule, class Out = void, TensorLike A, TensorLike B>
-auto checked_binary(const char* op, const A& a, const B& b, const std::string& name) {
+auto checked_binary(const char* op, const A& a, const B& b, std::string_view name) {
   using T = value_type_of<A>;
   using R = std::conditional_t<std::is_void_v<Out>, T, Out>;
   if constexpr (!dtype_allowed<Rule, T>) {
@@ -57,7 +57,7 @@ auto checked_binary(const char* op, const A& a, const B& b, const std::string& n
 
 /// FloorDiv, FloorMod: as checked_binary, with the integer-division-by-zero check.
 template <class Fn, TensorLike A, TensorLike B>
-auto division_binary(const char* op, const A& a, const B& b, const std::string& name) {
+auto division_binary(const char* op, const A& a, const B& b, std::string_view name) {
   using T = value_type_of<A>;
   if constexpr (!Numeric<T>) {
     report::not_numeric<Fn, T>();  // TF has no bool division
@@ -67,7 +67,7 @@ auto division_binary(const char* op, const A& a, const B& b, const std::string& 
     check_broadcast<shape_of<A>, shape_of<B>>();
     using S = broadcast_shape<shape_of<A>, shape_of<B>>;
     return make_tensor<T, S>(common_graph(a, b),
-                             {.op = op, .name = name, .inputs = {as_tensor(a).id(), as_tensor(b).id()},
+                             {.op = op, .name = std::string(name), .inputs = {as_tensor(a).id(), as_tensor(b).id()},
                               .kernel = kernels::checked_division_kernel<T, Fn>, .elementwise = true});
   }
 }
@@ -77,23 +77,23 @@ auto division_binary(const char* op, const A& a, const B& b, const std::string& 
 // constant of the tensor's dtype.
 #define SESSIONLIB_SCALAR_FORMS(fname)                                                  \
   template <TensorLike A, Scalar V>                                                    \
-  auto fname(const A& a, V b, const std::string& name = "") {                           \
+  auto fname(const A& a, V b, std::string_view name = {}) {                           \
     return fname(a, detail::lift<value_type_of<A>>(as_tensor(a).graph(), b), name);     \
   }                                                                                    \
   template <Scalar V, TensorLike B>                                                    \
-  auto fname(V a, const B& b, const std::string& name = "") {                           \
+  auto fname(V a, const B& b, std::string_view name = {}) {                           \
     return fname(detail::lift<value_type_of<B>>(as_tensor(b).graph(), a), b, name);     \
   }
 
 #define SESSIONLIB_UNARY(fname, kind, rule)                                             \
   template <TensorLike A>                                                              \
-  auto fname(const A& a, const std::string& name = "") {                                \
+  auto fname(const A& a, std::string_view name = {}) {                                \
     return detail::checked_unary<fn::fname, detail::dtype_rule::rule>(kind, a, name);   \
   }
 
 #define SESSIONLIB_BINARY(fname, kind, rule, out)                                       \
   template <TensorLike A, TensorLike B>                                                \
-  auto fname(const A& a, const B& b, const std::string& name = "") {                    \
+  auto fname(const A& a, const B& b, std::string_view name = {}) {                    \
     return detail::checked_binary<fn::fname, detail::dtype_rule::rule, out>(kind, a, b, name); \
   }                                                                                    \
   SESSIONLIB_SCALAR_FORMS(fname)
@@ -136,15 +136,15 @@ SESSIONLIB_UNARY(reciprocal, "Reciprocal", floating)
 namespace nn {
 /// max(x, 0) (TF's tf.nn.relu); numeric dtypes.
 template <TensorLike A>
-auto relu(const A& a, const std::string& name = "") {
+auto relu(const A& a, std::string_view name = {}) {
   return detail::checked_unary<fn::relu, detail::dtype_rule::numeric>("Relu", a, name);
 }
 /// tf.nn.sigmoid: the same op as sl::sigmoid.
 template <TensorLike A>
-auto sigmoid(const A& a, const std::string& name = "") { return sessionlib::sigmoid(a, name); }
+auto sigmoid(const A& a, std::string_view name = {}) { return sessionlib::sigmoid(a, name); }
 /// tf.nn.tanh: the same op as sl::tanh.
 template <TensorLike A>
-auto tanh(const A& a, const std::string& name = "") { return sessionlib::tanh(a, name); }
+auto tanh(const A& a, std::string_view name = {}) { return sessionlib::tanh(a, name); }
 }  // namespace nn
 
 // ---- Binary math --------------------------------------------------------------
@@ -161,20 +161,20 @@ SESSIONLIB_BINARY(squared_difference, "SquaredDifference", numeric, void)
 /// x // y rounded toward negative infinity (TF's tf.math.floordiv); integer
 /// division by zero fails at run time with "Integer division by zero".
 template <TensorLike A, TensorLike B>
-auto floordiv(const A& a, const B& b, const std::string& name = "") {
+auto floordiv(const A& a, const B& b, std::string_view name = {}) {
   return detail::division_binary<fn::floordiv>("FloorDiv", a, b, name);
 }
 SESSIONLIB_SCALAR_FORMS(floordiv)
 /// x mod y with the sign of y (TF's tf.math.floormod, Python's %).
 template <TensorLike A, TensorLike B>
-auto floormod(const A& a, const B& b, const std::string& name = "") {
+auto floormod(const A& a, const B& b, std::string_view name = {}) {
   return detail::division_binary<fn::floormod>("FloorMod", a, b, name);
 }
 SESSIONLIB_SCALAR_FORMS(floormod)
 /// tf.math.mod: the same op as floormod.
 template <class A, class B>
   requires(TensorLike<A> || TensorLike<B>)
-auto mod(const A& a, const B& b, const std::string& name = "") { return floormod(a, b, name); }
+auto mod(const A& a, const B& b, std::string_view name = {}) { return floormod(a, b, name); }
 
 // ---- Comparisons and logic ---------------------------------------------------
 

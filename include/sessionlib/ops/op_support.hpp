@@ -95,27 +95,27 @@ op_spec elementwise_spec(std::string op, std::vector<output_ref> inputs, std::st
 /// (as elementwise_spec fills them), of dtype `type` and the static shape of
 /// `rank` extents at `extents`: built here, one copy for every op and shape.
 SESSIONLIB_INLINE node_id add_elementwise_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs,
-                                               const std::string& name, dtype type, const std::ptrdiff_t* extents,
+                                               std::string_view name, dtype type, const std::ptrdiff_t* extents,
                                                std::size_t rank, kernel_fn kernel, block_fn block, pair_op pairs_as,
                                                pair_fn pair_after) {
-  return add_static_node(g, {.op = op, .name = name, .inputs = inputs, .kernel = kernel, .elementwise = true,
+  return add_static_node(g, {.op = op, .name = std::string(name), .inputs = inputs, .kernel = kernel, .elementwise = true,
                              .block = block, .pairs_as = pairs_as, .pair_after = pair_after},
                          type, extents, rank);
 }
 /// A node of an op with data inputs and a kernel but no attributes, of dtype
 /// `type` and the static shape of `rank` extents at `extents` (make_simple_tensor).
 SESSIONLIB_INLINE node_id add_simple_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs,
-                                          kernel_fn kernel, const std::string& name, dtype type,
+                                          kernel_fn kernel, std::string_view name, dtype type,
                                           const std::ptrdiff_t* extents, std::size_t rank) {
-  return add_static_node(g, {.op = op, .name = name, .inputs = inputs, .kernel = kernel}, type, extents, rank);
+  return add_static_node(g, {.op = op, .name = std::string(name), .inputs = inputs, .kernel = kernel}, type, extents, rank);
 }
 #else
 SESSIONLIB_DECLARE node_id add_elementwise_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs,
-                                                const std::string& name, dtype type, const std::ptrdiff_t* extents,
+                                                std::string_view name, dtype type, const std::ptrdiff_t* extents,
                                                 std::size_t rank, kernel_fn kernel, block_fn block, pair_op pairs_as,
                                                 pair_fn pair_after);
 SESSIONLIB_DECLARE node_id add_simple_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs,
-                                           kernel_fn kernel, const std::string& name, dtype type,
+                                           kernel_fn kernel, std::string_view name, dtype type,
                                            const std::ptrdiff_t* extents, std::size_t rank);
 #endif
 
@@ -123,7 +123,7 @@ SESSIONLIB_DECLARE node_id add_simple_node(Graph& g, const char* op, std::initia
 /// `rank` extents at `extents`: binary_op and unary_op check their shapes at
 /// compile time and call this, one copy per op and dtype for all static shapes.
 template <class T, class R, class Fn, int Arity>
-node_id elementwise_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs, const std::string& name,
+node_id elementwise_node(Graph& g, const char* op, std::initializer_list<output_ref> inputs, std::string_view name,
                          const std::ptrdiff_t* extents, std::size_t rank) {
   static_assert(Arity == 1 || Arity == 2);
   if constexpr (Arity == 1)
@@ -140,7 +140,7 @@ node_id elementwise_node(Graph& g, const char* op, std::initializer_list<output_
 /// make_tensor without building an op_spec in the caller's unit.
 template <class T, class S>
 Tensor<T, S> make_simple_tensor(Graph& g, const char* op, std::initializer_list<output_ref> inputs, kernel_fn kernel,
-                                const std::string& name) {
+                                std::string_view name) {
   return Tensor<T, S>(&g, add_simple_node(g, op, inputs, kernel, name, dtype_of<T>, S::extents.data(),
                                           S::extents.size()));
 }
@@ -148,7 +148,7 @@ Tensor<T, S> make_simple_tensor(Graph& g, const char* op, std::initializer_list<
 
 /// Builds a broadcasting binary elementwise node; R is the result element type.
 template <class R, class Fn, TensorLike A, TensorLike B>
-auto binary_op(const char* op, const A& a, const B& b, const std::string& name = "") {
+auto binary_op(const char* op, const A& a, const B& b, std::string_view name = {}) {
   using T = value_type_of<A>;
   if constexpr (StringElement<T> || StringElement<R>) {
     report::not_numeric<Fn, std::string>();  // elementwise kernels take numbers: sl::string_to_number<T> first
@@ -165,7 +165,7 @@ auto binary_op(const char* op, const A& a, const B& b, const std::string& name =
 
 /// Builds a unary elementwise node; R is the result element type.
 template <class R, class Fn, TensorLike A>
-auto unary_op(const char* op, const A& a, const std::string& name = "") {
+auto unary_op(const char* op, const A& a, std::string_view name = {}) {
   using T = value_type_of<A>;
   using S = shape_of<A>;
   if constexpr (StringElement<T> || StringElement<R>) {

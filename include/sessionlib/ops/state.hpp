@@ -97,11 +97,11 @@ struct variable_parts {
 /// no copy of it. The node is published first (complete, with its index), then
 /// its initial value and initializer; publish_variable lists it in the
 /// collections last, so global_variables never sees a variable half built.
-SESSIONLIB_INLINE variable_parts create_variable(Graph& g, const std::string& name, bool trainable, dtype type,
+SESSIONLIB_INLINE variable_parts create_variable(Graph& g, std::string_view name, bool trainable, dtype type,
                                                  const std::ptrdiff_t* extents, std::size_t rank, kernel_fn assign,
                                                  output_ref (*build)(void* context, const std::string& name),
                                                  void* context) {
-  const std::string requested = name.empty() ? "Variable" : name;
+  const std::string requested = name.empty() ? std::string("Variable") : std::string(name);
   const std::vector<std::ptrdiff_t> shape(extents, extents + rank);
   variable_parts p;
   std::tie(p.id, p.index) = add_variable_node(g, requested, type, shape);
@@ -112,7 +112,7 @@ SESSIONLIB_INLINE variable_parts create_variable(Graph& g, const std::string& na
   return p;
 }
 #else
-SESSIONLIB_DECLARE variable_parts create_variable(Graph& g, const std::string& name, bool trainable, dtype type,
+SESSIONLIB_DECLARE variable_parts create_variable(Graph& g, std::string_view name, bool trainable, dtype type,
                                                   const std::ptrdiff_t* extents, std::size_t rank, kernel_fn assign,
                                                   output_ref (*build)(void* context, const std::string& name),
                                                   void* context);
@@ -200,7 +200,7 @@ class Variable {
 
   /// From an initializer (sl::init::zeros<T>(), glorot_uniform<T>(seed), ...).
   template <init::Initializer I>
-  Variable(Graph& g, const I& initializer, const std::string& name = "", bool trainable = true) {
+  Variable(Graph& g, const I& initializer, std::string_view name = {}, bool trainable = true) {
     if constexpr (!std::is_same_v<typename I::value_type, T>) {
       report::dtype_mismatch<T, typename I::value_type>();  // the variable's dtype, then the initializer's
     } else if constexpr (S::rank_dynamic() != 0) {
@@ -214,7 +214,7 @@ class Variable {
   /// From a scalar, which fills the static shape S.
   template <class V>
     requires std::is_arithmetic_v<V>
-  Variable(Graph& g, V value, const std::string& name = "", bool trainable = true) {
+  Variable(Graph& g, V value, std::string_view name = {}, bool trainable = true) {
     if constexpr (S::rank_dynamic() != 0) {
       report::variable_needs_initial_shape<S>();  // S has a dyn dimension
     } else {
@@ -225,7 +225,7 @@ class Variable {
   /// at run time: sl::invalid_argument) and gives S's dyn dimensions.
   template <class E>
     requires xt::is_xexpression<E>::value
-  Variable(Graph& g, const E& value, const std::string& name = "", bool trainable = true) {
+  Variable(Graph& g, const E& value, std::string_view name = {}, bool trainable = true) {
     if constexpr (!std::is_same_v<typename E::value_type, T>) {
       report::dtype_mismatch<T, typename E::value_type>();  // the variable's dtype, then the value's
     } else {
@@ -234,11 +234,11 @@ class Variable {
   }
   /// Default-graph forms.
   template <init::Initializer I>
-  explicit Variable(const I& initializer, const std::string& name = "", bool trainable = true)
+  explicit Variable(const I& initializer, std::string_view name = {}, bool trainable = true)
       : Variable(get_default_graph(), initializer, name, trainable) {}
   template <class V>
     requires std::is_arithmetic_v<V> || xt::is_xexpression<V>::value
-  explicit Variable(const V& value, const std::string& name = "", bool trainable = true)
+  explicit Variable(const V& value, std::string_view name = {}, bool trainable = true)
       : Variable(get_default_graph(), value, name, trainable) {}
 
   Graph& graph() const noexcept { return *g_; }
@@ -294,7 +294,7 @@ class Variable {
  private:
   // detail::create_variable builds and publishes it; `build(name)` is the initial value.
   template <class Build>
-  void create(Graph& g, const std::string& name, bool trainable, Build&& build) {
+  void create(Graph& g, std::string_view name, bool trainable, Build&& build) {
     g_ = &g;
     const detail::variable_parts p = detail::create_variable(
         g, name, trainable, dtype_of<T>, S::extents.data(), S::extents.size(), kernels::assign_kernel<T>,
@@ -308,7 +308,7 @@ class Variable {
 
   // As create, from an initializer's build_node: nothing here depends on the shape but the extents.
   template <class I>
-  void create_from(Graph& g, const std::string& name, bool trainable, const I& initializer) {
+  void create_from(Graph& g, std::string_view name, bool trainable, const I& initializer) {
     detail::initializer_call call{&initializer, &g, S::extents.data(), S::extents.size()};
     adopt(g, detail::create_variable(g, name, trainable, dtype_of<T>, S::extents.data(), S::extents.size(),
                                      kernels::assign_kernel<T>, &detail::build_initial_value<I>, &call));
