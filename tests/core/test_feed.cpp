@@ -77,6 +77,13 @@ TEST_CASE("contiguous values and xt::adapt views are read in place") {
     sl::feed_dict feeds;
     feeds.emplace_back(x, xt::xtensor<float, 2>{{3, 2, 1}});
     CHECK(sess.run(p, feeds) == xt::xtensor<float, 2>{{3, 2, 1}});
+    // An xarray's shape moves with its buffer: the entry reads the kept copy's.
+    sl::feed_dict more;
+    more.emplace_back(x, xt::xarray<float>{{4, 5, 6}, {7, 8, 9}});
+    const auto r = sess.run(p, more);
+    CHECK(r.shape(0) == 2);
+    CHECK(r == xt::xtensor<float, 2>{{4, 5, 6}, {7, 8, 9}});
+    CHECK(sess.run(p, {{x, xt::xarray<float>{{1, 2, 3}}}}) == xt::xtensor<float, 2>{{1, 2, 3}});
   }
 }
 

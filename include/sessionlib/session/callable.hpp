@@ -172,7 +172,11 @@ auto Session::make_callable(const F& fetches, const feed_vector_t<T, S>& feeds) 
   if (!ids.empty()) core.first_name = graph().at(ids.front()).name;
   using Arg = const std::vector<detail::vector_arg_t<T, S>>&;
   using Sig = fetch_result_t<F>(Arg);
-  std::string shape = "[" + static_shape_string(S::extents) + "]";
+  // (Appended, not "[" + ... + "]": g++ 12 at -O3 warns falsely (-Wrestrict) on
+  // a literal plus a temporary string here.)
+  std::string shape(1, '[');
+  shape += static_shape_string(S::extents);
+  shape += ']';
   return callable<Sig>(std::function<Sig>([core = std::move(core)](Arg args) { return core(args); }),
                        {std::string("a list of ") + std::to_string(ids.size()) + " tensors"}, {std::move(shape)});
 }

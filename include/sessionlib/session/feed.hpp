@@ -410,7 +410,7 @@ struct feed_entry {
         if constexpr (std::is_rvalue_reference_v<V&&> && !std::is_const_v<std::remove_reference_t<V>>) {
           // A temporary container: keep it alive with the entry, still without copying values.
           auto held = std::make_shared<D>(std::move(value));
-          store_view(dtype_of<VT>, e.shape().data(), e.shape().size(), held->data());
+          store_view(dtype_of<VT>, held->shape().data(), held->shape().size(), held->data());  // (value is moved from)
           keep_ = std::move(held);
         } else {
           store_view(dtype_of<VT>, e.shape().data(), e.shape().size(), e.data());
