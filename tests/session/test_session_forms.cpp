@@ -205,7 +205,11 @@ TEST_CASE("names as std::string_view and const char*; an operation fetched by na
 TEST_CASE("make_callable with a run-time-length feed list: a std::vector of tensors, a std::vector of values") {
   sl::Graph g;
   std::vector<sl::Tensor<float, shape<2>>> xs;
-  for (int i = 0; i < 4; ++i) xs.push_back(sl::placeholder<float, shape<2>>(g, "x" + std::to_string(i)));
+  for (int i = 0; i < 4; ++i) {
+    std::string name = "x";  // (appended: g++ 12 -O3 warns falsely, -Wrestrict, on "x" + std::to_string(i))
+    name += std::to_string(i);
+    xs.push_back(sl::placeholder<float, shape<2>>(g, name));
+  }
   auto sum = xs[0] + xs[1] * 2.f + xs[2] * 3.f + xs[3] * 4.f;
   sl::Session sess(g);
   auto f = sess.make_callable(sum, sl::feed_list(xs));
