@@ -562,9 +562,7 @@ class Graph {
 #endif
 
   mutable std::shared_mutex mutex_;  // guards everything below but the seeds
-  // The tables behind a pointer made and freed by library functions, so that a
-  // unit that only declares a Graph compiles neither their construction nor
-  // their destruction.
+  // Behind a pointer the library makes and frees: units never compile the tables' (de)construction.
   struct tables {
     std::deque<node> nodes;
     std::unordered_map<std::string, node_id> by_name;
@@ -591,12 +589,10 @@ inline Graph& get_default_graph() { return Graph::get_default(); }
 }  // namespace sessionlib
 
 #if SESSIONLIB_DEFINITIONS
-#if SESSIONLIB_DEFINITIONS
 namespace sessionlib {
 SESSIONLIB_INLINE Graph::tables* Graph::new_tables() { return new tables; }
 SESSIONLIB_INLINE void Graph::tables_delete::operator()(tables* t) const noexcept { delete t; }
 }  // namespace sessionlib
-#endif
 
 #include "dot.hpp"
 #endif
